@@ -1,0 +1,78 @@
+import type { ReconcileSummary } from '../core/index/reconcile';
+import type { FileState, LoreStatus } from '../core/service';
+import type { SearchResponse } from '../core/search/types';
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  warn(s: string): string;
+}
+
+export function style(color: boolean): Style {
+  const wrap = (code: string) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return { bold: wrap('1'), dim: wrap('2'), warn: wrap('33') };
+}
+
+export function formatSummary(s: ReconcileSummary, failed: FileState[]): string {
+  const mb = s.bytes / 1e6;
+  const lines = [
+    `Indexed ${n(s.scanned)} markdown files in ${(s.ms / 1000).toFixed(2)} s: ` +
+      `${n(s.added)} added, ${n(s.changed)} changed, ${n(s.renamed)} renamed, ${n(s.removed)} removed, ` +
+      `${n(s.unchanged + s.touched)} unchanged, ${n(s.failed)} failed.`,
+  ];
+  if (s.added + s.changed) {
+    lines.push(`Parsed ${mb.toFixed(2)} MB into ${n(s.chunks)} chunks (${(mb / Math.max(s.ms / 1000, 0.001)).toFixed(2)} MB/s).`);
+  }
+  lines.push('Keyword search is ready; semantic search is not set up (keyword only).');
+  if (failed.length) {
+    lines.push('', `Not indexed (${failed.length}):`);
+    for (const f of failed.slice(0, 20)) lines.push(`  ${f.path}: ${f.error}`);
+    if (failed.length > 20) lines.push(`  … and ${failed.length - 20} more (lore status --json lists them all)`);
+  }
+  return lines.join('\n');
+}
+
+export function formatResults(r: SearchResponse, st: Style): string {
+  if (!r.results.length) return `No results for "${r.query}" (mode used: ${r.mode}).`;
+  const out: string[] = [];
+  r.results.forEach((hit, i) => {
+    const heading = hit.headingPath ? st.dim(` › ${hit.headingPath}`) : '';
+    const stale = hit.stale ? st.warn(' [changed since indexed]') : '';
+    out.push(`${i + 1}. ${st.bold(hit.title)}${heading}`);
+    out.push(`   ${hit.path}:${hit.startLine}-${hit.endLine}  ${st.dim(`${hit.documentType} · score ${hit.score.toFixed(2)}`)}${stale}`);
+    out.push(`   ${highlight(hit.snippet, hit.highlights, st)}`);
+  });
+  out.push(st.dim(`${r.results.length} result(s) in ${r.ms.toFixed(1)} ms · mode used: ${r.mode}`));
+  return out.join('\n');
+}
+
+function highlight(text: string, ranges: [number, number][], st: Style): string {
+  let out = '';
+  let at = 0;
+  for (const [a, b] of ranges) {
+    out += text.slice(at, a) + st.bold(text.slice(a, b));
+    at = b;
+  }
+  return out + text.slice(at);
+}
+
+export function formatStatus(s: LoreStatus, failed: FileState[]): string {
+  const when = s.lastSyncedAt ? new Date(s.lastSyncedAt).toLocaleString() : 'never';
+  const lines = [
+    `Folder:    ${s.root}`,
+    `Index:     ${s.dbPath} (${(s.databaseBytes / 1e6).toFixed(1)} MB, schema ${s.schemaVersion})`,
+    `Documents: ${n(s.documents)} (${n(s.counts.synced)} synced, ${n(s.counts.pending)} pending, ${n(s.counts.stale)} stale, ${n(s.counts.failed)} failed)`,
+    `Chunks:    ${n(s.chunks)}${s.empty ? `; ${n(s.empty)} empty document(s) have none` : ''}`,
+    `Last sync: ${when}`,
+    `Search:    keyword (full-text) ready; semantic not set up${s.vectorExtension.loaded ? '' : ` — ${s.vectorExtension.error}`}`,
+  ];
+  if (s.withWarnings) lines.push(`Warnings:  ${n(s.withWarnings)} document(s) indexed despite a problem (lore status --json shows them)`);
+  if (failed.length) {
+    lines.push('', 'Failed:');
+    for (const f of failed.slice(0, 20)) lines.push(`  ${f.path}: ${f.error}`);
+    if (failed.length > 20) lines.push(`  … and ${failed.length - 20} more`);
+  }
+  return lines.join('\n');
+}

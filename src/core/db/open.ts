@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database as Db } from 'better-sqlite3';
+import { LoreError, errorMessage } from '../errors';
+import { loadMigrations, migrate, schemaVersion } from './migrate';
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Stop at this schema version (tests of migration only). */
+  schemaUpTo?: number;
+  /** Loads sqlite-vec into a connection (default: the sqlite-vec package). Tests pass a failing one. */
+  loadVectorExtension?: (db: Db) => void;
+}
+
+export interface OpenedDatabase {
+  db: Db;
+  /** Whether sqlite-vec loaded; when it did not, `vecError` says why and keyword search still works. */
+  vec: { loaded: boolean; version?: string; error?: string };
+}
+
+type DatabaseCtor = new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Db;
+
+function loadDriver(): DatabaseCtor {
+  try {
+    return require('better-sqlite3') as DatabaseCtor;
+  } catch (err) {
+    throw new LoreError(
+      'NATIVE_MODULE',
+      `Lore's database module (better-sqlite3) could not load in this runtime (Node ${process.versions.node}, ` +
+        `ABI ${process.versions.modules}, ${process.platform}-${process.arch}): ${errorMessage(err)}. ` +
+        `Install the Lore build made for this platform, or rebuild it with \`npm rebuild better-sqlite3\`.`,
+      { cause: err },
+    );
+  }
+}
+
+const loadSqliteVec = (db: Db) => (require('sqlite-vec') as { load(db: Db): void }).load(db);
+
+function loadVec(db: Db, load = loadSqliteVec): OpenedDatabase['vec'] {
+  try {
+    load(db);
+    const version = db.prepare('SELECT vec_version() AS v').get() as { v: string };
+    return { loaded: true, version: version.v };
+  } catch (err) {
+    return {
+      loaded: false,
+      error: `sqlite-vec could not load (${errorMessage(err)}); semantic search is unavailable, keyword search works.`,
+    };
+  }
+}
+
+/** Opens (creating if needed) a Lore database with the pragmas every connection uses, and migrates it. */
+export function openDatabase(file: string, options: OpenOptions = {}): OpenedDatabase {
+  const Database = loadDriver();
+  if (!options.readonly && file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (err) {
+    throw new LoreError('DB_OPEN', `Cannot open the Lore index at ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('wal_autocheckpoint = 1000');
+    }
+    db.pragma('foreign_keys = ON');
+    const vec = loadVec(db, options.loadVectorExtension);
+    if (options.readonly) {
+      // A reader cannot migrate; it can only refuse what it does not understand.
+      migrateCheckOnly(db);
+    } else {
+      migrate(db, undefined, options.schemaUpTo);
+    }
+    return { db, vec };
+  } catch (err) {
+    db.close();
+    if (err instanceof LoreError) throw err;
+    throw new LoreError('DB_OPEN', `Cannot use the Lore index at ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+function migrateCheckOnly(db: Db): void {
+  const latest = loadMigrations().length;
+  const current = schemaVersion(db);
+  if (current > latest) migrate(db); // throws the SCHEMA_TOO_NEW message
+  if (current < latest) {
+    throw new LoreError('DB_OPEN', `The Lore index at ${db.name} is at schema ${current}; open it once read-write to upgrade it.`);
+  }
+}

@@ -1,0 +1,98 @@
+import type { Database } from 'better-sqlite3';
+
+export interface ValidationProblem {
+  check: string;
+  message: string;
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  problems: ValidationProblem[];
+  checked: string[];
+}
+
+type Check = { name: string; run: (db: Database) => string[] };
+
+const count = (db: Database, sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+
+const CHECKS: Check[] = [
+  {
+    name: 'integrity_check',
+    run: (db) => {
+      const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+    },
+  },
+  {
+    name: 'foreign_key_check',
+    run: (db) =>
+      (db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[]).map(
+        (r) => `${r.table} row ${r.rowid} points at a missing ${r.parent} row`,
+      ),
+  },
+  {
+    name: 'fts_integrity',
+    run: (db) => {
+      try {
+        db.exec("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 0)");
+        return [];
+      } catch (err) {
+        return [`full-text index is damaged: ${(err as Error).message}`];
+      }
+    },
+  },
+  {
+    name: 'fts_in_step',
+    run: (db) => {
+      // A contentless FTS5 table keeps its rowids in %_docsize: it must hold exactly the chunk ids.
+      const missing = count(db, 'SELECT count(*) AS n FROM chunks WHERE id NOT IN (SELECT id FROM chunks_fts_docsize)');
+      const extra = count(db, 'SELECT count(*) AS n FROM chunks_fts_docsize WHERE id NOT IN (SELECT id FROM chunks)');
+      const out: string[] = [];
+      if (missing) out.push(`${missing} chunk(s) are missing from the full-text index`);
+      if (extra) out.push(`${extra} full-text entr(ies) have no chunk`);
+      return out;
+    },
+  },
+  {
+    name: 'orphan_chunks',
+    run: (db) => {
+      const n = count(db, 'SELECT count(*) AS n FROM chunks WHERE document_id NOT IN (SELECT id FROM document_index)');
+      return n ? [`${n} chunk(s) belong to no document`] : [];
+    },
+  },
+  {
+    name: 'chunk_count',
+    run: (db) =>
+      (
+        db
+          .prepare(
+            `SELECT d.file_path AS path, d.chunk_count AS expected, count(c.id) AS actual
+             FROM document_index d LEFT JOIN chunks c ON c.document_id = d.id
+             GROUP BY d.id HAVING d.chunk_count != count(c.id)`,
+          )
+          .all() as { path: string; expected: number; actual: number }[]
+      ).map((r) => `${r.path}: chunk_count says ${r.expected} but it has ${r.actual} chunk(s)`),
+  },
+  {
+    name: 'failed_have_reason',
+    run: (db) =>
+      (db.prepare("SELECT file_path AS path FROM document_index WHERE sync_status = 'failed' AND (error IS NULL OR error = '')").all() as { path: string }[]).map(
+        (r) => `${r.path} is marked failed without a reason`,
+      ),
+  },
+];
+
+/** Runs every consistency check; each problem found is reported, none is fatal to the others. */
+export function validateDatabase(db: Database): ValidationReport {
+  const problems: ValidationProblem[] = [];
+  for (const check of CHECKS) {
+    let messages: string[];
+    try {
+      messages = check.run(db);
+    } catch (err) {
+      messages = [`check could not run: ${(err as Error).message}`];
+    }
+    for (const message of messages) problems.push({ check: check.name, message });
+  }
+  return { ok: problems.length === 0, problems, checked: CHECKS.map((c) => c.name) };
+}

@@ -1,0 +1,145 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import { LoreError, throwIfAborted } from '../errors';
+
+export const DEFAULT_INCLUDE = ['**/*.md', '**/*.markdown', '**/*.mdx'];
+/** Always excluded, whatever the settings say: dependencies, VCS internals, Lore's own folder. */
+export const ALWAYS_EXCLUDED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.lore']);
+
+export interface FileFilterOptions {
+  include?: string[];
+  exclude?: string[];
+  /** Skip what .gitignore files ignore (default true). */
+  respectGitignore?: boolean;
+}
+
+export interface DiskFile {
+  size: number;
+  /** Modification time, whole milliseconds. */
+  mtime: number;
+}
+
+/** Workspace-relative, '/'-separated form of an absolute path under root. */
+export function toRelative(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}
+
+/**
+ * Decides which paths under a root are indexed: include globs, exclude globs, the fixed exclusions,
+ * and the .gitignore files of the root and of every folder on the way (read once and cached).
+ */
+export class FileFilter {
+  private readonly included: picomatch.Matcher;
+  private readonly excluded: picomatch.Matcher | undefined;
+  private readonly gitignores = new Map<string, Ignore | null>();
+
+  constructor(
+    readonly root: string,
+    private readonly options: FileFilterOptions = {},
+  ) {
+    const include = options.include?.length ? options.include : DEFAULT_INCLUDE;
+    try {
+      this.included = picomatch(include, { dot: true });
+      this.excluded = options.exclude?.length ? picomatch(options.exclude, { dot: true }) : undefined;
+    } catch (err) {
+      throw new LoreError('BAD_INPUT', `Invalid include/exclude glob: ${(err as Error).message}`);
+    }
+  }
+
+  /** Whether a folder (relative path, '' for the root) should be walked at all. */
+  walksDir(rel: string): boolean {
+    if (rel === '') return true;
+    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    if (ALWAYS_EXCLUDED_DIRS.has(name)) return false;
+    if (this.excluded?.(rel) || this.excluded?.(rel + '/')) return false;
+    return !this.gitIgnored(rel, true);
+  }
+
+  /** Whether a file (relative path) is one Lore indexes. Its folders are checked too. */
+  indexes(rel: string): boolean {
+    if (!rel || rel.startsWith('../') || path.isAbsolute(rel)) return false;
+    if (!this.included(rel) || this.excluded?.(rel)) return false;
+    const parts = rel.split('/');
+    for (let i = 1; i < parts.length; i++) if (!this.walksDir(parts.slice(0, i).join('/'))) return false;
+    return !this.gitIgnored(rel, false);
+  }
+
+  /** Forget cached .gitignore rules (call when a .gitignore changes). */
+  reset(): void {
+    this.gitignores.clear();
+  }
+
+  private gitIgnored(rel: string, isDir: boolean): boolean {
+    if (this.options.respectGitignore === false) return false;
+    const parts = rel.split('/');
+    // Rules of each ancestor folder apply to the path relative to that folder.
+    for (let depth = 0; depth < parts.length; depth++) {
+      const base = parts.slice(0, depth).join('/');
+      const rules = this.rulesOf(base);
+      if (!rules) continue;
+      const sub = parts.slice(depth).join('/') + (isDir ? '/' : '');
+      if (rules.ignores(sub)) return true;
+    }
+    return false;
+  }
+
+  private rulesOf(baseRel: string): Ignore | null {
+    let rules = this.gitignores.get(baseRel);
+    if (rules === undefined) {
+      rules = null;
+      try {
+        const text = fs.readFileSync(path.join(this.root, baseRel, '.gitignore'), 'utf8');
+        rules = ignore().add(text);
+      } catch {
+        // no .gitignore here
+      }
+      this.gitignores.set(baseRel, rules);
+    }
+    return rules;
+  }
+}
+
+/** Walks the root (or one folder under it) and returns every indexed markdown file with its size and mtime. */
+export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDir = ''): Promise<Map<string, DiskFile>> {
+  const found = new Map<string, DiskFile>();
+  const fromParts = fromDir.split('/');
+  const startWalked = fromParts.every((_, i) => filter.walksDir(fromParts.slice(0, i + 1).join('/')));
+  const pending: string[] = fromDir === '' || startWalked ? [fromDir] : [];
+  while (pending.length) {
+    throwIfAborted(signal);
+    const dirRel = pending.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(path.join(filter.root, dirRel), { withFileTypes: true });
+    } catch {
+      continue; // unreadable or vanished folder: nothing to index there
+    }
+    const files: string[] = [];
+    for (const entry of entries) {
+      const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (filter.walksDir(rel)) pending.push(rel);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && filter.indexes(rel)) {
+        files.push(rel);
+      }
+    }
+    const stats = await Promise.all(files.map((rel) => statFile(filter.root, rel)));
+    files.forEach((rel, i) => {
+      const st = stats[i];
+      if (st) found.set(rel, st);
+    });
+  }
+  return found;
+}
+
+/** Size and mtime of one file, or undefined when it is not a readable regular file. */
+export async function statFile(root: string, rel: string): Promise<DiskFile | undefined> {
+  try {
+    const st = await fs.promises.stat(path.join(root, rel));
+    return st.isFile() ? { size: st.size, mtime: Math.trunc(st.mtimeMs) } : undefined;
+  } catch {
+    return undefined;
+  }
+}

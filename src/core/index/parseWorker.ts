@@ -1,0 +1,7 @@
+/** Worker thread entry: processes files sent by ParsePool, off the main thread. */
+import { parentPort } from 'node:worker_threads';
+import { processFile, type FileJob } from './processFile';
+
+parentPort!.on('message', (msg: { id: number; job: FileJob }) => {
+  parentPort!.postMessage({ id: msg.id, result: processFile(msg.job) });
+});

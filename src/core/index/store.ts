@@ -1,0 +1,140 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { ParsedDocument, SyncStatus } from '../types';
+import { inferDocumentType, titleFromPath } from '../markdown/parse';
+
+/** What the indexer needs to know of a row to decide whether a file changed. */
+export interface IndexedFile {
+  id: number;
+  path: string;
+  size: number;
+  mtime: number;
+  hash: string;
+  status: SyncStatus;
+  titleSource: 'frontmatter' | 'heading' | 'file';
+  typeSource: 'frontmatter' | 'path';
+}
+
+export interface FileStamp {
+  hash: string;
+  size: number;
+  mtime: number;
+}
+
+const SELECT_FILE = `SELECT id, file_path AS path, size, mtime, content_hash AS hash, sync_status AS status,
+  title_source AS titleSource, type_source AS typeSource FROM document_index`;
+
+/**
+ * Every write the indexer makes, each one a single transaction: a document and all its chunks
+ * change together or not at all, so a run killed at any point leaves a consistent database.
+ */
+export class IndexStore {
+  private readonly s: Record<string, Statement>;
+
+  constructor(readonly db: Database) {
+    this.s = {
+      all: db.prepare(SELECT_FILE),
+      byPath: db.prepare(`${SELECT_FILE} WHERE file_path = ?`),
+      upsertDoc: db.prepare(`INSERT INTO document_index
+          (file_path, title, title_source, document_type, type_source, content_hash, size, mtime, chunk_count,
+           metadata, last_synced_at, sync_status, error, created_at, updated_at)
+        VALUES (@path, @title, @titleSource, @type, @typeSource, @hash, @size, @mtime, @chunkCount,
+           @metadata, @now, @status, @error, @now, @now)
+        ON CONFLICT (file_path) DO UPDATE SET title = excluded.title, title_source = excluded.title_source,
+          document_type = excluded.document_type, type_source = excluded.type_source,
+          content_hash = excluded.content_hash, size = excluded.size, mtime = excluded.mtime,
+          chunk_count = excluded.chunk_count, metadata = excluded.metadata, embedding_model = NULL,
+          last_synced_at = excluded.last_synced_at, sync_status = excluded.sync_status, error = excluded.error,
+          updated_at = excluded.updated_at
+        RETURNING id`),
+      deleteChunks: db.prepare('DELETE FROM chunks WHERE document_id = ?'),
+      insertChunk: db.prepare(`INSERT INTO chunks (document_id, ordinal, heading_path, start_line, end_line, text, content_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      failDoc: db.prepare(`INSERT INTO document_index
+          (file_path, title, document_type, content_hash, size, mtime, chunk_count, metadata, last_synced_at,
+           sync_status, error, created_at, updated_at)
+        VALUES (@path, @title, @type, @hash, @size, @mtime, 0, '{}', @now, 'failed', @reason, @now, @now)
+        ON CONFLICT (file_path) DO UPDATE SET content_hash = excluded.content_hash, size = excluded.size,
+          mtime = excluded.mtime, chunk_count = 0, last_synced_at = excluded.last_synced_at, embedding_model = NULL,
+          sync_status = 'failed', error = excluded.error, updated_at = excluded.updated_at
+        RETURNING id`),
+      touch: db.prepare('UPDATE document_index SET size = ?, mtime = ?, updated_at = ? WHERE id = ?'),
+      restatus: db.prepare('UPDATE document_index SET sync_status = ?, error = NULL, updated_at = ? WHERE id = ?'),
+      rename: db.prepare(`UPDATE document_index SET file_path = @path, title = @title, document_type = @type,
+          size = @size, mtime = @mtime, updated_at = @now WHERE id = @id`),
+      titleType: db.prepare('SELECT title, document_type AS type FROM document_index WHERE id = ?'),
+      deleteDoc: db.prepare('DELETE FROM document_index WHERE id = ?'),
+      markStale: db.prepare(`UPDATE document_index SET sync_status = 'stale', updated_at = ?
+        WHERE file_path = ? AND sync_status != 'stale'`),
+    };
+  }
+
+  all(): IndexedFile[] {
+    return this.s.all.all() as IndexedFile[];
+  }
+
+  get(path: string): IndexedFile | undefined {
+    return this.s.byPath.get(path) as IndexedFile | undefined;
+  }
+
+  /** Replaces a document and all its chunks in one transaction. */
+  writeDocument(path: string, stamp: FileStamp, doc: ParsedDocument, status: SyncStatus, now = Date.now()): number {
+    return this.db.transaction(() => {
+      const { id } = this.s.upsertDoc.get({
+        path, ...stamp, now, status,
+        title: doc.title, titleSource: doc.titleSource, type: doc.documentType, typeSource: doc.typeSource,
+        chunkCount: doc.chunks.length,
+        metadata: JSON.stringify(doc.metadata),
+        error: doc.warnings.length ? `warning: ${doc.warnings.join('; ')}` : null,
+      }) as { id: number };
+      this.s.deleteChunks.run(id);
+      for (const c of doc.chunks) {
+        this.s.insertChunk.run(id, c.ordinal, c.headingPath, c.startLine, c.endLine, c.text, c.contentHash);
+      }
+      return id;
+    })();
+  }
+
+  /** Records a file that cannot be indexed, with the reason; its old chunks (if any) go. */
+  writeFailure(path: string, stamp: FileStamp, reason: string, now = Date.now()): void {
+    this.db.transaction(() => {
+      const { id } = this.s.failDoc.get({
+        path, ...stamp, now, reason, title: titleFromPath(path), type: inferDocumentType(path),
+      }) as { id: number };
+      this.s.deleteChunks.run(id);
+    })();
+  }
+
+  /** The bytes did not change (only the timestamp did): keep everything, refresh size and mtime. */
+  touch(file: IndexedFile, stamp: FileStamp, status: SyncStatus, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.s.touch.run(stamp.size, stamp.mtime, now, file.id);
+      if (file.status === 'stale') this.s.restatus.run(status, now, file.id);
+    })();
+  }
+
+  /**
+   * A file moved: same bytes, new path. Its chunks stay as they are (nothing is re-chunked or
+   * re-embedded); a title or type that came from the old path is derived again from the new one.
+   */
+  rename(file: IndexedFile, newPath: string, stamp: FileStamp, now = Date.now()): void {
+    const cur = this.s.titleType.get(file.id) as { title: string; type: string };
+    this.s.rename.run({
+      id: file.id, path: newPath, size: stamp.size, mtime: stamp.mtime, now,
+      title: file.titleSource === 'file' ? titleFromPath(newPath) : cur.title,
+      type: file.typeSource === 'path' ? inferDocumentType(newPath) : cur.type,
+    });
+  }
+
+  delete(file: IndexedFile): void {
+    this.s.deleteDoc.run(file.id); // chunks and their full-text entries follow by cascade and trigger
+  }
+
+  /** The file changed on disk after its row was written: flag it until it is indexed again. */
+  markStale(paths: Iterable<string>, now = Date.now()): number {
+    let n = 0;
+    this.db.transaction(() => {
+      for (const p of paths) n += this.s.markStale.run(now, p).changes;
+    })();
+    return n;
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Markdown text -> ParsedDocument (title, type, metadata, heading-aware chunks with exact lines).
+ *
+ * Speed matters more than inline fidelity here: the document is parsed for BLOCK structure only
+ * (micromark's inline constructs are switched off), and GFM is only enabled when the text may
+ * contain a table or a footnote definition. Heading texts, which need inline parsing to drop
+ * markup, are parsed one by one with a full processor (headings are short).
+ */
+
+import type { Definition, Heading, Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified, type Processor } from 'unified';
+import { DEFAULT_CHUNK_OPTIONS, type ChunkOptions, type ParsedChunk, type ParsedDocument } from '../types';
+import { LineIndex, planFromLines, planFromTree, planToChunks, roughPlainText } from './chunk';
+import { inferDocumentType, titleFromPath } from './docInfo';
+import { readFrontMatter, titleFromMetadata, typeFromMetadata } from './frontmatter';
+
+export { inferDocumentType, titleFromPath } from './docInfo';
+
+/** Inline (text-level) constructs; disabling them leaves paragraphs as raw text and keeps block positions. */
+const INLINE_CONSTRUCTS = [
+  'attention', 'autolink', 'characterEscape', 'characterReference', 'codeText', 'hardBreakEscape',
+  'htmlText', 'labelStartImage', 'labelStartLink', 'labelEnd', 'hardBreakTrailing',
+  // GFM's inline constructs (only present in the GFM processor).
+  'strikethrough', 'wwwAutolink', 'protocolAutolink', 'emailAutolink', 'tasklistCheck',
+  'gfmFootnoteCall', 'gfmPotentialFootnoteCall',
+];
+
+function inlineOff(this: Processor): void {
+  const data = this.data();
+  (data.micromarkExtensions ??= []).push({ disable: { null: INLINE_CONSTRUCTS } });
+}
+
+/**
+ * Drops mdast-from-markdown tree transforms (GFM's autolink-literal transform rewrites every text
+ * node, which is wasted work when inline parsing is off and only block positions are used).
+ */
+function noTransforms(this: Processor): void {
+  const data = this.data();
+  type Ext = NonNullable<typeof data.fromMarkdownExtensions>[number];
+  const strip = (ext: Ext): Ext =>
+    Array.isArray(ext) ? ext.map((e) => strip(e)) as Ext : 'transforms' in ext ? { ...ext, transforms: [] } : ext;
+  if (data.fromMarkdownExtensions) data.fromMarkdownExtensions = data.fromMarkdownExtensions.map(strip);
+}
+
+const blockProcessor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml', 'toml']).use(inlineOff);
+const gfmBlockProcessor = unified()
+  .use(remarkParse)
+  .use(remarkFrontmatter, ['yaml', 'toml'])
+  .use(remarkGfm)
+  .use(inlineOff)
+  .use(noTransforms);
+const inlineProcessor = unified().use(remarkParse).use(remarkGfm);
+
+const TABLE_DELIMITER_ROW = /\|[ \t]*:?-+:?[ \t]*(?:\||$)|^[ \t]*:?-+:?[ \t]*\|/m;
+const FOOTNOTE_DEFINITION = /\[\^[^\]\r\n]+\]:/;
+
+/** Conservative: true whenever the text might hold a GFM table or footnote definition. */
+export function mayNeedGfm(text: string): boolean {
+  return TABLE_DELIMITER_ROW.test(text) || FOOTNOTE_DEFINITION.test(text);
+}
+
+/** Characters that can make a heading's plain text differ from its source. */
+const INLINE_SYNTAX = /[\\`*_[\]<&~]/;
+
+function collapse(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Plain text of top-level headings: "## Install **on** `Linux` [docs](x)" -> "Install on Linux docs". */
+function headingTextReader(src: string, root: Root): (heading: Heading) => string {
+  let definitions: Definition[] | undefined;
+  return (heading) => {
+    const only = heading.children.length === 1 ? heading.children[0] : undefined;
+    const raw = only && only.type === 'text' ? only.value : toString(heading);
+    if (!INLINE_SYNTAX.test(raw)) return collapse(raw);
+    const start = heading.position?.start.offset;
+    const end = heading.position?.end.offset;
+    if (start === undefined || end === undefined) return roughPlainText(raw);
+    let source = src.slice(start, end);
+    if (raw.includes('[')) {
+      // Reference links ("[docs][ref]") need their definitions to resolve to text.
+      definitions ??= root.children.filter((c): c is Definition => c.type === 'definition');
+      const lower = raw.toLowerCase();
+      for (const def of definitions) {
+        const ds = def.position?.start.offset;
+        const de = def.position?.end.offset;
+        if (ds !== undefined && de !== undefined && lower.includes(def.label?.toLowerCase() ?? def.identifier)) {
+          source += '\n\n' + src.slice(ds, de);
+        }
+      }
+    }
+    try {
+      const tree = inlineProcessor.parse(source);
+      const node = tree.children.find((c): c is Heading => c.type === 'heading');
+      if (node) return collapse(toString(node, { includeHtml: false }));
+    } catch {
+      // fall through to the rough version
+    }
+    return roughPlainText(raw);
+  };
+}
+
+function limitFrom(options?: Partial<ChunkOptions>): number {
+  const max = options?.maxChunkChars;
+  return typeof max === 'number' && Number.isFinite(max) && max >= 1 ? Math.floor(max) : DEFAULT_CHUNK_OPTIONS.maxChunkChars;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function assemble(
+  relPath: string,
+  metadata: Record<string, unknown>,
+  warnings: string[],
+  h1: string | undefined,
+  chunks: ParsedChunk[],
+): ParsedDocument {
+  const fmTitle = titleFromMetadata(metadata);
+  const fmType = typeFromMetadata(metadata);
+  return {
+    title: fmTitle ?? h1 ?? titleFromPath(relPath),
+    titleSource: fmTitle !== undefined ? 'frontmatter' : h1 !== undefined ? 'heading' : 'file',
+    documentType: fmType ?? inferDocumentType(relPath),
+    typeSource: fmType !== undefined ? 'frontmatter' : 'path',
+    metadata,
+    warnings,
+    chunks,
+  };
+}
+
+function parseWithTree(src: string, relPath: string, max: number): ParsedDocument {
+  const idx = new LineIndex(src);
+  const processor = mayNeedGfm(src) ? gfmBlockProcessor : blockProcessor;
+  const root = processor.parse(src);
+  let metadata: Record<string, unknown> = {};
+  let warnings: string[] = [];
+  const first = root.children[0] as { type: string; value?: unknown; position?: { start: { line: number } } } | undefined;
+  if (first && (first.type === 'yaml' || first.type === 'toml')) {
+    ({ metadata, warnings } = readFrontMatter(first.type, String(first.value ?? ''), first.position?.start.line ?? 1));
+  }
+  const plan = planFromTree(root, idx, headingTextReader(src, root), max);
+  const chunks = planToChunks(plan, idx, max);
+  const h1 = plan.headings.find((h) => h.depth === 1 && h.text !== '')?.text;
+  return assemble(relPath, metadata, warnings, h1, chunks);
+}
+
+/** Degraded path when the parser fails: front matter by fences, ATX headings, chunks packed from lines. */
+function parseWithLines(src: string, relPath: string, max: number, why: string): ParsedDocument {
+  const idx = new LineIndex(src);
+  let metadata: Record<string, unknown> = {};
+  const warnings = [why];
+  let body = 1;
+  const fence = idx.lines[0];
+  if (fence === '---' || fence === '+++') {
+    let close = 2;
+    while (close <= idx.count && idx.lines[close - 1] !== fence) close++;
+    if (close <= idx.count) {
+      const fm = readFrontMatter(fence === '---' ? 'yaml' : 'toml', idx.text(2, close - 1), 1);
+      metadata = fm.metadata;
+      warnings.push(...fm.warnings);
+      body = close + 1;
+    }
+  }
+  const plan = planFromLines(idx, body);
+  const chunks = planToChunks(plan, idx, max);
+  const h1 = plan.headings.find((h) => h.depth === 1 && h.text !== '')?.text;
+  return assemble(relPath, metadata, warnings, h1, chunks);
+}
+
+/**
+ * Parses one markdown file. `relPath` is workspace-relative with forward slashes. Never throws:
+ * if the markdown parser fails, the document is chunked by lines and a warning says so.
+ */
+export function parseMarkdown(text: string, relPath: string, options?: Partial<ChunkOptions>): ParsedDocument {
+  const path = typeof relPath === 'string' ? relPath : String(relPath ?? '');
+  const max = limitFrom(options);
+  let src = typeof text === 'string' ? text : String(text ?? '');
+  if (src.charCodeAt(0) === 0xfeff) src = src.slice(1);
+  try {
+    return parseWithTree(src, path, max);
+  } catch (err) {
+    try {
+      return parseWithLines(src, path, max, `markdown could not be parsed (${describe(err)}); chunked by lines`);
+    } catch (err2) {
+      return assemble(path, {}, [`markdown could not be parsed or chunked: ${describe(err2)}`], undefined, []);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/** A short passage of a chunk around the query's words, with the words' positions marked. */
+export interface Snippet {
+  text: string;
+  /** [start, end) character offsets of matched words in `text`. */
+  highlights: [number, number][];
+}
+
+const SUFFIXES = ['ations', 'ation', 'ingly', 'ings', 'ing', 'ions', 'ion', 'edly', 'ed', 'ies', 'es', 's', 'ly', 'ment', 'ments'];
+
+/** A rough stem, close enough to FTS5's porter stemmer to find what it matched. */
+export function stem(word: string): string {
+  let w = word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  for (const s of SUFFIXES) {
+    if (w.length - s.length >= 3 && w.endsWith(s)) {
+      w = w.slice(0, -s.length);
+      break;
+    }
+  }
+  return w;
+}
+
+const TOKEN = /[\p{L}\p{N}_]+/gu;
+
+/** Cuts a window of about `width` characters that holds the most query words, whitespace folded. */
+export function makeSnippet(raw: string, terms: string[], width = 220): Snippet {
+  const text = raw.replace(/\s+/g, ' ').trim();
+  const stems = new Set(terms.map(stem));
+  const hits: [number, number][] = [];
+  for (const m of text.matchAll(TOKEN)) {
+    const s = stem(m[0]);
+    if (stems.has(s) || [...stems].some((t) => t.length >= 3 && s.startsWith(t))) hits.push([m.index!, m.index! + m[0].length]);
+  }
+  if (text.length <= width) return { text, highlights: hits };
+  // Slide over the hits: the window starting at hit i that covers the most hits wins.
+  let best = 0;
+  let bestCount = 0;
+  for (let i = 0, j = 0; i < hits.length; i++) {
+    while (j < hits.length && hits[j][1] - hits[i][0] <= width) j++;
+    if (j - i > bestCount) [best, bestCount] = [i, j - i];
+  }
+  let start = hits.length ? Math.max(0, hits[best][0] - Math.floor(width / 4)) : 0;
+  if (start > 0) {
+    const space = text.indexOf(' ', start);
+    start = space !== -1 && space < (hits[best]?.[0] ?? start) ? space + 1 : start;
+  }
+  let end = Math.min(text.length, start + width);
+  if (end < text.length) {
+    const space = text.lastIndexOf(' ', end);
+    if (space > start + width / 2) end = space;
+  }
+  const prefix = start > 0 ? '… ' : '';
+  const suffix = end < text.length ? ' …' : '';
+  const shift = prefix.length - start;
+  return {
+    text: prefix + text.slice(start, end) + suffix,
+    highlights: hits.filter(([a, b]) => a >= start && b <= end).map(([a, b]) => [a + shift, b + shift]),
+  };
+}

@@ -1,0 +1,48 @@
+export interface SearchFilters {
+  /** Only these document types (adr, design, ...). */
+  documentTypes?: string[];
+  /** Only paths matching this glob (workspace-relative, e.g. "docs/adr/**"). */
+  pathGlob?: string;
+  /** At most this many chunks per document (default 1: one hit per document). */
+  perDocument?: number;
+}
+
+export interface SearchHit {
+  chunkId: number;
+  docId: number;
+  path: string;
+  title: string;
+  documentType: string;
+  /** "Guide > Install > Linux"; empty for text before the first heading. */
+  headingPath: string;
+  /** 1-based, inclusive: open the file here. */
+  startLine: number;
+  endLine: number;
+  snippet: string;
+  /** [start, end) offsets of matched words in `snippet`. */
+  highlights: [number, number][];
+  /** Higher is better; comparable only within one result list. */
+  score: number;
+  retriever: 'keyword' | 'semantic' | 'both';
+  /** Size and mtime the file had when indexed (for the freshness check). */
+  indexed: { size: number; mtime: number };
+}
+
+export interface SearchResult extends Omit<SearchHit, 'indexed'> {
+  /** The file on disk no longer matches what was indexed (changed or deleted since). */
+  stale: boolean;
+}
+
+export interface SearchOptions extends SearchFilters {
+  k?: number;
+  /** Treat the last word as a prefix (search-as-you-type). */
+  prefixLast?: boolean;
+}
+
+export interface SearchResponse {
+  query: string;
+  results: SearchResult[];
+  /** The retrieval actually used, and why when it is not what was asked for. */
+  mode: 'keyword';
+  ms: number;
+}

@@ -1,0 +1,224 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { type LoreConfig, resolveConfig } from './config';
+import { openDatabase, type OpenedDatabase, type OpenOptions } from './db/open';
+import { schemaVersion } from './db/migrate';
+import { validateDatabase, type ValidationReport } from './db/validate';
+import { LoreError } from './errors';
+import { FileFilter } from './index/files';
+import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSummary } from './index/reconcile';
+import { IndexStore } from './index/store';
+import { MarkdownWatcher, type WatchBatch, type WatchOptions } from './index/watcher';
+import { KeywordSearch, registerSearchFunctions } from './search/keyword';
+import { markFreshness } from './search/freshness';
+import type { SearchOptions, SearchResponse } from './search/types';
+import { type SyncStatus, SYNC_STATUSES } from './types';
+
+export interface LoreInit {
+  /** The folder whose markdown is indexed. Optional when the database already knows it. */
+  root?: string;
+  /** The database file (created if missing unless readonly). */
+  dbPath: string;
+  config?: Partial<LoreConfig>;
+  readonly?: boolean;
+  /** How sqlite-vec is loaded (default: the sqlite-vec package). */
+  loadVectorExtension?: OpenOptions['loadVectorExtension'];
+}
+
+export interface LoreStatus {
+  root: string;
+  dbPath: string;
+  schemaVersion: number;
+  documents: number;
+  chunks: number;
+  counts: Record<SyncStatus, number>;
+  /** Indexed documents with no searchable text (empty files). */
+  empty: number;
+  /** Indexed despite a problem (e.g. front matter that is not valid YAML). */
+  withWarnings: number;
+  lastSyncedAt: number | null;
+  databaseBytes: number;
+  vectorExtension: OpenedDatabase['vec'];
+  indexing: IndexProgress | null;
+  watching: boolean;
+}
+
+export interface FileState {
+  path: string;
+  status: SyncStatus;
+  error: string | null;
+  title: string;
+  size: number;
+  chunkCount: number;
+  updatedAt: number;
+}
+
+export interface WatchEvents {
+  onBatch?: (batch: WatchBatch, summary: ReconcileSummary) => void;
+  onError?: (err: unknown) => void;
+}
+
+type Listener<T> = (value: T) => void;
+
+export interface Lore {
+  readonly root: string;
+  readonly dbPath: string;
+  /** Brings the index in line with the files on disk (runs one at a time, in order). */
+  index(opts?: ReconcileOptions): Promise<ReconcileSummary>;
+  search(query: string, opts?: SearchOptions): SearchResponse;
+  status(): LoreStatus;
+  files(status?: SyncStatus, limit?: number): FileState[];
+  validate(): ValidationReport;
+  /** Watches the root and indexes changes as they settle; resolves once watching. */
+  watch(events?: WatchEvents, opts?: WatchOptions): Promise<void>;
+  onProgress(listener: Listener<IndexProgress>): () => void;
+  close(): Promise<void>;
+}
+
+/** Opens the index of one folder. The hosts (CLI, extension, MCP) use nothing but this. */
+export function createLore(init: LoreInit): Lore {
+  const dbPath = path.resolve(init.dbPath);
+  const opened = openDatabase(dbPath, { readonly: init.readonly, loadVectorExtension: init.loadVectorExtension });
+  const { db } = opened;
+  try {
+    return new LoreService(init, dbPath, opened);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+class LoreService implements Lore {
+  readonly root: string;
+  private readonly db: Database;
+  private readonly store: IndexStore;
+  private readonly keyword: KeywordSearch;
+  private readonly filter: FileFilter;
+  private readonly config: LoreConfig;
+  private readonly progressListeners = new Set<Listener<IndexProgress>>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private progress: IndexProgress | null = null;
+  private watcher: MarkdownWatcher | undefined;
+  private closed = false;
+
+  constructor(
+    init: LoreInit,
+    readonly dbPath: string,
+    private readonly opened: OpenedDatabase,
+  ) {
+    this.db = opened.db;
+    const stored = (this.db.prepare("SELECT value FROM lore_meta WHERE key = 'root'").get() as { value: string } | undefined)?.value;
+    const root = init.root ? path.resolve(init.root) : stored;
+    if (!root) throw new LoreError('BAD_INPUT', `No folder given, and the index at ${dbPath} does not record which folder it is for.`);
+    this.root = root;
+    if (!init.readonly && root !== stored) {
+      this.db.prepare("INSERT INTO lore_meta (key, value) VALUES ('root', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(root);
+    }
+    this.config = resolveConfig(init.config);
+    this.filter = new FileFilter(root, { include: this.config.include, exclude: this.config.exclude, respectGitignore: this.config.respectGitignore });
+    this.store = new IndexStore(this.db);
+    registerSearchFunctions(this.db);
+    this.keyword = new KeywordSearch(this.db);
+  }
+
+  index(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
+    if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
+    const run = this.queue.then(() =>
+      reconcile(
+        {
+          filter: this.filter,
+          store: this.store,
+          maxFileSize: this.config.maxFileSize,
+          chunk: { maxChunkChars: this.config.maxChunkChars },
+          statusAfterText: () => 'synced',
+        },
+        {
+          ...opts,
+          onProgress: (p) => {
+            this.progress = p.phase === 'done' ? null : p;
+            opts.onProgress?.(p);
+            for (const l of this.progressListeners) l(p);
+          },
+        },
+      ).finally(() => (this.progress = null)),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  search(query: string, opts: SearchOptions = {}): SearchResponse {
+    const t0 = performance.now();
+    const hits = this.keyword.search(query, opts.k ?? 10, opts, { prefixLast: opts.prefixLast });
+    return { query, results: markFreshness(this.root, hits), mode: 'keyword', ms: performance.now() - t0 };
+  }
+
+  status(): LoreStatus {
+    const counts = Object.fromEntries(SYNC_STATUSES.map((s) => [s, 0])) as Record<SyncStatus, number>;
+    for (const r of this.db.prepare('SELECT sync_status AS s, count(*) AS n FROM document_index GROUP BY sync_status').all() as { s: SyncStatus; n: number }[]) {
+      counts[r.s] = r.n;
+    }
+    const one = (sql: string) => (this.db.prepare(sql).get() as { n: number | null }).n;
+    let databaseBytes = 0;
+    for (const suffix of ['', '-wal']) databaseBytes += fs.statSync(this.dbPath + suffix, { throwIfNoEntry: false })?.size ?? 0;
+    return {
+      root: this.root,
+      dbPath: this.dbPath,
+      schemaVersion: schemaVersion(this.db),
+      documents: Object.values(counts).reduce((a, b) => a + b, 0),
+      chunks: one('SELECT count(*) AS n FROM chunks') ?? 0,
+      counts,
+      empty: one("SELECT count(*) AS n FROM document_index WHERE sync_status != 'failed' AND chunk_count = 0") ?? 0,
+      withWarnings: one("SELECT count(*) AS n FROM document_index WHERE sync_status != 'failed' AND error IS NOT NULL") ?? 0,
+      lastSyncedAt: one('SELECT max(last_synced_at) AS n FROM document_index'),
+      databaseBytes,
+      vectorExtension: this.opened.vec,
+      indexing: this.progress,
+      watching: !!this.watcher,
+    };
+  }
+
+  files(status?: SyncStatus, limit = 1000): FileState[] {
+    const where = status ? 'WHERE sync_status = ?' : '';
+    return this.db
+      .prepare(`SELECT file_path AS path, sync_status AS status, error, title, size, chunk_count AS chunkCount, updated_at AS updatedAt
+                FROM document_index ${where} ORDER BY file_path LIMIT ?`)
+      .all(...(status ? [status] : []), limit) as FileState[];
+  }
+
+  validate(): ValidationReport {
+    return validateDatabase(this.db);
+  }
+
+  async watch(events: WatchEvents = {}, opts: WatchOptions = {}): Promise<void> {
+    if (this.watcher) return this.watcher.ready;
+    this.watcher = new MarkdownWatcher(
+      this.filter,
+      (batch) => {
+        if (batch.gitignoreChanged) this.filter.reset();
+        this.index(batch.gitignoreChanged ? {} : { paths: batch.paths }).then(
+          (summary) => events.onBatch?.(batch, summary),
+          (err) => events.onError?.(err),
+        );
+      },
+      (rel) => this.store.markStale([rel]),
+      opts,
+    );
+    return this.watcher.ready;
+  }
+
+  onProgress(listener: Listener<IndexProgress>): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.watcher?.close();
+    this.watcher = undefined;
+    this.progressListeners.clear();
+    await this.queue;
+    this.db.close();
+  }
+}

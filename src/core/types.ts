@@ -1,0 +1,39 @@
+/** Shared shapes of the engine. Plain data only: no behaviour lives here. */
+
+export type SyncStatus = 'pending' | 'synced' | 'failed' | 'stale';
+export const SYNC_STATUSES: readonly SyncStatus[] = ['pending', 'synced', 'failed', 'stale'];
+
+/** Kinds of document Lore recognises; anything else from front matter is kept as written. */
+export const DOCUMENT_TYPES = ['adr', 'design', 'spec', 'plan', 'report', 'readme', 'changelog', 'note'] as const;
+
+/** One heading-aware piece of a markdown file, with exact 1-based inclusive line numbers. */
+export interface ParsedChunk {
+  ordinal: number;
+  /** "Guide > Install > Linux"; empty for text before the first heading. */
+  headingPath: string;
+  startLine: number;
+  endLine: number;
+  /** The source lines startLine..endLine, exactly as in the file. */
+  text: string;
+  /** SHA-256 (hex) of `text`. */
+  contentHash: string;
+}
+
+export interface ParsedDocument {
+  title: string;
+  titleSource: 'frontmatter' | 'heading' | 'file';
+  documentType: string;
+  typeSource: 'frontmatter' | 'path';
+  /** Front matter keys (YAML or TOML), JSON-safe. */
+  metadata: Record<string, unknown>;
+  /** Non-fatal problems, e.g. front matter that is not valid YAML. */
+  warnings: string[];
+  chunks: ParsedChunk[];
+}
+
+export interface ChunkOptions {
+  /** Soft size limit of one chunk in characters; long sections split at block boundaries under it. */
+  maxChunkChars: number;
+}
+
+export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { maxChunkChars: 1500 };

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { buildKeywordQuery } from '../../src/core/search/query';
+import { makeSnippet } from '../../src/core/search/snippet';
+import type { Lore } from '../../src/core/service';
+import { tempWorkspace, type TempWorkspace } from './helpers';
+
+describe('keyword search', () => {
+  let ws: TempWorkspace;
+  let lore: Lore;
+  before(async () => {
+    ws = tempWorkspace({
+      'docs/adr/0001-caching.md': '---\ntitle: Cache embeddings by content hash\n---\n\n## Context\n\nRe-embedding unchanged text wastes minutes.\n\n## Decision\n\nKey vectors by the chunk hash and the model.\n',
+      'docs/design/watcher.md': '# File watcher\n\n## Debounce\n\nBursts of events are coalesced into one batch.\n\n## Caching\n\nNothing here is cached.\n',
+      'notes/body-mention.md': '# Weekly notes\n\nWe talked about caching for a while, and about the watcher.\n\nAlso caching again, and more caching.\n',
+      'plans/q3.md': '# Q3 plan\n\n## Search\n\nShip hybrid search and the café menu naïve résumé.\n',
+      'notes/multi.md': '# Multi\n\n## One\n\nzebra alpha\n\n## Two\n\nzebra beta\n\n## Three\n\nzebra gamma\n',
+    });
+    for (let i = 0; i < 60; i++) ws.write(`notes/bulk/n${i}.md`, `# Note ${i}\n\nThe rollout of the widget is on track.\n`);
+    ws.write('docs/adr/0002-widget.md', '# Widget rollout\n\nThe widget rollout decision.\n');
+    lore = ws.open();
+    await lore.index();
+  });
+  after(() => ws.cleanup());
+
+  test('a match in the title or a heading ranks above a match in the body', () => {
+    const paths = lore.search('caching', { k: 5 }).results.map((r) => r.path);
+    assert.equal(paths[0], 'docs/adr/0001-caching.md', 'title match first');
+    assert.equal(paths[1], 'docs/design/watcher.md', 'heading match second');
+    assert.equal(paths[2], 'notes/body-mention.md', 'body-only match last, however often it says it');
+  });
+
+  test('each result says where it is: path, title, heading path, exact lines, highlighted snippet', () => {
+    const [hit] = lore.search('coalesced').results;
+    assert.equal(hit.path, 'docs/design/watcher.md');
+    assert.equal(hit.title, 'File watcher');
+    assert.equal(hit.headingPath, 'File watcher > Debounce');
+    assert.deepEqual([hit.startLine, hit.endLine], [3, 5]);
+    assert.equal(hit.retriever, 'keyword');
+    assert.equal(hit.stale, false);
+    const [a, b] = hit.highlights[0];
+    assert.equal(hit.snippet.slice(a, b), 'coalesced');
+    const lines = fs.readFileSync(path.join(ws.root, hit.path), 'utf8').split('\n');
+    assert.equal(lines[hit.startLine - 1], '## Debounce');
+  });
+
+  test('one hit per document by default; perDocument widens it', () => {
+    assert.equal(lore.search('zebra').results.length, 1);
+    const three = lore.search('zebra', { perDocument: 3 }).results;
+    assert.deepEqual(three.map((r) => r.headingPath).sort(), ['Multi > One', 'Multi > Three', 'Multi > Two']);
+  });
+
+  test('all words are required first; any word fills the list when too few match all', () => {
+    const [first, ...rest] = lore.search('hash zebra', { k: 5 }).results;
+    assert.ok(first, 'some result');
+    assert.ok(['docs/adr/0001-caching.md', 'notes/multi.md'].includes(first.path));
+    assert.equal(rest.length, 1);
+  });
+
+  test('filters by document type and path glob never starve: a rare match behind many others is found', () => {
+    // 60 notes mention "rollout" before the one ADR does in rank order; the filter still finds it.
+    const byType = lore.search('rollout', { k: 3, documentTypes: ['adr'] }).results;
+    assert.deepEqual(byType.map((r) => r.path), ['docs/adr/0002-widget.md']);
+    const byGlob = lore.search('rollout', { k: 3, pathGlob: 'docs/**' }).results;
+    assert.deepEqual(byGlob.map((r) => r.path), ['docs/adr/0002-widget.md']);
+    assert.equal(lore.search('rollout', { k: 100 }).results.length, 61);
+  });
+
+  test('unicode and diacritics: "cafe" finds "café", "resume" finds "résumé"', () => {
+    assert.equal(lore.search('cafe').results[0]?.path, 'plans/q3.md');
+    assert.equal(lore.search('résumé naive').results[0]?.path, 'plans/q3.md');
+  });
+
+  test('prefix matching of the last word, for search as you type', () => {
+    assert.equal(lore.search('debou').results.length, 0);
+    assert.equal(lore.search('debou', { prefixLast: true }).results[0]?.path, 'docs/design/watcher.md');
+  });
+
+  test('FTS5 syntax in user text never errors: every query returns results or an empty list', () => {
+    const nasty = [
+      '"', '""', '"unbalanced', 'AND', 'OR', 'NOT', 'NEAR', 'NEAR(a b)', 'a AND', 'OR b', '*', 'cach*', '-caching', '--',
+      '(', ')', '(caching', 'title:caching', 'caching:', '^caching', '+caching', "it's", 'a"b"c', '{caching}', '[x]',
+      'café', '日本語の文書', '🙂', '\u0000', 'x'.repeat(5000), '   ', '', '\\', '/', 'NEAR/3', 'caching NOT watcher',
+      "'; DROP TABLE chunks; --", 'caching"', '"caching', 'c a c h i n g', '%', '_', 'ǅ', 'İstanbul',
+    ];
+    for (const q of nasty) {
+      const res = lore.search(q);
+      assert.ok(Array.isArray(res.results), q);
+    }
+    assert.ok(lore.search('"one batch"').results.length === 1, 'a quoted phrase still works as a phrase');
+    assert.equal(lore.search('"batch one"').results.length, 0, 'and is a phrase, not two words');
+    // Read as the words drop, table, chunks: it finds the ADR about chunk hashes, and drops nothing.
+    assert.deepEqual(lore.search("'; DROP TABLE chunks; --").results.map((r) => r.path), ['docs/adr/0001-caching.md']);
+    assert.ok(lore.search('caching').results.length > 0, 'the index survived');
+  });
+
+  test('a result whose file changed or vanished since indexing is flagged stale', () => {
+    const abs = ws.write('docs/design/watcher.md', '# File watcher\n\nRewritten, not yet re-indexed: the coalesced text is elsewhere now.\n\n');
+    assert.equal(lore.search('coalesced').results[0].stale, true);
+    fs.rmSync(abs);
+    assert.equal(lore.search('coalesced').results[0].stale, true);
+  });
+
+  test('an odd path glob is taken literally and matches nothing, without an error', () => {
+    assert.deepEqual(lore.search('caching', { pathGlob: '[' }).results, []);
+  });
+});
+
+describe('query building', () => {
+  test('words are quoted, phrases kept, operators become words', () => {
+    assert.deepEqual(buildKeywordQuery('error AND "rate limit" -retry*'), {
+      terms: ['error', 'and', 'rate', 'limit', 'retry'],
+      all: '"error" AND "AND" AND "rate limit" AND "retry"',
+      any: '"error" OR "AND" OR "rate limit" OR "retry"',
+    });
+    assert.equal(buildKeywordQuery('!!! ***').all, '');
+    assert.equal(buildKeywordQuery('inst', { prefixLast: true }).all, '"inst"*');
+    assert.equal(buildKeywordQuery('inst ', { prefixLast: true }).all, '"inst"', 'a finished word is not a prefix');
+  });
+
+  test('snippets centre on the matched words and mark them', () => {
+    const text = `${'filler words here '.repeat(40)}the embedding cache saves time ${'more filler '.repeat(40)}`;
+    const s = makeSnippet(text, ['embedding', 'cache']);
+    assert.ok(s.text.length < 240);
+    assert.deepEqual(s.highlights.map(([a, b]) => s.text.slice(a, b)), ['embedding', 'cache']);
+    assert.ok(s.text.startsWith('… ') && s.text.endsWith(' …'));
+  });
+});

@@ -15,4 +15,4 @@ echo "== build"
 node esbuild.mjs
 
 echo "== unit tests (node:test)"
-node --import tsx --test --test-concurrency=2 --test-reporter=spec "test/unit/**/*.test.ts"
+node --import tsx --test --test-concurrency=2 --test-reporter=spec test/unit/*.test.ts

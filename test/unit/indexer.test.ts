@@ -152,7 +152,7 @@ test('cancelling a run leaves a consistent index, and the next run finishes the 
 test('a process killed mid-run (SIGKILL) leaves a valid database that the next run completes', async () => {
   const ws = tempWorkspace();
   try {
-    writeCorpus(ws.root, 1500, 9);
+    writeCorpus(ws.root, 600, 9);
     const script = `
       const { createLore } = require(${JSON.stringify(path.resolve('src/core/service.ts'))});
       const lore = createLore({ root: process.argv[1], dbPath: process.argv[2] });
@@ -173,10 +173,10 @@ test('a process killed mid-run (SIGKILL) leaves a valid database that the next r
     const report = lore.validate();
     assert.ok(report.ok, JSON.stringify(report.problems));
     const partial = lore.status().documents;
-    assert.ok(partial < 1500, `killed before the end (${partial} written)`);
+    assert.ok(partial < 600, `killed before the end (${partial} written)`);
     const s = await lore.index();
-    assert.equal(s.added, 1500 - partial);
-    assert.equal(lore.status().counts.synced, 1500);
+    assert.equal(s.added, 600 - partial);
+    assert.equal(lore.status().counts.synced, 600);
     assert.ok(lore.validate().ok);
   } finally {
     ws.cleanup();

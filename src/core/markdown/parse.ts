@@ -7,7 +7,7 @@
  * markup, are parsed one by one with a full processor (headings are short).
  */
 
-import type { Definition, Heading, Root } from 'mdast';
+import type { Heading, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
@@ -70,38 +70,68 @@ function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Plain text of top-level headings: "## Install **on** `Linux` [docs](x)" -> "Install on Linux docs". */
-function headingTextReader(src: string, root: Root): (heading: Heading) => string {
-  let definitions: Definition[] | undefined;
-  return (heading) => {
-    const only = heading.children.length === 1 ? heading.children[0] : undefined;
-    const raw = only && only.type === 'text' ? only.value : toString(heading);
-    if (!INLINE_SYNTAX.test(raw)) return collapse(raw);
-    const start = heading.position?.start.offset;
-    const end = heading.position?.end.offset;
-    if (start === undefined || end === undefined) return roughPlainText(raw);
-    let source = src.slice(start, end);
-    if (raw.includes('[')) {
-      // Reference links ("[docs][ref]") need their definitions to resolve to text.
-      definitions ??= root.children.filter((c): c is Definition => c.type === 'definition');
-      const lower = raw.toLowerCase();
-      for (const def of definitions) {
-        const ds = def.position?.start.offset;
-        const de = def.position?.end.offset;
-        if (ds !== undefined && de !== undefined && lower.includes(def.label?.toLowerCase() ?? def.identifier)) {
-          source += '\n\n' + src.slice(ds, de);
-        }
-      }
+/** Source of a node by offsets, or undefined without positions. */
+function sourceOf(src: string, node: { position?: { start: { offset?: number }; end: { offset?: number } } }): string | undefined {
+  const s = node.position?.start.offset;
+  const e = node.position?.end.offset;
+  return s === undefined || e === undefined ? undefined : src.slice(s, e);
+}
+
+/** Plain text of one heading from its own source (plus the definitions it may reference). */
+function inlineHeadingText(source: string): string | undefined {
+  const tree = inlineProcessor.parse(source);
+  const node = tree.children.find((c): c is Heading => c.type === 'heading');
+  return node ? collapse(toString(node, { includeHtml: false })) : undefined;
+}
+
+/**
+ * Plain text of every top-level heading: "## Install **on** `Linux` [docs](x)" -> "Install on Linux docs".
+ * Headings without inline syntax are taken as written; the others are parsed with a full inline
+ * processor, all together in one batch document (one heading per block), one by one if that fails.
+ */
+function headingTexts(src: string, root: Root): Map<Heading, string> {
+  const texts = new Map<Heading, string>();
+  const pending: Array<{ heading: Heading; raw: string; source: string }> = [];
+  for (const child of root.children) {
+    if (child.type !== 'heading') continue;
+    const only = child.children.length === 1 ? child.children[0] : undefined;
+    const raw = only && only.type === 'text' ? only.value : toString(child);
+    const source = INLINE_SYNTAX.test(raw) ? sourceOf(src, child) : undefined;
+    if (source === undefined) texts.set(child, INLINE_SYNTAX.test(raw) ? roughPlainText(raw) : collapse(raw));
+    else pending.push({ heading: child, raw, source });
+  }
+  if (pending.length === 0) return texts;
+  // Reference links ("[docs][ref]") need their definitions to resolve to text.
+  const defs: string[] = [];
+  if (pending.some((p) => p.raw.includes('['))) {
+    const lower = pending.map((p) => p.raw.toLowerCase()).join('\n');
+    for (const def of root.children) {
+      if (def.type !== 'definition' || !lower.includes((def.label ?? def.identifier).toLowerCase())) continue;
+      const d = sourceOf(src, def);
+      if (d !== undefined) defs.push(d);
     }
+  }
+  const tail = defs.length > 0 ? '\n\n' + defs.join('\n\n') : '';
+  try {
+    const batch = inlineProcessor.parse(pending.map((p) => p.source).join('\n\n') + tail);
+    const nodes = batch.children.filter((c): c is Heading => c.type === 'heading');
+    if (nodes.length === pending.length) {
+      pending.forEach((p, i) => texts.set(p.heading, collapse(toString(nodes[i], { includeHtml: false }))));
+      return texts;
+    }
+  } catch {
+    // fall back to one parse per heading
+  }
+  for (const p of pending) {
+    let text: string | undefined;
     try {
-      const tree = inlineProcessor.parse(source);
-      const node = tree.children.find((c): c is Heading => c.type === 'heading');
-      if (node) return collapse(toString(node, { includeHtml: false }));
+      text = inlineHeadingText(p.source + tail);
     } catch {
-      // fall through to the rough version
+      text = undefined;
     }
-    return roughPlainText(raw);
-  };
+    texts.set(p.heading, text ?? roughPlainText(p.raw));
+  }
+  return texts;
 }
 
 function limitFrom(options?: Partial<ChunkOptions>): number {
@@ -143,7 +173,8 @@ function parseWithTree(src: string, relPath: string, max: number): ParsedDocumen
   if (first && (first.type === 'yaml' || first.type === 'toml')) {
     ({ metadata, warnings } = readFrontMatter(first.type, String(first.value ?? ''), first.position?.start.line ?? 1));
   }
-  const plan = planFromTree(root, idx, headingTextReader(src, root), max);
+  const texts = headingTexts(src, root);
+  const plan = planFromTree(root, idx, (h) => texts.get(h) ?? roughPlainText(toString(h)), max);
   const chunks = planToChunks(plan, idx, max);
   const h1 = plan.headings.find((h) => h.depth === 1 && h.text !== '')?.text;
   return assemble(relPath, metadata, warnings, h1, chunks);

@@ -5,20 +5,13 @@ import { buildKeywordQuery } from './query';
 import { makeSnippet } from './snippet';
 import type { SearchFilters, SearchHit } from './types';
 
-interface Row {
-  chunkId: number;
-  docId: number;
-  path: string;
-  title: string;
-  documentType: string;
-  headingPath: string;
-  startLine: number;
-  endLine: number;
+/** A candidate row: the hit's own fields, the chunk text (for the snippet) and the stamp (for freshness). */
+type Row = Pick<SearchHit, 'chunkId' | 'docId' | 'path' | 'title' | 'documentType' | 'headingPath' | 'startLine' | 'endLine'> & {
   text: string;
   size: number;
   mtime: number;
   rank: number;
-}
+};
 
 const globCache = new Map<string, picomatch.Matcher>();
 

@@ -116,6 +116,13 @@ test('heading paths follow depth, with skipped levels and plain heading text', (
   assert.equal(doc.chunks[1].endLine, 7);
 });
 
+test('heading text drops inline markup but keeps escaped characters and entities', () => {
+  const text = '# Use \\*stars\\* and <kbd>Ctrl</kbd> &amp; [ref][r] ![img](x.png)\n\ntext\n\n## The `match` ``a`b`` arm\n\nmore\n\n[r]: https://x.test\n';
+  const doc = parseMarkdown(text, 'x.md');
+  assert.equal(doc.title, 'Use *stars* and Ctrl & ref img');
+  assert.deepEqual(paths(doc), ['Use *stars* and Ctrl & ref img', 'Use *stars* and Ctrl & ref img > The match a`b arm']);
+});
+
 test('content before the first heading has an empty heading path; heading-only sections are folded', () => {
   const text = 'Preamble line.\n\n# Guide\n## Install\n\nSteps.\n';
   const doc = parseMarkdown(text, 'x.md');
@@ -269,6 +276,13 @@ test('never throws on hostile input', () => {
     const doc = parseMarkdown(text, 'weird.md', { maxChunkChars: 200 });
     assertExactLines(text, doc, JSON.stringify(text.slice(0, 20)));
   }
+  const deep = Array.from({ length: 300 }, (_, i) => `${' '.repeat(2 * i)}- level ${i}`).join('\n');
+  const started = Date.now();
+  const doc = parseMarkdown('# Deep\n\n' + deep, 'deep.md');
+  assert.ok(Date.now() - started < 2000, 'deeply nested lists do not stall the parser');
+  assert.match(doc.warnings[0] ?? '', /chunked by lines/);
+  assert.equal(doc.chunks[0].headingPath, 'Deep');
+  assertExactLines('# Deep\n\n' + deep, doc);
 });
 
 function generateDocument(targetChars: number): string {

@@ -63,11 +63,54 @@ export function mayNeedGfm(text: string): boolean {
   return TABLE_DELIMITER_ROW.test(text) || FOOTNOTE_DEFINITION.test(text);
 }
 
-/** Characters that can make a heading's plain text differ from its source. */
-const INLINE_SYNTAX = /[\\`*_[\]<&~]/;
+/**
+ * Lists nested hundreds of levels deep make micromark super-linear (seconds to minutes for a few
+ * KB). No real document nests like that, so such input is chunked by lines instead.
+ */
+const DEEP_LIST_INDENT = /^[ \t]{200,}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/m;
+const DEEP_LIST_SAME_LINE = /^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+){100}/m;
 
 function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Inline syntax other than backticks: when absent, code spans are the only construct to undo. */
+const INLINE_SYNTAX_BUT_CODE = /[\\*_[\]<&~]/;
+
+/**
+ * Plain text of heading content whose only inline syntax is backticks, following CommonMark code
+ * spans exactly: a run of n backticks closes at the next run of exactly n; unmatched runs are literal.
+ */
+function stripCodeSpans(raw: string): string {
+  let out = '';
+  let i = 0;
+  while (i < raw.length) {
+    const open = raw.indexOf('`', i);
+    if (open === -1) break;
+    let n = open;
+    while (raw[n] === '`') n++;
+    const run = n - open;
+    let close = -1;
+    for (let j = raw.indexOf('`', n); j !== -1; j = raw.indexOf('`', j)) {
+      let k = j;
+      while (raw[k] === '`') k++;
+      if (k - j === run) {
+        close = j;
+        break;
+      }
+      j = k;
+    }
+    if (close === -1) {
+      out += raw.slice(i, n); // unmatched run: literal backticks
+      i = n;
+      continue;
+    }
+    let code = raw.slice(n, close).replace(/\r\n|\r|\n/g, ' ');
+    if (code.length > 2 && code[0] === ' ' && code[code.length - 1] === ' ' && code.trim() !== '') code = code.slice(1, -1);
+    out += raw.slice(i, open) + code;
+    i = close + run;
+  }
+  return collapse(out + raw.slice(i));
 }
 
 /** Source of a node by offsets, or undefined without positions. */
@@ -96,8 +139,13 @@ function headingTexts(src: string, root: Root): Map<Heading, string> {
     if (child.type !== 'heading') continue;
     const only = child.children.length === 1 ? child.children[0] : undefined;
     const raw = only && only.type === 'text' ? only.value : toString(child);
-    const source = INLINE_SYNTAX.test(raw) ? sourceOf(src, child) : undefined;
-    if (source === undefined) texts.set(child, INLINE_SYNTAX.test(raw) ? roughPlainText(raw) : collapse(raw));
+    // GFM autolink literals ("www.x", "https://x") can swallow backticks, so they take the slow path.
+    if (!INLINE_SYNTAX_BUT_CODE.test(raw) && !(raw.includes('`') && /www\.|:\/\//i.test(raw))) {
+      texts.set(child, raw.includes('`') ? stripCodeSpans(raw) : collapse(raw));
+      continue;
+    }
+    const source = sourceOf(src, child);
+    if (source === undefined) texts.set(child, roughPlainText(raw));
     else pending.push({ heading: child, raw, source });
   }
   if (pending.length === 0) return texts;
@@ -213,6 +261,9 @@ export function parseMarkdown(text: string, relPath: string, options?: Partial<C
   let src = typeof text === 'string' ? text : String(text ?? '');
   if (src.charCodeAt(0) === 0xfeff) src = src.slice(1);
   try {
+    if (DEEP_LIST_INDENT.test(src) || DEEP_LIST_SAME_LINE.test(src)) {
+      return parseWithLines(src, path, max, 'lists are nested too deeply to parse quickly; chunked by lines');
+    }
     return parseWithTree(src, path, max);
   } catch (err) {
     try {

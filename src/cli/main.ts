@@ -102,7 +102,7 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         const k = opts.k === undefined ? 10 : Number(opts.k);
         if (!Number.isInteger(k) || k < 1 || k > 1000) throw new UsageError(`--k takes a whole number from 1 to 1000, not "${opts.k}"`);
         lore = open(false);
-        const response = lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path });
+        const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path });
         io.out(opts.json ? JSON.stringify(response, null, 2) : formatResults(response, style(io.isTTY)));
         return response.results.length ? EXIT.ok : EXIT.noResults;
       }

@@ -66,7 +66,8 @@ export interface Lore {
   readonly dbPath: string;
   /** Brings the index in line with the files on disk (runs one at a time, in order). */
   index(opts?: ReconcileOptions): Promise<ReconcileSummary>;
-  search(query: string, opts?: SearchOptions): SearchResponse;
+  /** Searches the index (async: semantic and hybrid modes embed the query). */
+  search(query: string, opts?: SearchOptions): Promise<SearchResponse>;
   status(): LoreStatus;
   files(status?: SyncStatus, limit?: number): FileState[];
   validate(): ValidationReport;
@@ -147,7 +148,7 @@ class LoreService implements Lore {
     return run;
   }
 
-  search(query: string, opts: SearchOptions = {}): SearchResponse {
+  async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     const t0 = performance.now();
     const hits = this.keyword.search(query, opts.k ?? 10, opts, { prefixLast: opts.prefixLast });
     return { query, results: markFreshness(this.root, hits), mode: 'keyword', ms: performance.now() - t0 };

@@ -101,7 +101,7 @@ test('when sqlite-vec cannot load, the reason is reported and keyword search sti
     const status = lore.status();
     assert.equal(status.vectorExtension.loaded, false);
     assert.match(status.vectorExtension.error!, /sqlite-vec could not load \(vec0\.so: cannot open shared object file\).*keyword search works/);
-    assert.equal(lore.search('brown fox').results[0]?.path, 'notes/a.md');
+    assert.equal((await lore.search('brown fox')).results[0]?.path, 'notes/a.md');
   } finally {
     ws.cleanup();
   }

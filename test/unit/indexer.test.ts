@@ -57,7 +57,7 @@ test('only changed files are re-parsed; a touched file with the same bytes keeps
     const changed = await lore.index();
     assert.equal(changed.changed, 1);
     assert.equal(changed.unchanged, 1);
-    assert.equal(lore.search('gamma').results[0]?.path, 'b.md');
+    assert.equal((await lore.search('gamma')).results[0]?.path, 'b.md');
   } finally {
     ws.cleanup();
   }
@@ -78,10 +78,10 @@ test('a moved file is recognised by its content: same chunks, new path, title fr
     assert.equal(s.renamed, 2);
     assert.equal(s.added + s.removed + s.changed, 0);
     assert.deepEqual(chunkIds(ws.dbPath, 'docs/adr/new-name.md'), ids);
-    const [hit] = lore.search('lighthouses').results;
+    const [hit] = (await lore.search('lighthouses')).results;
     assert.deepEqual([hit.path, hit.title, hit.documentType], ['docs/adr/new-name.md', 'new-name', 'adr']);
-    assert.equal(lore.search('new-name').results[0]?.path, 'docs/adr/new-name.md', 'the title is searchable under its new name');
-    const [moved] = lore.search('harbours').results;
+    assert.equal((await lore.search('new-name')).results[0]?.path, 'docs/adr/new-name.md', 'the title is searchable under its new name');
+    const [moved] = (await lore.search('harbours')).results;
     assert.deepEqual([moved.path, moved.title, moved.documentType], ['plans/moved.md', 'Keeps Its Title', 'plan']);
     assert.ok(lore.validate().ok);
   } finally {
@@ -106,8 +106,8 @@ test('broken files are marked failed with a reason and the rest of the index car
     assert.match(failed['binary.md']!, /binary content.*NUL byte at offset 4/);
     assert.match(failed['latin1.md']!, /not valid UTF-8.*offset 5/);
     assert.match(failed['huge.md']!, /file is 4\.9 KB, over the 4\.0 KB limit/);
-    assert.equal(lore.search('searchable').results[0]?.path, 'good.md');
-    assert.equal(lore.search('indexed anyway').results[0]?.path, 'bad-frontmatter.md');
+    assert.equal((await lore.search('searchable')).results[0]?.path, 'good.md');
+    assert.equal((await lore.search('indexed anyway')).results[0]?.path, 'bad-frontmatter.md');
     const status = lore.status();
     assert.equal(status.empty, 1);
     assert.equal(status.withWarnings, 1);
@@ -117,7 +117,7 @@ test('broken files are marked failed with a reason and the rest of the index car
     bumpMtime(ws.write('latin1.md', '# Café\n\nnaïve\n'));
     await lore.index();
     assert.equal(lore.files('failed').length, 2);
-    assert.equal(lore.search('naive').results[0]?.path, 'latin1.md');
+    assert.equal((await lore.search('naive')).results[0]?.path, 'latin1.md');
     assert.ok(lore.validate().ok);
   } finally {
     ws.cleanup();

@@ -25,15 +25,15 @@ describe('keyword search', () => {
   });
   after(() => ws.cleanup());
 
-  test('a match in the title or a heading ranks above a match in the body', () => {
-    const paths = lore.search('caching', { k: 5 }).results.map((r) => r.path);
+  test('a match in the title or a heading ranks above a match in the body', async () => {
+    const paths = (await lore.search('caching', { k: 5 })).results.map((r) => r.path);
     assert.equal(paths[0], 'docs/adr/0001-caching.md', 'title match first');
     assert.equal(paths[1], 'docs/design/watcher.md', 'heading match second');
     assert.equal(paths[2], 'notes/body-mention.md', 'body-only match last, however often it says it');
   });
 
-  test('each result says where it is: path, title, heading path, exact lines, highlighted snippet', () => {
-    const [hit] = lore.search('coalesced').results;
+  test('each result says where it is: path, title, heading path, exact lines, highlighted snippet', async () => {
+    const [hit] = (await lore.search('coalesced')).results;
     assert.equal(hit.path, 'docs/design/watcher.md');
     assert.equal(hit.title, 'File watcher');
     assert.equal(hit.headingPath, 'File watcher > Debounce');
@@ -46,39 +46,39 @@ describe('keyword search', () => {
     assert.equal(lines[hit.startLine - 1], '## Debounce');
   });
 
-  test('one hit per document by default; perDocument widens it', () => {
-    assert.equal(lore.search('zebra').results.length, 1);
-    const three = lore.search('zebra', { perDocument: 3 }).results;
+  test('one hit per document by default; perDocument widens it', async () => {
+    assert.equal((await lore.search('zebra')).results.length, 1);
+    const three = (await lore.search('zebra', { perDocument: 3 })).results;
     assert.deepEqual(three.map((r) => r.headingPath).sort(), ['Multi > One', 'Multi > Three', 'Multi > Two']);
   });
 
-  test('all words are required first; any word fills the list when too few match all', () => {
-    const [first, ...rest] = lore.search('hash zebra', { k: 5 }).results;
+  test('all words are required first; any word fills the list when too few match all', async () => {
+    const [first, ...rest] = (await lore.search('hash zebra', { k: 5 })).results;
     assert.ok(first, 'some result');
     assert.ok(['docs/adr/0001-caching.md', 'notes/multi.md'].includes(first.path));
     assert.equal(rest.length, 1);
   });
 
-  test('filters by document type and path glob never starve: a rare match behind many others is found', () => {
+  test('filters by document type and path glob never starve: a rare match behind many others is found', async () => {
     // 60 notes mention "rollout" before the one ADR does in rank order; the filter still finds it.
-    const byType = lore.search('rollout', { k: 3, documentTypes: ['adr'] }).results;
+    const byType = (await lore.search('rollout', { k: 3, documentTypes: ['adr'] })).results;
     assert.deepEqual(byType.map((r) => r.path), ['docs/adr/0002-widget.md']);
-    const byGlob = lore.search('rollout', { k: 3, pathGlob: 'docs/**' }).results;
+    const byGlob = (await lore.search('rollout', { k: 3, pathGlob: 'docs/**' })).results;
     assert.deepEqual(byGlob.map((r) => r.path), ['docs/adr/0002-widget.md']);
-    assert.equal(lore.search('rollout', { k: 100 }).results.length, 61);
+    assert.equal((await lore.search('rollout', { k: 100 })).results.length, 61);
   });
 
-  test('unicode and diacritics: "cafe" finds "café", "resume" finds "résumé"', () => {
-    assert.equal(lore.search('cafe').results[0]?.path, 'plans/q3.md');
-    assert.equal(lore.search('résumé naive').results[0]?.path, 'plans/q3.md');
+  test('unicode and diacritics: "cafe" finds "café", "resume" finds "résumé"', async () => {
+    assert.equal((await lore.search('cafe')).results[0]?.path, 'plans/q3.md');
+    assert.equal((await lore.search('résumé naive')).results[0]?.path, 'plans/q3.md');
   });
 
-  test('prefix matching of the last word, for search as you type', () => {
-    assert.equal(lore.search('debou').results.length, 0);
-    assert.equal(lore.search('debou', { prefixLast: true }).results[0]?.path, 'docs/design/watcher.md');
+  test('prefix matching of the last word, for search as you type', async () => {
+    assert.equal((await lore.search('debou')).results.length, 0);
+    assert.equal((await lore.search('debou', { prefixLast: true })).results[0]?.path, 'docs/design/watcher.md');
   });
 
-  test('FTS5 syntax in user text never errors: every query returns results or an empty list', () => {
+  test('FTS5 syntax in user text never errors: every query returns results or an empty list', async () => {
     const nasty = [
       '"', '""', '"unbalanced', 'AND', 'OR', 'NOT', 'NEAR', 'NEAR(a b)', 'a AND', 'OR b', '*', 'cach*', '-caching', '--',
       '(', ')', '(caching', 'title:caching', 'caching:', '^caching', '+caching', "it's", 'a"b"c', '{caching}', '[x]',
@@ -86,25 +86,25 @@ describe('keyword search', () => {
       "'; DROP TABLE chunks; --", 'caching"', '"caching', 'c a c h i n g', '%', '_', 'ǅ', 'İstanbul',
     ];
     for (const q of nasty) {
-      const res = lore.search(q);
+      const res = (await lore.search(q));
       assert.ok(Array.isArray(res.results), q);
     }
-    assert.ok(lore.search('"one batch"').results.length === 1, 'a quoted phrase still works as a phrase');
-    assert.equal(lore.search('"batch one"').results.length, 0, 'and is a phrase, not two words');
+    assert.ok((await lore.search('"one batch"')).results.length === 1, 'a quoted phrase still works as a phrase');
+    assert.equal((await lore.search('"batch one"')).results.length, 0, 'and is a phrase, not two words');
     // Read as the words drop, table, chunks: it finds the ADR about chunk hashes, and drops nothing.
-    assert.deepEqual(lore.search("'; DROP TABLE chunks; --").results.map((r) => r.path), ['docs/adr/0001-caching.md']);
-    assert.ok(lore.search('caching').results.length > 0, 'the index survived');
+    assert.deepEqual((await lore.search("'; DROP TABLE chunks; --")).results.map((r) => r.path), ['docs/adr/0001-caching.md']);
+    assert.ok((await lore.search('caching')).results.length > 0, 'the index survived');
   });
 
-  test('a result whose file changed or vanished since indexing is flagged stale', () => {
+  test('a result whose file changed or vanished since indexing is flagged stale', async () => {
     const abs = ws.write('docs/design/watcher.md', '# File watcher\n\nRewritten, not yet re-indexed: the coalesced text is elsewhere now.\n\n');
-    assert.equal(lore.search('coalesced').results[0].stale, true);
+    assert.equal((await lore.search('coalesced')).results[0].stale, true);
     fs.rmSync(abs);
-    assert.equal(lore.search('coalesced').results[0].stale, true);
+    assert.equal((await lore.search('coalesced')).results[0].stale, true);
   });
 
-  test('an odd path glob is taken literally and matches nothing, without an error', () => {
-    assert.deepEqual(lore.search('caching', { pathGlob: '[' }).results, []);
+  test('an odd path glob is taken literally and matches nothing, without an error', async () => {
+    assert.deepEqual((await lore.search('caching', { pathGlob: '[' })).results, []);
   });
 });
 

@@ -1,0 +1,155 @@
+// Pure logic of Lore's language-model tools: checking their input, and writing their results as
+// text sized to a budget, so a model's context is never flooded. No 'vscode' import.
+
+import { fitPassages, lineLabel, type Passage } from '../chat/prompt';
+
+export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
+export const SEARCH_MODES: readonly SearchMode[] = ['keyword', 'semantic', 'hybrid'];
+
+export interface SearchToolInput {
+  query: string;
+  k: number;
+  mode: SearchMode;
+  documentTypes?: string[];
+  pathGlob?: string;
+}
+
+export interface DocumentToolInput {
+  path: string;
+  startLine?: number;
+  endLine?: number;
+}
+
+export interface SessionsToolInput {
+  query?: string;
+  limit: number;
+}
+
+/** Bad tool input: the message is written for the model, so it can correct its call. */
+export class ToolInputError extends Error {
+  override name = 'ToolInputError';
+}
+
+const obj = (raw: unknown): Record<string, unknown> => {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ToolInputError('The input must be a JSON object.');
+  return raw as Record<string, unknown>;
+};
+
+function optString(o: Record<string, unknown>, key: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new ToolInputError(`"${key}" must be a string.`);
+  return v.trim() || undefined;
+}
+
+function optInt(o: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ToolInputError(`"${key}" must be a number.`);
+  return Math.min(max, Math.max(min, Math.trunc(v)));
+}
+
+export const MAX_K = 50;
+export const DEFAULT_K = 8;
+
+export function parseSearchInput(raw: unknown): SearchToolInput {
+  const o = obj(raw);
+  const query = optString(o, 'query');
+  if (!query) throw new ToolInputError('"query" is required: the words or question to search the documents for.');
+  const mode = (optString(o, 'mode') ?? 'hybrid') as SearchMode;
+  if (!SEARCH_MODES.includes(mode)) throw new ToolInputError(`"mode" must be one of ${SEARCH_MODES.join(', ')}.`);
+  const dt = o.document_type;
+  let documentTypes: string[] | undefined;
+  if (typeof dt === 'string' && dt.trim()) documentTypes = [dt.trim().toLowerCase()];
+  else if (Array.isArray(dt) && dt.every((x) => typeof x === 'string')) documentTypes = dt.map((x) => x.trim().toLowerCase()).filter(Boolean);
+  else if (dt !== undefined && dt !== null && dt !== '') throw new ToolInputError('"document_type" must be a string or a list of strings.');
+  return {
+    query,
+    k: optInt(o, 'k', 1, MAX_K) ?? DEFAULT_K,
+    mode,
+    documentTypes: documentTypes?.length ? documentTypes : undefined,
+    pathGlob: optString(o, 'path_glob'),
+  };
+}
+
+export function parseDocumentInput(raw: unknown): DocumentToolInput {
+  const o = obj(raw);
+  const path = optString(o, 'path');
+  if (!path) throw new ToolInputError('"path" is required: the document\'s path relative to the workspace folder, as lore_search returns it.');
+  const startLine = optInt(o, 'startLine', 1, Number.MAX_SAFE_INTEGER);
+  const endLine = optInt(o, 'endLine', 1, Number.MAX_SAFE_INTEGER);
+  if (startLine !== undefined && endLine !== undefined && endLine < startLine) {
+    throw new ToolInputError('"endLine" must not be before "startLine".');
+  }
+  return { path: path.replace(/\\/g, '/').replace(/^\.\//, ''), startLine, endLine };
+}
+
+export function parseSessionsInput(raw: unknown): SessionsToolInput {
+  const o = raw === undefined || raw === null ? {} : obj(raw);
+  return { query: optString(o, 'query'), limit: optInt(o, 'limit', 1, 100) ?? 10 };
+}
+
+/** Characters a tool may return: the caller's token budget (about 3.5 chars a token) or a default. */
+export function toolBudget(tokenBudget: number | undefined, fallback = 12_000): number {
+  if (!tokenBudget || tokenBudget <= 0) return fallback;
+  return Math.max(1_000, Math.min(48_000, Math.floor(tokenBudget * 3.5)));
+}
+
+/** Everything the search tool says about one passage (Passage + where it comes from). */
+export type ToolPassage = Passage;
+
+export interface SearchSummary {
+  query: string;
+  /** Retrieval actually used, and why it differs from the request (e.g. no embedder). */
+  mode: string;
+  fallbackReason?: string;
+  total: number;
+}
+
+/** The search tool's text result: a header, then numbered passages with file, lines, section, score, stale. */
+export function formatSearchResult(summary: SearchSummary, passages: readonly ToolPassage[], budgetChars: number): string {
+  const header = `Lore search for "${summary.query}" (${summary.mode}${summary.fallbackReason ? `; ${summary.fallbackReason}` : ''})`;
+  if (!passages.length) {
+    return `${header}: no matching passages in the indexed documents. Try other words, or a broader mode/filter.`;
+  }
+  const overhead = 200 + passages.length * 160;
+  const fit = fitPassages(passages, Math.max(500, budgetChars - header.length - overhead), { perPassageMax: Math.max(600, Math.floor(budgetChars / 4)), minUseful: 150 });
+  const lines = [
+    `${header}: ${fit.passages.length} of ${summary.total} passages${fit.omitted || fit.truncated ? ' (trimmed to fit the context budget; use lore_get_document for a whole section)' : ''}.`,
+    '',
+  ];
+  fit.passages.forEach((p, i) => {
+    const meta = [`score ${p.score.toFixed(3)}`, p.documentType && `type ${p.documentType}`, p.stale && 'STALE: the file changed since it was indexed'].filter(Boolean).join(', ');
+    lines.push(`[${i + 1}] ${lineLabel(p)} — ${p.title}${p.headingPath ? ` > ${p.headingPath}` : ''} (${meta})`);
+    lines.push(p.text.trim(), '');
+  });
+  return lines.join('\n').trimEnd();
+}
+
+export interface DocumentLike {
+  path: string;
+  title: string;
+  documentType: string;
+  startLine: number;
+  endLine: number;
+  text: string;
+  stale: boolean;
+}
+
+/** The document tool's text result, cut at a line to the budget with a note on how to read on. */
+export function formatDocumentResult(doc: DocumentLike, budgetChars: number): string {
+  const head = `${doc.path} — ${doc.title} (type ${doc.documentType}; lines ${doc.startLine}-${doc.endLine}${doc.stale ? '; STALE: the file changed since it was indexed' : ''})`;
+  const room = Math.max(200, budgetChars - head.length - 200);
+  if (doc.text.length <= room) return `${head}\n\n${doc.text}`;
+  const kept = doc.text.slice(0, room);
+  const cutAt = kept.lastIndexOf('\n');
+  const body = cutAt > 0 ? kept.slice(0, cutAt) : kept;
+  const lastLine = doc.startLine + body.split('\n').length - 1;
+  return `${head}\n\n${body}\n\n[Truncated to fit the context budget after line ${lastLine}. Call lore_get_document again with startLine ${lastLine + 1} to read on.]`;
+}
+
+export function describeSearchInput(input: SearchToolInput): string {
+  const filters = [input.documentTypes?.length && `type ${input.documentTypes.join('/')}`, input.pathGlob && `in ${input.pathGlob}`].filter(Boolean).join(', ');
+  const q = input.query.length > 80 ? `${input.query.slice(0, 79)}…` : input.query;
+  return `Searching Lore (${input.mode}) for "${q}"${filters ? ` (${filters})` : ''}`;
+}

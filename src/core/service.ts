@@ -5,6 +5,7 @@ import { type LoreConfig, resolveConfig } from './config';
 import { openDatabase, type OpenedDatabase, type OpenOptions } from './db/open';
 import { schemaVersion } from './db/migrate';
 import { validateDatabase, type ValidationReport } from './db/validate';
+import { getIndexedDocument, type IndexedDocument, type LineRangeRequest } from './document';
 import { LoreError } from './errors';
 import { FileFilter } from './index/files';
 import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSummary } from './index/reconcile';
@@ -12,6 +13,7 @@ import { IndexStore } from './index/store';
 import { MarkdownWatcher, type WatchBatch, type WatchOptions } from './index/watcher';
 import { KeywordSearch, registerSearchFunctions } from './search/keyword';
 import { markFreshness } from './search/freshness';
+import { SessionStore } from './sessions/store';
 import type { SearchOptions, SearchResponse } from './search/types';
 import { type SyncStatus, SYNC_STATUSES } from './types';
 
@@ -74,6 +76,10 @@ export interface Lore {
   /** Watches the root and indexes changes as they settle; resolves once watching. */
   watch(events?: WatchEvents, opts?: WatchOptions): Promise<void>;
   onProgress(listener: Listener<IndexProgress>): () => void;
+  /** Session history kept in this index (read-only when the Lore is). */
+  readonly sessions: SessionStore;
+  /** One document's indexed text, or a line range of it; undefined when it is not indexed. */
+  getDocument(path: string, range?: LineRangeRequest): IndexedDocument | undefined;
   close(): Promise<void>;
 }
 
@@ -95,6 +101,7 @@ class LoreService implements Lore {
   private readonly db: Database;
   private readonly store: IndexStore;
   private readonly keyword: KeywordSearch;
+  readonly sessions: SessionStore;
   private readonly filter: FileFilter;
   private readonly config: LoreConfig;
   private readonly progressListeners = new Set<Listener<IndexProgress>>();
@@ -121,6 +128,11 @@ class LoreService implements Lore {
     this.store = new IndexStore(this.db);
     registerSearchFunctions(this.db);
     this.keyword = new KeywordSearch(this.db);
+    this.sessions = new SessionStore(this.db);
+  }
+
+  getDocument(docPath: string, range?: LineRangeRequest): IndexedDocument | undefined {
+    return getIndexedDocument(this.db, this.root, docPath, range);
   }
 
   index(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {

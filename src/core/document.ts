@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { LoreError } from './errors';
+
+export interface LineRangeRequest {
+  startLine?: number;
+  endLine?: number;
+}
+
+export interface IndexedDocument {
+  /** Workspace-relative, '/'-separated. */
+  path: string;
+  title: string;
+  documentType: string;
+  /** The lines returned (1-based, inclusive), clamped to the document. */
+  startLine: number;
+  endLine: number;
+  /** How many lines the indexed document has (its last chunk's last line). */
+  lineCount: number;
+  /** The indexed text of those lines, rebuilt from chunks (lines no chunk holds, e.g. front matter, are blank). */
+  text: string;
+  /** The file on disk no longer matches what was indexed. */
+  stale: boolean;
+}
+
+/** Accepts 'docs/a.md', 'docs\\a.md', './docs/a.md' or an absolute path under the root. */
+export function relativeDocPath(root: string, p: string): string {
+  const slashed = p.replace(/\\/g, '/');
+  const abs = path.isAbsolute(slashed) || path.isAbsolute(p) ? p : path.join(root, slashed);
+  const rel = path.relative(root, abs);
+  return rel.split(path.sep).join('/');
+}
+
+/** One document's indexed text (or a line range of it), or undefined when it is not in the index. */
+export function getIndexedDocument(db: Database, root: string, docPath: string, range: LineRangeRequest = {}): IndexedDocument | undefined {
+  if (typeof docPath !== 'string' || !docPath.trim()) throw new LoreError('BAD_INPUT', 'A document path is required.');
+  for (const [name, v] of [['startLine', range.startLine], ['endLine', range.endLine]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new LoreError('BAD_INPUT', `${name} must be a whole number from 1, not ${v}.`);
+  }
+  if (range.startLine !== undefined && range.endLine !== undefined && range.endLine < range.startLine) {
+    throw new LoreError('BAD_INPUT', `The line range ${range.startLine}-${range.endLine} ends before it starts.`);
+  }
+  const rel = relativeDocPath(root, docPath.trim());
+  const doc = db
+    .prepare(`SELECT id, file_path AS path, title, document_type AS documentType, size, mtime FROM document_index
+              WHERE file_path = ? AND sync_status != 'failed'`)
+    .get(rel) as { id: number; path: string; title: string; documentType: string; size: number; mtime: number } | undefined;
+  if (!doc) return undefined;
+  const lineCount = (db.prepare('SELECT max(end_line) AS n FROM chunks WHERE document_id = ?').get(doc.id) as { n: number | null }).n ?? 0;
+  const startLine = Math.min(range.startLine ?? 1, Math.max(lineCount, 1));
+  const endLine = Math.max(startLine, Math.min(range.endLine ?? lineCount, lineCount));
+  const lines: string[] = new Array(Math.max(0, endLine - startLine + 1)).fill('');
+  const chunks = db
+    .prepare(`SELECT start_line AS s, end_line AS e, text FROM chunks
+              WHERE document_id = ? AND end_line >= ? AND start_line <= ? ORDER BY start_line`)
+    .all(doc.id, startLine, endLine) as { s: number; e: number; text: string }[];
+  for (const c of chunks) {
+    c.text.split('\n').forEach((line, i) => {
+      const n = c.s + i;
+      if (n >= startLine && n <= endLine) lines[n - startLine] = line;
+    });
+  }
+  const st = fs.statSync(path.join(root, doc.path), { throwIfNoEntry: false });
+  const stale = !st || st.size !== doc.size || Math.trunc(st.mtimeMs) !== doc.mtime;
+  return {
+    path: doc.path,
+    title: doc.title,
+    documentType: doc.documentType,
+    startLine,
+    endLine: lineCount ? endLine : 0,
+    lineCount,
+    text: lineCount ? lines.join('\n') : '',
+    stale,
+  };
+}

@@ -29,6 +29,10 @@ export function passageBlock(p: Passage, n: number, maxChars = 600): { head: str
   };
 }
 
+/** The participant's id and slash commands, as declared in package.json. */
+export const PARTICIPANT_ID = 'lore.chat';
+export const CHAT_COMMANDS = ['search', 'sessions', 'status'] as const;
+
 export type ModelProblem = 'none' | 'consent' | 'blocked' | 'notFound' | 'offTopic' | 'cancelled' | 'other';
 
 /** Turns a failed model request into a reason the user can act on. `code` is LanguageModelError.code. */

@@ -3,6 +3,9 @@
 
 import { fitPassages, lineLabel, type Passage } from '../chat/prompt';
 
+/** The tools' names: registered with vscode.lm.registerTool and declared in package.json. */
+export const TOOL_NAMES = { search: 'lore_search', document: 'lore_get_document', sessions: 'lore_sessions' } as const;
+
 export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
 export const SEARCH_MODES: readonly SearchMode[] = ['keyword', 'semantic', 'hybrid'];
 

@@ -1,0 +1,119 @@
+// Retrieval shared by the @lore participant and the language-model tools: search across the
+// workspace's folders, read each hit's indexed text, and turn cancellation tokens into AbortSignals.
+
+import * as vscode from 'vscode';
+import type { LoreAccess, MergedResult } from '../loreAccess';
+import type { SearchOptions } from '../../core/search/types';
+import type { Passage } from './prompt';
+
+/** A passage that knows where it lives, so chat can link to it. */
+export interface LocatedPassage extends Passage {
+  uri: vscode.Uri;
+  location: vscode.Location;
+}
+
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor() {
+    super('Cancelled.');
+  }
+}
+
+/** An AbortSignal that aborts when the token is cancelled (dispose it when done). */
+export function abortSignalFor(token: vscode.CancellationToken): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  const sub = token.onCancellationRequested(() => controller.abort());
+  return { signal: controller.signal, dispose: () => sub.dispose() };
+}
+
+/** Resolves like `work`, or rejects with CancelledError as soon as the token is cancelled. */
+export function unlessCancelled<T>(work: PromiseLike<T>, token: vscode.CancellationToken): Promise<T> {
+  if (token.isCancellationRequested) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const sub = token.onCancellationRequested(() => {
+      sub.dispose();
+      reject(new CancelledError());
+    });
+    Promise.resolve(work).then(
+      (v) => {
+        sub.dispose();
+        resolve(v);
+      },
+      (e) => {
+        sub.dispose();
+        reject(e);
+      },
+    );
+  });
+}
+
+export function throwIfCancelled(token: vscode.CancellationToken): void {
+  if (token.isCancellationRequested) throw new CancelledError();
+}
+
+/** How a result's path is shown: prefixed with its folder's name when several folders are open. */
+export function displayPath(access: LoreAccess, r: Pick<MergedResult, 'path' | 'folder'>): string {
+  return access.lores().length > 1 && r.folder ? `${r.folder}/${r.path}` : r.path;
+}
+
+/** The range of lines startLine..endLine (1-based, inclusive), ending at the end of the last line. */
+export function lineRange(startLine: number, endLine: number, text?: string): vscode.Range {
+  const lastLen = text !== undefined ? (text.split('\n').pop() ?? '').length : 0;
+  return new vscode.Range(Math.max(0, startLine - 1), 0, Math.max(0, endLine - 1), lastLen);
+}
+
+export interface Retrieved {
+  passages: LocatedPassage[];
+  mode: string;
+  fallbackReason?: string;
+}
+
+export type RetrieveOptions = Pick<SearchOptions, 'k' | 'documentTypes' | 'pathGlob'> & { mode?: 'keyword' | 'semantic' | 'hybrid' };
+
+/**
+ * Waits for the index, searches it (the token aborts the search), and reads each hit's indexed
+ * lines so the model and the user see the whole chunk, not just the snippet.
+ */
+export async function retrieve(access: LoreAccess, query: string, opts: RetrieveOptions, token: vscode.CancellationToken): Promise<Retrieved> {
+  await unlessCancelled(access.ready(), token);
+  const abort = abortSignalFor(token);
+  try {
+    // `signal` is passed along for the search modes that take one (semantic embeds the query).
+    const searchOpts: SearchOptions & { signal?: AbortSignal; mode?: string } = { ...opts, signal: abort.signal };
+    const res = await unlessCancelled(access.search(query, searchOpts), token);
+    throwIfCancelled(token);
+    const passages = res.results.map((r) => toPassage(access, r));
+    const extra = res as { fallbackReason?: string };
+    return { passages, mode: String(res.mode), fallbackReason: extra.fallbackReason };
+  } finally {
+    abort.dispose();
+  }
+}
+
+export function toPassage(access: LoreAccess, r: MergedResult): LocatedPassage {
+  let text = r.snippet;
+  let exact = false;
+  try {
+    const doc = access.getDocument(r.uri, { startLine: r.startLine, endLine: r.endLine });
+    if (doc?.text) {
+      text = doc.text;
+      exact = true;
+    }
+  } catch {
+    // The snippet is still worth showing when the document cannot be read back.
+  }
+  return {
+    path: displayPath(access, r),
+    title: r.title,
+    headingPath: r.headingPath,
+    startLine: r.startLine,
+    endLine: r.endLine,
+    text,
+    score: r.score,
+    stale: r.stale,
+    documentType: r.documentType,
+    uri: r.uri,
+    location: new vscode.Location(r.uri, lineRange(r.startLine, r.endLine, exact ? text : undefined)),
+  };
+}

@@ -1,0 +1,134 @@
+// Lore's language-model tools (#loreSearch, #loreDocument, #loreSessions): Copilot's agent mode and
+// any extension can search the workspace's docs, read a document, and recall session history.
+
+import * as vscode from 'vscode';
+import type { LoreAccess } from '../loreAccess';
+import { cutText } from '../chat/prompt';
+import { formatEventMatches, formatSessions } from '../chat/format';
+import { retrieve, throwIfCancelled, unlessCancelled } from '../chat/retrieve';
+import {
+  describeSearchInput,
+  formatDocumentResult,
+  formatSearchResult,
+  parseDocumentInput,
+  parseSearchInput,
+  parseSessionsInput,
+  toolBudget,
+  TOOL_NAMES,
+} from './format';
+
+const text = (value: string) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(value)]);
+
+/** Tool calls are recorded in one session per day, so /sessions and lore_sessions can recall them. */
+function recordTool(access: LoreAccess, tool: string, input: Record<string, unknown>): void {
+  const store = access.sessions();
+  if (!store) return;
+  const day = new Date().toISOString().slice(0, 10);
+  const id = `tools-${day}`;
+  try {
+    store.ensure(id, { title: `Language-model tool calls, ${day}`, metadata: { source: 'tools' } });
+    store.record(id, 'tool', { tool, input });
+  } catch (err) {
+    console.warn(`Lore: could not record the ${tool} call:`, err);
+  }
+}
+
+function describeInput(fn: () => string, fallback: string): string {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
+
+/** The folder's uri and the document's uri for a path lore_search returned (or an absolute path). */
+function candidateUris(access: LoreAccess, docPath: string): vscode.Uri[] {
+  if (/^([a-zA-Z]:)?[\\/]/.test(docPath)) return [vscode.Uri.file(docPath)];
+  const lores = access.lores();
+  const out: vscode.Uri[] = [];
+  const slash = docPath.indexOf('/');
+  if (lores.length > 1 && slash > 0) {
+    const prefix = docPath.slice(0, slash);
+    const folder = lores.find((l) => l.folder.name === prefix);
+    if (folder) out.push(vscode.Uri.joinPath(folder.folder.uri, docPath.slice(slash + 1)));
+  }
+  for (const l of lores) out.push(vscode.Uri.joinPath(l.folder.uri, docPath));
+  return out;
+}
+
+export class SearchTool implements vscode.LanguageModelTool<Record<string, unknown>> {
+  constructor(private readonly access: LoreAccess) {}
+
+  prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<Record<string, unknown>>): vscode.PreparedToolInvocation {
+    return { invocationMessage: describeInput(() => describeSearchInput(parseSearchInput(options.input)), 'Searching Lore') };
+  }
+
+  async invoke(options: vscode.LanguageModelToolInvocationOptions<Record<string, unknown>>, token: vscode.CancellationToken) {
+    const input = parseSearchInput(options.input);
+    recordTool(this.access, TOOL_NAMES.search, options.input);
+    const found = await retrieve(this.access, input.query, { k: input.k, mode: input.mode, documentTypes: input.documentTypes, pathGlob: input.pathGlob }, token);
+    const budget = toolBudget(options.tokenizationOptions?.tokenBudget);
+    return text(formatSearchResult({ query: input.query, mode: found.mode, fallbackReason: found.fallbackReason, total: found.passages.length }, found.passages, budget));
+  }
+}
+
+export class DocumentTool implements vscode.LanguageModelTool<Record<string, unknown>> {
+  constructor(private readonly access: LoreAccess) {}
+
+  prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<Record<string, unknown>>): vscode.PreparedToolInvocation {
+    return {
+      invocationMessage: describeInput(() => {
+        const i = parseDocumentInput(options.input);
+        const lines = i.startLine || i.endLine ? ` lines ${i.startLine ?? 1}-${i.endLine ?? 'end'}` : '';
+        return `Reading ${i.path}${lines} from the Lore index`;
+      }, 'Reading a document from the Lore index'),
+    };
+  }
+
+  async invoke(options: vscode.LanguageModelToolInvocationOptions<Record<string, unknown>>, token: vscode.CancellationToken) {
+    const input = parseDocumentInput(options.input);
+    recordTool(this.access, TOOL_NAMES.document, options.input);
+    await unlessCancelled(this.access.ready(), token);
+    throwIfCancelled(token);
+    const range = { startLine: input.startLine, endLine: input.endLine };
+    for (const uri of candidateUris(this.access, input.path)) {
+      const doc = this.access.getDocument(uri, range);
+      if (doc) return text(formatDocumentResult({ ...doc, path: input.path }, toolBudget(options.tokenizationOptions?.tokenBudget)));
+    }
+    throw new Error(`No indexed document at "${input.path}". Use lore_search to find documents; paths are relative to the workspace folder, as lore_search returns them.`);
+  }
+}
+
+export class SessionsTool implements vscode.LanguageModelTool<Record<string, unknown>> {
+  constructor(private readonly access: LoreAccess) {}
+
+  prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<Record<string, unknown>>): vscode.PreparedToolInvocation {
+    return {
+      invocationMessage: describeInput(() => {
+        const q = parseSessionsInput(options.input).query;
+        return q ? `Looking through Lore session history for "${q}"` : 'Listing recent Lore sessions';
+      }, 'Reading Lore session history'),
+    };
+  }
+
+  async invoke(options: vscode.LanguageModelToolInvocationOptions<Record<string, unknown>>, token: vscode.CancellationToken) {
+    const input = parseSessionsInput(options.input);
+    await unlessCancelled(this.access.ready(), token);
+    const store = this.access.sessions();
+    if (!store) return text('Session history is not available for this workspace (no index is open).');
+    const body = input.query
+      ? formatEventMatches(input.query, store.findEvents(input.query, { limit: input.limit }))
+      : formatSessions(store.list({ limit: input.limit }));
+    return text(cutText(body, toolBudget(options.tokenizationOptions?.tokenBudget)));
+  }
+}
+
+/** Registers the three tools (when this VS Code has the language-model tool API). */
+export function registerTools(_context: vscode.ExtensionContext, access: LoreAccess): vscode.Disposable {
+  if (typeof vscode.lm?.registerTool !== 'function') return new vscode.Disposable(() => undefined);
+  return vscode.Disposable.from(
+    vscode.lm.registerTool(TOOL_NAMES.search, new SearchTool(access)),
+    vscode.lm.registerTool(TOOL_NAMES.document, new DocumentTool(access)),
+    vscode.lm.registerTool(TOOL_NAMES.sessions, new SessionsTool(access)),
+  );
+}

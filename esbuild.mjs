@@ -9,6 +9,7 @@ const options = {
   entryPoints: {
     cli: 'src/cli/main.ts',
     parseWorker: 'src/core/index/parseWorker.ts',
+    mcp: 'src/mcp/main.ts', // the MCP server over stdio: `node dist/mcp.js --db PATH | <folder>`
   },
   outdir: 'dist',
   bundle: true,

@@ -16,6 +16,7 @@ Usage:
   lore search <query...>       keyword search; --k N (default 10), --type T (repeatable), --path GLOB
   lore status                  what the index holds, what failed and why
   lore validate                check the index's consistency; exits 1 if anything is wrong
+  lore mcp [<dir>] [--db PATH] serve the index to MCP clients over stdio (\`lore mcp --help\`)
 
 Options:
   --db PATH     the index file (default: <dir>/.lore/index.db, or a per-folder cache
@@ -47,6 +48,7 @@ const OPTIONS = {
 class UsageError extends Error {}
 
 export async function main(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  if (argv[0] === 'mcp') return (await import('../mcp/cli')).runMcp(argv.slice(1), io, signal); // its own options; stdout is the protocol
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

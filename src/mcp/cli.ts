@@ -1,0 +1,123 @@
+/**
+ * `lore mcp`: serves one Lore index over MCP on stdin/stdout. Stdout carries only the protocol;
+ * everything for people goes to stderr.
+ *
+ *   lore mcp --db PATH            read-only on an index another process keeps fresh (the VS Code
+ *                                 extension, `lore watch`); safe alongside that writer (WAL).
+ *   lore mcp <folder>             the folder's index (<folder>/.lore/index.db or the per-folder cache
+ *                                 file): read-only when one exists; when none exists yet the server
+ *                                 creates it, indexes the folder and watches it.
+ *   --watch                       also index and watch (opens read-write), with either form.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { version as loreVersion } from '../../package.json';
+import { cacheDbPath, defaultDbPath } from '../cli/locate';
+import { LoreError, errorMessage } from '../core/errors';
+import { createLore, type Lore, type LoreInit } from '../core/service';
+import { embedderFromEnv } from './env';
+import { createLoreMcpServer } from './server';
+
+export const MCP_HELP = `lore mcp: serve a Lore index to MCP clients over stdio
+
+Usage:
+  lore mcp --db PATH        read-only on an existing index (e.g. the one the VS Code extension writes)
+  lore mcp <folder>         the folder's index: read-only if it exists, else create it, index and watch
+Options:
+  --watch                   open read-write, bring the index up to date and keep watching the folder
+  --db PATH                 the index file
+  --help, -h                this text
+Environment: OLLAMA_HOST, LORE_EMBED_PROVIDER, LORE_EMBED_MODEL (semantic search, as for the CLI).
+Logs go to stderr; stdout is the MCP protocol.`;
+
+export interface McpIo {
+  err: (s: string) => void;
+}
+
+export interface McpPlan {
+  init: LoreInit;
+  /** Index the folder on start and keep watching it. */
+  maintain: boolean;
+}
+
+/** Decides which database to open and how, from the arguments (no side effects but mkdir for a new index). */
+export function planMcp(argv: string[]): McpPlan | { help: true } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, watch: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) return { help: true };
+  if (positionals.length > 1) throw new LoreError('BAD_INPUT', `lore mcp takes at most one folder, not ${positionals.length}: ${positionals.join(' ')}`);
+  const embedder = embedderFromEnv(process.env);
+  const extra = embedder === undefined ? {} : { embedder };
+  const folder = positionals[0];
+  if (!folder) {
+    if (!values.db) throw new LoreError('BAD_INPUT', 'lore mcp needs an index: --db PATH, or a folder (lore mcp <folder>).');
+    const dbPath = path.resolve(values.db);
+    if (!values.watch && !fs.existsSync(dbPath)) throw new LoreError('DB_OPEN', `No Lore index at ${dbPath}. Index a folder first, or run \`lore mcp <folder>\`.`);
+    return { init: { dbPath, readonly: !values.watch, ...extra }, maintain: values.watch };
+  }
+  const root = path.resolve(folder);
+  if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new LoreError('BAD_INPUT', `Not a folder: ${root}`);
+  const existing = values.db ? path.resolve(values.db) : ownIndex(root);
+  if (existing && fs.existsSync(existing) && !values.watch) return { init: { root, dbPath: existing, readonly: true, ...extra }, maintain: false };
+  const dbPath = values.db ? path.resolve(values.db) : defaultDbPath(root).dbPath;
+  return { init: { root, dbPath, ...extra }, maintain: true };
+}
+
+/** The folder's own index, where the CLI keeps it (not a parent folder's). */
+function ownIndex(root: string): string | undefined {
+  return [path.join(root, '.lore', 'index.db'), cacheDbPath(root)].find((f) => fs.existsSync(f));
+}
+
+/** Runs the server until stdin closes or `signal` aborts; resolves with an exit code. */
+export async function runMcp(argv: string[], io: McpIo, signal?: AbortSignal, version = loreVersion): Promise<number> {
+  let plan: McpPlan;
+  let lore: Lore;
+  try {
+    const p = planMcp(argv);
+    if ('help' in p) {
+      io.err(MCP_HELP);
+      return 0;
+    }
+    plan = p;
+    lore = createLore(plan.init);
+  } catch (err) {
+    io.err(`lore mcp: ${errorMessage(err)}`);
+    return err instanceof LoreError && err.code === 'BAD_INPUT' ? 2 : err instanceof TypeError ? 2 : 3;
+  }
+  const log = (m: string) => io.err(`lore mcp: ${m}`);
+  const server = createLoreMcpServer(lore, { version, log });
+  const transport = new StdioServerTransport();
+  const done = new Promise<void>((resolve) => {
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+    process.stdin.once('end', () => resolve());
+    process.stdin.once('close', () => resolve());
+    server.server.onclose = () => resolve();
+  });
+  await server.connect(transport);
+  log(`serving ${lore.root} from ${lore.dbPath} (${plan.init.readonly ? 'read-only' : 'read-write'})`);
+  if (plan.maintain) {
+    const maintenance = new AbortController();
+    signal?.addEventListener('abort', () => maintenance.abort(), { once: true });
+    void done.then(() => maintenance.abort());
+    lore
+      .index({ signal: maintenance.signal })
+      .then((s) => {
+        log(`indexed: ${s.added} added, ${s.changed} changed, ${s.removed} removed, ${s.failed} failed`);
+        if (!maintenance.signal.aborted) return lore.watch({ onError: (err) => log(`indexing failed: ${errorMessage(err)}`) });
+      })
+      .then(
+        () => !maintenance.signal.aborted && log(`watching ${lore.root}`),
+        (err) => !maintenance.signal.aborted && log(`indexing failed: ${errorMessage(err)}`),
+      );
+  }
+  await done;
+  await server.close().catch(() => undefined);
+  await lore.close().catch((err) => log(`closing the index failed: ${errorMessage(err)}`));
+  return 0;
+}

@@ -1,0 +1,139 @@
+/** Turns Lore's answers into text an assistant reads well, within a budget of characters. */
+import type { IndexedDocument } from '../core/document';
+import type { LoreStatus } from '../core/service';
+import type { FoundEvent, Session, SessionEvent } from '../core/sessions/store';
+import type { SearchResponse } from '../core/search/types';
+
+export interface Passage {
+  file: string;
+  startLine: number;
+  endLine: number;
+  title: string;
+  headingPath: string;
+  documentType: string;
+  score: number;
+  stale: boolean;
+  text: string;
+  truncated: boolean;
+}
+
+/** Below this many characters left, another passage is not worth starting. */
+const MIN_PASSAGE = 160;
+
+/** Cuts text to at most `max` characters, at a line end when one is near. */
+export function cutText(text: string, max: number): { text: string; truncated: boolean } {
+  if (text.length <= max) return { text, truncated: false };
+  const slice = text.slice(0, Math.max(0, max - 1));
+  const nl = slice.lastIndexOf('\n');
+  return { text: `${nl > max * 0.6 ? slice.slice(0, nl) : slice}…`, truncated: true };
+}
+
+/**
+ * Fits search results into `budget` characters of passage text, best first: each passage is the
+ * matched chunk's full text (from `passageText`), cut when the budget runs short; the rest omitted.
+ */
+export function fitPassages(
+  response: SearchResponse,
+  passageText: (path: string, startLine: number, endLine: number) => string | undefined,
+  budget: number,
+): { passages: Passage[]; omitted: number } {
+  const passages: Passage[] = [];
+  let left = budget;
+  let omitted = 0;
+  for (const r of response.results) {
+    if (left < MIN_PASSAGE && passages.length) {
+      omitted++;
+      continue;
+    }
+    const full = passageText(r.path, r.startLine, r.endLine) ?? r.snippet;
+    const cut = cutText(full, Math.max(left, MIN_PASSAGE));
+    left -= cut.text.length;
+    passages.push({
+      file: r.path,
+      startLine: r.startLine,
+      endLine: r.endLine,
+      title: r.title,
+      headingPath: r.headingPath,
+      documentType: r.documentType,
+      score: Math.round(r.score * 1000) / 1000,
+      stale: r.stale,
+      text: cut.text,
+      truncated: cut.truncated,
+    });
+  }
+  return { passages, omitted };
+}
+
+export function formatPassages(query: string, mode: string, note: string | undefined, passages: Passage[], omitted: number): string {
+  if (!passages.length) return `No indexed passage matches "${query}" (${mode} search).${note ? ` ${note}` : ''}`;
+  const head = `${passages.length} passage(s) for "${query}" (${mode} search${note ? `; ${note}` : ''}). Cite them as file:lines.`;
+  const body = passages.map((p, i) => {
+    const where = `${p.file}:${p.startLine}-${p.endLine}`;
+    const flags = [`score ${p.score}`, p.documentType, p.stale ? 'STALE: the file changed since it was indexed' : '', p.truncated ? 'cut to fit' : '']
+      .filter(Boolean)
+      .join(', ');
+    return `[${i + 1}] ${where}: ${p.title}${p.headingPath ? ` > ${p.headingPath}` : ''} (${flags})\n${p.text}`;
+  });
+  const tail = omitted ? [`(${omitted} more result(s) left out to stay within max_chars; search more narrowly or raise max_chars.)`] : [];
+  return [head, ...body, ...tail].join('\n\n');
+}
+
+export function formatDocument(doc: IndexedDocument, maxChars: number): { text: string; truncated: boolean; shownEndLine: number } {
+  const cut = cutText(doc.text, maxChars);
+  const shownEndLine = cut.truncated ? doc.startLine + cut.text.split('\n').length - 1 : doc.endLine;
+  const head = `${doc.title} (${doc.path}, lines ${doc.startLine}-${doc.endLine} of ${doc.lineCount}, ${doc.documentType}${doc.stale ? ', STALE: the file changed since it was indexed' : ''})`;
+  const more = cut.truncated ? `\n\n(cut at about line ${shownEndLine} to stay within max_chars; call get_document again with start_line=${shownEndLine}.)` : '';
+  return { text: `${head}\n\n${cut.text}${more}`, truncated: cut.truncated, shownEndLine };
+}
+
+const iso = (t: number | null) => (t ? new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'never');
+
+export function describeEvent(e: Pick<SessionEvent, 'type' | 'payload'>): string {
+  const p = e.payload as Record<string, unknown>;
+  const s = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  switch (e.type) {
+    case 'search':
+      return `searched "${s(p.query)}"${p.mode ? ` (${s(p.mode)})` : ''}${p.resultCount !== undefined ? `, ${s(p.resultCount)} result(s)` : ''}`;
+    case 'open':
+      return `opened ${s(p.path)}${p.line ? `:${s(p.line)}` : ''}`;
+    case 'chat.request':
+      return `asked "${cutText(s(p.prompt ?? ''), 200).text}"`;
+    case 'chat.response':
+      return `answered: ${cutText(s(p.text ?? ''), 200).text.replace(/\s+/g, ' ')}`;
+    case 'tool':
+      return `tool ${s(p.tool)} ${cutText(JSON.stringify(p.input ?? {}), 200).text}`;
+    default:
+      return `${e.type} ${cutText(JSON.stringify(p), 200).text}`;
+  }
+}
+
+export function formatSessions(sessions: { session: Session; recent: SessionEvent[] }[]): string {
+  if (!sessions.length) return 'No session history yet.';
+  return sessions
+    .map(({ session: s, recent }) => {
+      const head = `- ${s.title || '(untitled)'} [${s.status}] id=${s.id}, ${s.eventCount} event(s), last ${iso(s.lastUpdateTime)}`;
+      return [head, ...recent.map((e) => `    ${iso(e.time)} ${describeEvent(e)}`)].join('\n');
+    })
+    .join('\n');
+}
+
+export function formatFoundEvents(query: string, events: FoundEvent[]): string {
+  if (!events.length) return `Nothing in session history matches "${query}".`;
+  return [`${events.length} event(s) in session history match "${query}":`, ...events.map((e) => `- ${iso(e.time)} in "${e.sessionTitle || e.sessionId}": ${describeEvent(e)}`)].join('\n');
+}
+
+export function formatStatus(s: LoreStatus & Record<string, unknown>, extra: { readonly: boolean }): string {
+  const c = s.counts;
+  const lines = [
+    `Lore index of ${s.root}`,
+    `database: ${s.dbPath} (schema ${s.schemaVersion}, ${(s.databaseBytes / 1e6).toFixed(1)} MB, ${extra.readonly ? 'read-only here' : 'read-write'})`,
+    `documents: ${s.documents} (synced ${c.synced}, pending ${c.pending}, stale ${c.stale}, failed ${c.failed}), chunks: ${s.chunks}`,
+    `last synced: ${iso(s.lastSyncedAt)}`,
+    s.indexing ? `indexing: ${s.indexing.phase} ${s.indexing.done}/${s.indexing.total}` : 'indexing: idle',
+    `watching for changes: ${s.watching ? 'yes' : 'no (another process keeps it fresh, or nobody does)'}`,
+  ];
+  const emb = s.embedder as { state?: string; reason?: string; model?: string } | undefined;
+  if (emb) lines.push(`semantic search: ${emb.state}${emb.model ? ` (${emb.model})` : ''}${emb.reason ? `: ${emb.reason}` : ''}`);
+  else lines.push(`semantic search: ${s.vectorExtension.loaded ? 'no embedder configured (keyword search)' : 'unavailable (keyword search)'}`);
+  return lines.join('\n');
+}

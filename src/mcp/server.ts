@@ -1,0 +1,202 @@
+/**
+ * Lore as an MCP server: tools `search`, `get_document`, `list_sessions`, `status` and a resource
+ * per indexed document (`lore://doc/<path>`). Transport-agnostic: main.ts connects it to stdio.
+ */
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { errorMessage } from '../core/errors';
+import type { Lore } from '../core/service';
+import type { SearchOptions } from '../core/search/types';
+import { fitPassages, formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus } from './format';
+
+export const DOC_URI_PREFIX = 'lore://doc/';
+
+export interface LoreMcpOptions {
+  /** Server version reported to clients. */
+  version?: string;
+  /** Record tool calls in session history (only when the index is writable). */
+  recordSessions?: boolean;
+  /** The most documents listed as resources. */
+  maxListedResources?: number;
+  log?: (message: string) => void;
+}
+
+/** `lore://doc/docs/adr/0001%20x.md` for `docs/adr/0001 x.md`: every segment percent-encoded, slashes kept. */
+export function docUri(relPath: string): string {
+  return DOC_URI_PREFIX + relPath.split('/').map(encodeURIComponent).join('/');
+}
+
+export function pathFromDocUri(raw: string): string {
+  try {
+    return raw.split('/').map(decodeURIComponent).join('/');
+  } catch {
+    throw new McpError(ErrorCode.InvalidParams, `Not a valid Lore document URI path: "${raw}"`);
+  }
+}
+
+const text = (t: string, structured?: Record<string, unknown>): CallToolResult => ({
+  content: [{ type: 'text', text: t }],
+  ...(structured ? { structuredContent: structured } : {}),
+});
+
+const toolError = (message: string): CallToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
+
+export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpServer {
+  const server = new McpServer(
+    { name: 'lore', title: 'Lore: workspace markdown memory', version: opts.version ?? '0.0.0' },
+    {
+      capabilities: { logging: {} },
+      instructions:
+        `Lore indexes the markdown of ${lore.root} (design docs, ADRs, plans, notes). Use "search" to find passages ` +
+        'and cite them as file:lines, "get_document" to read a whole file or a line range, "list_sessions" for what ' +
+        'the user searched and asked before, and "status" for what the index holds.',
+    },
+  );
+  const readonly = lore.sessions.readonly;
+  const record = !readonly && opts.recordSessions !== false;
+  let sessionId: string | undefined;
+
+  /** Wraps a handler: records the call, and turns any failure into a tool error with its message. */
+  const guarded =
+    <A>(tool: string, fn: (args: A) => Promise<CallToolResult> | CallToolResult) =>
+    async (args: A): Promise<CallToolResult> => {
+      if (record) {
+        try {
+          if (!sessionId) {
+            const client = server.server.getClientVersion()?.name ?? 'client';
+            sessionId = lore.sessions.create({ title: `MCP: ${client}`, metadata: { source: 'mcp', client, pid: process.pid } }).id;
+          }
+          lore.sessions.record(sessionId, 'tool', { tool, input: args as Record<string, unknown> });
+        } catch (err) {
+          opts.log?.(`could not record the ${tool} call in session history: ${errorMessage(err)}`);
+        }
+      }
+      try {
+        return await fn(args);
+      } catch (err) {
+        return toolError(errorMessage(err));
+      }
+    };
+
+  server.registerTool(
+    'search',
+    {
+      title: 'Search workspace docs',
+      description:
+        'Searches the indexed markdown (design docs, ADRs, plans, notes) and returns the best passages with file, ' +
+        'line range, heading path, score and a stale flag, within a budget of characters.',
+      inputSchema: {
+        query: z.string().trim().min(1, 'query must not be empty').max(2000).describe('What to look for, in words.'),
+        k: z.number().int().min(1).max(50).default(8).describe('How many passages at most (1-50).'),
+        mode: z.enum(['keyword', 'semantic', 'hybrid']).optional().describe('Retrieval mode; default hybrid (keyword when no embedder is available).'),
+        document_type: z.union([z.string().min(1), z.array(z.string().min(1)).max(20)]).optional().describe('Only these document types, e.g. "adr" or ["adr","design"].'),
+        path_glob: z.string().min(1).max(500).optional().describe('Only files whose workspace-relative path matches this glob, e.g. "docs/adr/**".'),
+        max_chars: z.number().int().min(200).max(200_000).default(8000).describe('Budget for the passages\' text in characters.'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded('search', async (a: { query: string; k: number; mode?: 'keyword' | 'semantic' | 'hybrid'; document_type?: string | string[]; path_glob?: string; max_chars: number }) => {
+      const options: SearchOptions & { mode?: string } = {
+        k: a.k,
+        mode: a.mode,
+        documentTypes: a.document_type === undefined ? undefined : ([] as string[]).concat(a.document_type),
+        pathGlob: a.path_glob,
+      };
+      const response = await lore.search(a.query, options);
+      const { passages, omitted } = fitPassages(response, (p, s, e) => lore.getDocument(p, { startLine: s, endLine: e })?.text, a.max_chars);
+      const r = response as typeof response & { fallbackReason?: string; requestedMode?: string };
+      return text(formatPassages(a.query, response.mode, r.fallbackReason, passages, omitted), {
+        query: a.query,
+        mode: response.mode,
+        ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}),
+        results: passages,
+        omitted,
+      });
+    }),
+  );
+
+  server.registerTool(
+    'get_document',
+    {
+      title: 'Read an indexed document',
+      description: 'Returns the indexed text of one markdown file (workspace-relative path, as search returns it), or a line range of it.',
+      inputSchema: {
+        path: z.string().trim().min(1, 'path must not be empty').max(4000).describe('Workspace-relative path, e.g. "docs/adr/0001-storage.md".'),
+        start_line: z.number().int().min(1).optional().describe('First line (1-based).'),
+        end_line: z.number().int().min(1).optional().describe('Last line (inclusive).'),
+        max_chars: z.number().int().min(200).max(500_000).default(40_000).describe('Budget for the returned text in characters.'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded('get_document', (a: { path: string; start_line?: number; end_line?: number; max_chars: number }) => {
+      const doc = lore.getDocument(a.path, { startLine: a.start_line, endLine: a.end_line });
+      if (!doc) return toolError(`"${a.path}" is not in the index. Use search to find documents; paths are relative to ${lore.root}.`);
+      const out = formatDocument(doc, a.max_chars);
+      return text(out.text, { path: doc.path, title: doc.title, documentType: doc.documentType, startLine: doc.startLine, endLine: out.shownEndLine, lineCount: doc.lineCount, stale: doc.stale, truncated: out.truncated });
+    }),
+  );
+
+  server.registerTool(
+    'list_sessions',
+    {
+      title: 'Session history',
+      description:
+        'Without a query: the most recent sessions (searches, opened files, chat turns) with their latest events. ' +
+        'With a query: the events whose text matches it ("what did I look for about X").',
+      inputSchema: {
+        query: z.string().max(2000).optional().describe('Words to find in past queries, prompts, answers and paths.'),
+        limit: z.number().int().min(1).max(100).default(10).describe('How many sessions (or matching events).'),
+        include_archived: z.boolean().default(false).describe('Include archived sessions.'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded('list_sessions', (a: { query?: string; limit: number; include_archived: boolean }) => {
+      if (a.query?.trim()) {
+        const events = lore.sessions.findEvents(a.query, { limit: a.limit });
+        return text(formatFoundEvents(a.query, events), { events });
+      }
+      const sessions = lore.sessions.list({ includeArchived: a.include_archived, limit: a.limit });
+      const withEvents = sessions.map((session) => ({ session, recent: lore.sessions.events(session.id, { limit: 5 }) }));
+      return text(formatSessions(withEvents), { sessions });
+    }),
+  );
+
+  server.registerTool(
+    'status',
+    {
+      title: 'Index status',
+      description: 'What the index holds: documents per state, failures, last sync, whether it is being kept fresh, and whether semantic search is available.',
+      inputSchema: {},
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded('status', () => {
+      const status = lore.status();
+      const failed = lore.files('failed', 20).map((f) => ({ path: f.path, error: f.error }));
+      const lines = [formatStatus(status as typeof status & Record<string, unknown>, { readonly }), ...failed.map((f) => `failed: ${f.path}: ${f.error}`)];
+      return text(lines.join('\n'), { ...status, readonly, failed } as unknown as Record<string, unknown>);
+    }),
+  );
+
+  server.registerResource(
+    'document',
+    new ResourceTemplate(`${DOC_URI_PREFIX}{+path}`, {
+      list: () => ({
+        resources: lore
+          .files(undefined, opts.maxListedResources ?? 5000)
+          .filter((f) => f.status !== 'failed')
+          .map((f) => ({ uri: docUri(f.path), name: f.path, title: f.title, mimeType: 'text/markdown', size: f.size })),
+      }),
+    }),
+    { title: 'Indexed markdown document', description: 'The indexed text of one markdown file of the workspace.', mimeType: 'text/markdown' },
+    (uri, variables) => {
+      const raw = Array.isArray(variables.path) ? variables.path.join('/') : String(variables.path ?? '');
+      const rel = pathFromDocUri(raw);
+      const doc = lore.getDocument(rel);
+      if (!doc) throw new McpError(ErrorCode.InvalidParams, `No indexed document at "${rel}" (${uri.href}).`);
+      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: doc.text }] };
+    },
+  );
+
+  return server;
+}

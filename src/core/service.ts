@@ -163,7 +163,7 @@ class LoreService implements Lore {
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     const t0 = performance.now();
     const hits = this.keyword.search(query, opts.k ?? 10, opts, { prefixLast: opts.prefixLast });
-    return { query, results: markFreshness(this.root, hits), mode: 'keyword', ms: performance.now() - t0 };
+    return { query, results: markFreshness(this.root, hits), mode: 'keyword', requestedMode: opts.mode ?? 'hybrid', ms: performance.now() - t0 };
   }
 
   status(): LoreStatus {

@@ -28,7 +28,7 @@ export class OllamaEmbedder implements Embedder {
   }
 
   get id(): string {
-    return this.model;
+    return `ollama:${this.model}`;
   }
 
   get dimensions(): number | undefined {

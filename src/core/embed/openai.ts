@@ -37,7 +37,7 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   get id(): string {
-    return this.model;
+    return `openai:${this.model}`;
   }
 
   get dimensions(): number | undefined {

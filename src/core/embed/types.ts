@@ -44,7 +44,7 @@ export interface Embedder {
   readonly provider: EmbedderProvider;
   readonly host: string;
   readonly model: string;
-  /** The key of this model's vector space (the model name). */
+  /** The key of this model's vector space and cache: "provider:model", e.g. "ollama:nomic-embed-text". */
   readonly id: string;
   /** Learned from the model by preflight or the first embed; undefined before. */
   readonly dimensions: number | undefined;

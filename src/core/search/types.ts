@@ -5,7 +5,11 @@ export interface SearchFilters {
   pathGlob?: string;
   /** At most this many chunks per document (default 1: one hit per document). */
   perDocument?: number;
+  /** Only documents whose file was modified after this time (ms since the epoch). */
+  modifiedAfter?: number;
 }
+
+export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
 
 export interface SearchHit {
   chunkId: number;
@@ -37,12 +41,22 @@ export interface SearchOptions extends SearchFilters {
   k?: number;
   /** Treat the last word as a prefix (search-as-you-type). */
   prefixLast?: boolean;
+  /** Retrieval to use (default hybrid; keyword when semantic search is unavailable, saying why). */
+  mode?: SearchMode;
+  /** How hybrid fuses the two lists: reciprocal rank fusion, k=60 (default), or 0.7 semantic + 0.3 keyword scores. */
+  fusion?: 'rrf' | 'weighted';
+  /** Semantic hits below this cosine similarity are dropped (keyword hits fill the list); default 0.25. */
+  minSimilarity?: number;
+  signal?: AbortSignal;
 }
 
 export interface SearchResponse {
   query: string;
   results: SearchResult[];
   /** The retrieval actually used, and why when it is not what was asked for. */
-  mode: 'keyword';
+  mode: SearchMode;
+  requestedMode: SearchMode;
+  /** Why `mode` is not `requestedMode` (embedder down, model missing, vectors not built yet...). */
+  fallbackReason?: string;
   ms: number;
 }

@@ -1,0 +1,89 @@
+/** Fusing a semantic and a keyword ranking into one list. Pure functions: no database, no I/O. */
+
+export type Retriever = 'keyword' | 'semantic' | 'both';
+
+export interface Ranked {
+  chunkId: number;
+  /** Higher is better within its own list (semantic: cosine similarity; keyword: -bm25). */
+  score: number;
+}
+
+export interface Fused {
+  chunkId: number;
+  score: number;
+  retriever: Retriever;
+  /** 1-based rank in each list it appeared in. */
+  semanticRank?: number;
+  keywordRank?: number;
+}
+
+export const RRF_K = 60;
+export const DEFAULT_WEIGHTS = { semantic: 0.7, keyword: 0.3 } as const;
+
+/**
+ * Reciprocal rank fusion: score = sum over lists of 1 / (k + rank). Only ranks count, so the two
+ * retrievers' incomparable scores never need calibrating. Ties: the better single rank first,
+ * then semantic before keyword, then chunk id (deterministic).
+ */
+export function fuseRrf(semantic: Ranked[], keyword: Ranked[], k = RRF_K): Fused[] {
+  const out = new Map<number, Fused>();
+  semantic.forEach((h, i) => {
+    out.set(h.chunkId, { chunkId: h.chunkId, score: 1 / (k + i + 1), retriever: 'semantic', semanticRank: i + 1 });
+  });
+  keyword.forEach((h, i) => {
+    const s = 1 / (k + i + 1);
+    const f = out.get(h.chunkId);
+    if (f) {
+      f.score += s;
+      f.retriever = 'both';
+      f.keywordRank = i + 1;
+    } else out.set(h.chunkId, { chunkId: h.chunkId, score: s, retriever: 'keyword', keywordRank: i + 1 });
+  });
+  return sortFused([...out.values()]);
+}
+
+/**
+ * Weighted score fusion: each list's scores scaled to [0, 1] (min-max), then
+ * weights.semantic * semantic + weights.keyword * keyword; absent from a list counts as 0 there.
+ */
+export function fuseWeighted(semantic: Ranked[], keyword: Ranked[], weights: { semantic: number; keyword: number } = DEFAULT_WEIGHTS): Fused[] {
+  const out = new Map<number, Fused>();
+  const sem = minMax(semantic);
+  const kw = minMax(keyword);
+  semantic.forEach((h, i) => {
+    out.set(h.chunkId, { chunkId: h.chunkId, score: weights.semantic * sem[i], retriever: 'semantic', semanticRank: i + 1 });
+  });
+  keyword.forEach((h, i) => {
+    const s = weights.keyword * kw[i];
+    const f = out.get(h.chunkId);
+    if (f) {
+      f.score += s;
+      f.retriever = 'both';
+      f.keywordRank = i + 1;
+    } else out.set(h.chunkId, { chunkId: h.chunkId, score: s, retriever: 'keyword', keywordRank: i + 1 });
+  });
+  return sortFused([...out.values()]);
+}
+
+/** Scores scaled to [0, 1]; a list whose scores are all equal scales to 1 throughout. */
+function minMax(list: Ranked[]): number[] {
+  if (!list.length) return [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const h of list) {
+    lo = Math.min(lo, h.score);
+    hi = Math.max(hi, h.score);
+  }
+  return list.map((h) => (hi > lo ? (h.score - lo) / (hi - lo) : 1));
+}
+
+function sortFused(list: Fused[]): Fused[] {
+  const best = (f: Fused) => Math.min(f.semanticRank ?? Infinity, f.keywordRank ?? Infinity);
+  return list.sort(
+    (a, b) =>
+      b.score - a.score ||
+      best(a) - best(b) ||
+      (a.semanticRank ?? Infinity) - (b.semanticRank ?? Infinity) ||
+      a.chunkId - b.chunkId,
+  );
+}

@@ -17,7 +17,7 @@ import { version as loreVersion } from '../../package.json';
 import { cacheDbPath, defaultDbPath } from '../cli/locate';
 import { LoreError, errorMessage } from '../core/errors';
 import { createLore, type Lore, type LoreInit } from '../core/service';
-import { embedderFromEnv } from './env';
+import { embedderFromEnv } from '../core/embed/create';
 import { createLoreMcpServer } from './server';
 
 export const MCP_HELP = `lore mcp: serve a Lore index to MCP clients over stdio
@@ -52,8 +52,13 @@ export function planMcp(argv: string[]): McpPlan | { help: true } {
   });
   if (values.help) return { help: true };
   if (positionals.length > 1) throw new LoreError('BAD_INPUT', `lore mcp takes at most one folder, not ${positionals.length}: ${positionals.join(' ')}`);
-  const embedder = embedderFromEnv(process.env);
-  const extra = embedder === undefined ? {} : { embedder };
+  let embedder;
+  try {
+    embedder = embedderFromEnv({}, process.env); // null: keyword only (LORE_EMBED_PROVIDER=none)
+  } catch (err) {
+    throw new LoreError('BAD_INPUT', errorMessage(err));
+  }
+  const extra = { embedder };
   const folder = positionals[0];
   if (!folder) {
     if (!values.db) throw new LoreError('BAD_INPUT', 'lore mcp needs an index: --db PATH, or a folder (lore mcp <folder>).');

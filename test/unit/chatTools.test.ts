@@ -69,6 +69,13 @@ describe('tool results fit a budget', () => {
     }
   });
 
+  it('many short passages with long headers still fit a tiny budget', () => {
+    const many = Array.from({ length: 50 }, (_, i) => passage(i + 1, 'short text', { title: 'A rather long document title '.repeat(2), headingPath: 'Section > Subsection' }));
+    const text = formatSearchResult({ query: 'q', mode: 'hybrid', total: 50 }, many, 1_000);
+    assert.ok(text.length <= 1_000, `got ${text.length}`);
+    assert.match(text, /: \d+ of 50 passages \(trimmed/);
+  });
+
   it('no results says so', () => {
     assert.match(formatSearchResult({ query: 'zzz', mode: 'hybrid', total: 0 }, [], 1_000), /no matching passages/);
   });

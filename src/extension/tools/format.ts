@@ -1,7 +1,7 @@
 // Pure logic of Lore's language-model tools: checking their input, and writing their results as
 // text sized to a budget, so a model's context is never flooded. No 'vscode' import.
 
-import { fitPassages, lineLabel, type Passage } from '../chat/prompt';
+import { cutText, lineLabel, type Passage } from '../chat/prompt';
 
 /** The tools' names: registered with vscode.lm.registerTool and declared in package.json. */
 export const TOOL_NAMES = { search: 'lore_search', document: 'lore_get_document', sessions: 'lore_sessions' } as const;
@@ -109,24 +109,38 @@ export interface SearchSummary {
   total: number;
 }
 
-/** The search tool's text result: a header, then numbered passages with file, lines, section, score, stale. */
+/**
+ * The search tool's text result: a header, then numbered passages with file, lines, section, score
+ * and stale flag. Never longer than `budgetChars`: passages are cut, then left out, to fit.
+ */
 export function formatSearchResult(summary: SearchSummary, passages: readonly ToolPassage[], budgetChars: number): string {
   const header = `Lore search for "${summary.query}" (${summary.mode}${summary.fallbackReason ? `; ${summary.fallbackReason}` : ''})`;
   if (!passages.length) {
     return `${header}: no matching passages in the indexed documents. Try other words, or a broader mode/filter.`;
   }
-  const overhead = 200 + passages.length * 160;
-  const fit = fitPassages(passages, Math.max(500, budgetChars - header.length - overhead), { perPassageMax: Math.max(600, Math.floor(budgetChars / 4)), minUseful: 150 });
-  const lines = [
-    `${header}: ${fit.passages.length} of ${summary.total} passages${fit.omitted || fit.truncated ? ' (trimmed to fit the context budget; use lore_get_document for a whole section)' : ''}.`,
-    '',
-  ];
-  fit.passages.forEach((p, i) => {
+  const trimmedNote = ' (trimmed to fit the context budget; use lore_get_document for a whole section)';
+  const firstLineMax = header.length + trimmedNote.length + 40;
+  const perPassageMax = Math.max(600, Math.floor(budgetChars / 4));
+  const blocks: string[] = [];
+  let used = firstLineMax + 2;
+  let trimmed = false;
+  for (const [i, p] of passages.entries()) {
     const meta = [`score ${p.score.toFixed(3)}`, p.documentType && `type ${p.documentType}`, p.stale && 'STALE: the file changed since it was indexed'].filter(Boolean).join(', ');
-    lines.push(`[${i + 1}] ${lineLabel(p)} — ${p.title}${p.headingPath ? ` > ${p.headingPath}` : ''} (${meta})`);
-    lines.push(p.text.trim(), '');
-  });
-  return lines.join('\n').trimEnd();
+    const head = `[${i + 1}] ${lineLabel(p)} — ${p.title}${p.headingPath ? ` > ${p.headingPath}` : ''} (${meta})`;
+    const room = Math.min(perPassageMax, budgetChars - used - head.length - 3);
+    const body = p.text.trim();
+    if (room < Math.min(150, body.length)) {
+      trimmed = true;
+      break;
+    }
+    const text = cutText(body, room);
+    if (text !== body) trimmed = true;
+    const block = `${head}\n${text}`;
+    blocks.push(block);
+    used += block.length + 2;
+  }
+  const first = `${header}: ${blocks.length} of ${summary.total} passages${trimmed ? trimmedNote : ''}.`;
+  return [first, ...blocks].join('\n\n');
 }
 
 export interface DocumentLike {

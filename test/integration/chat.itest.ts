@@ -1,0 +1,241 @@
+// @lore inside the real extension host, on test/fixtures/workspace: the handler is driven directly
+// with fake requests and a recording response stream (code-server has no chat model, so the model
+// path uses a scripted LanguageModelChat), against the extension's own index via activate()'s `access`.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import * as vscode from 'vscode';
+import { handleChatRequest } from '../../src/extension/chat/participant';
+import { NO_MODEL_NOTE } from '../../src/extension/chat/format';
+import type { LoreAccess } from '../../src/extension/loreAccess';
+
+const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
+
+async function getAccess(): Promise<LoreAccess> {
+  const ext = vscode.extensions.getExtension('lore-dev.lore');
+  assert.ok(ext, 'the Lore extension is not installed in this host');
+  const api = (await ext.activate()) as { access?: LoreAccess };
+  assert.ok(api?.access, "activate() must return { access }");
+  await api.access.ready();
+  const until = Date.now() + 30_000;
+  while (!(await api.access.search('PostgreSQL ledger')).results.length) {
+    if (Date.now() > until) throw new Error('the fixture workspace was not indexed within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return api.access;
+}
+
+type Part = { kind: 'markdown'; value: string } | { kind: 'anchor'; value: vscode.Location; title?: string } | { kind: 'reference'; value: vscode.Location } | { kind: 'progress'; value: string };
+
+class RecordingStream {
+  parts: Part[] = [];
+  onMarkdown?: (value: string) => void;
+  markdown(value: string | vscode.MarkdownString) {
+    const v = typeof value === 'string' ? value : value.value;
+    this.parts.push({ kind: 'markdown', value: v });
+    this.onMarkdown?.(v);
+  }
+  anchor(value: vscode.Location, title?: string) {
+    this.parts.push({ kind: 'anchor', value, title });
+  }
+  reference(value: vscode.Location) {
+    this.parts.push({ kind: 'reference', value });
+  }
+  progress(value: string) {
+    this.parts.push({ kind: 'progress', value });
+  }
+  button() {}
+  filetree() {}
+  push() {}
+  get text(): string {
+    return this.parts.map((p) => (p.kind === 'markdown' ? p.value : p.kind === 'anchor' ? (p.title ?? '') : '')).join('');
+  }
+  get references(): vscode.Location[] {
+    return this.parts.filter((p): p is Extract<Part, { kind: 'reference' }> => p.kind === 'reference').map((p) => p.value);
+  }
+}
+
+/** A LanguageModelChat that answers with the given fragments (or fails), and remembers what it was sent. */
+function scriptedModel(fragments: string[] | Error, opts: { delayMs?: number } = {}) {
+  const calls: vscode.LanguageModelChatMessage[][] = [];
+  const model = {
+    id: 'test-model',
+    name: 'Test model',
+    vendor: 'lore-test',
+    family: 'test',
+    version: '1',
+    maxInputTokens: 8_000,
+    countTokens: async (t: string | vscode.LanguageModelChatMessage) => (typeof t === 'string' ? t.length : 1) / 4,
+    async sendRequest(messages: vscode.LanguageModelChatMessage[], _o?: unknown, token?: vscode.CancellationToken) {
+      calls.push(messages);
+      if (fragments instanceof Error) throw fragments;
+      const list = fragments;
+      async function* gen() {
+        for (const f of list) {
+          if (token?.isCancellationRequested) return;
+          if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+          yield f;
+        }
+      }
+      return { text: gen(), stream: gen() };
+    },
+  };
+  return { model: model as unknown as vscode.LanguageModelChat, calls };
+}
+
+function request(prompt: string, opts: { command?: string; model?: vscode.LanguageModelChat } = {}): vscode.ChatRequest {
+  return { prompt, command: opts.command, references: [], toolReferences: [], toolInvocationToken: undefined as never, model: opts.model } as unknown as vscode.ChatRequest;
+}
+
+const noHistory = { history: [] } as vscode.ChatContext;
+const never = new vscode.CancellationTokenSource().token;
+
+function messageText(m: vscode.LanguageModelChatMessage): string {
+  return m.content.map((p) => (p as { value?: unknown }).value).filter((v) => typeof v === 'string').join('');
+}
+
+/** The lines a reference points at, read from disk. */
+function linesAt(loc: vscode.Location): string {
+  const lines = fs.readFileSync(loc.uri.fsPath, 'utf8').split('\n');
+  return lines.slice(loc.range.start.line, loc.range.end.line + 1).join('\n');
+}
+
+describe('@lore chat participant', function () {
+  let access: LoreAccess;
+  before(async function () {
+    this.timeout(60_000);
+    access = await getAccess();
+  });
+
+  it('without a language model, replies with the passages and references to the right file and lines', async () => {
+    const stream = new RecordingStream();
+    const result = await handleChatRequest(access, request('Why did we choose PostgreSQL for the ledger?'), noHistory, stream as unknown as vscode.ChatResponseStream, never, { newId: () => 'itest-nomodel' });
+    assert.equal(result.errorDetails, undefined);
+    assert.ok(stream.text.includes(NO_MODEL_NOTE), stream.text);
+    const refs = stream.references;
+    const adr = refs.find((r) => r.uri.fsPath.endsWith(ADR));
+    assert.ok(adr, `no reference to ${ADR}: ${refs.map((r) => r.uri.fsPath).join(', ')}`);
+    assert.match(linesAt(adr), /PostgreSQL/);
+    assert.ok(adr.range.start.line >= 7, 'the reference points into the document, not at its front matter');
+    // Each passage is also an anchor the user can click, labelled path:lines.
+    assert.ok(stream.parts.some((p) => p.kind === 'anchor' && p.title?.startsWith(`${ADR}:`)));
+    assert.equal((result.metadata as { fallback?: string }).fallback, 'noModel');
+  });
+
+  it('with a model: sends only the retrieved passages and the question, streams the answer, references what it cites', async () => {
+    const { model, calls } = scriptedModel(['The ledger uses PostgreSQL 16 ', 'as its single store [1].']);
+    const stream = new RecordingStream();
+    const result = await handleChatRequest(access, request('Which database stores the ledger?', { model }), noHistory, stream as unknown as vscode.ChatResponseStream, never);
+    assert.equal(calls.length, 1);
+    const prompt = calls[0].map(messageText).join('\n');
+    assert.match(prompt, /Answer ONLY from the passages/);
+    assert.match(prompt, /\[1\] docs\/adr\/0002-use-postgres-for-the-ledger\.md:\d+-\d+/);
+    assert.match(prompt, /Question: Which database stores the ledger\?/);
+    assert.ok(stream.text.includes('The ledger uses PostgreSQL 16 as its single store [1].'));
+    assert.equal(stream.references.length, 1, 'only the cited passage is attached');
+    assert.ok(stream.references[0].uri.fsPath.endsWith(ADR));
+    assert.equal((result.metadata as { fallback?: string }).fallback, undefined);
+  });
+
+  it('/search lists the passages without calling the model', async () => {
+    const { model, calls } = scriptedModel(['should not be called']);
+    const stream = new RecordingStream();
+    await handleChatRequest(access, request('fuzzy matching score', { command: 'search', model }), noHistory, stream as unknown as vscode.ChatResponseStream, never);
+    assert.equal(calls.length, 0);
+    assert.match(stream.text, /passages? for “fuzzy matching score”/);
+    const ref = stream.references.find((r) => r.uri.fsPath.endsWith('docs/design/reconciliation-engine.md'));
+    assert.ok(ref, 'the design doc is referenced');
+    assert.match(linesAt(ref), /weighted score/);
+  });
+
+  it('declined consent or a blocked model falls back to the passages with a readable reason', async () => {
+    for (const [err, kind, words] of [
+      [vscode.LanguageModelError.NoPermissions('denied'), 'consent', /not allowed to use the language model/],
+      [vscode.LanguageModelError.Blocked('quota'), 'blocked', /quota or rate limit/],
+    ] as const) {
+      const { model } = scriptedModel(err);
+      const stream = new RecordingStream();
+      const result = await handleChatRequest(access, request('PostgreSQL ledger', { model }), noHistory, stream as unknown as vscode.ChatResponseStream, never);
+      assert.equal((result.metadata as { fallback?: string }).fallback, kind);
+      assert.match(stream.text, words);
+      assert.ok(stream.references.some((r) => r.uri.fsPath.endsWith(ADR)));
+    }
+  });
+
+  it('says plainly when nothing relevant is indexed', async () => {
+    const stream = new RecordingStream();
+    const result = await handleChatRequest(access, request('zebra xylophone quasar'), noHistory, stream as unknown as vscode.ChatResponseStream, never);
+    assert.match(stream.text, /I found nothing in the \d+ indexed documents about “zebra xylophone quasar”/);
+    assert.equal(stream.references.length, 0);
+    assert.equal((result.metadata as { resultCount: number }).resultCount, 0);
+  });
+
+  it('a cancelled request does no search; cancelling mid-answer stops the stream', async () => {
+    let searches = 0;
+    // The extension's own access object, with its search counted.
+    const counting = new Proxy(access, {
+      get(target, prop) {
+        if (prop === 'search') {
+          return (q: string, o?: Parameters<LoreAccess['search']>[1]) => {
+            searches++;
+            return target.search(q, o);
+          };
+        }
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const cancelled = new vscode.CancellationTokenSource();
+    cancelled.cancel();
+    const s1 = new RecordingStream();
+    const r1 = await handleChatRequest(counting, request('PostgreSQL ledger'), noHistory, s1 as unknown as vscode.ChatResponseStream, cancelled.token);
+    assert.equal(searches, 0);
+    assert.equal((r1.metadata as { cancelled?: boolean }).cancelled, true);
+    assert.equal(s1.references.length, 0);
+
+    const cts = new vscode.CancellationTokenSource();
+    const { model } = scriptedModel(['first part. ', 'second part. ', 'third part [1].'], { delayMs: 20 });
+    const s2 = new RecordingStream();
+    s2.onMarkdown = (v) => v.includes('first part') && cts.cancel();
+    const r2 = await handleChatRequest(counting, request('PostgreSQL ledger', { model }), noHistory, s2 as unknown as vscode.ChatResponseStream, cts.token);
+    assert.equal((r2.metadata as { cancelled?: boolean }).cancelled, true);
+    assert.ok(s2.text.includes('first part.'));
+    assert.ok(!s2.text.includes('third part'), s2.text);
+  });
+
+  it('records every turn of a conversation in one session, found again by /sessions', async () => {
+    const store = access.sessions();
+    assert.ok(store, 'session history is available');
+    const s1 = new RecordingStream();
+    const first = await handleChatRequest(access, request('How are manifests imported twice handled?'), noHistory, s1 as unknown as vscode.ChatResponseStream, never, { newId: () => `itest-${Date.now()}` });
+    const sessionId = (first.metadata as { loreSessionId: string }).loreSessionId;
+    // The next request of the same conversation carries the first turn in its history.
+    const history = {
+      history: [
+        { prompt: 'How are manifests imported twice handled?', command: undefined, participant: 'lore.chat', references: [], toolReferences: [] },
+        { response: [], result: first, participant: 'lore.chat' },
+      ],
+    } as unknown as vscode.ChatContext;
+    const s2 = new RecordingStream();
+    const second = await handleChatRequest(access, request('and what does the roadmap say about it?'), history, s2 as unknown as vscode.ChatResponseStream, never, { newId: () => 'must-not-be-used' });
+    assert.equal((second.metadata as { loreSessionId: string }).loreSessionId, sessionId);
+
+    const events = store.events(sessionId);
+    assert.deepEqual(events.map((e) => e.type), ['chat.request', 'chat.response', 'chat.request', 'chat.response']);
+    assert.equal(events[0].payload.prompt, 'How are manifests imported twice handled?');
+    const refs = events[1].payload.references as { path: string; startLine: number; endLine: number }[];
+    assert.ok(refs.some((r) => r.path === 'docs/adr/0003-idempotent-manifest-import.md' && r.startLine >= 1 && r.endLine >= r.startLine), JSON.stringify(refs));
+    assert.equal(store.get(sessionId)?.title, 'How are manifests imported twice handled?');
+
+    const s3 = new RecordingStream();
+    await handleChatRequest(access, request('manifests', { command: 'sessions' }), noHistory, s3 as unknown as vscode.ChatResponseStream, never);
+    assert.match(s3.text, /What you looked for about “manifests”/);
+    assert.match(s3.text, /asked @lore “How are manifests imported twice handled\?”/);
+  });
+
+  it('/status reports the index', async () => {
+    const stream = new RecordingStream();
+    await handleChatRequest(access, request('', { command: 'status' }), noHistory, stream as unknown as vscode.ChatResponseStream, never);
+    assert.match(stream.text, /\d+ documents, \d+ chunks/);
+    assert.match(stream.text, /Embeddings:/);
+  });
+});

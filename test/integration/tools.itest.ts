@@ -1,0 +1,106 @@
+// Lore's language-model tools through the real vscode.lm API, on test/fixtures/workspace.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { LoreAccess } from '../../src/extension/loreAccess';
+import { SearchTool } from '../../src/extension/tools/tools';
+
+const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
+const TOOLS = ['lore_search', 'lore_get_document', 'lore_sessions'];
+
+async function getAccess(): Promise<{ access: LoreAccess; extensionPath: string }> {
+  const ext = vscode.extensions.getExtension('lore-dev.lore');
+  assert.ok(ext, 'the Lore extension is not installed in this host');
+  const api = (await ext.activate()) as { access?: LoreAccess };
+  assert.ok(api?.access, 'activate() must return { access }');
+  await api.access.ready();
+  const until = Date.now() + 30_000;
+  while (!(await api.access.search('PostgreSQL ledger')).results.length) {
+    if (Date.now() > until) throw new Error('the fixture workspace was not indexed within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { access: api.access, extensionPath: ext.extensionPath };
+}
+
+async function invoke(name: string, input: object, tokenBudget?: number): Promise<string> {
+  const options: vscode.LanguageModelToolInvocationOptions<object> = {
+    toolInvocationToken: undefined,
+    input,
+    ...(tokenBudget ? { tokenizationOptions: { tokenBudget, countTokens: async (t: string) => Math.ceil(t.length / 4) } } : {}),
+  };
+  const result = await vscode.lm.invokeTool(name, options, new vscode.CancellationTokenSource().token);
+  return result.content.map((p) => (p as { value?: unknown }).value).filter((v): v is string => typeof v === 'string').join('');
+}
+
+describe('Lore language-model tools', function () {
+  let access: LoreAccess;
+  let extensionPath: string;
+  before(async function () {
+    this.timeout(60_000);
+    ({ access, extensionPath } = await getAccess());
+  });
+
+  it('are registered with the schemas declared in package.json and kept in schema/tools', () => {
+    for (const name of TOOLS) {
+      const info = vscode.lm.tools.find((t) => t.name === name);
+      assert.ok(info, `${name} is not in vscode.lm.tools`);
+      const file = JSON.parse(fs.readFileSync(path.join(extensionPath, 'schema', 'tools', `${name}.json`), 'utf8'));
+      assert.deepEqual(info.inputSchema, file);
+      assert.ok(info.tags.includes('lore'));
+    }
+  });
+
+  it('lore_search returns passages with file, lines, section, score and stale flag', async () => {
+    const text = await invoke('lore_search', { query: 'PostgreSQL ledger' });
+    const m = new RegExp(`\\[1\\] ${ADR.replace(/[.]/g, '\\.')}:(\\d+)-(\\d+) — ADR 0002: Use PostgreSQL for the ledger`).exec(text);
+    assert.ok(m, text);
+    const lines = fs.readFileSync(path.join(access.lores()[0].folder.uri.fsPath, ADR), 'utf8').split('\n');
+    assert.match(lines.slice(Number(m[1]) - 1, Number(m[2])).join('\n'), /PostgreSQL/);
+    assert.match(text, /score \d+\.\d{3}/);
+    assert.match(text, /type adr/);
+  });
+
+  it('lore_search filters by document type and path glob', async () => {
+    const designs = await invoke('lore_search', { query: 'matching', document_type: 'design' });
+    assert.match(designs, /docs\/design\//);
+    assert.ok(!/\] (plans|notes|docs\/adr)\//.test(designs), designs);
+    const inPlans = await invoke('lore_search', { query: 'manifest', path_glob: 'plans/**' });
+    assert.match(inPlans, /\[1\] plans\/2024-q3-roadmap\.md/);
+    assert.ok(!/\] docs\//.test(inPlans), inPlans);
+  });
+
+  it('lore_search stays within a small token budget', async () => {
+    const text = await invoke('lore_search', { query: 'the', k: 50 }, 250);
+    assert.ok(text.length <= 1_000, `returned ${text.length} chars for a 250-token budget`);
+  });
+
+  it('lore_search rejects a call without a query with a message the model can act on', async () => {
+    await assert.rejects(invoke('lore_search', { k: 3 }), /query/);
+  });
+
+  it('lore_get_document returns the indexed lines of one document', async () => {
+    const text = await invoke('lore_get_document', { path: ADR, startLine: 15, endLine: 18 });
+    assert.match(text, /^docs\/adr\/0002-use-postgres-for-the-ledger\.md — ADR 0002: Use PostgreSQL for the ledger \(type adr; lines 15-18/);
+    assert.match(text, /Use PostgreSQL 16 as the single store for the ledger/);
+    assert.ok(!text.includes('Alternatives considered'), 'nothing after line 18');
+    const whole = await invoke('lore_get_document', { path: ADR });
+    assert.match(whole, /numbered migrations reviewed like code/);
+    await assert.rejects(invoke('lore_get_document', { path: 'docs/nope.md' }), /No indexed document at "docs\/nope\.md"/);
+  });
+
+  it('lore_sessions recalls earlier tool calls', async () => {
+    await invoke('lore_search', { query: 'carrier scorecard' });
+    const found = await invoke('lore_sessions', { query: 'scorecard' });
+    assert.match(found, /tool lore_search “carrier scorecard”/);
+    const recent = await invoke('lore_sessions', {});
+    assert.match(recent, /Recent sessions:/);
+    assert.match(recent, /Language-model tool calls/);
+  });
+
+  it('prepareInvocation says what will be searched', async () => {
+    const tool = new SearchTool(access);
+    const prepared = tool.prepareInvocation({ input: { query: 'ledger', document_type: 'adr' } });
+    assert.equal(prepared.invocationMessage, 'Searching Lore (hybrid) for "ledger" (type adr)');
+  });
+});

@@ -69,7 +69,7 @@ export interface Retrieved {
   fallbackReason?: string;
 }
 
-export type RetrieveOptions = Pick<SearchOptions, 'k' | 'documentTypes' | 'pathGlob'> & { mode?: 'keyword' | 'semantic' | 'hybrid' };
+export type RetrieveOptions = Pick<SearchOptions, 'k' | 'documentTypes' | 'pathGlob' | 'mode'>;
 
 /**
  * Waits for the index, searches it (the token aborts the search), and reads each hit's indexed
@@ -79,13 +79,11 @@ export async function retrieve(access: LoreAccess, query: string, opts: Retrieve
   await unlessCancelled(access.ready(), token);
   const abort = abortSignalFor(token);
   try {
-    // `signal` is passed along for the search modes that take one (semantic embeds the query).
-    const searchOpts: SearchOptions & { signal?: AbortSignal; mode?: string } = { ...opts, signal: abort.signal };
-    const res = await unlessCancelled(access.search(query, searchOpts), token);
+    // The signal stops the search itself (semantic and hybrid modes embed the query first).
+    const res = await unlessCancelled(access.search(query, { ...opts, signal: abort.signal }), token);
     throwIfCancelled(token);
     const passages = res.results.map((r) => toPassage(access, r));
-    const extra = res as { fallbackReason?: string };
-    return { passages, mode: String(res.mode), fallbackReason: extra.fallbackReason };
+    return { passages, mode: res.mode, fallbackReason: res.fallbackReason };
   } finally {
     abort.dispose();
   }

@@ -7,6 +7,7 @@ import {
   cutText,
   fitPassages,
   passageBudget,
+  retrievalQuery,
   type Passage,
 } from '../../src/extension/chat/prompt';
 
@@ -108,5 +109,14 @@ describe('chat prompt: citations in the answer', () => {
     assert.deepEqual(t.push('].'), []);
     assert.deepEqual(t.cited(), [2, 1]);
     assert.equal(t.answer(), 'Vectors live in sqlite-vec [2]. Also [1][2].');
+  });
+});
+
+describe('chat prompt: the search query of a question', () => {
+  it('keeps the topic words and quoted phrases, drops question words', () => {
+    assert.equal(retrievalQuery('Why did we choose PostgreSQL for the ledger?'), 'choose PostgreSQL ledger');
+    assert.equal(retrievalQuery('What does "idempotent import" mean in ADR 0003?'), '"idempotent import" mean ADR 0003');
+    assert.equal(retrievalQuery('what is it?'), 'what is it?');
+    assert.equal(retrievalQuery('node.js vs. deno'), 'node.js vs deno');
   });
 });

@@ -17,6 +17,7 @@ import {
   PARTICIPANT_ID,
   type StatusLike,
 } from './format';
+import { retrievalQuery } from './prompt';
 import { CancelledError, retrieve, unlessCancelled } from './retrieve';
 import { deriveSessionId, sessionTitle } from './session';
 
@@ -172,7 +173,9 @@ async function searchAndAnswer(
     return;
   }
   sink.progress(`Searching the docs for “${query.length > 60 ? `${query.slice(0, 59)}…` : query}”…`);
-  const found = await retrieve(access, query, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
+  // A question is searched by its topic words; /search takes the words as typed.
+  const searchText = command === 'search' ? query : retrievalQuery(query);
+  const found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
   meta.resultCount = found.passages.length;
   if (!found.passages.length) {
     sink.markdown(nothingFound(access, query));

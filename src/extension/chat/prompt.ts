@@ -190,3 +190,27 @@ export class CitationTracker {
     return this.text;
   }
 }
+
+// Words that carry no topic in a chat question; leaving them out keeps keyword retrieval from
+// matching every document that says "the" or "we". Quoted phrases are kept as written.
+const STOPWORDS = new Set(
+  ('a an and are as at be been but by can could did do does doing for from had has have how i if in into is it its me my of on or our ' +
+    'please should so tell than that the their them then there these they this those to us was we were what when where which who whom ' +
+    'why will with would you your about any explain describe show find give know say says said').split(' '),
+);
+
+/** The search query for a chat question: its topic words (and "quoted phrases"), or the question itself. */
+export function retrievalQuery(question: string): string {
+  const out: string[] = [];
+  question.split('"').forEach((segment, i) => {
+    if (i % 2 === 1) {
+      if (segment.trim()) out.push(`"${segment.trim()}"`);
+      return;
+    }
+    for (const w of segment.match(/[\p{L}\p{N}_][\p{L}\p{N}_'.-]*/gu) ?? []) {
+      const word = w.replace(/[.'-]+$/, '');
+      if (word && !STOPWORDS.has(word.toLowerCase())) out.push(word);
+    }
+  });
+  return out.length ? out.join(' ') : question.trim();
+}

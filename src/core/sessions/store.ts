@@ -147,8 +147,8 @@ export class SessionStore {
     const rows = match
       ? this.stmt(`find:${!!types.length}`, `${select}
           WHERE e.id IN (SELECT rowid FROM session_events_fts WHERE session_events_fts MATCH ?) ${typeFilter}
-          ORDER BY e.time DESC, e.id DESC LIMIT ?`).all(match, ...typeParams, limit)
-      : this.stmt(`latest:${!!types.length}`, `${select} WHERE 1 ${typeFilter} ORDER BY e.time DESC, e.id DESC LIMIT ?`).all(...typeParams, limit);
+          ORDER BY e.id DESC LIMIT ?`).all(match, ...typeParams, limit)
+      : this.stmt(`latest:${!!types.length}`, `${select} WHERE 1 ${typeFilter} ORDER BY e.id DESC LIMIT ?`).all(...typeParams, limit);
     return (rows as EventRow[]).map((r) => ({ ...toEvent(r), sessionTitle: r.sessionTitle ?? '' }));
   }
 

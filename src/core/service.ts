@@ -76,6 +76,10 @@ export interface Lore {
   /** Watches the root and indexes changes as they settle; resolves once watching. */
   watch(events?: WatchEvents, opts?: WatchOptions): Promise<void>;
   onProgress(listener: Listener<IndexProgress>): () => void;
+  /** Stops watching (pause); watch() starts again. */
+  unwatch(): Promise<void>;
+  /** Drops every indexed document (session history stays) and indexes the folder again from its files. */
+  rebuild(opts?: ReconcileOptions): Promise<ReconcileSummary>;
   /** Session history kept in this index (read-only when the Lore is). */
   readonly sessions: SessionStore;
   /** One document's indexed text, or a line range of it; undefined when it is not indexed. */
@@ -218,6 +222,21 @@ class LoreService implements Lore {
       opts,
     );
     return this.watcher.ready;
+  }
+
+  async unwatch(): Promise<void> {
+    const w = this.watcher;
+    this.watcher = undefined;
+    await w?.close();
+  }
+
+  rebuild(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
+    if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
+    const dropped = this.queue.then(() => {
+      this.db.prepare('DELETE FROM document_index').run();
+    });
+    this.queue = dropped.catch(() => undefined);
+    return dropped.then(() => this.index(opts));
   }
 
   onProgress(listener: Listener<IndexProgress>): () => void {

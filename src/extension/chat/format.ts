@@ -159,6 +159,8 @@ export function formatEventMatches(query: string, events: readonly EventLike[], 
 /** The parts of a folder's status the /status command shows (the core's LoreStatus fits). */
 export interface StatusLike {
   root: string;
+  /** The workspace folder's name, when known. */
+  folder?: string;
   documents: number;
   chunks: number;
   counts: Record<string, number>;
@@ -183,7 +185,7 @@ export function formatStatus(statuses: readonly StatusLike[], now = Date.now()):
         s.indexing ? `indexing now${s.indexing.total ? ` (${s.indexing.done ?? 0}/${s.indexing.total})` : ''}` : '',
         s.watching ? 'watching for changes' : 'not watching',
       ].filter(Boolean);
-      const lines = [`**${escapeMd(s.root)}**`, `- Index: ${facts.join(' · ')}`];
+      const lines = [s.folder ? `**${escapeMd(s.folder)}** (\`${s.root.replace(/`/g, '')}\`)` : `**${escapeMd(s.root)}**`, `- Index: ${facts.join(' · ')}`];
       const e = s.embedder;
       if (!e || e.state === 'off') {
         lines.push('- Embeddings: off (keyword search only)');

@@ -15,7 +15,8 @@ export type LoreErrorCode =
   | 'DB_OPEN' // the database file cannot be opened or is not a Lore database
   | 'NATIVE_MODULE' // better-sqlite3 could not load in this runtime
   | 'ABORTED' // the caller cancelled
-  | 'BAD_INPUT'; // a caller passed something unusable (bad glob, bad option)
+  | 'BAD_INPUT' // a caller passed something unusable (bad glob, bad option)
+  | 'VECTORS_UNAVAILABLE'; // sqlite-vec is not loaded: semantic search cannot run, keyword search can
 
 export function abortError(): LoreError {
   return new LoreError('ABORTED', 'Cancelled.');

@@ -1,0 +1,34 @@
+import { LoreError } from '../errors';
+
+/** A unit-length copy of `v`, refusing the wrong length, NaNs and all-zero vectors with a clear message. */
+export function normalised(v: Float32Array, dims: number, what: string, model: string): Float32Array {
+  if (v.length !== dims) {
+    throw new LoreError('BAD_INPUT', `Vector for ${what} has ${v.length} dimensions, but model "${model}" stores ${dims}.`);
+  }
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  if (!Number.isFinite(s) || s === 0) {
+    throw new LoreError('BAD_INPUT', `Vector for ${what} (model "${model}") is ${s === 0 ? 'all zeros' : 'not finite'}: it cannot be stored or searched.`);
+  }
+  const n = Math.sqrt(s);
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] / n;
+  return out;
+}
+
+export function toFloat32(blob: Buffer, dims: number): Float32Array {
+  if (blob.byteOffset % 4 === 0) return new Float32Array(blob.buffer, blob.byteOffset, dims);
+  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + dims * 4));
+}
+
+/** 1 - cos(q, v) for a unit-length q, as sqlite-vec's vec_distance_cosine computes it. */
+export function cosineDistance(q: Float32Array, blob: Buffer, dims: number): number {
+  const v = toFloat32(blob, dims);
+  let dot = 0;
+  let nv = 0;
+  for (let i = 0; i < dims; i++) {
+    dot += q[i] * v[i];
+    nv += v[i] * v[i];
+  }
+  return nv === 0 ? 1 : 1 - dot / Math.sqrt(nv);
+}

@@ -1,0 +1,390 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { LoreError, throwIfAborted } from '../errors';
+import { BitIndex } from './vecBits';
+import { EmbeddingCache } from './vecCache';
+import { cosineDistance, normalised } from './vecMath';
+
+/** One semantic neighbour: cosine distance (1 - cosine similarity), smaller = closer. */
+export interface VectorHit {
+  chunkId: number;
+  distance: number;
+}
+
+export interface VectorSpace {
+  model: string;
+  dims: number;
+  /** Vectors stored (chunks that still exist). */
+  count: number;
+  /** This space serves semantic search (the first space made is active; switch with activate). */
+  active: boolean;
+  createdAt: number;
+  activatedAt: number | null;
+}
+
+export interface VectorSearchOptions {
+  /** Only these chunks (from type/glob/modified filters). Results are the nearest among them, never starved. */
+  allowedChunkIds?: Set<number>;
+  signal?: AbortSignal;
+  /** Skip the binary prefilter and compare the query with every vector (sqlite-vec's float scan). */
+  exact?: boolean;
+}
+
+interface SpaceRow {
+  id: number;
+  model: string;
+  dims: number;
+  table: string;
+  bits: number;
+  version: number;
+  active: number;
+  createdAt: number;
+  activatedAt: number | null;
+}
+
+/** vec0 stores vectors in blocks of this many rows; small blocks make point reads cheap (~30 us) and free space sooner. */
+const CHUNK_SIZE = 64;
+/** sqlite-vec's own ceiling on k in a KNN query. */
+const KNN_MAX = 4096;
+/** Rebuild a space's table when its allocated slots exceed the live vectors by this factor (plus slack). */
+const COMPACT_RATIO = 1.15;
+
+/**
+ * Vector storage and nearest-neighbour search over chunks, one sqlite-vec `vec0` table per
+ * space (model + dimensions), keyed by chunks.id, cosine distance; plus the embedding cache.
+ * Search: a binary-quantised prefilter in memory (Hamming distance over sign bits, over-fetching
+ * `overfetch` x k candidates), then exact float cosine over the candidates.
+ */
+export class VectorStore {
+  readonly available: boolean;
+  readonly unavailableReason?: string;
+  private readonly indexes = new Map<string, BitIndex>();
+  private readonly stmts = new Map<string, Statement>();
+  private readonly cache: EmbeddingCache;
+  /** Candidates per wanted result for the prefilter (recall vs time; see bench/vectors.ts). */
+  overfetch = 20;
+  minCandidates = 200;
+
+  constructor(private readonly db: Database) {
+    this.cache = new EmbeddingCache(db);
+    try {
+      db.prepare('SELECT vec_version()').get();
+      this.available = true;
+    } catch (err) {
+      this.available = false;
+      this.unavailableReason = (err as Error).message;
+    }
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  private requireVec(): void {
+    if (!this.available) {
+      throw new LoreError(
+        'VECTORS_UNAVAILABLE',
+        `Semantic search is unavailable: sqlite-vec is not loaded in this runtime (${this.unavailableReason ?? 'unknown reason'}). Keyword search still works.`,
+      );
+    }
+  }
+
+  private row(model: string): SpaceRow | undefined {
+    return this.stmt(`SELECT id, model, dims, table_name AS "table", bits, version, active, created_at AS createdAt,
+        activated_at AS activatedAt FROM vector_spaces WHERE model = ?`).get(model) as SpaceRow | undefined;
+  }
+
+  private space(model: string): SpaceRow {
+    const s = this.row(model);
+    if (!s) throw new LoreError('BAD_INPUT', `No vectors are stored for model "${model}" (no vector space was created for it).`);
+    return s;
+  }
+
+  private allRows(): SpaceRow[] {
+    return this.stmt(`SELECT id, model, dims, table_name AS "table", bits, version, active, created_at AS createdAt,
+        activated_at AS activatedAt FROM vector_spaces ORDER BY id`).all() as SpaceRow[];
+  }
+
+  /** Creates the storage for a model's vectors (idempotent). A model cannot change its dimensions in place. */
+  ensureSpace(model: string, dims: number): void {
+    this.requireVec();
+    if (!Number.isInteger(dims) || dims < 1 || dims > 8192) {
+      throw new LoreError('BAD_INPUT', `Embedding dimensions must be a whole number from 1 to 8192, got ${dims} (model "${model}").`);
+    }
+    const existing = this.row(model);
+    if (existing) {
+      if (existing.dims !== dims) {
+        throw new LoreError(
+          'BAD_INPUT',
+          `Model "${model}" now returns ${dims}-dimensional vectors but its stored vectors have ${existing.dims}: ` +
+            `drop its vector space (re-embed) before using it with the new dimensions.`,
+        );
+      }
+      return;
+    }
+    const bits = dims % 8 === 0 ? 1 : 0;
+    this.db.transaction(() => {
+      const now = Date.now();
+      const anyActive = this.stmt('SELECT 1 FROM vector_spaces WHERE active = 1').get() !== undefined;
+      const { id } = this.stmt(`INSERT INTO vector_spaces (model, dims, table_name, bits, active, created_at, activated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+        .get(model, dims, `vec_pending_${Date.now()}_${Math.random()}`, bits, anyActive ? 0 : 1, now, anyActive ? null : now) as { id: number };
+      const table = `vec_s${id}_0`;
+      this.createTable(table, dims, bits === 1);
+      this.stmt('UPDATE vector_spaces SET table_name = ? WHERE id = ?').run(table, id);
+    })();
+  }
+
+  private createTable(table: string, dims: number, bits: boolean): void {
+    this.db.exec(`CREATE VIRTUAL TABLE "${table}" USING vec0(chunk_id INTEGER PRIMARY KEY,
+      embedding float[${dims}] distance_metric=cosine${bits ? `, bits bit[${dims}]` : ''}, chunk_size=${CHUNK_SIZE})`);
+  }
+
+  spaces(): VectorSpace[] {
+    return this.allRows().map((r) => ({
+      model: r.model,
+      dims: r.dims,
+      count: this.countRow(r),
+      active: r.active === 1,
+      createdAt: r.createdAt,
+      activatedAt: r.activatedAt,
+    }));
+  }
+
+  /** The space that serves semantic search, if any. */
+  activeSpace(): { model: string; dims: number } | undefined {
+    return this.stmt('SELECT model, dims FROM vector_spaces WHERE active = 1').get() as { model: string; dims: number } | undefined;
+  }
+
+  /** Makes `model`'s space the one that serves search (the end of a shadow re-index). */
+  activate(model: string): void {
+    const s = this.space(model);
+    this.db.transaction(() => {
+      this.stmt('UPDATE vector_spaces SET active = 0 WHERE active = 1 AND id != ?').run(s.id);
+      this.stmt('UPDATE vector_spaces SET active = 1, activated_at = ? WHERE id = ? AND active = 0').run(Date.now(), s.id);
+    })();
+  }
+
+  count(model: string): number {
+    return this.countRow(this.space(model));
+  }
+
+  /** Works without sqlite-vec: counts the vec0 row-id shadow table, less the chunks deleted since. */
+  private countRow(s: SpaceRow): number {
+    const { n } = this.stmt(`SELECT count(*) AS n FROM "${s.table}_rowids" r
+        WHERE NOT EXISTS (SELECT 1 FROM vector_deletes d WHERE d.chunk_id = r.rowid)`).get() as { n: number };
+    return n;
+  }
+
+  /**
+   * Stores vectors for chunks (replacing any they had). Rows whose chunk no longer exists, or whose
+   * chunk text changed (when `contentHash` is given), are skipped: returns how many were stored.
+   */
+  upsert(model: string, rows: { chunkId: number; vector: Float32Array; contentHash?: string }[]): number {
+    this.requireVec();
+    const s = this.space(model);
+    const prepared = rows.map((r) => ({ ...r, vector: normalised(r.vector, s.dims, `chunk ${r.chunkId}`, model) }));
+    const del = this.stmt(`DELETE FROM "${s.table}" WHERE chunk_id = ?`);
+    const ins = this.stmt(
+      s.bits
+        ? `INSERT INTO "${s.table}" (chunk_id, embedding, bits) VALUES (?, ?, vec_bit(?))`
+        : `INSERT INTO "${s.table}" (chunk_id, embedding) VALUES (?, ?)`,
+    );
+    const chunk = this.stmt('SELECT content_hash AS hash FROM chunks WHERE id = ?');
+    const written: { id: number; bits?: Buffer }[] = [];
+    const before = this.db.transaction(() => {
+      this.flushDeletes({ compact: false });
+      const version = this.version(s.id);
+      for (const r of prepared) {
+        const c = chunk.get(r.chunkId) as { hash: string } | undefined;
+        if (!c || (r.contentHash !== undefined && c.hash !== r.contentHash)) continue;
+        const id = BigInt(r.chunkId);
+        del.run(id);
+        const blob = Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength);
+        const bits = s.bits ? BitIndex.quantize(r.vector) : undefined;
+        if (bits) ins.run(id, blob, bits);
+        else ins.run(id, blob);
+        written.push({ id: r.chunkId, bits });
+      }
+      if (written.length) this.bump(s.id);
+      return version;
+    })();
+    const index = this.indexes.get(s.table);
+    if (index && written.length) {
+      if (index.version === before) {
+        for (const w of written) if (w.bits) index.set(w.id, w.bits);
+        index.version = before + 1;
+      } else this.indexes.delete(s.table);
+    }
+    return written.length;
+  }
+
+  /** Deletes vectors of these chunks from one space, or from every space when `model` is undefined. */
+  remove(model: string | undefined, chunkIds: number[]): void {
+    this.requireVec();
+    const spaces = model === undefined ? this.allRows() : [this.space(model)];
+    this.db.transaction(() => {
+      this.flushDeletes({ compact: false });
+      for (const s of spaces) this.deleteFrom(s, chunkIds);
+    })();
+    for (const s of spaces) this.maybeCompact(s.model);
+  }
+
+  private deleteFrom(s: SpaceRow, ids: Iterable<number>): number {
+    const del = this.stmt(`DELETE FROM "${s.table}" WHERE chunk_id = ?`);
+    const before = this.version(s.id);
+    const index = this.indexes.get(s.table);
+    let n = 0;
+    for (const id of ids) {
+      if (del.run(BigInt(id)).changes) {
+        n++;
+        index?.delete(id);
+      }
+    }
+    if (n) {
+      this.bump(s.id);
+      if (index && index.version === before) index.version = before + 1;
+      else this.indexes.delete(s.table);
+    }
+    return n;
+  }
+
+  /**
+   * Applies chunk deletions recorded by the schema's trigger to every space. Runs before every read
+   * and write of this store; the indexer may call it after a batch to free the space sooner.
+   * Returns how many vectors went. A read-only connection cannot: searches exclude them instead.
+   */
+  flushDeletes(opts: { compact?: boolean } = {}): number {
+    if (this.db.readonly || !this.available) return 0;
+    if (!this.stmt('SELECT 1 FROM vector_deletes LIMIT 1').get()) return 0;
+    const n = this.db.transaction(() => {
+      const ids = (this.stmt('SELECT chunk_id FROM vector_deletes').pluck().all() as number[]);
+      let removed = 0;
+      for (const s of this.allRows()) removed += this.deleteFrom(s, ids);
+      this.stmt('DELETE FROM vector_deletes').run();
+      return removed;
+    })();
+    if (n && opts.compact !== false && !this.db.inTransaction) for (const s of this.allRows()) this.maybeCompact(s.model);
+    return n;
+  }
+
+  dropSpace(model: string): void {
+    this.requireVec();
+    const s = this.row(model);
+    if (!s) return;
+    this.db.transaction(() => {
+      this.db.exec(`DROP TABLE IF EXISTS "${s.table}"`);
+      this.stmt('DELETE FROM vector_spaces WHERE id = ?').run(s.id);
+      if (!this.stmt('SELECT 1 FROM vector_spaces LIMIT 1').get()) this.stmt('DELETE FROM vector_deletes').run();
+    })();
+    this.indexes.delete(s.table);
+  }
+
+  private version(id: number): number {
+    return (this.stmt('SELECT version FROM vector_spaces WHERE id = ?').get(id) as { version: number }).version;
+  }
+
+  private bump(id: number): void {
+    this.stmt('UPDATE vector_spaces SET version = version + 1 WHERE id = ?').run(id);
+  }
+
+  /** Chunks deleted but not yet flushed (a read-only connection must not return them). */
+  private pendingDeletes(): Set<number> | undefined {
+    if (!this.stmt('SELECT 1 FROM vector_deletes LIMIT 1').get()) return undefined;
+    if (!this.db.readonly) {
+      this.flushDeletes({ compact: false }); // a search never waits for a rebuild
+      return undefined;
+    }
+    return new Set(this.stmt('SELECT chunk_id FROM vector_deletes').pluck().all() as number[]);
+  }
+
+  /** The nearest `k` chunks to `query` in `model`'s space, by cosine distance, nearest first. */
+  search(model: string, query: Float32Array, k: number, opts: VectorSearchOptions = {}): VectorHit[] {
+    throwIfAborted(opts.signal);
+    this.requireVec();
+    const s = this.space(model);
+    const q = normalised(query, s.dims, 'the query', model);
+    if (k <= 0 || opts.allowedChunkIds?.size === 0) return [];
+    const excluded = this.pendingDeletes();
+    if (opts.exact || !s.bits) return this.exactSearch(s, q, k, opts.allowedChunkIds, excluded);
+    const index = this.bitIndex(s);
+    throwIfAborted(opts.signal);
+    const candidates = index.nearest(q, Math.max(k * this.overfetch, this.minCandidates), opts.allowedChunkIds, excluded);
+    throwIfAborted(opts.signal);
+    const get = this.stmt(`SELECT embedding FROM "${s.table}" WHERE chunk_id = ?`).pluck();
+    const hits: VectorHit[] = [];
+    for (const id of candidates) {
+      const blob = get.get(BigInt(id)) as Buffer | undefined;
+      if (blob) hits.push({ chunkId: id, distance: cosineDistance(q, blob, s.dims) });
+    }
+    return hits.sort((a, b) => a.distance - b.distance || a.chunkId - b.chunkId).slice(0, k);
+  }
+
+  /** sqlite-vec's float brute force (queried as `embedding MATCH ? AND k = ?`, filters by candidate set). */
+  private exactSearch(s: SpaceRow, q: Float32Array, k: number, allowed?: Set<number>, excluded?: Set<number>): VectorHit[] {
+    const want = Math.min(KNN_MAX, k + (excluded?.size ?? 0));
+    const blob = Buffer.from(q.buffer, q.byteOffset, q.byteLength);
+    const rows = (
+      allowed
+        ? this.stmt(`SELECT chunk_id AS chunkId, distance FROM "${s.table}"
+            WHERE embedding MATCH ? AND k = ? AND chunk_id IN (SELECT value FROM json_each(?))`).all(blob, want, JSON.stringify([...allowed]))
+        : this.stmt(`SELECT chunk_id AS chunkId, distance FROM "${s.table}" WHERE embedding MATCH ? AND k = ?`).all(blob, want)
+    ) as VectorHit[];
+    return rows.filter((r) => !excluded?.has(r.chunkId)).slice(0, k);
+  }
+
+  private bitIndex(s: SpaceRow): BitIndex {
+    let index = this.indexes.get(s.table);
+    if (index && index.version === s.version) return index;
+    index = BitIndex.loadFromShadow(this.db, s.table, s.dims, s.version, 1) ?? BitIndex.loadByScan(this.db, s.table, s.dims, s.version);
+    this.indexes.set(s.table, index);
+    return index;
+  }
+
+  /** Storage held by a space: live vectors vs. slots allocated in vec0's blocks (DELETE leaves holes). */
+  storage(model: string): { live: number; allocated: number } {
+    const s = this.space(model);
+    const { blocks } = this.stmt(`SELECT count(*) AS blocks FROM "${s.table}_chunks"`).get() as { blocks: number };
+    const { live } = this.stmt(`SELECT count(*) AS live FROM "${s.table}_rowids"`).get() as { live: number };
+    return { live, allocated: blocks * CHUNK_SIZE };
+  }
+
+  /**
+   * Rebuilds a space into a fresh table when deleted rows hold too much of it (vec0 reuses a block
+   * only once all its rows are gone). Returns whether it rebuilt.
+   */
+  maybeCompact(model: string, force = false): boolean {
+    if (this.db.readonly || this.db.inTransaction) return false;
+    const s = this.space(model);
+    const { live, allocated } = this.storage(model);
+    if (!force && allocated <= live * COMPACT_RATIO + 2 * CHUNK_SIZE) return false;
+    const table = `vec_s${s.id}_${s.version + 1}`;
+    this.db.transaction(() => {
+      this.createTable(table, s.dims, s.bits === 1);
+      this.db.exec(`INSERT INTO "${table}" (chunk_id, embedding${s.bits ? ', bits' : ''})
+        SELECT chunk_id, embedding${s.bits ? ', bits' : ''} FROM "${s.table}"`);
+      this.db.exec(`DROP TABLE "${s.table}"`);
+      this.stmt('UPDATE vector_spaces SET table_name = ?, version = version + 1, compacted_at = ? WHERE id = ?').run(table, Date.now(), s.id);
+    })();
+    this.indexes.delete(s.table);
+    return true;
+  }
+
+  /** Cached embeddings of these chunk texts for `model` (content hash -> vector). */
+  cacheGet(model: string, contentHashes: string[]): Map<string, Float32Array> {
+    return this.cache.get(model, contentHashes, this.row(model)?.dims);
+  }
+
+  cachePut(model: string, entries: { contentHash: string; vector: Float32Array }[]): void {
+    this.cache.put(model, entries);
+  }
+
+  /** Forgets cached embeddings no chunk uses any more (all models, or one). Returns how many went. */
+  pruneCache(model?: string): number {
+    return this.cache.prune(model);
+  }
+}

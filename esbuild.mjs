@@ -1,6 +1,8 @@
 // Bundles each entry point into dist/ as CommonJS for Node 20 (and VS Code's extension host).
 // Native and binary-loading modules stay external and ship beside the bundle in node_modules.
 import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -22,10 +24,40 @@ const options = {
   logLevel: 'warning',
 };
 
+// The VS Code extension (helper EXTENSION writes src/extension/); skipped until it exists.
+if (fs.existsSync('src/extension/extension.ts')) options.entryPoints.extension = 'src/extension/extension.ts';
+else console.warn('esbuild: src/extension/extension.ts does not exist yet; dist/extension.js not built');
+
+// Integration tests (mocha inside the extension host): the suite runner dist/test/suite/index.js and
+// one bundle per test/integration/**/*.itest.ts under dist/test/integration/, which the runner finds.
+const itests = [];
+const collect = (dir) => {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) collect(p);
+    else if (e.name.endsWith('.itest.ts')) itests.push(p);
+  }
+};
+collect('test/integration');
+const testOptions = {
+  ...options,
+  entryPoints: Object.fromEntries([
+    ['suite/index', 'test/integration/index.ts'],
+    ...itests.map((f) => [path.join('integration', path.relative('test/integration', f)).replace(/\.ts$/, ''), f]),
+  ]),
+  outdir: 'dist/test',
+  sourcemap: true,
+  minify: false,
+  external: [...options.external, 'mocha'],
+};
+// A production build (npm run package) leaves the tests out.
+const builds = !production && fs.existsSync('test/integration/index.ts') ? [options, testOptions] : [options];
+fs.rmSync('dist/test', { recursive: true, force: true }); // no stale bundles of deleted itests
+
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const o of builds) await (await esbuild.context(o)).watch();
   console.log('esbuild: watching');
 } else {
-  await esbuild.build(options);
+  await Promise.all(builds.map((o) => esbuild.build(o)));
 }

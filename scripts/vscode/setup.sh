@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs what the VS Code test tiers and `npm start` need, idempotently, on a Debian machine that
+# reaches only the npm registry and Debian's packages (see ../../README.md, "Testing"):
+#   - apt: libkrb5-dev (code-server's kerberos module), ripgrep (VS Code's search), chromium (UI tests)
+#   - code-server 4.99.4 (= VS Code 1.99.3, the newest that runs on Node 20), installed by hand
+#     (its own postinstall downloads ripgrep from GitHub and fails here) into a cache folder outside
+#     the repository: ${LORE_TEST_CACHE:-~/.cache/lore-test}/code-server-4.99.4
+# A marker file makes a second run instant. Prints the code-server folder as its last line.
+set -euo pipefail
+
+CS_VERSION=4.99.4
+CACHE="${LORE_TEST_CACHE:-$HOME/.cache/lore-test}"
+CS_DIR="$CACHE/code-server-$CS_VERSION"
+MARKER="$CS_DIR/.lore-setup-complete"
+
+log() { echo "[setup] $*" >&2; }
+
+# ---- apt packages --------------------------------------------------------------------------------
+missing=()
+dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    log "apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    log "missing system packages: ${missing[*]}; install them as root: apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+fi
+
+# ---- code-server ---------------------------------------------------------------------------------
+if [ -f "$MARKER" ] && [ -f "$CS_DIR/out/node/entry.js" ]; then
+  echo "$CS_DIR"
+  exit 0
+fi
+
+# node-gyp must build against the local Node headers: it cannot download them here.
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_version.h ]; then
+  export npm_config_nodedir=/usr
+fi
+export npm_config_yes=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+
+mkdir -p "$CACHE"
+WORK="$(mktemp -d "$CACHE/.code-server-install.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+start=$(date +%s)
+log "installing code-server $CS_VERSION into $CS_DIR (about a minute)"
+(
+  cd "$WORK"
+  npm pack --silent "code-server@$CS_VERSION" >/dev/null
+  tar xzf "code-server-$CS_VERSION.tgz"
+  cd package/lib/vscode
+  npm install --omit=dev --ignore-scripts --no-package-lock --loglevel=error >&2
+  npm rebuild --loglevel=error kerberos node-pty @vscode/spdlog @parcel/watcher native-watchdog @vscode/deviceid >&2
+  mkdir -p node_modules/@vscode/ripgrep/bin
+  cp "$(command -v rg)" node_modules/@vscode/ripgrep/bin/rg
+  ln -sfn node_modules node_modules.asar
+  cd ../..
+  npm install --omit=dev --ignore-scripts --no-package-lock --loglevel=error >&2
+  npm rebuild --loglevel=error argon2 >&2
+)
+rm -rf "$CS_DIR"
+mv "$WORK/package" "$CS_DIR"
+node "$CS_DIR/out/node/entry.js" --version >/dev/null
+date -u +%FT%TZ >"$MARKER"
+log "code-server ready in $(( $(date +%s) - start )) s"
+echo "$CS_DIR"

@@ -4,10 +4,10 @@
  *
  *   lore mcp --db PATH            read-only on an index another process keeps fresh (the VS Code
  *                                 extension, `lore watch`); safe alongside that writer (WAL).
- *   lore mcp <folder>             the folder's index (<folder>/.lore/index.db or the per-folder cache
- *                                 file): read-only when one exists; when none exists yet the server
- *                                 creates it, indexes the folder and watches it.
- *   --watch                       also index and watch (opens read-write), with either form.
+ *                                 With --watch: read-write, indexes the folder the index records, watches.
+ *   lore mcp <folder>             the server keeps the folder's index itself (<folder>/.lore/index.db,
+ *                                 the per-folder cache file, or --db): creates it if missing, brings it
+ *                                 up to date, watches the folder. With --readonly: only reads an existing one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,10 +24,11 @@ export const MCP_HELP = `lore mcp: serve a Lore index to MCP clients over stdio
 
 Usage:
   lore mcp --db PATH        read-only on an existing index (e.g. the one the VS Code extension writes)
-  lore mcp <folder>         the folder's index: read-only if it exists, else create it, index and watch
+  lore mcp <folder>         keep the folder's index: create it if missing, update it, watch the folder
 Options:
-  --watch                   open read-write, bring the index up to date and keep watching the folder
-  --db PATH                 the index file
+  --db PATH                 the index file (with a folder: where its index is kept)
+  --watch                   with --db alone: open read-write, update the index and watch its folder
+  --readonly                with a folder: only read its existing index (another process keeps it fresh)
   --help, -h                this text
 Environment: OLLAMA_HOST, LORE_EMBED_PROVIDER, LORE_EMBED_MODEL (semantic search, as for the CLI).
 Logs go to stderr; stdout is the MCP protocol.`;
@@ -46,11 +47,17 @@ export interface McpPlan {
 export function planMcp(argv: string[]): McpPlan | { help: true } {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { db: { type: 'string' }, watch: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      db: { type: 'string' },
+      watch: { type: 'boolean', default: false },
+      readonly: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
     allowPositionals: true,
     strict: true,
   });
   if (values.help) return { help: true };
+  if (values.watch && values.readonly) throw new LoreError('BAD_INPUT', '--watch and --readonly exclude each other.');
   if (positionals.length > 1) throw new LoreError('BAD_INPUT', `lore mcp takes at most one folder, not ${positionals.length}: ${positionals.join(' ')}`);
   let embedder;
   try {
@@ -68,8 +75,11 @@ export function planMcp(argv: string[]): McpPlan | { help: true } {
   }
   const root = path.resolve(folder);
   if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new LoreError('BAD_INPUT', `Not a folder: ${root}`);
-  const existing = values.db ? path.resolve(values.db) : ownIndex(root);
-  if (existing && fs.existsSync(existing) && !values.watch) return { init: { root, dbPath: existing, readonly: true, ...extra }, maintain: false };
+  if (values.readonly) {
+    const existing = values.db ? path.resolve(values.db) : ownIndex(root);
+    if (!existing || !fs.existsSync(existing)) throw new LoreError('DB_OPEN', `No Lore index for ${root} to read (--readonly). Run \`lore index ${folder}\` first, or leave out --readonly.`);
+    return { init: { root, dbPath: existing, readonly: true, ...extra }, maintain: false };
+  }
   const dbPath = values.db ? path.resolve(values.db) : defaultDbPath(root).dbPath;
   return { init: { root, dbPath, ...extra }, maintain: true };
 }

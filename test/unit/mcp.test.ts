@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Lore } from '../../src/core/service';
+import { mcpLaunch } from '../../src/mcp/launch';
 import { eventually, tempWorkspace, type TempWorkspace } from './helpers';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -235,4 +236,26 @@ describe('MCP server on a folder with no index yet', () => {
       ws.cleanup();
     }
   });
+});
+
+test('mcpLaunch describes a server that runs: the extension can register it as is', { skip: !fs.existsSync(path.join(REPO, 'dist', 'mcp.js')) && 'not built (npm run build)' }, async () => {
+  const ws = tempWorkspace(FILES);
+  try {
+    const writer = ws.open();
+    await writer.index();
+    const launch = mcpLaunch({ extensionPath: REPO, dbPath: ws.dbPath, folderName: 'ws', env: { LORE_EMBED_PROVIDER: 'none', UNSET: undefined } });
+    assert.equal(launch.label, 'Lore: ws');
+    assert.deepEqual(launch.env, { ELECTRON_RUN_AS_NODE: '1', LORE_EMBED_PROVIDER: 'none' });
+    const transport = new StdioClientTransport({ command: launch.command, args: launch.args, env: { ...ENV, ...launch.env }, stderr: 'pipe' });
+    const client = new Client({ name: 'launch-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const r = await client.callTool({ name: 'get_document', arguments: { path: 'notes/my notes.md' } });
+      assert.match(textOf(r), /Meeting notes/);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    ws.cleanup();
+  }
 });

@@ -106,6 +106,8 @@ export async function runMcp(argv: string[], io: McpIo, signal?: AbortSignal, ve
     return err instanceof LoreError && err.code === 'BAD_INPUT' ? 2 : err instanceof TypeError ? 2 : 3;
   }
   const log = (m: string) => io.err(`lore mcp: ${m}`);
+  // Stdout is the protocol: a stray console.log from any dependency would corrupt it.
+  console.log = console.info = console.debug = (...a: unknown[]) => console.error(...a);
   const server = createLoreMcpServer(lore, { version, log });
   const transport = new StdioServerTransport();
   const done = new Promise<void>((resolve) => {

@@ -66,6 +66,7 @@ test('recent sessions come newest first with what the sidebar groups by (day, ti
     // ensure() returns the existing session and creates a missing one; record() creates too.
     assert.equal(store.ensure(b.id, { title: 'other' }).title, 'Chat about caching');
     assert.equal(store.ensure('chat-42', { title: 'New chat' }).status, 'created');
+    assert.throws(() => store.create({ id: 'chat-42' }), /already exists/);
     store.record('mcp-1', 'tool', { tool: 'search', input: { query: 'x' } });
     assert.equal(store.get('mcp-1')!.status, 'active');
   } finally {

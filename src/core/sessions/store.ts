@@ -76,6 +76,7 @@ export class SessionStore {
   create(opts: { id?: string; title?: string; metadata?: Record<string, unknown> } = {}): Session {
     this.writable();
     const id = opts.id ?? crypto.randomUUID();
+    if (opts.id !== undefined && this.get(id)) throw new LoreError('BAD_INPUT', `A session with id "${id}" already exists.`);
     const now = this.clock();
     this.stmt('insert', `INSERT INTO sessions (id, title, status, metadata, created_at, last_update_time)
       VALUES (?, ?, 'created', ?, ?, ?)`).run(id, (opts.title ?? '').trim(), jsonObject(opts.metadata ?? {}, 'metadata'), now, now);

@@ -12,7 +12,12 @@ import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSum
 import { IndexStore } from './index/store';
 import { MarkdownWatcher, type WatchBatch, type WatchOptions } from './index/watcher';
 import { KeywordSearch, registerSearchFunctions } from './search/keyword';
-import { markFreshness } from './search/freshness';
+import { EmbeddingPipeline, type PipelineOptions } from './embed/pipeline';
+import type { CacheStatus, EmbedderStatus, QueueStatus } from './embed/health';
+import type { EmbedderSettings } from './embed/types';
+import { runSearch } from './search/hybrid';
+import { SemanticSearch } from './search/semantic';
+import { VectorStore } from './search/vectors';
 import { SessionStore } from './sessions/store';
 import type { SearchOptions, SearchResponse } from './search/types';
 import { type SyncStatus, SYNC_STATUSES } from './types';
@@ -26,6 +31,10 @@ export interface LoreInit {
   readonly?: boolean;
   /** How sqlite-vec is loaded (default: the sqlite-vec package). */
   loadVectorExtension?: OpenOptions['loadVectorExtension'];
+  /** The embedder for semantic search; null/undefined = keyword only. */
+  embedder?: EmbedderSettings | null;
+  /** Tuning of the background embedding queue (concurrency, back-off, background=false for one-shot CLI reads). */
+  embedding?: PipelineOptions;
 }
 
 export interface LoreStatus {
@@ -44,6 +53,12 @@ export interface LoreStatus {
   vectorExtension: OpenedDatabase['vec'];
   indexing: IndexProgress | null;
   watching: boolean;
+  /** Semantic search: off / checking / live / degraded (with the reason and a fix), model, dimensions, progress. */
+  embedder: EmbedderStatus;
+  /** Documents waiting for vectors. */
+  queue: QueueStatus;
+  /** Embedding cache hits and misses since this index was opened. */
+  cache: CacheStatus;
 }
 
 export interface FileState {
@@ -84,6 +99,18 @@ export interface Lore {
   readonly sessions: SessionStore;
   /** One document's indexed text, or a line range of it; undefined when it is not indexed. */
   getDocument(path: string, range?: LineRangeRequest): IndexedDocument | undefined;
+  /** Sets or clears (null) the embedder; a new model fills a new vector space while the old one keeps serving. */
+  configureEmbedder(settings: EmbedderSettings | null): Promise<void>;
+  /** Models the configured embedder's server offers ([] when none is configured). */
+  listModels(): Promise<string[]>;
+  pauseEmbedding(): void;
+  resumeEmbedding(): void;
+  /** Checks a degraded embedder now rather than at its next scheduled check. */
+  recheckEmbedder(): Promise<void>;
+  /** Resolves when nothing is left to embed or embedding cannot continue (off, degraded, paused). */
+  embeddingIdle(signal?: AbortSignal): Promise<void>;
+  /** Fired when counts, the embedder's state or the queue change. */
+  onStatusChange(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -113,6 +140,10 @@ class LoreService implements Lore {
   private progress: IndexProgress | null = null;
   private watcher: MarkdownWatcher | undefined;
   private closed = false;
+  private readonly vectors: VectorStore;
+  private readonly semantic: SemanticSearch;
+  private readonly embedding: EmbeddingPipeline;
+  private readonly statusListeners = new Set<() => void>();
 
   constructor(
     init: LoreInit,
@@ -133,6 +164,13 @@ class LoreService implements Lore {
     registerSearchFunctions(this.db);
     this.keyword = new KeywordSearch(this.db);
     this.sessions = new SessionStore(this.db);
+    this.vectors = new VectorStore(this.db);
+    this.semantic = new SemanticSearch(this.db, this.vectors);
+    const emit = () => {
+      for (const l of this.statusListeners) l();
+    };
+    this.embedding = new EmbeddingPipeline(this.db, this.vectors, emit, { readonly: init.readonly, ...init.embedding });
+    if (init.embedder) void this.embedding.configure(init.embedder);
   }
 
   getDocument(docPath: string, range?: LineRangeRequest): IndexedDocument | undefined {
@@ -148,7 +186,7 @@ class LoreService implements Lore {
           store: this.store,
           maxFileSize: this.config.maxFileSize,
           chunk: { maxChunkChars: this.config.maxChunkChars },
-          statusAfterText: () => 'synced',
+          statusAfterText: () => (this.embedding.configured ? 'pending' : 'synced'),
         },
         {
           ...opts,
@@ -158,16 +196,18 @@ class LoreService implements Lore {
             for (const l of this.progressListeners) l(p);
           },
         },
-      ).finally(() => (this.progress = null)),
+      ).finally(() => {
+        this.progress = null;
+        this.embedding.kick();
+        for (const l of this.statusListeners) l();
+      }),
     );
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
-    const t0 = performance.now();
-    const hits = this.keyword.search(query, opts.k ?? 10, opts, { prefixLast: opts.prefixLast });
-    return { query, results: markFreshness(this.root, hits), mode: 'keyword', requestedMode: opts.mode ?? 'hybrid', ms: performance.now() - t0 };
+    return runSearch({ root: this.root, keyword: this.keyword, semantic: this.semantic, availability: () => this.embedding.availability() }, query, opts);
   }
 
   status(): LoreStatus {
@@ -192,6 +232,7 @@ class LoreService implements Lore {
       vectorExtension: this.opened.vec,
       indexing: this.progress,
       watching: !!this.watcher,
+      ...this.embedding.status(),
     };
   }
 
@@ -244,9 +285,40 @@ class LoreService implements Lore {
     return () => this.progressListeners.delete(listener);
   }
 
+  configureEmbedder(settings: EmbedderSettings | null): Promise<void> {
+    return this.embedding.configure(settings);
+  }
+
+  listModels(): Promise<string[]> {
+    return this.embedding.listModels();
+  }
+
+  pauseEmbedding(): void {
+    this.embedding.pause();
+  }
+
+  resumeEmbedding(): void {
+    this.embedding.resume();
+  }
+
+  recheckEmbedder(): Promise<void> {
+    return this.embedding.recheck();
+  }
+
+  embeddingIdle(signal?: AbortSignal): Promise<void> {
+    return this.embedding.idle(signal);
+  }
+
+  onStatusChange(listener: () => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.embedding.close();
+    this.statusListeners.clear();
     await this.watcher?.close();
     this.watcher = undefined;
     this.progressListeners.clear();

@@ -78,7 +78,11 @@ export class KeywordSearch {
     const counts = new Map<number, number>();
     for (const r of into.values()) counts.set(r.docId, (counts.get(r.docId) ?? 0) + 1);
     const details = this.detailsStatement(filters);
-    const filterParams = [...(filters.documentTypes?.filter(Boolean) ?? []), ...(filters.pathGlob ? [filters.pathGlob] : [])];
+    const filterParams = [
+      ...(filters.documentTypes?.filter(Boolean) ?? []),
+      ...(filters.pathGlob ? [filters.pathGlob] : []),
+      ...(filters.modifiedAfter !== undefined ? [filters.modifiedAfter] : []),
+    ];
     let offset = 0;
     for (let limit = Math.max(k * perDoc * 4, 40); ; limit *= 4) {
       // Ranked candidates from the full-text index alone, then their rows, filtered.
@@ -108,10 +112,12 @@ export class KeywordSearch {
 
   private detailsStatement(filters: SearchFilters): Statement {
     const nTypes = filters.documentTypes?.filter(Boolean).length ?? 0;
-    return this.cached(`details:${nTypes}:${filters.pathGlob ? 1 : 0}`, () => {
+    const after = filters.modifiedAfter !== undefined;
+    return this.cached(`details:${nTypes}:${filters.pathGlob ? 1 : 0}:${after ? 1 : 0}`, () => {
       const where = ['c.id IN (SELECT value FROM json_each(?))'];
       if (nTypes) where.push(`d.document_type IN (${Array(nTypes).fill('?').join(', ')})`);
       if (filters.pathGlob) where.push('lore_glob(?, d.file_path)');
+      if (after) where.push('d.mtime > ?');
       return this.db.prepare(`
         SELECT c.id AS chunkId, d.id AS docId, d.file_path AS path, d.title, d.document_type AS documentType,
                c.heading_path AS headingPath, c.start_line AS startLine, c.end_line AS endLine, c.text,

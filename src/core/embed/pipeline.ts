@@ -1,0 +1,367 @@
+import type { Database } from 'better-sqlite3';
+import { errorMessage, LoreError } from '../errors';
+import type { SemanticAvailability } from '../search/hybrid';
+import type { VectorStore } from '../search/vectors';
+import { createEmbedder } from './create';
+import { EmbedDocs, type TodoDoc } from './docs';
+import { Backoff, type CacheStatus, describeFailure, type EmbedderStatus, isEmbedderWide, QueryVectorCache, type QueueStatus } from './health';
+import type { Embedder, EmbedderSettings } from './types';
+
+export interface PipelineOptions {
+  /** Embedding requests in flight at once (default 2). */
+  concurrency?: number;
+  /** Documents taken per step (default 16). */
+  docsPerStep?: number;
+  /** First wait before checking a degraded embedder again (default 5000 ms, doubling to 5 min). */
+  recheckMs?: number;
+  /** Query embedding timeout cap for search (default 10 s): a search never waits longer for vectors. */
+  queryTimeoutMs?: number;
+  /** Read-only: check the embedder and embed queries, never write vectors. */
+  readonly?: boolean;
+  /** Embed pending documents in the background (default true; the CLI's search/status say false). */
+  background?: boolean;
+}
+
+/**
+ * The background embedding queue: after text indexing, documents wait as 'pending' until their
+ * chunks' vectors are stored (cache first, then the embedder, in batches, a bounded number of
+ * requests at a time); an embedder that is down leaves them pending and is checked again with
+ * back-off; a model switch fills the new space in the shadow and switches over when complete.
+ */
+export class EmbeddingPipeline {
+  private settings: EmbedderSettings | null = null;
+  private target: Embedder | undefined;
+  private readonly queryEmbedders = new Map<string, Embedder>();
+  private readonly queryVectors = new QueryVectorCache();
+  private readonly docs: EmbedDocs;
+  private state: EmbedderStatus = { state: 'off' };
+  private paused = false;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private controller: AbortController | undefined;
+  private preflighting: Promise<void> | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private readonly backoff: Backoff;
+  private readonly claimed = new Set<number>();
+  private hits = 0;
+  private misses = 0;
+  private closed = false;
+  private generation = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    db: Database,
+    private readonly vectors: VectorStore,
+    private readonly emit: () => void,
+    private readonly opts: PipelineOptions = {},
+  ) {
+    this.docs = new EmbedDocs(db);
+    this.backoff = new Backoff(opts.recheckMs ?? 5000);
+  }
+
+  get configured(): boolean {
+    return !!this.settings;
+  }
+
+  /** Sets (or clears) the embedder, checks it, and starts embedding what it has not embedded. */
+  configure(settings: EmbedderSettings | null): Promise<void> {
+    this.stopWork();
+    this.generation++;
+    this.settings = settings;
+    this.queryEmbedders.clear();
+    this.backoff.reset();
+    if (!settings) {
+      this.target = undefined;
+      this.state = { state: 'off' };
+      if (!this.opts.readonly) this.docs.settlePendingWithoutVectors();
+      this.emit();
+      return Promise.resolve();
+    }
+    this.target = createEmbedder(settings);
+    if (!this.vectors.available) {
+      this.state = { ...this.describe(), state: 'degraded', reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'}); keyword search only` };
+      this.emit();
+      return Promise.resolve();
+    }
+    return this.check();
+  }
+
+  /** Preflight; live -> start the queue, failed -> degraded and a later check. */
+  private check(): Promise<void> {
+    const target = this.target!;
+    const gen = this.generation;
+    this.state = { ...this.describe(), state: 'checking' };
+    this.emit();
+    const run = target.preflight().then(
+      (report) => {
+        if (gen !== this.generation || this.closed) return;
+        if (!this.opts.readonly) this.vectors.ensureSpace(target.id, report.dimensions);
+        this.backoff.reset();
+        this.state = { ...this.describe(), state: 'live' };
+        this.emit();
+        this.kick();
+      },
+      (err) => {
+        if (gen !== this.generation || this.closed) return;
+        this.degrade(err);
+      },
+    );
+    const tracked: Promise<void> = run.finally(() => {
+      if (this.preflighting === tracked) this.preflighting = undefined;
+    });
+    this.preflighting = tracked;
+    return run;
+  }
+
+  private degrade(err: unknown): void {
+    const { reason, fix } = describeFailure(err);
+    const wait = this.backoff.next();
+    this.state = { ...this.describe(), state: 'degraded', reason, fix, nextCheckAt: Date.now() + wait };
+    this.stopWork();
+    clearTimeout(this.recheckTimer);
+    const gen = this.generation;
+    this.recheckTimer = setTimeout(() => {
+      if (gen === this.generation && !this.closed) void this.check();
+    }, wait);
+    this.recheckTimer.unref?.();
+    this.emit();
+    this.wakeIdle();
+  }
+
+  /** Checks a degraded embedder now instead of waiting for the back-off. */
+  recheck(): Promise<void> {
+    if (!this.target || this.state.state === 'live') return Promise.resolve();
+    clearTimeout(this.recheckTimer);
+    return this.preflighting ?? this.check();
+  }
+
+  /** New text was indexed: embed it (no-op when off, degraded, paused or read-only). */
+  kick(): void {
+    if (this.closed || !this.target || this.paused || this.opts.readonly || this.opts.background === false) return;
+    if (this.state.state !== 'live') return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      this.emit();
+      if (this.again && !this.closed) {
+        this.again = false;
+        this.kick();
+      }
+      if (!this.running) this.wakeIdle();
+    });
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.stopWork();
+    this.emit();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.emit();
+    this.kick();
+  }
+
+  /** Resolves once nothing is left to embed, or embedding cannot go on (off, degraded, paused). */
+  async idle(signal?: AbortSignal): Promise<void> {
+    await this.preflighting;
+    for (;;) {
+      if (signal?.aborted) throw new LoreError('ABORTED', 'Cancelled.');
+      if (!this.running && (this.state.state !== 'live' || this.paused || !this.target || this.docs.remaining(this.target.id) === 0)) return;
+      if (!this.running) this.kick();
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve);
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+
+  private wakeIdle(): void {
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+
+  private stopWork(): void {
+    this.controller?.abort();
+    this.controller = undefined;
+  }
+
+  private async loop(): Promise<void> {
+    const ac = (this.controller = new AbortController());
+    const target = this.target!;
+    this.emit();
+    const workers = Array.from({ length: Math.max(1, this.opts.concurrency ?? 2) }, () => this.worker(target, ac.signal));
+    await Promise.all(workers);
+    if (!ac.signal.aborted && this.state.state === 'live' && this.target === target && this.docs.remaining(target.id) === 0) this.switchOver(target.id);
+    if (this.controller === ac) this.controller = undefined;
+  }
+
+  private async worker(target: Embedder, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && this.state.state === 'live' && !this.paused) {
+      const batch = this.docs.todo(target.id, this.opts.docsPerStep ?? 16, this.claimed);
+      if (!batch.length) return;
+      for (const d of batch) this.claimed.add(d.id);
+      try {
+        await this.embedDocs(target, batch, signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        this.degrade(err);
+        return;
+      } finally {
+        for (const d of batch) this.claimed.delete(d.id);
+      }
+      this.emit();
+    }
+  }
+
+  /** Cache first, then the embedder for what the cache lacks; vectors and statuses stored together. */
+  private async embedDocs(target: Embedder, batch: TodoDoc[], signal: AbortSignal): Promise<void> {
+    const model = target.id;
+    // Chunks unchanged since this model embedded them (only re-flagged): nothing to compute.
+    const ready = batch.filter((d) => d.chunkCount === 0 || d.embeddingModel === model);
+    if (ready.length) this.docs.markSynced(model, ready);
+    const todo = batch.filter((d) => !ready.includes(d));
+    if (!todo.length) return;
+    const chunks = this.docs.chunks(todo.map((d) => d.id));
+    const known = this.vectors.cacheGet(model, [...new Set(chunks.map((c) => c.hash))]);
+    const missing = new Map<string, string>();
+    for (const c of chunks) if (!known.has(c.hash) && !missing.has(c.hash)) missing.set(c.hash, c.text);
+    const failedDocs = new Set<number>();
+    if (missing.size) {
+      const computed = await this.embedMissing(target, missing, chunks, signal, failedDocs, todo);
+      for (const [h, v] of computed) known.set(h, v);
+    }
+    if (signal.aborted) return;
+    this.hits += chunks.length - missing.size;
+    this.misses += missing.size;
+    const ok = todo.filter((d) => !failedDocs.has(d.id));
+    const rows = chunks.filter((c) => !failedDocs.has(c.docId) && known.has(c.hash)).map((c) => ({ chunkId: c.id, vector: known.get(c.hash)!, contentHash: c.hash }));
+    if (rows.length) this.vectors.ensureSpace(model, rows[0].vector.length);
+    this.vectors.upsert(model, rows);
+    this.docs.markSynced(model, ok);
+  }
+
+  /** Embeds the texts the cache lacks; an input the server refuses fails its document only. */
+  private async embedMissing(
+    target: Embedder, missing: Map<string, string>, chunks: { docId: number; hash: string }[],
+    signal: AbortSignal, failedDocs: Set<number>, docs: TodoDoc[],
+  ): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    const put = (hashes: string[], vectors: Float32Array[]) => {
+      hashes.forEach((h, i) => out.set(h, vectors[i]));
+      this.vectors.cachePut(target.id, hashes.map((h, i) => ({ contentHash: h, vector: vectors[i] })));
+    };
+    const hashes = [...missing.keys()];
+    try {
+      put(hashes, await target.embed(hashes.map((h) => missing.get(h)!), { kind: 'document', signal }));
+      return out;
+    } catch (err) {
+      if (signal.aborted || isEmbedderWide(err)) throw err;
+    }
+    // One of the inputs was refused: find which document by embedding each on its own.
+    for (const d of docs) {
+      const own = [...new Set(chunks.filter((c) => c.docId === d.id).map((c) => c.hash))].filter((h) => missing.has(h) && !out.has(h));
+      if (!own.length) continue;
+      try {
+        put(own, await target.embed(own.map((h) => missing.get(h)!), { kind: 'document', signal }));
+      } catch (err) {
+        if (signal.aborted || isEmbedderWide(err)) throw err;
+        failedDocs.add(d.id);
+        this.docs.markFailed(d, `could not be embedded: ${errorMessage(err)}`);
+      }
+    }
+    return out;
+  }
+
+  /** The new model covers everything: it serves from now on, and the old space goes. */
+  private switchOver(model: string): void {
+    const spaces = this.vectors.spaces();
+    if (!spaces.some((s) => s.model === model)) return;
+    if (spaces.find((s) => s.active)?.model !== model) this.vectors.activate(model);
+    for (const s of spaces) if (s.model !== model) this.vectors.dropSpace(s.model);
+    this.emit();
+  }
+
+  /** Whether semantic search can answer now, and how to embed a query for the space that serves. */
+  availability(): SemanticAvailability {
+    if (!this.settings) return { ok: false, reason: 'no embedder is configured (keyword only)' };
+    if (!this.vectors.available) return { ok: false, reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'})` };
+    const active = this.vectors.activeSpace();
+    const count = active ? this.vectors.count(active.model) : 0;
+    if (!active || count === 0) {
+      if (this.state.state === 'degraded') return { ok: false, reason: this.state.reason ?? 'the embedder is unavailable' };
+      const waiting = this.target ? this.docs.remaining(this.target.id) : 0;
+      return { ok: false, reason: `the vectors are not built yet (${waiting} document(s) waiting to be embedded)` };
+    }
+    if (active.model === this.target?.id && this.state.state === 'degraded') return { ok: false, reason: this.state.reason ?? 'the embedder is unavailable' };
+    const embedder = this.queryEmbedder(active.model);
+    if (!embedder) return { ok: false, reason: `the vectors were made by ${active.model}, which is not configured` };
+    return {
+      ok: true,
+      model: active.model,
+      embedQuery: async (text, signal) => {
+        await this.preflighting;
+        const key = `${active.model}\u0000${text}`;
+        const hit = this.queryVectors.get(key);
+        if (hit) return hit;
+        const [v] = await embedder.embed([text], { kind: 'query', signal });
+        this.queryVectors.set(key, v);
+        return v;
+      },
+    };
+  }
+
+  /** An embedder for queries in `model`'s space: the target's settings, fail fast, no retries. */
+  private queryEmbedder(model: string): Embedder | undefined {
+    let e = this.queryEmbedders.get(model);
+    if (e || !this.settings) return e;
+    const [provider, ...rest] = model.split(':');
+    if (provider !== 'ollama' && provider !== 'openai') return undefined;
+    const same = provider === this.settings.provider;
+    const timeoutMs = Math.min(this.settings.timeoutMs ?? 30_000, this.opts.queryTimeoutMs ?? 10_000);
+    e = createEmbedder({ ...(same ? this.settings : {}), provider, model: rest.join(':'), retries: 1, timeoutMs });
+    this.queryEmbedders.set(model, e);
+    return e;
+  }
+
+  status(): { embedder: EmbedderStatus; queue: QueueStatus; cache: CacheStatus } {
+    const pending = this.target ? this.docs.remaining(this.target.id) : 0;
+    const total = this.hits + this.misses;
+    let embedder: EmbedderStatus = this.state;
+    if (this.target && this.vectors.available) {
+      const active = this.vectors.activeSpace()?.model;
+      const space = this.vectors.spaces().find((s) => s.model === this.target!.id);
+      embedder = { ...this.state, activeModel: active, dimensions: space?.dims ?? this.target.dimensions, progress: this.docs.coverage(this.target.id) };
+    }
+    return {
+      embedder,
+      queue: { pending, running: !!this.running, paused: this.paused },
+      cache: { hits: this.hits, misses: this.misses, hitRate: total ? this.hits / total : 0 },
+    };
+  }
+
+  listModels(): Promise<string[]> {
+    if (!this.target) return Promise.resolve([]);
+    return this.target.listModels();
+  }
+
+  private describe(): EmbedderStatus {
+    const t = this.target;
+    return t ? { state: 'off', provider: t.provider, model: t.model, dimensions: t.dimensions } : { state: 'off' };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.recheckTimer);
+    this.stopWork();
+    await this.running;
+    this.wakeIdle();
+  }
+}

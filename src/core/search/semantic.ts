@@ -1,0 +1,133 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { throwIfAborted } from '../errors';
+import { buildKeywordQuery } from './query';
+import { makeSnippet } from './snippet';
+import type { SearchFilters, SearchHit } from './types';
+
+/** What semantic search needs of the vector store (src/core/search/vectors.ts, VectorStore). */
+export interface VectorSearcher {
+  count(model: string): number;
+  search(model: string, query: Float32Array, k: number, opts?: { allowedChunkIds?: Set<number>; signal?: AbortSignal }): { chunkId: number; distance: number }[];
+}
+
+type Row = Pick<SearchHit, 'chunkId' | 'docId' | 'path' | 'title' | 'documentType' | 'headingPath' | 'startLine' | 'endLine'> & {
+  text: string;
+  size: number;
+  mtime: number;
+};
+
+export const DEFAULT_MIN_SIMILARITY = 0.25;
+
+/**
+ * Nearest chunks to a query vector. Filters never starve the result: when any filter is set,
+ * the chunks it allows are computed first and handed to the vector search as the candidate set
+ * (sqlite-vec would otherwise filter after its top-k cut); one-hit-per-document over-fetches and
+ * goes deeper until k documents are found or the vectors run out.
+ */
+export class SemanticSearch {
+  private readonly stmts = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly vectors: VectorSearcher,
+  ) {}
+
+  search(
+    model: string,
+    vector: Float32Array,
+    queryText: string,
+    k: number,
+    filters: SearchFilters = {},
+    opts: { signal?: AbortSignal; minSimilarity?: number } = {},
+  ): SearchHit[] {
+    if (k <= 0) return [];
+    const perDoc = Math.max(1, filters.perDocument ?? 1);
+    const minSim = opts.minSimilarity ?? DEFAULT_MIN_SIMILARITY;
+    const allowed = this.allowedChunks(filters);
+    if (allowed && !allowed.size) return [];
+    const total = allowed?.size ?? this.vectors.count(model);
+    const picked = new Map<number, Row & { similarity: number }>();
+    for (let fetch = Math.max(k * perDoc * 3, 30); ; fetch *= 4) {
+      throwIfAborted(opts.signal);
+      const found = this.vectors.search(model, vector, Math.min(fetch, Math.max(total, 1)), { allowedChunkIds: allowed, signal: opts.signal });
+      const rows = new Map((this.details.all(JSON.stringify(found.map((h) => h.chunkId))) as Row[]).map((r) => [r.chunkId, r]));
+      picked.clear();
+      const perDocCount = new Map<number, number>();
+      let belowThreshold = false;
+      for (const h of found) {
+        const similarity = 1 - h.distance;
+        if (similarity < minSim) {
+          belowThreshold = true;
+          break;
+        }
+        const r = rows.get(h.chunkId);
+        if (!r) continue; // a chunk deleted since its vector was written
+        const n = perDocCount.get(r.docId) ?? 0;
+        if (n >= perDoc) continue;
+        perDocCount.set(r.docId, n + 1);
+        picked.set(r.chunkId, { ...r, similarity });
+        if (picked.size >= k) break;
+      }
+      if (picked.size >= k || belowThreshold || found.length < fetch || fetch >= total) break;
+    }
+    const terms = buildKeywordQuery(queryText).terms;
+    return [...picked.values()].map((r) => {
+      const snippet = makeSnippet(r.text, terms);
+      return {
+        chunkId: r.chunkId,
+        docId: r.docId,
+        path: r.path,
+        title: r.title,
+        documentType: r.documentType,
+        headingPath: r.headingPath,
+        startLine: r.startLine,
+        endLine: r.endLine,
+        snippet: snippet.text,
+        highlights: snippet.highlights,
+        score: r.similarity,
+        retriever: 'semantic' as const,
+        indexed: { size: r.size, mtime: r.mtime },
+      };
+    });
+  }
+
+  /** The chunk ids the filters allow, or undefined when there is no filter. */
+  allowedChunks(filters: SearchFilters): Set<number> | undefined {
+    const types = filters.documentTypes?.filter(Boolean) ?? [];
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (types.length) {
+      where.push(`d.document_type IN (${types.map(() => '?').join(', ')})`);
+      params.push(...types);
+    }
+    if (filters.pathGlob) {
+      where.push('lore_glob(?, d.file_path)');
+      params.push(filters.pathGlob);
+    }
+    if (filters.modifiedAfter !== undefined) {
+      where.push('d.mtime > ?');
+      params.push(filters.modifiedAfter);
+    }
+    if (!where.length) return undefined;
+    const sql = `SELECT c.id FROM chunks c JOIN document_index d ON d.id = c.document_id WHERE ${where.join(' AND ')}`;
+    const stmt = this.cached(sql, () => this.db.prepare(sql).pluck());
+    return new Set(stmt.all(...params) as number[]);
+  }
+
+  private get details(): Statement {
+    return this.cached('details', () =>
+      this.db.prepare(`
+        SELECT c.id AS chunkId, d.id AS docId, d.file_path AS path, d.title, d.document_type AS documentType,
+               c.heading_path AS headingPath, c.start_line AS startLine, c.end_line AS endLine, c.text,
+               d.size, d.mtime
+        FROM chunks c JOIN document_index d ON d.id = c.document_id
+        WHERE c.id IN (SELECT value FROM json_each(?))`),
+    );
+  }
+
+  private cached(key: string, make: () => Statement): Statement {
+    let stmt = this.stmts.get(key);
+    if (!stmt) this.stmts.set(key, (stmt = make()));
+    return stmt;
+  }
+}

@@ -7,7 +7,7 @@ import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/
 import { z } from 'zod';
 import { errorMessage } from '../core/errors';
 import type { Lore } from '../core/service';
-import type { SearchOptions } from '../core/search/types';
+import type { SearchMode, SearchOptions } from '../core/search/types';
 import { fitPassages, formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus } from './format';
 
 export const DOC_URI_PREFIX = 'lore://doc/';
@@ -59,8 +59,8 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
 
   /** Wraps a handler: records the call, and turns any failure into a tool error with its message. */
   const guarded =
-    <A>(tool: string, fn: (args: A) => Promise<CallToolResult> | CallToolResult) =>
-    async (args: A): Promise<CallToolResult> => {
+    <A>(tool: string, fn: (args: A, signal: AbortSignal) => Promise<CallToolResult> | CallToolResult) =>
+    async (args: A, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
       if (record) {
         try {
           if (!sessionId) {
@@ -73,7 +73,7 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
         }
       }
       try {
-        return await fn(args);
+        return await fn(args, extra.signal);
       } catch (err) {
         return toolError(errorMessage(err));
       }
@@ -96,8 +96,9 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    guarded('search', async (a: { query: string; k: number; mode?: 'keyword' | 'semantic' | 'hybrid'; document_type?: string | string[]; path_glob?: string; max_chars: number }) => {
-      const options: SearchOptions & { mode?: string } = {
+    guarded('search', async (a: { query: string; k: number; mode?: SearchMode; document_type?: string | string[]; path_glob?: string; max_chars: number }, signal) => {
+      const options: SearchOptions = {
+        signal,
         k: a.k,
         mode: a.mode,
         documentTypes: a.document_type === undefined ? undefined : ([] as string[]).concat(a.document_type),
@@ -105,11 +106,11 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       };
       const response = await lore.search(a.query, options);
       const { passages, omitted } = fitPassages(response, (p, s, e) => lore.getDocument(p, { startLine: s, endLine: e })?.text, a.max_chars);
-      const r = response as typeof response & { fallbackReason?: string; requestedMode?: string };
-      return text(formatPassages(a.query, response.mode, r.fallbackReason, passages, omitted), {
+      return text(formatPassages(a.query, response.mode, response.fallbackReason, passages, omitted), {
         query: a.query,
         mode: response.mode,
-        ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}),
+        requestedMode: response.requestedMode,
+        ...(response.fallbackReason ? { fallbackReason: response.fallbackReason } : {}),
         results: passages,
         omitted,
       });

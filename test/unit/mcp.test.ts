@@ -74,6 +74,12 @@ describe('MCP server on an index another process writes (read-only)', () => {
     assert.match(top.headingPath, /Use SQLite for storage/);
     assert.match(top.text, /readers never block the writer/);
     assert.match(textOf(r), /\[1\] docs\/adr\/0001-storage\.md:\d+-\d+: Use SQLite for storage/);
+    // No embedder here: semantic is asked for, keyword is used, and the answer says why.
+    const sem = await client.callTool({ name: 'search', arguments: { query: 'readers block writer', mode: 'semantic' } });
+    const ss = sem.structuredContent as { mode: string; requestedMode: string; fallbackReason?: string; results: unknown[] };
+    assert.deepEqual([ss.mode, ss.requestedMode], ['keyword', 'semantic']);
+    assert.ok(ss.fallbackReason && ss.results.length > 0);
+    assert.match(textOf(sem), /\(keyword search; .+\)/);
   });
 
   test('search filters by document type and path glob, and keeps to the text budget', async () => {

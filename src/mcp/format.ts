@@ -132,8 +132,11 @@ export function formatStatus(s: LoreStatus & Record<string, unknown>, extra: { r
     s.indexing ? `indexing: ${s.indexing.phase} ${s.indexing.done}/${s.indexing.total}` : 'indexing: idle',
     `watching for changes: ${s.watching ? 'yes' : 'no (another process keeps it fresh, or nobody does)'}`,
   ];
-  const emb = s.embedder as { state?: string; reason?: string; model?: string } | undefined;
-  if (emb) lines.push(`semantic search: ${emb.state}${emb.model ? ` (${emb.model})` : ''}${emb.reason ? `: ${emb.reason}` : ''}`);
+  const emb = s.embedder as { state?: string; reason?: string; model?: string; fix?: { label: string; value: string } } | undefined;
+  if (emb) {
+    lines.push(`semantic search: ${emb.state}${emb.model ? ` (${emb.model})` : ''}${emb.reason ? `: ${emb.reason}` : ''}`);
+    if (emb.fix) lines.push(`to fix: ${emb.fix.label}: ${emb.fix.value}`);
+  }
   else lines.push(`semantic search: ${s.vectorExtension.loaded ? 'no embedder configured (keyword search)' : 'unavailable (keyword search)'}`);
   return lines.join('\n');
 }

@@ -47,6 +47,8 @@ export interface Workbench {
   runCommand(title: string): Promise<void>;
   waitForActivityBarItem(name: string, timeoutMs?: number): Promise<Locator>;
   openView(name: string): Promise<void>;
+  /** Waits until a status-bar item's text matches `pattern` and returns that text. */
+  waitForStatusBar(pattern: RegExp, timeoutMs?: number): Promise<string>;
   screenshot(name: string): Promise<string>;
   /** Texts of the notification toasts on screen. */
   notifications(): Promise<string[]>;
@@ -107,6 +109,7 @@ export async function openWorkbench(opts: OpenOptions = {}): Promise<Workbench> 
       runCommand: (title) => runCommand(page, title),
       waitForActivityBarItem: (name, timeoutMs) => waitForActivityBarItem(page, name, timeoutMs),
       openView: (name) => openView(page, name),
+      waitForStatusBar: (pattern, timeoutMs) => waitForStatusBar(page, pattern, timeoutMs),
       screenshot: (name) => screenshot(page, name),
       notifications: () => notifications(page),
       close: async () => {
@@ -140,6 +143,20 @@ export async function openView(page: Page, name: string): Promise<void> {
   const checked = await item.evaluate((el) => el.closest('.action-item')?.classList.contains('checked') ?? false);
   if (!checked) await item.click();
   await page.locator(`.sidebar .composite.title h2:has-text("${name}")`).first().waitFor({ timeout: 15_000 }).catch(() => {});
+}
+
+/** Waits until a status-bar item's text (icons excluded) matches `pattern`; returns that text. */
+export async function waitForStatusBar(page: Page, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  const items = page.locator('.part.statusbar .statusbar-item');
+  const deadline = Date.now() + timeoutMs;
+  let seen: string[] = [];
+  for (;;) {
+    seen = (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    const hit = seen.find((t) => pattern.test(t));
+    if (hit) return hit;
+    if (Date.now() > deadline) throw new Error(`no status-bar item matched ${pattern} within ${timeoutMs} ms; shown: ${JSON.stringify(seen)}`);
+    await page.waitForTimeout(250);
+  }
 }
 
 /** Runs a command by its palette title through F1, e.g. runCommand(page, 'Lore: Reindex Workspace'). */

@@ -22,6 +22,13 @@ describe('smoke: Lore in the workbench', () => {
     assert.ok(fs.statSync(file).size > 10_000, 'screenshot is suspiciously small');
   });
 
+  it('activates: the status bar shows the index once it is open', async () => {
+    // Only the running extension (with its native SQLite modules loaded) puts this item there.
+    const text = await wb.waitForStatusBar(/Lore: (\d[\d,]* docs|keyword only)/, 90_000);
+    assert.doesNotMatch(text, /unavailable/);
+    await wb.screenshot('smoke-status-bar');
+  });
+
   it('lists Lore commands in the palette', async () => {
     const page = wb.page;
     await page.keyboard.press('F1');

@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import { embedderSettings } from '../config';
+import type { Ctx } from '../context';
+import { embedApi, embedderOf } from '../embedding';
+import { requireReady, showError, withProgress } from '../progress';
+
+/** Applies the embedding settings to every open index (a model switch re-embeds in the background). */
+export async function applyEmbedderSettings(c: Ctx): Promise<void> {
+  const settings = embedderSettings(c.config());
+  for (const { folder, lore } of c.access.lores()) {
+    try {
+      await embedApi(lore).configureEmbedder(settings);
+    } catch (err) {
+      c.log(`${folder.name}: configuring the embedder failed: ${errorMessage(err)}`);
+    }
+  }
+  c.refresh();
+}
+
+export function registerEmbeddingCommands(c: Ctx): vscode.Disposable[] {
+  return [
+    // lore.selectEmbeddingModel [model]: lists the models the embedder offers; with a model, sets it without UI.
+    vscode.commands.registerCommand('lore.selectEmbeddingModel', async (model?: unknown) => {
+      if (!requireReady(c.access)) return undefined;
+      const first = c.access.lores()[0];
+      let chosen = typeof model === 'string' && model.trim() ? model.trim() : undefined;
+      if (!chosen) {
+        let models: string[] = [];
+        try {
+          models = await withProgress('Asking the embedder for its models…', () => embedApi(first.lore).listModels(), { location: vscode.ProgressLocation.Window });
+        } catch (err) {
+          showError('cannot list the models', err);
+        }
+        const current = embedderOf(first.lore.status()).model ?? c.config().embedding.model;
+        const items: (vscode.QuickPickItem & { model?: string; settings?: boolean })[] = models.map((m) => ({ label: m, description: m === current ? 'current' : undefined, model: m }));
+        if (items.length === 0) items.push({ label: '$(gear) Open embedding settings', detail: 'The embedder offers no models (is it running and is the host right?).', settings: true });
+        const pick = await vscode.window.showQuickPick(items, { title: 'Lore: Select Embedding Model', placeHolder: current ? `Current: ${current}` : 'Pick a model' });
+        if (pick?.settings) return vscode.commands.executeCommand('workbench.action.openSettings', 'lore.embedding');
+        chosen = pick?.model;
+      }
+      if (!chosen) return undefined;
+      // The configuration listener applies it (re-embedding in the shadow of the old model).
+      await vscode.workspace.getConfiguration('lore').update('embedding.model', chosen, vscode.ConfigurationTarget.Workspace);
+      return chosen;
+    }),
+  ];
+}

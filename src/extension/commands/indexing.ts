@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import type { ReconcileSummary } from '../../core/index/reconcile';
+import type { Ctx } from '../context';
+import { requireReady, showError, withProgress } from '../progress';
+
+function total(summaries: ReconcileSummary[]): ReconcileSummary {
+  const sum = { scanned: 0, added: 0, changed: 0, touched: 0, unchanged: 0, renamed: 0, removed: 0, failed: 0, chunks: 0, bytes: 0, ms: 0 };
+  for (const s of summaries) for (const k of Object.keys(sum) as (keyof ReconcileSummary)[]) sum[k] += s[k];
+  return sum;
+}
+
+function describe(s: ReconcileSummary): string {
+  const parts = [`${s.added} added`, `${s.changed} changed`, `${s.removed} removed`];
+  if (s.renamed) parts.push(`${s.renamed} renamed`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  return `${s.scanned.toLocaleString('en-US')} files: ${parts.join(', ')} (${(s.ms / 1000).toFixed(1)} s)`;
+}
+
+/** One cancellable indexing pass with a progress notification; resolves with the summed summary. */
+export async function indexWithProgress(c: Ctx, kind: 'reindex' | 'rebuild' | 'retry', title: string, opts: { quiet?: boolean; location?: vscode.ProgressLocation; folders?: vscode.WorkspaceFolder[] } = {}): Promise<ReconcileSummary | undefined> {
+  if (c.access.isPaused) c.access.resume();
+  try {
+    const summaries = await withProgress(
+      title,
+      (signal, report) => c.access.indexAll(kind, { signal, folders: opts.folders, onProgress: (done, all) => report(done, all) }),
+      { location: opts.location },
+    );
+    const sum = total(summaries);
+    if (!opts.quiet) void vscode.window.showInformationMessage(`Lore: ${title.replace(/…$/, '')} done. ${describe(sum)}`);
+    return sum;
+  } catch (err) {
+    showError(`${title.replace(/…$/, '').toLowerCase()} failed`, err);
+    return undefined;
+  } finally {
+    c.refresh();
+  }
+}
+
+export function registerIndexCommands(c: Ctx): vscode.Disposable[] {
+  const reg = vscode.commands.registerCommand;
+  return [
+    reg('lore.reindex', () => (requireReady(c.access) ? indexWithProgress(c, 'reindex', 'Reindexing the workspace…') : undefined)),
+    // lore.rebuild [confirmed]: drops every folder's index and builds it again (asks first unless confirmed === true).
+    reg('lore.rebuild', async (confirmed?: unknown) => {
+      if (!requireReady(c.access)) return undefined;
+      if (confirmed !== true) {
+        const ok = await vscode.window.showWarningMessage(
+          'Rebuild the Lore index? Every document is dropped and read again from the markdown files. Session history is kept.',
+          { modal: true },
+          'Rebuild',
+        );
+        if (ok !== 'Rebuild') return undefined;
+      }
+      return indexWithProgress(c, 'rebuild', 'Rebuilding the index…');
+    }),
+    reg('lore.pauseIndexing', async () => {
+      if (!requireReady(c.access)) return;
+      await c.access.pause();
+      await vscode.commands.executeCommand('setContext', 'lore.paused', true);
+      void vscode.window.showInformationMessage('Lore: indexing paused. Changes are picked up when you resume.');
+      c.refresh();
+    }),
+    reg('lore.resumeIndexing', async () => {
+      if (!requireReady(c.access)) return undefined;
+      c.access.resume();
+      await vscode.commands.executeCommand('setContext', 'lore.paused', false);
+      const folders = c.access.lores().map((l) => l.folder);
+      for (const f of folders) c.access.startWatching(f);
+      return indexWithProgress(c, 'reindex', 'Catching up after the pause…', { quiet: true, location: vscode.ProgressLocation.Window });
+    }),
+    reg('lore.showIndexStatus', () => vscode.commands.executeCommand('lore.status.focus')),
+    // lore.validate: returns the reports (one per folder) and says whether the index is consistent.
+    reg('lore.validate', async () => {
+      if (!requireReady(c.access)) return undefined;
+      const reports = c.access.lores().map(({ folder, lore }) => ({ folder: folder.name, ...lore.validate() }));
+      const problems = reports.flatMap((r) => r.problems.map((p) => `${reports.length > 1 ? `${r.folder}: ` : ''}[${p.check}] ${p.message}`));
+      if (problems.length === 0) {
+        void vscode.window.showInformationMessage(`Lore: the index is consistent (${reports[0]?.checked.join(', ') ?? 'nothing to check'}).`);
+      } else {
+        c.log(`validate: ${problems.join('\n')}`);
+        void vscode.window
+          .showWarningMessage(`Lore: the index has ${problems.length} problem(s): ${problems[0]}${problems.length > 1 ? ' …' : ''}`, 'Rebuild Index')
+          .then((a) => (a ? vscode.commands.executeCommand('lore.rebuild') : undefined));
+      }
+      return reports;
+    }),
+    reg('lore.retryFailed', async () => {
+      if (!requireReady(c.access)) return undefined;
+      const failed = c.access.lores().reduce((n, { lore }) => n + lore.status().counts.failed, 0);
+      if (failed === 0) {
+        void vscode.window.showInformationMessage('Lore: no files have failed.');
+        return undefined;
+      }
+      return indexWithProgress(c, 'retry', `Retrying ${failed} failed file(s)…`);
+    }),
+    // lore.retryFile (Index Status tree): index one failed file again.
+    reg('lore.retryFile', async (arg?: { folder?: vscode.WorkspaceFolder; file?: { path: string } } | vscode.Uri) => {
+      if (!arg || !requireReady(c.access)) return undefined;
+      const target = arg instanceof vscode.Uri ? c.access.locate(arg) : { folder: arg.folder, rel: arg.file?.path };
+      const at = c.access.lores().find((l) => l.folder.uri.toString() === target?.folder?.uri.toString());
+      const rel = target?.rel;
+      if (!at || !rel) return undefined;
+      try {
+        const s = await at.lore.index({ paths: [rel], retryFailed: true });
+        const still = at.lore.files('failed').find((f) => f.path === rel);
+        if (still) void vscode.window.showWarningMessage(`Lore: ${rel} still fails: ${still.error ?? 'unknown reason'}`);
+        return s;
+      } catch (err) {
+        showError(`retrying ${rel} failed`, err);
+        return undefined;
+      } finally {
+        c.refresh();
+      }
+    }),
+    reg('lore.copyText', async (text?: unknown) => {
+      if (typeof text !== 'string') return;
+      await vscode.env.clipboard.writeText(text);
+      void vscode.window.showInformationMessage(`Copied: ${text}`);
+    }),
+  ];
+}

@@ -1,0 +1,194 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import type { SearchOptions } from '../../core/search/types';
+import { SEARCH_MODES, type SearchMode } from '../config';
+import type { Ctx } from '../context';
+import type { MergedResult, MergedSearchResponse } from '../loreAccess';
+import { openAt } from '../open';
+import { isAbort, requireReady, showError } from '../progress';
+import { oneLine } from '../views/searchTree';
+
+export interface SearchArgs {
+  mode?: SearchMode;
+  k?: number;
+  /** Open the n-th result (0-based) after searching. */
+  open?: number;
+}
+
+type Item = vscode.QuickPickItem & { result?: MergedResult };
+
+const TYPE_DEBOUNCE_MS = 150;
+
+function searchOptions(c: Ctx, over: SearchArgs = {}): SearchOptions {
+  const cfg = c.config();
+  return { k: over.k ?? cfg.search.resultCount, mode: over.mode ?? c.searchMode ?? cfg.search.defaultMode, fusion: cfg.search.fusion };
+}
+
+/** Runs a search, shows it in the Search view and records it in this window's history. */
+export async function runSearch(c: Ctx, query: string, args: SearchArgs = {}): Promise<MergedSearchResponse> {
+  const opts = { ...searchOptions(c, args), perDocument: 3 };
+  const response = await c.access.search(query, opts);
+  c.searchTree.show(response, c.access.lores().length > 1);
+  c.history.search(query, response.mode, opts.k ?? 10, response.results.length);
+  if (args.open !== undefined && response.results[args.open]) await openResult(c, response.results[args.open]);
+  return response;
+}
+
+/** Opens a result at its line, revealing the chunk's range, and records it. */
+export async function openResult(c: Ctx, r: MergedResult): Promise<vscode.TextEditor | undefined> {
+  try {
+    const editor = await openAt(r.uri, r.startLine, r.endLine);
+    c.history.open(r.path, r.startLine, r.title, c.access.lores().length > 1 ? r.folder : undefined);
+    return editor;
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Lore: cannot open ${r.path}: ${errorMessage(err)}`);
+    return undefined;
+  }
+}
+
+function toItem(r: MergedResult, multi: boolean): Item {
+  return {
+    label: `${r.stale ? '$(warning) ' : '$(file) '}${r.title}`,
+    description: [r.headingPath, `${multi ? `${r.folder}/` : ''}${r.path}:${r.startLine}`, r.stale ? 'stale' : ''].filter(Boolean).join(' · '),
+    detail: oneLine(r.snippet, 200),
+    alwaysShow: true,
+    result: r,
+  };
+}
+
+/** The search-as-you-type quick pick. Resolves with the last response shown (undefined if none). */
+export function pickSearch(c: Ctx, initial = ''): Promise<MergedSearchResponse | undefined> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<Item>();
+    for (const prop of ['sortByLabel', 'matchOnLabel']) {
+      try {
+        (qp as unknown as Record<string, boolean>)[prop] = false; // keep the ranking (proposed API; may refuse)
+      } catch {
+        /* not available to this extension: items may be re-sorted by label match */
+      }
+    }
+    const opts = searchOptions(c);
+    qp.title = `Lore: Search (${opts.mode})`;
+    qp.placeholder = 'Search the workspace docs: type words, or a question';
+    qp.matchOnDescription = false;
+    qp.matchOnDetail = false;
+    const multi = c.access.lores().length > 1;
+    let seq = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let ac: AbortController | undefined;
+    let last: MergedSearchResponse | undefined;
+    let done = false;
+    const run = async (value: string) => {
+      const mine = ++seq;
+      ac?.abort();
+      if (!value.trim()) {
+        qp.items = [];
+        qp.busy = false;
+        return;
+      }
+      ac = new AbortController();
+      qp.busy = true;
+      try {
+        const r = await c.access.search(value, { ...opts, prefixLast: true, signal: ac.signal });
+        if (mine !== seq) return;
+        last = r;
+        const items = r.results.map((x) => toItem(x, multi));
+        qp.items = items.length ? items : [{ label: `No results for "${value}"`, alwaysShow: true }];
+        if (r.fallbackReason) qp.title = `Lore: Search (${r.mode}: ${r.fallbackReason})`;
+      } catch (err) {
+        if (mine === seq && !isAbort(err)) qp.items = [{ label: `$(error) ${errorMessage(err)}`, alwaysShow: true }];
+      } finally {
+        if (mine === seq) qp.busy = false;
+      }
+    };
+    const finish = (query: string) => {
+      if (done) return;
+      done = true;
+      if (last && last.query === query && query.trim()) {
+        c.searchTree.show(last, multi);
+        c.history.search(query, last.mode, opts.k ?? 10, last.results.length);
+      }
+    };
+    qp.onDidChangeValue((v) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void run(v), TYPE_DEBOUNCE_MS);
+    });
+    qp.onDidAccept(() => {
+      const item = qp.selectedItems[0] ?? qp.activeItems[0];
+      if (!item?.result) return;
+      finish(qp.value);
+      qp.hide();
+      void openResult(c, item.result);
+    });
+    qp.onDidHide(() => {
+      clearTimeout(timer);
+      ac?.abort();
+      finish(qp.value);
+      qp.dispose();
+      resolve(last);
+    });
+    qp.value = initial;
+    qp.show();
+    if (initial) void run(initial);
+  });
+}
+
+export function registerSearchCommands(c: Ctx): vscode.Disposable[] {
+  const reg = vscode.commands.registerCommand;
+  return [
+    // lore.search [query] [args]: with a query, searches without UI (tests, other commands) and returns the response.
+    reg('lore.search', async (query?: unknown, args?: SearchArgs) => {
+      if (!requireReady(c.access)) return undefined;
+      if (typeof query === 'string' && query.trim()) {
+        try {
+          return await runSearch(c, query, args);
+        } catch (err) {
+          showError('search failed', err);
+          return undefined;
+        }
+      }
+      return pickSearch(c, c.searchTree.last?.query ?? '');
+    }),
+    reg('lore.searchSelection', async (text?: unknown, args?: SearchArgs) => {
+      if (!requireReady(c.access)) return undefined;
+      const editor = vscode.window.activeTextEditor;
+      const selected = typeof text === 'string' ? text : editor ? editor.document.getText(editor.selection) : '';
+      const query = oneLine(selected, 300);
+      if (!query) {
+        void vscode.window.showInformationMessage('Lore: select some text to search for first.');
+        return undefined;
+      }
+      return typeof text === 'string' ? runSearch(c, query, args) : pickSearch(c, query);
+    }),
+    reg('lore.openResult', (r: MergedResult) => (r ? openResult(c, r) : undefined)),
+    reg('lore.searchView.searchAgain', () => vscode.commands.executeCommand('lore.search')),
+    // lore.searchView.switchMode [mode]: picks keyword / semantic / hybrid and runs the last query again.
+    reg('lore.searchView.switchMode', async (mode?: unknown) => {
+      let next = SEARCH_MODES.includes(mode as SearchMode) ? (mode as SearchMode) : undefined;
+      if (!next) {
+        const current = c.searchMode ?? c.config().search.defaultMode;
+        const pick = await vscode.window.showQuickPick(
+          SEARCH_MODES.map((m) => ({ label: m, description: m === current ? 'current' : DESCRIPTIONS[m] })),
+          { title: 'Lore: search mode of the Search view' },
+        );
+        next = pick?.label as SearchMode | undefined;
+      }
+      if (!next) return undefined;
+      c.searchMode = next;
+      const last = c.searchTree.last?.query;
+      if (last && c.access.isReady()) return runSearch(c, last, { mode: next });
+      return undefined;
+    }),
+    reg('lore.rerunQuery', async (query?: unknown, mode?: unknown) => {
+      if (typeof query !== 'string' || !requireReady(c.access)) return undefined;
+      await vscode.commands.executeCommand('lore.searchView.focus');
+      return runSearch(c, query, SEARCH_MODES.includes(mode as SearchMode) ? { mode: mode as SearchMode } : {});
+    }),
+  ];
+}
+
+const DESCRIPTIONS: Record<SearchMode, string> = {
+  hybrid: 'keyword and meaning combined',
+  keyword: 'exact words and names',
+  semantic: 'meaning (needs an embedding model)',
+};

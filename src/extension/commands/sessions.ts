@@ -1,0 +1,120 @@
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import type { Session } from '../../core/sessions/types';
+import type { Ctx } from '../context';
+import { openAt } from '../open';
+import { requireReady } from '../progress';
+import { describeEvent, type SessionsTreeProvider } from '../views/sessionsTree';
+
+type SessionArg = { session?: Session } | Session | string | undefined;
+
+function sessionIdOf(arg: SessionArg): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && 'session' in arg && arg.session) return arg.session.id;
+  if (arg && 'id' in arg) return arg.id;
+  return undefined;
+}
+
+/** Opens a result recorded in history: the path is relative to the named folder (or the first one). */
+async function openRecorded(c: Ctx, payload: Record<string, unknown>): Promise<void> {
+  const rel = String(payload.path ?? '');
+  const lores = c.access.lores();
+  const folder = lores.find((l) => l.folder.name === payload.folder)?.folder ?? lores[0]?.folder;
+  if (!folder || !rel) return;
+  const line = Number(payload.line) || 1;
+  try {
+    await openAt(vscode.Uri.joinPath(folder.uri, ...rel.split('/')), line);
+  } catch (err) {
+    void vscode.window.showWarningMessage(`Lore: cannot open ${path.basename(rel)}: ${errorMessage(err)}`);
+  }
+}
+
+export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vscode.Disposable[] {
+  const reg = vscode.commands.registerCommand;
+  const store = () => c.access.sessions();
+  const changed = () => tree.refresh();
+  return [
+    // lore.openSession [id]: pick a session, then one of its events (run a search again, open a result).
+    // With an id, returns { session, events } without UI.
+    reg('lore.openSession', async (arg?: SessionArg) => {
+      if (!requireReady(c.access)) return undefined;
+      const s = store();
+      if (!s) return undefined;
+      let id = sessionIdOf(arg);
+      if (id) {
+        const session = s.get(id);
+        return session ? { session, events: s.events(id) } : undefined;
+      }
+      const sessions = s.list({ limit: 100 });
+      if (sessions.length === 0) {
+        void vscode.window.showInformationMessage('Lore: no session history yet. Searches are recorded here.');
+        return undefined;
+      }
+      const pick = await vscode.window.showQuickPick(
+        sessions.map((x) => ({ label: x.title || 'Untitled session', description: `${x.eventCount} events · ${new Date(x.lastUpdateTime).toLocaleString()}`, id: x.id })),
+        { title: 'Lore: Open Session', placeHolder: 'Which session?' },
+      );
+      if (!pick) return undefined;
+      id = pick.id;
+      const events = s.events(id);
+      const ev = await vscode.window.showQuickPick(
+        events.map((e) => ({ label: `$(${describeEvent(e).icon}) ${describeEvent(e).label}`, description: new Date(e.time).toLocaleTimeString(), e })),
+        { title: pick.label, placeHolder: 'Pick a search to run again, or a result to open' },
+      );
+      await vscode.commands.executeCommand('lore.sessions.focus');
+      if (ev?.e.type === 'search') return vscode.commands.executeCommand('lore.rerunQuery', ev.e.payload.query);
+      if (ev?.e.type === 'open') return openRecorded(c, ev.e.payload);
+      return undefined;
+    }),
+    // lore.clearSessionHistory [confirmed]: deletes every session (asks first unless confirmed === true).
+    reg('lore.clearSessionHistory', async (confirmed?: unknown) => {
+      if (!requireReady(c.access)) return undefined;
+      const s = store();
+      if (!s) return undefined;
+      if (confirmed !== true) {
+        const ok = await vscode.window.showWarningMessage('Delete all Lore session history?', { modal: true }, 'Delete History');
+        if (ok !== 'Delete History') return undefined;
+      }
+      const n = s.clear();
+      c.history.reset();
+      changed();
+      if (confirmed !== true) void vscode.window.showInformationMessage(`Lore: deleted ${n} session(s).`);
+      return n;
+    }),
+    // Context menu of a session: rename [title], delete [confirmed], archive.
+    reg('lore.sessions.rename', async (arg?: SessionArg, title?: unknown) => {
+      const id = sessionIdOf(arg);
+      const s = store();
+      const session = id ? s?.get(id) : undefined;
+      if (!s || !session) return;
+      const next = typeof title === 'string' ? title : await vscode.window.showInputBox({ title: 'Rename session', value: session.title, validateInput: (v) => (v.trim() ? undefined : 'A title is needed') });
+      if (!next?.trim()) return;
+      s.rename(session.id, next.trim());
+      changed();
+    }),
+    reg('lore.sessions.delete', async (arg?: SessionArg, confirmed?: unknown) => {
+      const id = sessionIdOf(arg);
+      const s = store();
+      const session = id ? s?.get(id) : undefined;
+      if (!s || !session) return;
+      if (confirmed !== true) {
+        const ok = await vscode.window.showWarningMessage(`Delete the session "${session.title}"?`, { modal: true }, 'Delete');
+        if (ok !== 'Delete') return;
+      }
+      s.delete(session.id);
+      if (c.history.currentId === session.id) c.history.reset();
+      changed();
+    }),
+    reg('lore.sessions.archive', (arg?: SessionArg) => {
+      const id = sessionIdOf(arg);
+      const s = store();
+      if (!s || !id || !s.get(id)) return;
+      s.archive(id);
+      if (c.history.currentId === id) c.history.reset();
+      changed();
+    }),
+    reg('lore.sessions.openEvent', (payload?: Record<string, unknown>) => (payload ? openRecorded(c, payload) : undefined)),
+    reg('lore.sessions.refresh', changed),
+  ];
+}

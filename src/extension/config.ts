@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import type { LoreConfig } from '../core/config';
+import type { EmbedderSettings } from '../core/embed/types';
+
+export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
+export const SEARCH_MODES: readonly SearchMode[] = ['hybrid', 'keyword', 'semantic'];
+
+/** The extension's settings (contributes.configuration "lore.*"), typed and defaulted. */
+export interface ExtensionConfig {
+  include: string[];
+  exclude: string[];
+  maxFileSize: number;
+  embedding: {
+    provider: 'none' | 'ollama' | 'openai';
+    host: string;
+    model: string;
+    batchSize: number;
+    timeout: number;
+  };
+  search: { defaultMode: SearchMode; resultCount: number; fusion: 'rrf' | 'weighted' };
+  sessions: { retentionDays: number; maxSessions: number };
+  indexOnStartup: boolean;
+}
+
+const SECTION = 'lore';
+
+export function readConfig(scope?: vscode.ConfigurationScope): ExtensionConfig {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const list = (key: string) => (c.get<string[]>(key) ?? []).filter((s) => typeof s === 'string' && s.trim() !== '');
+  const num = (key: string, fallback: number, min: number) => {
+    const v = c.get<number>(key);
+    return typeof v === 'number' && Number.isFinite(v) && v >= min ? v : fallback;
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const v = c.get<string>(key);
+    return allowed.includes(v as T) ? (v as T) : fallback;
+  };
+  return {
+    include: list('include'),
+    exclude: list('exclude'),
+    maxFileSize: num('maxFileSize', 2 * 1024 * 1024, 1),
+    embedding: {
+      provider: oneOf('embedding.provider', ['none', 'ollama', 'openai'] as const, 'ollama'),
+      host: (c.get<string>('embedding.host') ?? '').trim(),
+      model: (c.get<string>('embedding.model') ?? '').trim(),
+      batchSize: num('embedding.batchSize', 32, 1),
+      timeout: num('embedding.timeout', 30_000, 100),
+    },
+    search: {
+      defaultMode: oneOf('search.defaultMode', SEARCH_MODES, 'hybrid'),
+      resultCount: Math.min(num('search.resultCount', 20, 1), 200),
+      fusion: oneOf('search.fusion', ['rrf', 'weighted'] as const, 'rrf'),
+    },
+    sessions: { retentionDays: num('sessions.retentionDays', 90, 0), maxSessions: num('sessions.maxSessions', 200, 0) },
+    indexOnStartup: c.get<boolean>('indexOnStartup') ?? true,
+  };
+}
+
+/** What the engine reads from these settings (an empty include list means the engine's default). */
+export function engineConfig(cfg: ExtensionConfig): Partial<LoreConfig> {
+  return {
+    include: cfg.include.length ? cfg.include : undefined,
+    exclude: cfg.exclude,
+    maxFileSize: cfg.maxFileSize,
+  };
+}
+
+export function embedderSettings(cfg: ExtensionConfig): EmbedderSettings | null {
+  const e = cfg.embedding;
+  if (e.provider === 'none') return null;
+  return {
+    provider: e.provider,
+    host: e.host || undefined,
+    model: e.model || undefined,
+    batchSize: e.batchSize,
+    timeoutMs: e.timeout,
+  };
+}
+
+/** Which kind of change a configuration event is: the engine's file filter, the embedder, or neither. */
+export function changeKinds(e: vscode.ConfigurationChangeEvent): { filter: boolean; embedder: boolean; sessions: boolean } {
+  const any = (...keys: string[]) => keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+  return {
+    filter: any('include', 'exclude', 'maxFileSize'),
+    embedder: any('embedding'),
+    sessions: any('sessions'),
+  };
+}

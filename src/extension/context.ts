@@ -1,0 +1,19 @@
+import type * as vscode from 'vscode';
+import type { ExtensionConfig, SearchMode } from './config';
+import type { WindowHistory } from './history';
+import type { LoreWorkspace } from './lores';
+import type { SearchTreeProvider } from './views/searchTree';
+
+/** What commands and views share: the indexes, this window's history, the Search view's state. */
+export interface Ctx {
+  readonly extension: vscode.ExtensionContext;
+  readonly access: LoreWorkspace;
+  readonly history: WindowHistory;
+  readonly searchTree: SearchTreeProvider;
+  /** The Search view's mode when the user switched it (else the lore.search.defaultMode setting). */
+  searchMode: SearchMode | undefined;
+  config(): ExtensionConfig;
+  log(line: string): void;
+  /** Brings the views (trees, status bar) up to date now. */
+  refresh(): void;
+}

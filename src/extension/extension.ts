@@ -1,0 +1,130 @@
+// The VS Code extension: activation only registers things (cheap); the indexes open right after.
+import * as vscode from 'vscode';
+import { registerChat } from './chat/participant';
+import { registerEmbeddingCommands } from './commands/embedding';
+import { registerIndexCommands } from './commands/indexing';
+import { registerSearchCommands } from './commands/search';
+import { registerSessionCommands } from './commands/sessions';
+import { readConfig } from './config';
+import type { Ctx } from './context';
+import { WindowHistory } from './history';
+import { afterOpen, onConfigChange, onFoldersChange, resetOpenErrorShown, showOpenError } from './lifecycle';
+import { LoreWorkspace } from './lores';
+import { LoreStatusBar } from './statusBar';
+import { registerTools } from './tools/tools';
+import { SearchTreeProvider } from './views/searchTree';
+import { SessionsTreeProvider } from './views/sessionsTree';
+import { StatusTreeProvider } from './views/statusTree';
+
+/** Disposables released once, in reverse order of registration; async ones (closing indexes) awaited. */
+class DisposableStore {
+  private items: { dispose(): unknown }[] = [];
+  private done: Promise<void> | undefined;
+  add<T extends { dispose(): unknown }>(d: T): T {
+    this.items.push(d);
+    return d;
+  }
+  dispose(): Promise<void> {
+    this.done ??= (async () => {
+      for (const d of this.items.splice(0).reverse()) {
+        try {
+          await d.dispose();
+        } catch {
+          /* keep releasing the rest */
+        }
+      }
+    })();
+    return this.done;
+  }
+}
+
+/** What activate() returns: for integration tests and other extensions; not needed by users. */
+export interface LoreExtensionApi {
+  access: LoreWorkspace;
+  history: WindowHistory;
+  trees: { search: SearchTreeProvider; sessions: SessionsTreeProvider; status: StatusTreeProvider };
+  statusBar: LoreStatusBar;
+}
+
+let store: DisposableStore | undefined;
+
+export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
+  store = new DisposableStore();
+  const s = store;
+  context.subscriptions.push({ dispose: () => void s.dispose() }); // released once, whichever comes first
+  resetOpenErrorShown();
+  const output = s.add(vscode.window.createOutputChannel('Lore', { log: true }));
+  const log = (line: string) => output.info(line);
+  // Workspace storage: per workspace, outside the user's repository (global storage when no workspace is open).
+  const storageDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+
+  let ctx: Ctx | undefined;
+  const access = new LoreWorkspace({
+    storageDir,
+    log,
+    onOpened: (folder, lore, fresh) => ctx && void afterOpen(ctx, folder, lore, fresh),
+    onOpenError: showOpenError,
+  });
+  s.add(access);
+  const history = s.add(new WindowHistory(access, vscode.workspace.name ?? 'Workspace', log));
+  const searchTree = s.add(new SearchTreeProvider());
+  const sessionsTree = s.add(new SessionsTreeProvider(access));
+  const statusTree = s.add(new StatusTreeProvider(access));
+  const statusBar = s.add(new LoreStatusBar(access));
+
+  const searchView = s.add(vscode.window.createTreeView('lore.search', { treeDataProvider: searchTree, showCollapseAll: true }));
+  const sessionsView = s.add(vscode.window.createTreeView('lore.sessions', { treeDataProvider: sessionsTree, showCollapseAll: true }));
+  const statusView = s.add(vscode.window.createTreeView('lore.status', { treeDataProvider: statusTree }));
+
+  const refresh = () => {
+    statusBar.update();
+    if (statusView.visible) statusTree.refresh();
+    if (sessionsView.visible) sessionsTree.refresh();
+  };
+  ctx = {
+    extension: context,
+    access,
+    history,
+    searchTree,
+    searchMode: undefined,
+    config: () => readConfig(),
+    log,
+    refresh,
+  };
+  const c = ctx;
+
+  s.add(access.onDidChange(refresh));
+  s.add(history.onDidRecord(() => sessionsTree.refresh()));
+  s.add(statusView.onDidChangeVisibility((e) => e.visible && statusTree.refresh()));
+  s.add(sessionsView.onDidChangeVisibility((e) => e.visible && sessionsTree.refresh()));
+  s.add(searchTree.onDidChangeTreeData(() => {
+    const r = searchTree.last;
+    searchView.message = r?.fallbackReason ? `Keyword results: ${r.fallbackReason}` : undefined;
+  }));
+
+  for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerSessionCommands(c, sessionsTree)]) s.add(d);
+  s.add(onConfigChange(c));
+  s.add(onFoldersChange(c));
+  void vscode.commands.executeCommand('setContext', 'lore.paused', false);
+
+  // Chat participant and language-model tools (each a no-op where this VS Code lacks the API).
+  for (const register of [registerChat, registerTools]) {
+    try {
+      s.add(register(context, access));
+    } catch (err) {
+      log(`cannot register ${register.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  // After activation: open (creating on first run) one index per folder, then index and watch.
+  const opening = setTimeout(() => access.openFolders(vscode.workspace.workspaceFolders ?? []), 0);
+  s.add({ dispose: () => clearTimeout(opening) });
+
+  return { access, history, trees: { search: searchTree, sessions: sessionsTree, status: statusTree }, statusBar };
+}
+
+export function deactivate(): Promise<void> | undefined {
+  const s = store;
+  store = undefined;
+  return s?.dispose();
+}

@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
+import type { ReconcileOptions, ReconcileSummary } from '../core/index/reconcile';
+import { createLore, type Lore, type LoreInit } from '../core/service';
+import type { SearchOptions } from '../core/search/types';
+import type { SessionStore } from '../core/sessions/store';
+import { embedderSettings, engineConfig, readConfig } from './config';
+import { embedApi } from './embedding';
+import type { FolderStatus, LoreAccess, MergedResult, MergedSearchResponse } from './loreAccess';
+import { STILL_OPENING } from './loreAccess';
+
+interface Entry {
+  folder: vscode.WorkspaceFolder;
+  lore?: Lore;
+  error?: Error;
+  opening: Promise<void>;
+  /** Created this run (no index file before): its first indexing is shown as a notification. */
+  fresh: boolean;
+  unsubscribe: (() => void)[];
+}
+
+export interface LoreWorkspaceOptions {
+  /** Where index files live (the extension's workspace storage), never the user's folder. */
+  storageDir: string;
+  /** Called once per folder after it opens (startup indexing, watching). */
+  onOpened?: (folder: vscode.WorkspaceFolder, lore: Lore, fresh: boolean) => void;
+  /** Called once with the first error that keeps an index from opening. */
+  onOpenError?: (err: Error) => void;
+  log?: (line: string) => void;
+}
+
+/** The per-folder index file's name: readable folder name + hash of its URI (two folders never share one). */
+export function indexFileName(folder: vscode.WorkspaceFolder): string {
+  const slug = folder.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'folder';
+  return `${slug}-${createHash('sha256').update(folder.uri.toString()).digest('hex').slice(0, 10)}.db`;
+}
+
+/** One Lore per workspace folder, opened after activation; implements LoreAccess for everything else. */
+export class LoreWorkspace implements LoreAccess, vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private fireTimer: NodeJS.Timeout | undefined;
+  private lastFire = 0;
+  private disposed = false;
+  private paused = false;
+  private readonly runs = new Set<AbortController>();
+
+  constructor(private readonly opts: LoreWorkspaceOptions) {}
+
+  /** Opens an index for each folder (the database is created on first run). */
+  openFolders(folders: readonly vscode.WorkspaceFolder[]): void {
+    for (const f of folders) this.open(f);
+  }
+
+  private open(folder: vscode.WorkspaceFolder): void {
+    const key = folder.uri.toString();
+    if (this.entries.has(key) || this.disposed) return;
+    const entry: Entry = { folder, opening: Promise.resolve(), fresh: false, unsubscribe: [] };
+    this.entries.set(key, entry);
+    entry.opening = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.create(entry));
+    entry.opening.catch(() => undefined);
+  }
+
+  private async create(entry: Entry): Promise<void> {
+    if (this.disposed || this.entries.get(entry.folder.uri.toString()) !== entry) return;
+    const dbPath = path.join(this.opts.storageDir, indexFileName(entry.folder));
+    entry.fresh = !fs.existsSync(dbPath);
+    const cfg = readConfig(entry.folder.uri);
+    const init: LoreInit & { embedder?: unknown } = {
+      root: entry.folder.uri.fsPath,
+      dbPath,
+      config: engineConfig(cfg),
+      embedder: embedderSettings(cfg),
+    };
+    try {
+      const lore = createLore(init);
+      entry.lore = lore;
+      entry.error = undefined;
+      entry.unsubscribe.push(lore.onProgress(() => this.fire()), embedApi(lore).onStatusChange(() => this.fire()));
+      this.opts.log?.(`opened the index of ${entry.folder.name} at ${dbPath}`);
+      this.fire(true);
+      this.opts.onOpened?.(entry.folder, lore, entry.fresh);
+    } catch (err) {
+      entry.error = err instanceof Error ? err : new Error(String(err));
+      this.opts.log?.(`cannot open the index of ${entry.folder.name}: ${errorMessage(err)}`);
+      this.opts.onOpenError?.(entry.error);
+      this.fire(true);
+      throw entry.error;
+    }
+  }
+
+  /** Closes and forgets the index of a removed folder. */
+  async closeFolder(folder: vscode.WorkspaceFolder): Promise<void> {
+    const key = folder.uri.toString();
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    await this.closeEntry(entry);
+    this.fire(true);
+  }
+
+  private async closeEntry(entry: Entry): Promise<void> {
+    await entry.opening.catch(() => undefined);
+    for (const u of entry.unsubscribe.splice(0)) u();
+    const lore = entry.lore;
+    entry.lore = undefined;
+    await lore?.close().catch((err) => this.opts.log?.(`closing ${entry.folder.name}: ${errorMessage(err)}`));
+  }
+
+  /** Closes every index and opens it again (the file filter changed: include/exclude/max size). */
+  async reopenAll(): Promise<void> {
+    const folders = [...this.entries.values()].map((e) => e.folder);
+    for (const f of folders) await this.closeFolder(f);
+    this.openFolders(folders);
+    await this.ready().catch(() => undefined);
+  }
+
+  ready(): Promise<void> {
+    const entries = [...this.entries.values()];
+    return Promise.all(entries.map((e) => e.opening)).then(() => undefined);
+  }
+
+  isReady(): boolean {
+    return [...this.entries.values()].every((e) => !!e.lore);
+  }
+
+  /** Why an index could not open (the first such error), if one could not. */
+  openError(): Error | undefined {
+    return [...this.entries.values()].find((e) => e.error)?.error;
+  }
+
+  lores(): { folder: vscode.WorkspaceFolder; lore: Lore }[] {
+    return [...this.entries.values()].filter((e): e is Entry & { lore: Lore } => !!e.lore).map((e) => ({ folder: e.folder, lore: e.lore }));
+  }
+
+  async search(query: string, opts: SearchOptions = {}): Promise<MergedSearchResponse> {
+    if (!this.isReady()) throw this.openError() ?? new Error(`${STILL_OPENING}.`);
+    const t0 = performance.now();
+    const lores = this.lores();
+    const responses = await Promise.all(lores.map(({ lore }) => lore.search(query, opts)));
+    const results: MergedResult[] = [];
+    responses.forEach((r, i) => {
+      const { folder } = lores[i];
+      for (const hit of r.results) results.push({ ...hit, uri: vscode.Uri.joinPath(folder.uri, ...hit.path.split('/')), folder: folder.name });
+    });
+    if (lores.length > 1) results.sort((a, b) => b.score - a.score);
+    const first = responses[0];
+    const reasons = [...new Set(responses.map((r) => r.fallbackReason).filter(Boolean))];
+    return {
+      query,
+      results: results.slice(0, opts.k ?? 10),
+      mode: first?.mode ?? 'keyword',
+      requestedMode: first?.requestedMode ?? opts.mode ?? 'hybrid',
+      fallbackReason: reasons.length ? reasons.join(' ') : undefined,
+      ms: performance.now() - t0,
+    };
+  }
+
+  /** The folder's Lore that holds `uri`, and the document's path relative to it. */
+  locate(uri: vscode.Uri): { folder: vscode.WorkspaceFolder; lore: Lore; rel: string } | undefined {
+    for (const { folder, lore } of this.lores()) {
+      const rel = path.relative(folder.uri.fsPath, uri.fsPath);
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return { folder, lore, rel: rel.split(path.sep).join('/') };
+    }
+    return undefined;
+  }
+
+  getDocument(uri: vscode.Uri, range?: { startLine?: number; endLine?: number }): ReturnType<Lore['getDocument']> {
+    const at = this.locate(uri);
+    return at?.lore.getDocument(at.rel, range);
+  }
+
+  sessions(): SessionStore | undefined {
+    return this.lores()[0]?.lore.sessions;
+  }
+
+  status(): FolderStatus[] {
+    return this.lores().map(({ folder, lore }) => ({ ...lore.status(), folder: folder.name }));
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Runs one indexing pass over every folder (reindex, rebuild, retry failed, or files in `paths`),
+   * one folder after another; `signal` cancels it. Progress is reported summed over folders.
+   */
+  async indexAll(
+    kind: 'reindex' | 'rebuild' | 'retry',
+    opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; folders?: vscode.WorkspaceFolder[] } = {},
+  ): Promise<ReconcileSummary[]> {
+    const ac = new AbortController();
+    const onAbort = () => ac.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    this.runs.add(ac);
+    try {
+      const out: ReconcileSummary[] = [];
+      const targets = this.lores().filter(({ folder }) => !opts.folders || opts.folders.some((f) => f.uri.toString() === folder.uri.toString()));
+      for (const { lore } of targets) {
+        const ro: ReconcileOptions = {
+          signal: ac.signal,
+          retryFailed: kind === 'retry',
+          onProgress: (p) => opts.onProgress?.(p.done, p.total),
+        };
+        const rebuild = (lore as Lore & { rebuild?: (o: ReconcileOptions) => Promise<ReconcileSummary> }).rebuild;
+        out.push(await (kind === 'rebuild' && rebuild ? rebuild.call(lore, ro) : lore.index(kind === 'rebuild' ? { ...ro, force: true } : ro)));
+      }
+      return out;
+    } finally {
+      this.runs.delete(ac);
+      opts.signal?.removeEventListener('abort', onAbort);
+      this.fire(true);
+    }
+  }
+
+  /** Keeps the folder's index fresh as files change (not while paused). */
+  startWatching(folder: vscode.WorkspaceFolder): void {
+    const lore = this.lores().find((l) => l.folder.uri.toString() === folder.uri.toString())?.lore;
+    if (!lore || this.paused || this.disposed) return;
+    lore
+      .watch({
+        onBatch: (batch) => {
+          this.opts.log?.(`${folder.name}: ${batch.paths.length} changed path(s) indexed`);
+          this.fire(true);
+        },
+        onError: (err) => this.opts.log?.(`${folder.name}: indexing changes failed: ${errorMessage(err)}`),
+      })
+      .catch((err) => this.opts.log?.(`${folder.name}: cannot watch: ${errorMessage(err)}`));
+  }
+
+  /** Stops indexing: the running passes end, watching and embedding stop until resume(). */
+  async pause(): Promise<void> {
+    this.paused = true;
+    for (const ac of this.runs) ac.abort();
+    for (const { lore } of this.lores()) {
+      embedApi(lore).pauseEmbedding();
+      await (lore as Lore & { unwatch?: () => Promise<void> }).unwatch?.();
+    }
+    this.fire(true);
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const { lore } of this.lores()) embedApi(lore).resumeEmbedding();
+    this.fire(true);
+  }
+
+  /** Fires onDidChange at most every 250 ms (trailing), or at once when `now`. */
+  fire(now = false): void {
+    if (this.disposed) return;
+    const wait = now ? 0 : Math.max(0, 250 - (Date.now() - this.lastFire));
+    if (this.fireTimer) {
+      if (!now) return;
+      clearTimeout(this.fireTimer);
+    }
+    this.fireTimer = setTimeout(() => {
+      this.fireTimer = undefined;
+      this.lastFire = Date.now();
+      if (!this.disposed) this.changed.fire();
+    }, wait);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const ac of this.runs) ac.abort();
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map((e) => this.closeEntry(e)));
+  }
+
+  /** Releases everything: indexes closed, timers cleared, no event fires after. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.fireTimer) clearTimeout(this.fireTimer);
+    this.fireTimer = undefined;
+    this.changed.dispose();
+    await this.closeAll();
+  }
+}

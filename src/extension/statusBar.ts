@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import { embedderOf, isDegraded } from './embedding';
+import type { LoreWorkspace } from './lores';
+
+/** What the status bar says: indexing progress, the document count, or "keyword only" when degraded. */
+export function statusBarText(access: LoreWorkspace): { text: string; tooltip: string; warning: boolean; error: boolean } {
+  const err = access.openError();
+  if (err) return { text: '$(error) Lore: unavailable', tooltip: err.message, warning: false, error: true };
+  if (!access.isReady()) return { text: '$(loading~spin) Lore: opening…', tooltip: 'Lore is still opening the index', warning: false, error: false };
+  const statuses = access.status();
+  let done = 0;
+  let total = 0;
+  let docs = 0;
+  let indexing = false;
+  const reasons: string[] = [];
+  for (const s of statuses) {
+    docs += s.documents;
+    if (s.indexing) {
+      indexing = true;
+      done += s.indexing.done;
+      total += s.indexing.total;
+    }
+    const e = embedderOf(s);
+    if (isDegraded(e)) reasons.push(`${statuses.length > 1 ? `${s.folder}: ` : ''}${e.reason ?? 'the embedder is not available'}`);
+  }
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (indexing) return { text: `$(sync~spin) Lore: indexing ${n(done)}/${n(total)}`, tooltip: 'Lore is indexing. Click for the index status.', warning: false, error: false };
+  if (access.isPaused) return { text: '$(debug-pause) Lore: paused', tooltip: 'Indexing is paused. Click for the index status.', warning: false, error: false };
+  if (reasons.length) return { text: '$(warning) Lore: keyword only', tooltip: `Semantic search is unavailable: ${reasons.join(' ')}\nClick for the index status.`, warning: true, error: false };
+  return { text: `$(book) Lore: ${n(docs)} docs`, tooltip: 'Lore index. Click for the index status.', warning: false, error: false };
+}
+
+export class LoreStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('lore.status', vscode.StatusBarAlignment.Left, 50);
+
+  constructor(private readonly access: LoreWorkspace) {
+    this.item.name = 'Lore';
+    this.item.command = 'lore.showIndexStatus';
+    this.update();
+    this.item.show();
+  }
+
+  /** The text shown now (for tests). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  update(): void {
+    const s = statusBarText(this.access);
+    this.item.text = s.text;
+    this.item.tooltip = s.tooltip;
+    this.item.backgroundColor = s.error
+      ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : s.warning
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,157 @@
+import * as vscode from 'vscode';
+import type { FileState, Lore } from '../../core/service';
+import { SYNC_STATUSES, type SyncStatus } from '../../core/types';
+import { describeEmbedder, embedderOf, type EmbedderStatus, isDegraded, queueOf } from '../embedding';
+import type { LoreWorkspace } from '../lores';
+
+export type StatusNode =
+  | { kind: 'folder'; folder: vscode.WorkspaceFolder; lore: Lore }
+  | { kind: 'state'; folder: vscode.WorkspaceFolder; lore: Lore; status: SyncStatus; count: number }
+  | { kind: 'file'; folder: vscode.WorkspaceFolder; file: FileState }
+  | { kind: 'more'; count: number }
+  | { kind: 'embedder'; embedder: EmbedderStatus }
+  | { kind: 'fix'; label: string; command: vscode.Command; tooltip?: string }
+  | { kind: 'info'; id: string; label: string; description?: string; icon: string; tooltip?: string };
+
+const FILES_SHOWN = 200;
+const LABELS: Record<SyncStatus, string> = { synced: 'Synced', pending: 'Pending', stale: 'Stale', failed: 'Failed' };
+const ICONS: Record<SyncStatus, string> = { synced: 'pass', pending: 'clock', stale: 'history', failed: 'error' };
+
+function ago(ms: number): string {
+  const s = Math.round((Date.now() - ms) / 1000);
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return new Date(ms).toLocaleString();
+}
+
+/** The Index Status view: counts per sync status (expanding to files), embedder state with a fix, queue, last sync. */
+export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<StatusNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly access: LoreWorkspace) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: StatusNode): StatusNode[] {
+    if (!node) {
+      const err = this.access.openError();
+      if (err) return [{ kind: 'info', id: 'error', label: 'The index cannot open', description: err.message, icon: 'error', tooltip: err.message }];
+      if (!this.access.isReady()) return [{ kind: 'info', id: 'opening', label: 'Lore is still opening the index…', icon: 'loading~spin' }];
+      const lores = this.access.lores();
+      if (lores.length === 0) return [{ kind: 'info', id: 'nofolder', label: 'No folder open', icon: 'info' }];
+      if (lores.length > 1) return lores.map(({ folder, lore }) => ({ kind: 'folder', folder, lore }));
+      return this.folderChildren(lores[0].folder, lores[0].lore);
+    }
+    if (node.kind === 'folder') return this.folderChildren(node.folder, node.lore);
+    if (node.kind === 'state') {
+      const files = node.lore.files(node.status, FILES_SHOWN);
+      const out: StatusNode[] = files.map((file) => ({ kind: 'file', folder: node.folder, file }));
+      if (node.count > files.length) out.push({ kind: 'more', count: node.count - files.length });
+      return out;
+    }
+    if (node.kind === 'embedder') return this.fixes(node.embedder);
+    return [];
+  }
+
+  private folderChildren(folder: vscode.WorkspaceFolder, lore: Lore): StatusNode[] {
+    const s = lore.status();
+    const out: StatusNode[] = [];
+    if (this.access.isPaused) out.push({ kind: 'info', id: `${folder.uri}:paused`, label: 'Indexing paused', icon: 'debug-pause', tooltip: 'Run "Lore: Resume Indexing" to catch up.' });
+    if (s.indexing) {
+      const p = s.indexing;
+      out.push({ kind: 'info', id: `${folder.uri}:indexing`, label: p.phase === 'scanning' ? 'Scanning…' : `Indexing ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')}`, description: p.current, icon: 'sync~spin' });
+    }
+    out.push({ kind: 'info', id: `${folder.uri}:docs`, label: `${s.documents.toLocaleString('en-US')} documents`, description: `${s.chunks.toLocaleString('en-US')} chunks · ${(s.databaseBytes / 1048576).toFixed(1)} MB`, icon: 'database', tooltip: s.dbPath });
+    for (const status of SYNC_STATUSES) {
+      const count = s.counts[status];
+      if (count > 0 || status === 'synced' || status === 'failed') out.push({ kind: 'state', folder, lore, status, count });
+    }
+    out.push({ kind: 'embedder', embedder: embedderOf(s) });
+    const q = queueOf(s);
+    if (q) out.push({ kind: 'info', id: `${folder.uri}:queue`, label: `Embedding queue: ${q.pending.toLocaleString('en-US')} pending`, description: q.paused ? 'paused' : q.running ? 'running' : 'idle', icon: 'list-ordered' });
+    out.push({ kind: 'info', id: `${folder.uri}:sync`, label: `Last sync: ${s.lastSyncedAt ? ago(s.lastSyncedAt) : 'never'}`, icon: 'clock', tooltip: s.lastSyncedAt ? new Date(s.lastSyncedAt).toLocaleString() : undefined });
+    return out;
+  }
+
+  private fixes(e: EmbedderStatus): StatusNode[] {
+    const out: StatusNode[] = [];
+    if (e.fix?.kind === 'command') {
+      out.push({ kind: 'fix', label: `${e.fix.label}: ${e.fix.value}`, tooltip: 'Click to copy the command', command: { command: 'lore.copyText', title: 'Copy', arguments: [e.fix.value] } });
+    } else if (e.fix?.kind === 'setting') {
+      out.push({ kind: 'fix', label: e.fix.label, command: { command: 'workbench.action.openSettings', title: 'Open settings', arguments: [e.fix.value] } });
+    }
+    out.push({ kind: 'fix', label: 'Open embedding settings', command: { command: 'workbench.action.openSettings', title: 'Open settings', arguments: ['lore.embedding'] } });
+    out.push({ kind: 'fix', label: 'Select embedding model…', command: { command: 'lore.selectEmbeddingModel', title: 'Select model' } });
+    return out;
+  }
+
+  getTreeItem(node: StatusNode): vscode.TreeItem {
+    const None = vscode.TreeItemCollapsibleState.None;
+    switch (node.kind) {
+      case 'folder': {
+        const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+        const s = node.lore.status();
+        item.description = `${s.documents.toLocaleString('en-US')} docs`;
+        item.iconPath = vscode.ThemeIcon.Folder;
+        item.id = `folder:${node.folder.uri}`;
+        return item;
+      }
+      case 'state': {
+        const collapsible = node.count > 0 ? (node.status === 'failed' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : None;
+        const item = new vscode.TreeItem(LABELS[node.status], collapsible);
+        item.description = node.count.toLocaleString('en-US');
+        item.iconPath = new vscode.ThemeIcon(ICONS[node.status], node.status === 'failed' && node.count ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.contextValue = `state.${node.status}`;
+        item.id = `state:${node.folder.uri}:${node.status}`;
+        return item;
+      }
+      case 'file': {
+        const f = node.file;
+        const item = new vscode.TreeItem(f.path, None);
+        item.description = f.error ?? (f.title !== f.path ? f.title : undefined);
+        item.tooltip = f.error ? `${f.path}\n${f.status === 'failed' ? 'Failed' : 'Warning'}: ${f.error}` : `${f.path} (${f.chunkCount} chunks)`;
+        item.iconPath = new vscode.ThemeIcon(f.status === 'failed' ? 'error' : 'file');
+        item.contextValue = `file.${f.status}`;
+        item.id = `file:${node.folder.uri}:${f.path}`;
+        item.resourceUri = vscode.Uri.joinPath(node.folder.uri, ...f.path.split('/'));
+        item.command = { command: 'vscode.open', title: 'Open', arguments: [item.resourceUri] };
+        return item;
+      }
+      case 'more':
+        return new vscode.TreeItem(`…and ${node.count.toLocaleString('en-US')} more`, None);
+      case 'embedder': {
+        const e = node.embedder;
+        const item = new vscode.TreeItem(`Semantic search: ${describeEmbedder(e)}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = e.reason;
+        item.tooltip = [e.provider && `${e.provider}${e.model ? ` / ${e.model}` : ''}`, e.reason].filter(Boolean).join('\n') || undefined;
+        item.iconPath = new vscode.ThemeIcon(isDegraded(e) ? 'warning' : e.state === 'live' ? 'sparkle' : 'circle-slash');
+        item.contextValue = `embedder.${e.state}`;
+        return item;
+      }
+      case 'fix': {
+        const item = new vscode.TreeItem(node.label, None);
+        item.command = node.command;
+        item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon(node.command.command === 'lore.copyText' ? 'copy' : 'gear');
+        item.contextValue = 'fix';
+        return item;
+      }
+      case 'info': {
+        const item = new vscode.TreeItem(node.label, None);
+        item.description = node.description;
+        item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.id = `info:${node.id}`;
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -53,7 +53,18 @@ const testOptions = {
 };
 // A production build (npm run package) leaves the tests out.
 const builds = !production && fs.existsSync('test/integration/index.ts') ? [options, testOptions] : [options];
-fs.rmSync('dist/test', { recursive: true, force: true }); // no stale bundles of deleted itests
+// Remove bundles of deleted itests (and all of dist/test for production), file by file: another
+// test run may be reading dist/test right now, so the folder is never emptied wholesale.
+const keep = new Set(builds.includes(testOptions) ? Object.keys(testOptions.entryPoints).flatMap((e) => [`${e}.js`, `${e}.js.map`]) : []);
+const prune = (dir) => {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) prune(p);
+    else if (!keep.has(path.relative('dist/test', p))) fs.rmSync(p, { force: true });
+  }
+};
+prune('dist/test');
 
 if (watch) {
   for (const o of builds) await (await esbuild.context(o)).watch();

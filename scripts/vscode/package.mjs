@@ -55,6 +55,8 @@ if (problems.length) {
 // 2. Package (runs vscode:prepublish = production build).
 const text = run(['package', '--allow-missing-repository', ...out, ...args]);
 console.log(text.trim());
+// vscode:prepublish left a minified build without the test bundles in dist/: put the dev build back.
+spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' });
 const vsix = out[1] ?? args[args.indexOf('--out') + 1] ?? args[args.indexOf('-o') + 1];
 const size = fs.statSync(vsix).size;
 console.log(`\n${path.relative(process.cwd(), vsix)}: ${files.length} files, ${(size / 2 ** 20).toFixed(1)} MB` +

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -182,13 +182,13 @@ describe('MCP server on a folder with no index yet', () => {
       await eventually(async () => {
         const r = await client.callTool({ name: 'search', arguments: { query: 'aardvark' } });
         return (r.structuredContent as { results: unknown[] }).results.length === 1;
-      }, 'the folder indexed by the server', 15000);
-      await eventually(() => /watching /.test(stderr()), 'the server watching the folder', 15000);
+      }, 'the folder indexed by the server', 30000);
+      await eventually(() => /watching /.test(stderr()), 'the server watching the folder', 30000);
       ws.write('b.md', '# Beta\n\nA bandicoot appears.\n');
       await eventually(async () => {
         const r = await client.callTool({ name: 'search', arguments: { query: 'bandicoot' } });
         return (r.structuredContent as { results: { file: string }[] }).results[0]?.file === 'b.md';
-      }, 'a new file picked up by the watcher', 15000);
+      }, 'a new file picked up by the watcher', 30000);
       const sessions = await client.callTool({ name: 'list_sessions', arguments: { query: 'bandicoot' } });
       assert.match(textOf(sessions), /MCP: lore-test/);
       assert.match(textOf(await client.callTool({ name: 'status', arguments: {} })), /read-write[\s\S]*watching for changes: yes/);
@@ -265,3 +265,32 @@ test('mcpLaunch describes a server that runs: the extension can register it as i
     ws.cleanup();
   }
 });
+
+test('read-only beside `lore watch` in another process: what the watcher writes shows up in MCP answers', async () => {
+  const ws = tempWorkspace(FILES);
+  const watcher = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src', 'cli', 'main.ts'), 'watch', ws.root, '--db', ws.dbPath], { cwd: REPO, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  watcher.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  let client: Client | undefined;
+  try {
+    await eventually(() => /Watching /.test(out), 'lore watch to index and start watching', 30000);
+    ({ client } = await connect(['--db', ws.dbPath]));
+    const c = client;
+    ws.write('docs/plan/rollout.md', '# Rollout plan\n\nShip the quokka release in three waves.\n');
+    await eventually(async () => {
+      const r = await c.callTool({ name: 'search', arguments: { query: 'quokka waves' } });
+      return (r.structuredContent as { results: { file: string }[] }).results[0]?.file === 'docs/plan/rollout.md';
+    }, 'the file the watcher indexed, found through MCP', 30000);
+    ws.remove('notes/my notes.md');
+    await eventually(async () => {
+      const r = await c.callTool({ name: 'get_document', arguments: { path: 'notes/my notes.md' } });
+      return r.isError === true;
+    }, 'a deleted file gone from MCP', 30000);
+  } finally {
+    await client?.close();
+    watcher.kill('SIGINT');
+    await new Promise((r) => watcher.once('exit', r));
+    ws.cleanup();
+  }
+});
+

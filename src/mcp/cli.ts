@@ -35,6 +35,8 @@ Logs go to stderr; stdout is the MCP protocol.`;
 
 export interface McpIo {
   err: (s: string) => void;
+  /** Only for --help (no server runs then). */
+  out?: (s: string) => void;
 }
 
 export interface McpPlan {
@@ -96,7 +98,7 @@ export async function runMcp(argv: string[], io: McpIo, signal?: AbortSignal, ve
   try {
     const p = planMcp(argv);
     if ('help' in p) {
-      io.err(MCP_HELP);
+      (io.out ?? io.err)(MCP_HELP);
       return 0;
     }
     plan = p;

@@ -227,7 +227,7 @@ describe('@lore chat participant', function () {
     assert.equal(store.get(sessionId)?.title, 'How are manifests imported twice handled?');
 
     const s3 = new RecordingStream();
-    await handleChatRequest(access, request('manifests', { command: 'sessions' }), noHistory, s3 as unknown as vscode.ChatResponseStream, never);
+    await handleChatRequest(access, request('what did I ask about manifests?', { command: 'sessions' }), noHistory, s3 as unknown as vscode.ChatResponseStream, never);
     assert.match(s3.text, /What you looked for about “manifests”/);
     assert.match(s3.text, /asked @lore “How are manifests imported twice handled\?”/);
   });

@@ -7,6 +7,7 @@ import {
   cutText,
   fitPassages,
   passageBudget,
+  historyQuery,
   retrievalQuery,
   type Passage,
 } from '../../src/extension/chat/prompt';
@@ -118,5 +119,10 @@ describe('chat prompt: the search query of a question', () => {
     assert.equal(retrievalQuery('What does "idempotent import" mean in ADR 0003?'), '"idempotent import" mean ADR 0003');
     assert.equal(retrievalQuery('what is it?'), 'what is it?');
     assert.equal(retrievalQuery('node.js vs. deno'), 'node.js vs deno');
+  });
+
+  it('history questions keep only what was looked for', () => {
+    assert.equal(historyQuery('what did I look for about vector indexes?'), 'vector indexes');
+    assert.equal(historyQuery('searched before'), 'searched before');
   });
 });

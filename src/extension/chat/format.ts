@@ -1,7 +1,7 @@
 // Markdown the @lore participant writes when it is not streaming a model's answer: passages,
 // sessions, status, readable model errors, follow-ups. Pure: plain data in, strings out.
 
-import { cutText, lineLabel, type Passage } from './prompt';
+import { cutText, lineLabel, type Passage, retrievalQuery } from './prompt';
 
 /** Escapes text for inline markdown (titles, headings, queries). */
 export function escapeMd(text: string): string {
@@ -87,7 +87,7 @@ export function followupsFor(meta: ChatMeta | undefined): FollowupLike[] {
   if (meta.command === 'search') return [{ prompt: q, label: 'Answer this from the passages' }];
   return [
     { prompt: q, command: 'search', label: 'Show all matching passages' },
-    { prompt: q, command: 'sessions', label: 'What did I look for about this before?' },
+    { prompt: retrievalQuery(q), command: 'sessions', label: 'What did I look for about this before?' },
   ];
 }
 

@@ -17,7 +17,7 @@ import {
   PARTICIPANT_ID,
   type StatusLike,
 } from './format';
-import { retrievalQuery } from './prompt';
+import { historyQuery, retrievalQuery } from './prompt';
 import { CancelledError, retrieve, unlessCancelled } from './retrieve';
 import { deriveSessionId, sessionTitle } from './session';
 
@@ -143,9 +143,17 @@ function showSessions(access: LoreAccess, sink: Sink, query: string, meta: ChatM
     return;
   }
   if (query) {
-    const events = store.findEvents(query, { limit: 20 }).filter((e) => e.id !== skipEventId);
+    // Every word must match; when a several-word question finds nothing, any one of its words will do.
+    const words = historyQuery(query);
+    let events = store.findEvents(words, { limit: 20 }).filter((e) => e.id !== skipEventId);
+    const split = words.split(' ');
+    if (!events.length && split.length > 1) {
+      const byId = new Map<number, (typeof events)[number]>();
+      for (const w of split) for (const e of store.findEvents(w, { limit: 20 })) if (e.id !== skipEventId) byId.set(e.id, e);
+      events = [...byId.values()].sort((a, b) => b.id - a.id).slice(0, 20);
+    }
     meta.resultCount = events.length;
-    sink.markdown(formatEventMatches(query, events));
+    sink.markdown(formatEventMatches(words, events));
   } else {
     const sessions = store.list({ limit: 10 });
     meta.resultCount = sessions.length;

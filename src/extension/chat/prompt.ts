@@ -214,3 +214,12 @@ export function retrievalQuery(question: string): string {
   });
   return out.length ? out.join(' ') : question.trim();
 }
+
+const HISTORY_WORDS = new Set('look looked looking search searched searching read opened open ask asked before earlier previously last time up'.split(' '));
+
+/** The words to look for in session history: "/sessions what did I look for about vectors" -> "vectors". */
+export function historyQuery(question: string): string {
+  const topic = retrievalQuery(question);
+  const words = topic.split(' ').filter((w) => w.startsWith('"') || !HISTORY_WORDS.has(w.toLowerCase()));
+  return words.length ? words.join(' ') : topic;
+}

@@ -133,6 +133,13 @@ test('rename, archive, terminate, delete and clear; deleted events leave the tex
     assert.equal(lore.sessions.list({ includeArchived: true }).length, 0);
     assert.equal(lore.sessions.findEvents('heron').length, 0);
     assert.ok(lore.validate().ok);
+    assert.ok(lore.validate().checked.includes('session_fts_in_step'));
+    lore.sessions.record('v', 'search', { query: 'ibis' });
+    const { db } = openDatabase(ws.dbPath);
+    db.exec('DROP TRIGGER session_events_fts_insert');
+    db.prepare("INSERT INTO session_events (session_id, seq, type, payload, time) VALUES ('v', 2, 'search', '{}', 0)").run();
+    db.close();
+    assert.match(lore.validate().problems.map((p) => p.message).join('\n'), /1 session event\(s\) are missing from their text index/);
   } finally {
     ws.cleanup();
   }

@@ -80,6 +80,15 @@ const CHECKS: Check[] = [
         (r) => `${r.path} is marked failed without a reason`,
       ),
   },
+  {
+    // Session history's text index (schema 4) holds exactly the events' ids.
+    name: 'session_fts_in_step',
+    run: (db) => {
+      const missing = count(db, 'SELECT count(*) AS n FROM session_events WHERE id NOT IN (SELECT id FROM session_events_fts_docsize)');
+      const extra = count(db, 'SELECT count(*) AS n FROM session_events_fts_docsize WHERE id NOT IN (SELECT id FROM session_events)');
+      return [...(missing ? [`${missing} session event(s) are missing from their text index`] : []), ...(extra ? [`${extra} session text entr(ies) have no event`] : [])];
+    },
+  },
 ];
 
 /** Runs every consistency check; each problem found is reported, none is fatal to the others. */

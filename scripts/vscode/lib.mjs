@@ -135,7 +135,7 @@ export async function startCodeServer({ csDir, runDir, open, env = {}, settings 
       throw new Error(`code-server did not answer on ${url}/healthz within 60 s; log: ${logFile}\n${tail(logFile)}`);
     }
   }
-  return { url, port, host, pid: child.pid, userDataDir, extensionsDir, logFile, exited, stop: () => killGroup(child.pid) };
+  return { url, port, host, pid: child.pid, userDataDir, extensionsDir, logFile, exited, stop: () => killTrees([child.pid], { grace: 500 }) };
 }
 
 /** Installs a packaged .vsix into an extensions dir (code-server's --install-extension, ~0.5 s). */
@@ -247,13 +247,13 @@ export function killGroup(pid) {
 }
 
 /** Ends every process of a run: those recorded in LORE_TEST_PIDFILE and any whose command line mentions runDir. */
-export function killRun(runDir, pidFile = process.env.LORE_TEST_PIDFILE) {
+export function killRun(runDir, pidFile = process.env.LORE_TEST_PIDFILE, { grace = 500 } = {}) {
   const roots = new Set();
   if (pidFile && fs.existsSync(pidFile)) {
     for (const l of fs.readFileSync(pidFile, 'utf8').split('\n')) if (/^\d+$/.test(l.trim())) roots.add(Number(l));
   }
   for (const p of procs()) if (runDir && p.cmd.includes(runDir) && p.pid !== process.pid) roots.add(p.pid);
-  return killTrees([...roots].filter(alive));
+  return killTrees([...roots].filter(alive), { grace });
 }
 
 export function tail(file, lines = 40) {

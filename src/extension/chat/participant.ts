@@ -185,6 +185,11 @@ async function searchAndAnswer(
   const searchText = command === 'search' ? query : retrievalQuery(query);
   const found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
   meta.resultCount = found.passages.length;
+  const indexing = (access.status() as unknown as StatusLike[]).find((s) => s.indexing);
+  if (indexing) {
+    const n = indexing.indexing?.total ? ` (${indexing.indexing.done ?? 0} of ${indexing.indexing.total} files)` : '';
+    sink.markdown(`*Lore is still indexing${n}; documents not indexed yet are not searched.*\n\n`);
+  }
   if (!found.passages.length) {
     sink.markdown(nothingFound(access, query));
     return;

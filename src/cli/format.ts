@@ -25,7 +25,7 @@ export function formatSummary(s: ReconcileSummary, failed: FileState[]): string 
   if (s.added + s.changed) {
     lines.push(`Parsed ${mb.toFixed(2)} MB into ${n(s.chunks)} chunks (${(mb / Math.max(s.ms / 1000, 0.001)).toFixed(2)} MB/s).`);
   }
-  lines.push('Keyword search is ready; semantic search is not set up (keyword only).');
+  lines.push('Keyword search is ready.');
   if (failed.length) {
     lines.push('', `Not indexed (${failed.length}):`);
     for (const f of failed.slice(0, 20)) lines.push(`  ${f.path}: ${f.error}`);
@@ -35,16 +35,18 @@ export function formatSummary(s: ReconcileSummary, failed: FileState[]): string 
 }
 
 export function formatResults(r: SearchResponse, st: Style): string {
-  if (!r.results.length) return `No results for "${r.query}" (mode used: ${r.mode}).`;
+  const used = `mode used: ${r.mode}${r.fallbackReason ? `, reason: ${r.fallbackReason}` : ''}`;
+  if (!r.results.length) return `No results for "${r.query}" (${used}).`;
   const out: string[] = [];
   r.results.forEach((hit, i) => {
     const heading = hit.headingPath ? st.dim(` › ${hit.headingPath}`) : '';
     const stale = hit.stale ? st.warn(' [changed since indexed]') : '';
     out.push(`${i + 1}. ${st.bold(hit.title)}${heading}`);
-    out.push(`   ${hit.path}:${hit.startLine}-${hit.endLine}  ${st.dim(`${hit.documentType} · score ${hit.score.toFixed(2)}`)}${stale}`);
+    const found = r.mode === 'keyword' ? '' : ` · ${hit.retriever === 'both' ? 'keyword+semantic' : hit.retriever}`;
+    out.push(`   ${hit.path}:${hit.startLine}-${hit.endLine}  ${st.dim(`${hit.documentType} · score ${hit.score.toFixed(r.mode === 'hybrid' ? 4 : 2)}${found}`)}${stale}`);
     out.push(`   ${highlight(hit.snippet, hit.highlights, st)}`);
   });
-  out.push(st.dim(`${r.results.length} result(s) in ${r.ms.toFixed(1)} ms · mode used: ${r.mode}`));
+  out.push(st.dim(`${r.results.length} result(s) in ${r.ms.toFixed(1)} ms · ${used}`));
   return out.join('\n');
 }
 
@@ -66,8 +68,11 @@ export function formatStatus(s: LoreStatus, failed: FileState[]): string {
     `Documents: ${n(s.documents)} (${n(s.counts.synced)} synced, ${n(s.counts.pending)} pending, ${n(s.counts.stale)} stale, ${n(s.counts.failed)} failed)`,
     `Chunks:    ${n(s.chunks)}${s.empty ? `; ${n(s.empty)} empty document(s) have none` : ''}`,
     `Last sync: ${when}`,
-    `Search:    keyword (full-text) ready; semantic not set up${s.vectorExtension.loaded ? '' : ` — ${s.vectorExtension.error}`}`,
+    `Search:    keyword (full-text) ready${s.vectorExtension.loaded ? '' : ` — ${s.vectorExtension.error}`}`,
+    `Semantic:  ${embedderLine(s)}`,
   ];
+  if (s.embedder.fix) lines.push(`           fix: ${s.embedder.fix.kind === 'command' ? `run \`${s.embedder.fix.value}\`` : `set ${s.embedder.fix.value}`}`);
+  if (s.cache.hits + s.cache.misses) lines.push(`Cache:     ${pct(s.cache.hitRate)} hit rate (${n(s.cache.hits)} of ${n(s.cache.hits + s.cache.misses)} chunks)`);
   if (s.withWarnings) lines.push(`Warnings:  ${n(s.withWarnings)} document(s) indexed despite a problem (lore status --json shows them)`);
   if (failed.length) {
     lines.push('', 'Failed:');
@@ -75,4 +80,36 @@ export function formatStatus(s: LoreStatus, failed: FileState[]): string {
     if (failed.length > 20) lines.push(`  … and ${failed.length - 20} more`);
   }
   return lines.join('\n');
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
+
+function embedderLine(s: LoreStatus): string {
+  const e = s.embedder;
+  const what = e.model ? `${e.provider}:${e.model}${e.dimensions ? ` (${e.dimensions} dims)` : ''}` : '';
+  const progress = e.progress && e.progress.done < e.progress.total ? `, ${n(e.progress.done)}/${n(e.progress.total)} documents embedded` : '';
+  const serving = e.activeModel && e.model && e.activeModel !== `${e.provider}:${e.model}` ? `; ${e.activeModel} serves until the switch completes` : '';
+  switch (e.state) {
+    case 'off':
+      return 'off (no embedder configured: keyword only)';
+    case 'checking':
+      return `checking ${what}…`;
+    case 'live':
+      return `live, ${what}${progress}${serving}${s.queue.paused ? ' (embedding paused)' : ''}`;
+    case 'degraded':
+      return `degraded, ${what}: ${e.reason ?? 'unavailable'}${progress}${serving} (search falls back to keyword)`;
+  }
+}
+
+/** After `lore index`: whether semantic search is ready, or plainly that the run was keyword-only. */
+export function formatEmbedding(s: LoreStatus): string {
+  const e = s.embedder;
+  const cache = s.cache.hits + s.cache.misses ? `; ${n(s.cache.misses)} chunk(s) embedded, ${n(s.cache.hits)} from the cache (${pct(s.cache.hitRate)} hit rate)` : '';
+  if (e.state === 'off') return 'Indexed keyword-only: no embedder is configured (see --embed-provider).';
+  if (e.state === 'degraded' || e.state === 'checking') {
+    return `Indexed keyword-only: ${e.reason ?? 'the embedder did not answer'}.` +
+      (s.queue.pending ? ` ${n(s.queue.pending)} document(s) stay pending and are embedded on a later run once it answers.` : '');
+  }
+  if (s.queue.pending) return `Semantic search is partly built: ${n(s.queue.pending)} document(s) still wait for vectors${cache}.`;
+  return `Semantic search is ready with ${e.provider}:${e.model} (${e.dimensions} dims)${cache}.`;
 }

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LoreError, errorMessage } from '../core/errors';
 import { createLore, type Lore } from '../core/service';
-import { formatResults, formatStatus, formatSummary, style } from './format';
+import { embedderFromEnv } from '../core/embed/create';
+import type { SearchMode } from '../core/search/types';
+import { formatEmbedding, formatResults, formatStatus, formatSummary, style } from './format';
 import { defaultDbPath, findDbPath } from './locate';
 
 /** Exit codes: what a script can rely on. */
@@ -13,7 +15,8 @@ const HELP = `lore: a local, always-fresh index of a folder's markdown
 Usage:
   lore index <dir>             index (or bring up to date) every markdown file under <dir>
   lore watch <dir>             index, then keep the index fresh as files change (Ctrl-C stops)
-  lore search <query...>       keyword search; --k N (default 10), --type T (repeatable), --path GLOB
+  lore search <query...>       search; --mode hybrid|semantic|keyword (default hybrid), --k N (default 10),
+                               --type T (repeatable), --path GLOB, --fusion rrf|weighted
   lore status                  what the index holds, what failed and why
   lore validate                check the index's consistency; exits 1 if anything is wrong
   lore mcp [<dir>] [--db PATH] serve the index to MCP clients over stdio (\`lore mcp --help\`)
@@ -25,6 +28,12 @@ Options:
   --dir DIR     the folder, for search/status/validate (default: the current folder)
   --json        machine-readable output
   --help, -h    this text
+
+Semantic search (embeddings; keyword-only when no embedder answers):
+  --embed-provider P   ollama (default), openai (any OpenAI-compatible /v1/embeddings), or none
+  --embed-host URL     server address (env OLLAMA_HOST or LORE_EMBED_HOST; default http://127.0.0.1:11434)
+  --embed-model M      model (env LORE_EMBED_MODEL; default nomic-embed-text)
+  env LORE_EMBED_PROVIDER, LORE_EMBED_TIMEOUT (seconds), LORE_EMBED_API_KEY / OPENAI_API_KEY (openai)
 
 Exit codes: 0 ok, 1 no results (search) or problems found (validate), 2 bad usage,
 3 the index cannot be opened, 130 interrupted.`;
@@ -42,6 +51,11 @@ const OPTIONS = {
   k: { type: 'string' },
   type: { type: 'string', multiple: true },
   path: { type: 'string' },
+  mode: { type: 'string' },
+  fusion: { type: 'string' },
+  'embed-provider': { type: 'string' },
+  'embed-host': { type: 'string' },
+  'embed-model': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -64,28 +78,38 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
   }
   let lore: Lore | undefined;
   try {
+    let embedder: ReturnType<typeof embedderFromEnv>;
+    try {
+      embedder = embedderFromEnv({ provider: opts['embed-provider'], host: opts['embed-host'], model: opts['embed-model'] });
+    } catch (err) {
+      throw new UsageError(errorMessage(err));
+    }
+    // search/status read: check the embedder, never start embedding in a one-shot command.
+    const embedding = { background: command === 'index' || command === 'watch' };
     const open = (needFolder: boolean) => {
       if (needFolder) {
         if (rest.length !== 1) throw new UsageError(`\`lore ${command}\` takes one folder: lore ${command} <dir>`);
         const root = path.resolve(rest[0]);
         const where = opts.db ? { dbPath: opts.db, inCache: false } : defaultDbPath(root);
         if (where.inCache && !opts.json) io.err(`(${root} is read-only: the index is kept at ${where.dbPath})`);
-        return createLore({ root, dbPath: where.dbPath });
+        return createLore({ root, dbPath: where.dbPath, embedder, embedding });
       }
       const dbPath = opts.db ?? findDbPath(opts.dir ?? process.cwd());
       if (!dbPath) {
         throw new LoreError('DB_OPEN', `No Lore index found for ${path.resolve(opts.dir ?? '.')} or its parents. Run \`lore index <dir>\` first, or pass --db PATH.`);
       }
-      return createLore({ dbPath });
+      return createLore({ dbPath, ...(command === 'validate' ? {} : { embedder, embedding }) });
     };
     switch (command) {
       case 'index':
       case 'watch': {
         lore = open(true);
         const summary = await lore.index({ signal, onProgress: progressPrinter(io, opts.json) });
-        const failed = lore.files('failed');
-        if (opts.json) io.out(JSON.stringify({ summary, failed }, null, 2));
-        else io.out(formatSummary(summary, failed));
+        if (!opts.json) io.out(formatSummary(summary, lore.files('failed')));
+        await waitForEmbedding(lore, io, opts.json, signal);
+        const st = lore.status();
+        if (opts.json) io.out(JSON.stringify({ summary, failed: lore.files('failed'), embedder: st.embedder, queue: st.queue, cache: st.cache }, null, 2));
+        else io.out(formatEmbedding(st));
         if (command === 'index') return EXIT.ok;
         await lore.watch({
           onBatch: (batch, s) => {
@@ -104,12 +128,17 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         const k = opts.k === undefined ? 10 : Number(opts.k);
         if (!Number.isInteger(k) || k < 1 || k > 1000) throw new UsageError(`--k takes a whole number from 1 to 1000, not "${opts.k}"`);
         lore = open(false);
-        const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path });
+        const mode = opts.mode ?? 'hybrid';
+        if (!['keyword', 'semantic', 'hybrid'].includes(mode)) throw new UsageError(`--mode takes keyword, semantic or hybrid, not "${mode}"`);
+        const fusion = opts.fusion ?? 'rrf';
+        if (fusion !== 'rrf' && fusion !== 'weighted') throw new UsageError(`--fusion takes rrf or weighted, not "${fusion}"`);
+        const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path, mode: mode as SearchMode, fusion, signal });
         io.out(opts.json ? JSON.stringify(response, null, 2) : formatResults(response, style(io.isTTY)));
         return response.results.length ? EXIT.ok : EXIT.noResults;
       }
       case 'status': {
         lore = open(false);
+        await lore.embeddingIdle(signal); // the embedder's check (a few seconds at most when nothing answers)
         const status = lore.status();
         const failed = lore.files('failed');
         io.out(opts.json ? JSON.stringify({ ...status, failed, warnings: lore.files().filter((f) => f.status !== 'failed' && f.error) }, null, 2) : formatStatus(status, failed));
@@ -140,6 +169,24 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
     throw err;
   } finally {
     await lore?.close();
+  }
+}
+
+/** Lets the background queue finish (progress on a terminal); Ctrl-C leaves the rest pending for next time. */
+async function waitForEmbedding(lore: Lore, io: Io, quiet: boolean, signal?: AbortSignal): Promise<void> {
+  const tty = !quiet && io.isTTY;
+  const off = tty
+    ? lore.onStatusChange(() => {
+        const { embedder, queue } = lore.status();
+        if (embedder.state !== 'live' || !embedder.progress) return;
+        process.stderr.write(`\r\x1b[2Kembedding ${embedder.progress.done}/${embedder.progress.total} documents (${queue.pending} waiting)`);
+      })
+    : undefined;
+  try {
+    await lore.embeddingIdle(signal);
+  } finally {
+    off?.();
+    if (tty) process.stderr.write('\r\x1b[2K');
   }
 }
 

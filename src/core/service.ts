@@ -207,7 +207,7 @@ class LoreService implements Lore {
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
-    return runSearch({ root: this.root, keyword: this.keyword, semantic: this.semantic, availability: () => this.embedding.availability() }, query, opts);
+    return runSearch({ root: this.root, keyword: this.keyword, semantic: this.semantic, availability: () => this.embedding.settledAvailability() }, query, opts);
   }
 
   status(): LoreStatus {

@@ -289,6 +289,16 @@ export class EmbeddingPipeline {
     this.emit();
   }
 
+  /** As availability(), after waiting (briefly) for an embedder check in progress. */
+  async settledAvailability(maxWaitMs = 2500): Promise<SemanticAvailability> {
+    if (this.preflighting) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.preflighting, new Promise((r) => (timer = setTimeout(r, maxWaitMs)))]);
+      clearTimeout(timer);
+    }
+    return this.availability();
+  }
+
   /** Whether semantic search can answer now, and how to embed a query for the space that serves. */
   availability(): SemanticAvailability {
     if (!this.settings) return { ok: false, reason: 'no embedder is configured (keyword only)' };

@@ -14,7 +14,7 @@ export interface SearchDeps {
   root: string;
   keyword: KeywordSearch;
   semantic?: SemanticSearch;
-  availability(): SemanticAvailability;
+  availability(): SemanticAvailability | Promise<SemanticAvailability>;
 }
 
 /**
@@ -42,7 +42,7 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
 
   if (requestedMode === 'keyword') return done(keywordHits(k), 'keyword');
   if (!query.trim()) return done([], requestedMode);
-  const avail = deps.availability();
+  const avail = await deps.availability();
   if (!avail.ok || !deps.semantic) return done(keywordHits(k), 'keyword', avail.ok ? 'semantic search is unavailable' : avail.reason);
 
   let vector: Float32Array;

@@ -15,6 +15,18 @@ MARKER="$CS_DIR/.lore-setup-complete"
 
 log() { echo "[setup] $*" >&2; }
 
+# Fast path: everything already there.
+if [ -f "$MARKER" ] && [ -f "$CS_DIR/out/node/entry.js" ] && command -v rg >/dev/null 2>&1 && [ -x /usr/bin/chromium ] \
+  && dpkg -s libkrb5-dev >/dev/null 2>&1; then
+  echo "$CS_DIR"
+  exit 0
+fi
+
+# One setup at a time (test runs started together on a fresh machine).
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.setup.lock"
+flock 9
+
 # ---- apt packages --------------------------------------------------------------------------------
 missing=()
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
@@ -44,7 +56,6 @@ if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_version.h ]; 
 fi
 export npm_config_yes=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 
-mkdir -p "$CACHE"
 WORK="$(mktemp -d "$CACHE/.code-server-install.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 start=$(date +%s)

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { openDatabase } from '../../src/core/db/open';
 import type { Lore } from '../../src/core/service';
 import { mcpLaunch } from '../../src/mcp/launch';
 import { eventually, tempWorkspace, type TempWorkspace } from './helpers';
@@ -216,6 +217,12 @@ describe('MCP server on a folder with no index yet', () => {
       const both = spawnSync(process.execPath, [...SERVER, ws.root, '--readonly', '--watch'], { cwd: REPO, env: ENV, input: '', encoding: 'utf8' });
       assert.equal(both.status, 2);
       assert.equal(fs.existsSync(path.join(ws.root, '.lore')), false, 'nothing written into the folder');
+      // An index an older Lore left (schema 2) is not changed by a reader: it says how to upgrade it.
+      const oldDb = path.join(path.dirname(ws.root), 'old.db');
+      openDatabase(oldDb, { schemaUpTo: 2 }).db.close();
+      const old = spawnSync(process.execPath, [...SERVER, '--db', oldDb], { cwd: REPO, env: ENV, input: '', encoding: 'utf8' });
+      assert.equal(old.status, 3);
+      assert.match(old.stderr, /is at schema 2; open it once read-write to upgrade it/);
     } finally {
       ws.cleanup();
     }

@@ -56,12 +56,12 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     for (const f of folders) this.open(f);
   }
 
-  private open(folder: vscode.WorkspaceFolder): void {
+  private open(folder: vscode.WorkspaceFolder, after: Promise<unknown> = Promise.resolve()): void {
     const key = folder.uri.toString();
     if (this.entries.has(key) || this.disposed) return;
     const entry: Entry = { folder, opening: Promise.resolve(), fresh: false, unsubscribe: [] };
     this.entries.set(key, entry);
-    entry.opening = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.create(entry));
+    entry.opening = after.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.create(entry));
     entry.opening.catch(() => undefined);
   }
 
@@ -113,9 +113,11 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
 
   /** Closes every index and opens it again (the file filter changed: include/exclude/max size). */
   async reopenAll(): Promise<void> {
-    const folders = [...this.entries.values()].map((e) => e.folder);
-    for (const f of folders) await this.closeFolder(f);
-    this.openFolders(folders);
+    const old = [...this.entries.values()];
+    this.entries.clear();
+    // The new entries exist at once (so commands say "still opening"), and open once the old ones closed.
+    for (const e of old) this.open(e.folder, this.closeEntry(e));
+    this.fire(true);
     await this.ready().catch(() => undefined);
   }
 

@@ -181,7 +181,7 @@ export function registerSearchCommands(c: Ctx): vscode.Disposable[] {
     }),
     reg('lore.rerunQuery', async (query?: unknown, mode?: unknown) => {
       if (typeof query !== 'string' || !requireReady(c.access)) return undefined;
-      await vscode.commands.executeCommand('lore.searchView.focus');
+      await vscode.commands.executeCommand('lore.search.focus');
       return runSearch(c, query, SEARCH_MODES.includes(mode as SearchMode) ? { mode: mode as SearchMode } : {});
     }),
   ];

@@ -1,0 +1,61 @@
+// Semantic search's state as the user sees it: with no embedder answering, Lore says "keyword only"
+// (status bar warning, Index Status reason and fix) and search falls back to keyword, saying why.
+// With LORE_TEST_OLLAMA_URL (the fixture Ollama server), it turns live.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { embedApi, embedderOf } from '../../src/extension/embedding';
+import type { LoreExtensionApi } from '../../src/extension/extension';
+import type { StatusNode } from '../../src/extension/views/statusTree';
+import { eventually, loreApi } from './extApi';
+
+const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+
+describe('Lore embedder state', function () {
+  let api: LoreExtensionApi;
+  const cfg = () => vscode.workspace.getConfiguration('lore');
+  const keys = ['embedding.provider', 'embedding.host', 'embedding.model'];
+  let saved: unknown[] = [];
+  before(async function () {
+    api = await loreApi();
+    if (!embedApi(api.access.lores()[0].lore).available) this.skip(); // a build without the embedding pipeline
+    saved = keys.map((k) => cfg().inspect(k)?.workspaceValue);
+  });
+  after(async () => {
+    for (const [i, k] of keys.entries()) await cfg().update(k, saved[i], vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('no embedder answering: keyword only, with the reason and a fix, and search says why', async function () {
+    this.timeout(30_000);
+    await cfg().update('embedding.provider', 'ollama', vscode.ConfigurationTarget.Workspace);
+    await cfg().update('embedding.host', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Workspace);
+    const e = await eventually(() => {
+      const s = embedderOf(api.access.status()[0]);
+      return s.state === 'degraded' ? s : undefined;
+    }, 'the embedder is degraded', 20_000);
+    assert.ok(e.reason && e.reason.length > 10, `a reason: ${e.reason}`);
+    api.statusBar.update();
+    assert.match(api.statusBar.text, /Lore: keyword only/);
+    const roots = ((await api.trees.status.getChildren()) ?? []) as StatusNode[];
+    const node = roots.find((n) => n.kind === 'embedder')!;
+    const item = await api.trees.status.getTreeItem(node);
+    assert.equal(label(item), 'Semantic search: keyword only');
+    assert.equal(item.description, e.reason);
+    const fixes = ((await api.trees.status.getChildren(node)) ?? []) as StatusNode[];
+    assert.ok(fixes.length >= 2, 'fix actions (open settings / copy the command)');
+    const r = await api.access.search('PostgreSQL ledger', { mode: 'hybrid' });
+    assert.equal(r.mode, 'keyword');
+    assert.ok(r.fallbackReason, 'the response says why it fell back');
+    assert.ok(r.results.length > 0, 'keyword search still works');
+  });
+
+  it('with a reachable embedder (LORE_TEST_OLLAMA_URL): live, and semantic search answers', async function () {
+    const url = process.env.LORE_TEST_OLLAMA_URL;
+    if (!url) this.skip();
+    this.timeout(60_000);
+    await cfg().update('embedding.host', url, vscode.ConfigurationTarget.Workspace);
+    await eventually(() => embedderOf(api.access.status()[0]).state === 'live', 'the embedder is live', 30_000);
+    await eventually(async () => (await api.access.search('ledger transactions', { mode: 'semantic' })).mode === 'semantic', 'semantic search answers', 30_000);
+    api.statusBar.update();
+    assert.match(api.statusBar.text, /Lore: \d+ docs/);
+  });
+});

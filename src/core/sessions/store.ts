@@ -113,7 +113,7 @@ export class SessionStore {
           VALUES (@sessionId, coalesce((SELECT max(seq) FROM session_events WHERE session_id = @sessionId), 0) + 1, @type, @body, @now)
           RETURNING id, session_id AS sessionId, seq, type, payload, time`).get({ sessionId, type, body, now }) as EventRow;
       return toEvent(row);
-    })();
+    }).immediate(); // take the write lock up front: a second writer waits (busy_timeout) instead of failing
   }
 
   /** Sessions, most recently updated first; archived ones only when asked for. */
@@ -203,7 +203,7 @@ export class SessionStore {
             ORDER BY ${RECENT_FIRST} LIMIT -1 OFFSET ?)`).run(Math.floor(maxSessions)).changes;
       }
       return removed;
-    })();
+    }).immediate(); // take the write lock up front: a second writer waits (busy_timeout) instead of failing
   }
 
   private update(id: string, set: string, params: unknown[]): void {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from '../../src/core/db/open';
 import { loadMigrations } from '../../src/core/db/migrate';
@@ -188,6 +190,33 @@ test('the schema refuses a bad status and JSON that is not an object', () => {
     assert.throws(() => lore.sessions.record(s.id, 'x', [] as unknown as Record<string, unknown>), /must be a JSON object/);
     const plans = db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM sessions WHERE status != 'archived' ORDER BY last_update_time DESC LIMIT 5`).all() as { detail: string }[];
     assert.ok(plans.some((p) => /sessions_recent/.test(p.detail)), JSON.stringify(plans));
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('writers in several processes record into one session without losing or reordering events', async () => {
+  const ws = tempWorkspace();
+  try {
+    openDatabase(ws.dbPath).db.close();
+    const src = path.resolve(__dirname, '..', '..', 'src');
+    const script = `const { openDatabase } = require(${JSON.stringify(path.join(src, 'core/db/open.ts'))});
+      const { SessionStore } = require(${JSON.stringify(path.join(src, 'core/sessions/store.ts'))});
+      const store = new SessionStore(openDatabase(process.argv[1]).db);
+      for (let i = 0; i < 150; i++) { store.record('shared', 'search', { query: process.argv[2] + ' ' + i }); if (i % 50 === 0) store.prune({ maxSessions: 5 }); }`;
+    const run = (tag: string) =>
+      new Promise<number | null>((resolve) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', '-e', script, ws.dbPath, tag], { stdio: ['ignore', 'inherit', 'inherit'] });
+        p.on('exit', resolve);
+      });
+    assert.deepEqual(await Promise.all(['alpha', 'beta', 'gamma'].map(run)), [0, 0, 0]);
+    const store = new SessionStore(openDatabase(ws.dbPath).db);
+    const events = store.events('shared');
+    assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 450 }, (_, i) => i + 1));
+    for (const tag of ['alpha', 'beta', 'gamma']) {
+      const mine = events.filter((e) => String(e.payload.query).startsWith(`${tag} `)).map((e) => Number(String(e.payload.query).split(' ')[1]));
+      assert.deepEqual(mine, Array.from({ length: 150 }, (_, i) => i), `${tag}'s events in its own order`);
+    }
   } finally {
     ws.cleanup();
   }

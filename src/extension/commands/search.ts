@@ -6,7 +6,7 @@ import type { Ctx } from '../context';
 import type { MergedResult, MergedSearchResponse } from '../loreAccess';
 import { openAt } from '../open';
 import { isAbort, requireReady, showError } from '../progress';
-import { oneLine } from '../views/searchTree';
+import { oneLine, sectionOf } from '../views/searchTree';
 
 export interface SearchArgs {
   mode?: SearchMode;
@@ -49,7 +49,7 @@ export async function openResult(c: Ctx, r: MergedResult): Promise<vscode.TextEd
 function toItem(r: MergedResult, multi: boolean): Item {
   return {
     label: `${r.stale ? '$(warning) ' : '$(file) '}${r.title}`,
-    description: [r.headingPath, `${multi ? `${r.folder}/` : ''}${r.path}:${r.startLine}`, r.stale ? 'stale' : ''].filter(Boolean).join(' · '),
+    description: [r.headingPath && sectionOf(r) !== r.title ? sectionOf(r) : '', `${multi ? `${r.folder}/` : ''}${r.path}:${r.startLine}`, r.stale ? 'stale' : ''].filter(Boolean).join(' · '),
     detail: oneLine(r.snippet, 200),
     alwaysShow: true,
     result: r,

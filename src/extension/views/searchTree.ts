@@ -73,7 +73,7 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<SearchNode>, 
       return item;
     }
     const r = node.result;
-    const item = new vscode.TreeItem(r.headingPath || r.title, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(sectionOf(r), vscode.TreeItemCollapsibleState.None);
     item.description = `${r.stale ? '(stale) ' : ''}L${r.startLine}–${r.endLine}  ${oneLine(r.snippet)}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escapeMd(r.title)}**${r.headingPath ? ` › ${escapeMd(r.headingPath)}` : ''}\n\n`);
@@ -89,6 +89,14 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<SearchNode>, 
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** The heading path without the document's own title in front ("Context > Options"), or "(top)" for text before any heading. */
+export function sectionOf(r: { headingPath: string; title: string }): string {
+  const parts = r.headingPath.split(' > ').filter(Boolean);
+  if (parts.length > 1 && parts[0] === r.title) parts.shift();
+  else if (parts.length === 1 && parts[0] === r.title) return r.title;
+  return parts.join(' › ') || '(top)';
 }
 
 export function oneLine(s: string, max = 120): string {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the VS Code tiers in code-server 4.99.4 (VS Code 1.99.3) driven by Debian's Chromium.
 //
-//   node scripts/vscode/run-tests.mjs [integration|e2e|all] [--no-build] [--no-setup]
+//   node scripts/vscode/run-tests.mjs [integration|e2e|all|vsix] [--no-build] [--no-setup]
 //
 // integration: mocha inside the extension host. Each suite runs in a fresh code-server (fresh
 //   user-data-dir, fresh copy of its fixture): test/integration/*.itest.ts on test/fixtures/workspace,
@@ -9,10 +9,12 @@
 //   The page calls window.codeAutomationExit(code) when the suite settles; that is the exit code.
 // e2e: test/e2e/*.e2e.ts under node:test (tsx), one at a time; each opens its own workbench with
 //   test/e2e/harness.ts. Screenshots and logs go to test-results/.
+// vsix: `npm run package`, then the e2e smoke test against the installed .vsix (it installs and
+//   activates, native modules included).
 // Environment: LORE_TEST_OLLAMA_URL (passed to the extension host), LORE_ITEST_GREP / LORE_ITEST_FILES
-//   (subset of itests), LORE_E2E_VSIX (e2e against an installed .vsix instead of the source tree),
+//   (subset of itests), LORE_E2E_FILES (subset of e2e files), LORE_E2E_VSIX (e2e against an installed .vsix instead of the source tree),
 //   LORE_TIER_TIMEOUT (seconds per suite, default 480), LORE_KEEP_RUN=1 (keep the scratch folders).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
@@ -168,7 +170,11 @@ async function runIntegration(csDir) {
 
 async function runE2e(csDir) {
   const dir = path.join(REPO, 'test/e2e');
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.e2e.ts')).sort().map((f) => path.join('test/e2e', f)) : [];
+  const only = (process.env.LORE_E2E_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const files = (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+    .filter((f) => f.endsWith('.e2e.ts') && (only.length === 0 || only.some((o) => f.includes(o))))
+    .sort()
+    .map((f) => path.join('test/e2e', f));
   if (files.length === 0) {
     console.log('== e2e: no tests');
     return 0;
@@ -206,9 +212,20 @@ async function runE2e(csDir) {
 }
 
 async function main() {
-  if (!['integration', 'e2e', 'all'].includes(tier)) {
-    console.error('usage: run-tests.mjs [integration|e2e|all] [--no-build] [--no-setup]');
+  if (!['integration', 'e2e', 'all', 'vsix'].includes(tier)) {
+    console.error('usage: run-tests.mjs [integration|e2e|all|vsix] [--no-build] [--no-setup]');
     return 2;
+  }
+  if (tier === 'vsix') {
+    const started = Date.now();
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+    const vsix = path.join(REPO, `${pkg.name}-${pkg.version}.vsix`);
+    const r = spawnSync(process.execPath, ['scripts/vscode/package.mjs', '--out', vsix], { cwd: REPO, stdio: 'inherit' });
+    if (r.status !== 0) return 1;
+    console.log(`== packaged in ${fmtMs(Date.now() - started)}`);
+    process.env.LORE_E2E_VSIX = vsix;
+    process.env.LORE_E2E_FILES ??= 'smoke';
+    return runE2e(ensureSetup());
   }
   if (!flags.has('--no-build')) build();
   const csDir = flags.has('--no-setup') ? process.env.LORE_CODE_SERVER_DIR ?? ensureSetup() : ensureSetup();

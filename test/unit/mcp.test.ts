@@ -143,6 +143,7 @@ describe('MCP server on an index another process writes (read-only)', () => {
       ['search', { query: 'sqlite', path_glob: '[' }, /glob/i],
       ['get_document', { path: 'docs/design/search.md', start_line: 9, end_line: 2 }, /ends before it starts/],
       ['get_document', { path: 7 }, /path/],
+      ['get_document', { path: '../../../etc/passwd' }, /not in the index/], // only indexed text is ever returned
       ['list_sessions', { limit: -1 }, /limit/],
       ['no_such_tool', {}, /no_such_tool not found/],
     ];

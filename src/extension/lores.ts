@@ -30,6 +30,8 @@ export interface LoreWorkspaceOptions {
   /** Called once with the first error that keeps an index from opening. */
   onOpenError?: (err: Error) => void;
   log?: (line: string) => void;
+  /** Opens one index (default createLore; tests pass one that fails like a missing native module). */
+  create?: (init: LoreInit) => Lore;
 }
 
 /** The per-folder index file's name: readable folder name + hash of its URI (two folders never share one). */
@@ -77,7 +79,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
       embedder: embedderSettings(cfg),
     };
     try {
-      const lore = createLore(init);
+      const lore = (this.opts.create ?? createLore)(init);
       entry.lore = lore;
       entry.error = undefined;
       entry.unsubscribe.push(lore.onProgress(() => this.fire()), embedApi(lore).onStatusChange(() => this.fire()));

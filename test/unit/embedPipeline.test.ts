@@ -166,6 +166,21 @@ describe('embedding pipeline', () => {
     assert.match(res.fallbackReason ?? '', /no embedder is configured/);
   });
 
+  it('a read-only Lore searches the vectors another wrote; configureEmbedder(null) turns semantic off', async () => {
+    const writer = open();
+    await writer.index();
+    await writer.embeddingIdle();
+    const reader = ws.open({ readonly: true, embedder: { provider: 'ollama', host: fx.url } });
+    const res = await reader.search('flour water starter', { mode: 'semantic' });
+    assert.equal(res.mode, 'semantic');
+    assert.equal(res.results[0].path, 'notes/bread.md');
+    await writer.configureEmbedder(null);
+    assert.equal(writer.status().embedder.state, 'off');
+    const off = await writer.search('flour water starter');
+    assert.equal(off.mode, 'keyword');
+    assert.match(off.fallbackReason ?? '', /no embedder is configured/);
+  });
+
   it('status listeners hear the embedder and queue change', async () => {
     const lore = open();
     let calls = 0;

@@ -242,7 +242,10 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     if (stopping) process.exit(130);
     stopping = true;
     console.log(`\n${sig}: stopping code-server and Chromium`);
-    for (const [runDir, pidFile] of active) killRun(runDir, pidFile);
+    for (const [runDir, pidFile] of active) {
+      killRun(runDir, pidFile);
+      if (!keep) fs.rmSync(runDir, { recursive: true, force: true });
+    }
     process.exit(130);
   });
 }

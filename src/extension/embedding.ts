@@ -23,6 +23,7 @@ type EmbedApi = {
   pauseEmbedding?(): void;
   resumeEmbedding?(): void;
   onStatusChange?(listener: () => void): () => void;
+  embeddingIdle?(signal?: AbortSignal): Promise<void>;
 };
 
 /** The embedding calls of a Lore, each a no-op when this Lore has no embedding pipeline. */
@@ -35,6 +36,7 @@ export function embedApi(lore: Lore): Required<EmbedApi> & { available: boolean 
     pauseEmbedding: () => l.pauseEmbedding?.(),
     resumeEmbedding: () => l.resumeEmbedding?.(),
     onStatusChange: (listener) => (l.onStatusChange ? l.onStatusChange(listener) : () => undefined),
+    embeddingIdle: (signal) => (l.embeddingIdle ? l.embeddingIdle(signal) : Promise.resolve()),
   };
 }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { embedderOf, isDegraded } from './embedding';
+import { embedderOf, isDegraded, queueOf } from './embedding';
 import type { LoreWorkspace } from './lores';
 
 /** What the status bar says: indexing progress, the document count, or "keyword only" when degraded. */
@@ -12,6 +12,7 @@ export function statusBarText(access: LoreWorkspace): { text: string; tooltip: s
   let total = 0;
   let docs = 0;
   let indexing = false;
+  let toEmbed = 0;
   const reasons: string[] = [];
   for (const s of statuses) {
     docs += s.documents;
@@ -20,11 +21,14 @@ export function statusBarText(access: LoreWorkspace): { text: string; tooltip: s
       done += s.indexing.done;
       total += s.indexing.total;
     }
+    const q = queueOf(s);
+    if (q?.running && !q.paused) toEmbed += q.pending;
     const e = embedderOf(s);
     if (isDegraded(e)) reasons.push(`${statuses.length > 1 ? `${s.folder}: ` : ''}${e.reason ?? 'the embedder is not available'}`);
   }
   const n = (x: number) => x.toLocaleString('en-US');
   if (indexing) return { text: `$(sync~spin) Lore: indexing ${n(done)}/${n(total)}`, tooltip: 'Lore is indexing. Click for the index status.', warning: false, error: false };
+  if (toEmbed > 0) return { text: `$(sync~spin) Lore: embedding, ${n(toEmbed)} docs left`, tooltip: `Lore is embedding ${n(toEmbed)} documents for semantic search (keyword search works meanwhile). Click for the index status.`, warning: false, error: false };
   if (access.isPaused) return { text: '$(debug-pause) Lore: paused', tooltip: 'Indexing is paused. Click for the index status.', warning: false, error: false };
   if (reasons.length) return { text: '$(warning) Lore: keyword only', tooltip: `Semantic search is unavailable: ${reasons.join(' ')}\nClick for the index status.`, warning: true, error: false };
   return { text: `$(book) Lore: ${n(docs)} docs`, tooltip: 'Lore index. Click for the index status.', warning: false, error: false };

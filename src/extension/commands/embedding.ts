@@ -2,20 +2,43 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { embedderSettings } from '../config';
 import type { Ctx } from '../context';
-import { embedApi, embedderOf } from '../embedding';
-import { requireReady, showError, withProgress } from '../progress';
+import { embedApi, embedderOf, queueOf } from '../embedding';
+import { isAbort, requireReady, showError, withProgress } from '../progress';
 
-/** Applies the embedding settings to every open index (a model switch re-embeds in the background). */
+/**
+ * Applies the embedding settings to every open index, then follows the (re-)embedding under a
+ * cancellable progress notification: a new model fills its own vector space while the old one keeps
+ * serving. Cancel pauses embedding (Resume Indexing continues it).
+ */
 export async function applyEmbedderSettings(c: Ctx): Promise<void> {
   const settings = embedderSettings(c.config());
-  for (const { folder, lore } of c.access.lores()) {
-    try {
-      await embedApi(lore).configureEmbedder(settings);
-    } catch (err) {
-      c.log(`${folder.name}: configuring the embedder failed: ${errorMessage(err)}`);
-    }
+  const lores = c.access.lores();
+  const title = settings ? `Lore: embedding with ${settings.model || 'the default model'}…` : 'Lore: turning semantic search off…';
+  try {
+    await withProgress(title, async (signal, report) => {
+      for (const { folder, lore } of lores) {
+        try {
+          await embedApi(lore).configureEmbedder(settings);
+        } catch (err) {
+          c.log(`${folder.name}: configuring the embedder failed: ${errorMessage(err)}`);
+        }
+      }
+      c.refresh();
+      const pending = () => lores.reduce((n, { lore }) => n + (queueOf(lore.status())?.pending ?? 0), 0);
+      const timer = setInterval(() => report(0, 0, `${pending().toLocaleString('en-US')} documents left to embed`), 500);
+      try {
+        await Promise.all(lores.map(({ lore }) => embedApi(lore).embeddingIdle(signal)));
+      } finally {
+        clearInterval(timer);
+      }
+    });
+  } catch (err) {
+    if (!isAbort(err)) throw err;
+    for (const { lore } of lores) embedApi(lore).pauseEmbedding();
+    void vscode.window.showInformationMessage('Lore: embedding paused. Run "Lore: Resume Indexing" to continue.');
+  } finally {
+    c.refresh();
   }
-  c.refresh();
 }
 
 export function registerEmbeddingCommands(c: Ctx): vscode.Disposable[] {

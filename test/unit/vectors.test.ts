@@ -91,3 +91,236 @@ test('search order matches exact cosine on 300 clustered 64-dim vectors; bits ma
   assert.deepEqual(BitIndex.quantize(vs[3]), b.b);
   db.close();
 });
+
+test('filters never starve: the nearest among the allowed chunks come back, however far they are', () => {
+  const { db } = openDatabase(tmpDb());
+  const ids = seed(db, 40, 10).flat();
+  const store = new VectorStore(db);
+  store.ensureSpace('m', 64);
+  const vs = vectors(ids.length, 64);
+  const rows = ids.map((chunkId, i) => ({ chunkId, vector: vs[i] }));
+  store.upsert('m', rows);
+  const q = vs[0];
+  const order = exactOrder(q, rows);
+  // The 7 farthest chunks only: a post-filter over the top candidates would find none of them.
+  const far = new Set(order.slice(-7));
+  const hits = store.search('m', q, 5, { allowedChunkIds: far });
+  assert.deepEqual(hits.map((h) => h.chunkId), order.filter((id) => far.has(id)).slice(0, 5));
+  assert.equal(store.search('m', q, 10, { allowedChunkIds: far }).length, 7);
+  assert.deepEqual(store.search('m', q, 5, { allowedChunkIds: far, exact: true }).map((h) => h.chunkId), hits.map((h) => h.chunkId));
+  // A large filter (every other chunk) takes the other path through the prefilter.
+  const half = new Set(ids.filter((_, i) => i % 2 === 1));
+  assert.deepEqual(store.search('m', q, 10, { allowedChunkIds: half }).map((h) => h.chunkId), order.filter((id) => half.has(id)).slice(0, 10));
+  assert.deepEqual(store.search('m', q, 10, { allowedChunkIds: new Set() }), []);
+  assert.deepEqual(store.search('m', q, 10, { allowedChunkIds: new Set([999999]) }), []);
+  db.close();
+});
+
+test('vectors go with their chunks: document deleted, chunks rewritten, ids reused, read-only readers', () => {
+  const file = tmpDb();
+  const { db } = openDatabase(file);
+  const docs = seed(db, 3, 4);
+  const store = new VectorStore(db);
+  store.ensureSpace('m', 8);
+  const vs = vectors(12, 8);
+  store.upsert('m', docs.flat().map((chunkId, i) => ({ chunkId, vector: vs[i] })));
+  assert.equal(store.count('m'), 12);
+  // Delete the last document outside the store (as the indexer does): its chunks had the highest ids.
+  db.prepare("DELETE FROM document_index WHERE file_path = 'd2.md'").run();
+  // A read-only reader opened now must not see them, although nothing flushed yet.
+  const reader = openDatabase(file, { readonly: true });
+  const ro = new VectorStore(reader.db);
+  assert.equal(ro.count('m'), 8);
+  const roHits = ro.search('m', vs[9], 12).map((h) => h.chunkId);
+  assert.equal(roHits.length, 8);
+  for (const id of docs[2]) assert.ok(!roHits.includes(id));
+  // New chunks reuse the freed ids; they have no vectors until embedded.
+  const [reused] = seed(db, 1, 4, 'new');
+  assert.deepEqual(reused, docs[2]);
+  assert.equal(ro.search('m', vs[9], 12).some((h) => reused.includes(h.chunkId)), false);
+  assert.equal(store.search('m', vs[9], 12).some((h) => reused.includes(h.chunkId)), false);
+  assert.equal(store.count('m'), 8);
+  // Embedding one of the new chunks works, and a stale vector (text changed since) is refused.
+  assert.equal(store.upsert('m', [{ chunkId: reused[0], vector: vs[0], contentHash: 'hash-new-0-0' }]), 1);
+  assert.equal(store.upsert('m', [{ chunkId: reused[1], vector: vs[1], contentHash: 'some older text' }]), 0);
+  assert.equal(store.upsert('m', [{ chunkId: 123456, vector: vs[1] }]), 0);
+  assert.equal(store.count('m'), 9);
+  // A chunk whose text is rewritten in place loses its vector too.
+  db.prepare("UPDATE chunks SET text = 'changed', content_hash = 'x' WHERE id = ?").run(docs[0][0]);
+  assert.equal(store.search('m', vs[0], 12).some((h) => h.chunkId === docs[0][0]), false);
+  assert.equal(store.count('m'), 8);
+  reader.db.close();
+  db.close();
+});
+
+test('the embedding cache survives document deletion; prune forgets what no chunk uses', () => {
+  const { db } = openDatabase(tmpDb());
+  seed(db, 2, 2);
+  const store = new VectorStore(db);
+  const v = vectors(3, 8);
+  store.cachePut('m', [{ contentHash: 'hash-d-0-0', vector: v[0] }, { contentHash: 'gone', vector: v[1] }]);
+  store.cachePut('other', [{ contentHash: 'hash-d-0-0', vector: v[2] }]);
+  db.prepare('DELETE FROM document_index').run();
+  const got = store.cacheGet('m', ['hash-d-0-0', 'gone', 'never']);
+  assert.deepEqual([...got.keys()].sort(), ['gone', 'hash-d-0-0']);
+  const n = Math.hypot(...v[0]);
+  assert.ok(Math.abs(got.get('hash-d-0-0')![3] - v[0][3] / n) < 1e-6); // stored normalised
+  assert.equal(store.cacheGet('other', ['hash-d-0-0']).size, 1);
+  // Once a space says the model has 8 dims, cached vectors of other lengths are not handed out.
+  store.cachePut('m', [{ contentHash: 'short', vector: new Float32Array([1, 2, 3]) }]);
+  store.ensureSpace('m', 8);
+  assert.equal(store.cacheGet('m', ['short']).size, 0);
+  seed(db, 1, 1); // brings back one chunk with text hash-d-0-0
+  assert.equal(store.pruneCache('m'), 2);
+  assert.deepEqual([...store.cacheGet('m', ['hash-d-0-0', 'gone']).keys()], ['hash-d-0-0']);
+  db.close();
+});
+
+test('two spaces (a model switch) coexist; activate switches; dropSpace frees the storage', () => {
+  const file = tmpDb();
+  const { db } = openDatabase(file);
+  const ids = seed(db, 10, 10).flat();
+  const store = new VectorStore(db);
+  store.ensureSpace('old', 16);
+  store.ensureSpace('new', 32);
+  store.upsert('old', ids.map((chunkId, i) => ({ chunkId, vector: vectors(100, 16)[i] })));
+  store.upsert('new', ids.slice(0, 50).map((chunkId, i) => ({ chunkId, vector: vectors(100, 32)[i] })));
+  assert.deepEqual(store.spaces().map((s) => [s.model, s.dims, s.count, s.active]), [['old', 16, 100, true], ['new', 32, 50, false]]);
+  assert.deepEqual(store.activeSpace(), { model: 'old', dims: 16 });
+  assert.equal(store.search('new', vectors(1, 32, 5)[0], 100).length, 50);
+  assert.equal(store.search('old', vectors(1, 16, 5)[0], 100).length, 100);
+  store.remove(undefined, ids.slice(0, 10));
+  assert.deepEqual(store.spaces().map((s) => s.count), [90, 40]);
+  store.activate('new');
+  assert.deepEqual(store.activeSpace(), { model: 'new', dims: 32 });
+  const tables = () => (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'vec_s1%'").get() as { n: number }).n;
+  assert.ok(tables() > 0);
+  store.dropSpace('old');
+  assert.equal(tables(), 0);
+  assert.deepEqual(store.spaces().map((s) => s.model), ['new']);
+  assert.ok((db.pragma('freelist_count', { simple: true }) as number) > 0, 'the dropped space left free pages for reuse');
+  assert.throws(() => store.search('old', vectors(1, 16)[0], 5), (e: unknown) => e instanceof LoreError && /No vectors are stored for model "old"/.test(e.message));
+  db.close();
+});
+
+test('wrong dimensions are a clear error, never a silent mismatch', () => {
+  const { db } = openDatabase(tmpDb());
+  const [ids] = seed(db, 1, 2);
+  const store = new VectorStore(db);
+  store.ensureSpace('nomic', 8);
+  const bad = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof LoreError && e.code === 'BAD_INPUT' && re.test(e.message));
+  bad(() => store.upsert('nomic', [{ chunkId: ids[0], vector: new Float32Array(4).fill(1) }]), /chunk \d+ has 4 dimensions, but model "nomic" stores 8/);
+  bad(() => store.search('nomic', new Float32Array(16).fill(1), 3), /the query has 16 dimensions, but model "nomic" stores 8/);
+  bad(() => store.ensureSpace('nomic', 16), /now returns 16-dimensional vectors but its stored vectors have 8/);
+  bad(() => store.upsert('nomic', [{ chunkId: ids[0], vector: new Float32Array(8) }]), /all zeros/);
+  assert.equal(store.count('nomic'), 0);
+  db.close();
+});
+
+test('without sqlite-vec: a clear error for vectors, while chunks still delete and the cache still works', () => {
+  const file = tmpDb();
+  const first = openDatabase(file);
+  const docs = seed(first.db, 2, 3);
+  const store = new VectorStore(first.db);
+  store.ensureSpace('m', 8);
+  store.upsert('m', docs.flat().map((chunkId, i) => ({ chunkId, vector: vectors(6, 8)[i] })));
+  first.db.close();
+
+  const noVec = openDatabase(file, { loadVectorExtension: () => { throw new Error('no vec here'); } });
+  assert.equal(noVec.vec.loaded, false);
+  const plain = new VectorStore(noVec.db);
+  assert.equal(plain.available, false);
+  assert.throws(() => plain.ensureSpace('m2', 8), (e: unknown) => e instanceof LoreError && e.code === 'VECTORS_UNAVAILABLE' && /sqlite-vec is not loaded.*Keyword search still works/.test(e.message));
+  assert.throws(() => plain.search('m', vectors(1, 8)[0], 3), (e: unknown) => e instanceof LoreError && e.code === 'VECTORS_UNAVAILABLE');
+  // The indexer's writes must not trip over the vec0 tables it cannot open.
+  noVec.db.prepare("DELETE FROM document_index WHERE file_path = 'd0.md'").run();
+  assert.equal(plain.count('m'), 3);
+  plain.cachePut('m', [{ contentHash: 'h', vector: vectors(1, 8)[0] }]);
+  assert.equal(plain.cacheGet('m', ['h']).size, 1);
+  noVec.db.close();
+
+  const again = openDatabase(file);
+  const back = new VectorStore(again.db);
+  const hits = back.search('m', vectors(1, 8)[0], 10);
+  assert.deepEqual(hits.map((h) => h.chunkId).sort((a, b) => a - b), docs[1]);
+  assert.equal(back.flushDeletes(), 0, 'the search already applied the deletions');
+  assert.equal(back.storage('m').live, 3);
+  again.db.close();
+});
+
+test('replacing a vector (delete then insert) keeps one row and uses the new vector', () => {
+  const { db } = openDatabase(tmpDb());
+  const [ids] = seed(db, 1, 2);
+  const store = new VectorStore(db);
+  store.ensureSpace('m', 4);
+  store.upsert('m', [{ chunkId: ids[0], vector: new Float32Array([1, 0, 0, 0]) }, { chunkId: ids[1], vector: new Float32Array([0, 1, 0, 0]) }]);
+  const q = new Float32Array([0, 0, 1, 0]);
+  store.search('m', q, 2); // loads the in-memory prefilter, which upsert must keep in step
+  store.upsert('m', [{ chunkId: ids[0], vector: new Float32Array([0, 0, 1, 0]) }]);
+  assert.equal(store.count('m'), 2);
+  const hits = store.search('m', q, 2);
+  assert.equal(hits[0].chunkId, ids[0]);
+  assert.ok(Math.abs(hits[0].distance) < 1e-6);
+  db.close();
+});
+
+const fileBytes = (file: string) => [file, `${file}-wal`].reduce((s, f) => s + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
+
+test('ten full re-index cycles of the same corpus keep the database within 1.2x of a fresh build', () => {
+  const file = tmpDb();
+  const { db } = openDatabase(file);
+  const store = new VectorStore(db);
+  store.ensureSpace('m', 768);
+  const vs = vectors(1000, 768);
+  const cycle = () => {
+    db.prepare('DELETE FROM document_index').run(); // every document re-indexed: all chunks go
+    const ids = seed(db, 50, 20).flat();
+    const hashes = ids.map((_, i) => `hash-d-${Math.floor(i / 20)}-${i % 20}`);
+    const cached = store.cacheGet('m', hashes);
+    store.cachePut('m', hashes.filter((h) => !cached.has(h)).map((h) => ({ contentHash: h, vector: vs[hashes.indexOf(h)] })));
+    const all = store.cacheGet('m', hashes);
+    assert.equal(store.upsert('m', ids.map((chunkId, i) => ({ chunkId, vector: all.get(hashes[i])! }))), 1000);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  };
+  cycle();
+  const fresh = fileBytes(file);
+  for (let c = 0; c < 10; c++) cycle();
+  const after = fileBytes(file);
+  assert.equal(store.count('m'), 1000);
+  assert.ok(after <= 1.2 * fresh, `after 10 cycles ${after} bytes vs fresh ${fresh} (${(after / fresh).toFixed(2)}x)`);
+  db.close();
+});
+
+test('partial churn (a third of the documents rewritten each cycle) is compacted back within 1.2x', () => {
+  const file = tmpDb();
+  const { db } = openDatabase(file);
+  const store = new VectorStore(db);
+  store.ensureSpace('m', 256);
+  const vs = vectors(3000, 256);
+  let next = 0;
+  const embed = (ids: number[]) => store.upsert('m', ids.map((chunkId) => ({ chunkId, vector: vs[next++ % vs.length] })));
+  embed(seed(db, 150, 20, 'gen0-').flat());
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const fresh = fileBytes(file);
+  let compacted = 0;
+  let lastCompaction: unknown = null;
+  for (let c = 1; c <= 10; c++) {
+    const docs = db.prepare('SELECT id FROM document_index ORDER BY random() LIMIT 50').pluck().all() as number[];
+    for (const d of docs) db.prepare('DELETE FROM document_index WHERE id = ?').run(d);
+    embed(seed(db, 50, 20, `gen${c}-`).flat());
+    store.flushDeletes();
+    const at = db.prepare('SELECT compacted_at FROM vector_spaces').pluck().get();
+    if (at !== lastCompaction) compacted++;
+    lastCompaction = at;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+  assert.equal(store.count('m'), 3000);
+  assert.ok(compacted > 0, 'holes left by scattered deletes were compacted');
+  const { live, allocated } = store.storage('m');
+  assert.ok(allocated <= live * 1.2 + 128, `allocated ${allocated} slots for ${live} vectors`);
+  const after = fileBytes(file);
+  assert.ok(after <= 1.2 * fresh, `after 10 cycles ${after} bytes vs fresh ${fresh} (${(after / fresh).toFixed(2)}x)`);
+  // Search still works on the rebuilt table and its in-memory prefilter.
+  assert.equal(store.search('m', vs[5], 10).length, 10);
+  db.close();
+});

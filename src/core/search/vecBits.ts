@@ -9,7 +9,7 @@ import type { Database } from 'better-sqlite3';
  * never starve the candidate list.
  */
 export class BitIndex {
-  /** 32-bit words per vector (dims / 32, rounded up; padding bits stay 0 on both sides). */
+  /** 32-bit words per vector (dims / 32, rounded up to an even count; padding bits stay 0 on both sides). */
   readonly words: number;
   private ids: Float64Array;
   private bits: Uint32Array;
@@ -22,7 +22,7 @@ export class BitIndex {
     public version: number,
     capacity = 1024,
   ) {
-    this.words = Math.ceil(dims / 32);
+    this.words = Math.ceil(dims / 64) * 2;
     this.ids = new Float64Array(capacity);
     this.bits = new Uint32Array(capacity * this.words);
   }
@@ -85,10 +85,45 @@ export class BitIndex {
   }
 
   /**
-   * The ids of the `m` vectors nearest to `query` by Hamming distance (ties at the cut all
-   * included, so possibly a few more), among `allowed` when given, never any in `excluded`.
+   * About `m` candidates nearest to `query`, among `allowed` when given, never any in `excluded`:
+   * a Hamming scan keeps the nearest `pool` (ties at the cut included), then an asymmetric score
+   * (the float query against each candidate's signs, which ranks far better than Hamming) keeps `m`.
    */
-  nearest(query: Float32Array, m: number, allowed?: Set<number>, excluded?: Set<number>): number[] {
+  nearest(query: Float32Array, m: number, allowed?: Set<number>, excluded?: Set<number>, pool = Math.max(10 * m, 2000)): number[] {
+    const wide = this.hamming(query, pool, allowed, excluded);
+    if (wide.length <= m) return wide.map((s) => this.ids[s]);
+    // lut[b * 256 + x]: the sum of the query's components whose sign bit is set in byte value x of byte b.
+    const nbytes = this.words * 4;
+    const lut = new Float32Array(nbytes * 256);
+    for (let b = 0; b < nbytes; b++) {
+      const o = b * 256;
+      for (let x = 1; x < 256; x++) {
+        const low = 31 - Math.clz32(x & -x);
+        const d = b * 8 + low;
+        lut[o + x] = lut[o + (x & (x - 1))] + (d < query.length ? query[d] : 0);
+      }
+    }
+    const W = this.words;
+    const bits = this.bits;
+    const score = new Float64Array(wide.length);
+    for (let j = 0; j < wide.length; j++) {
+      const o = wide[j] * W;
+      let t = 0;
+      for (let w = 0; w < W; w++) {
+        const x = bits[o + w];
+        const base = w * 1024;
+        t += lut[base + (x & 255)] + lut[base + 256 + ((x >>> 8) & 255)] + lut[base + 512 + ((x >>> 16) & 255)] + lut[base + 768 + (x >>> 24)];
+      }
+      score[j] = t;
+    }
+    const cut = Float64Array.from(score).sort()[wide.length - m];
+    const out: number[] = [];
+    for (let j = 0; j < wide.length; j++) if (score[j] >= cut) out.push(this.ids[wide[j]]);
+    return out;
+  }
+
+  /** Slots of the `m` vectors nearest by Hamming distance (ties at the cut all included). */
+  private hamming(query: Float32Array, m: number, allowed?: Set<number>, excluded?: Set<number>): number[] {
     const q = new Uint32Array(this.words);
     this.wordsOf(BitIndex.quantize(query), 0, q, 0);
     const W = this.words;
@@ -116,11 +151,17 @@ export class BitIndex {
       }
       let d = 0;
       const o = s * W;
-      for (let w = 0; w < W; w++) {
+      for (let w = 0; w < W; w += 2) {
+        // SWAR popcount of two words at once (byte counts of both fit in a byte until the final multiply).
         let x = bits[o + w] ^ q[w];
+        let y = bits[o + w + 1] ^ q[w + 1];
         x -= (x >>> 1) & 0x55555555;
+        y -= (y >>> 1) & 0x55555555;
         x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-        d += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+        y = (y & 0x33333333) + ((y >>> 2) & 0x33333333);
+        x = (x + (x >>> 4)) & 0x0f0f0f0f;
+        y = (y + (y >>> 4)) & 0x0f0f0f0f;
+        d += Math.imul(x + y, 0x01010101) >>> 24;
       }
       dist[j] = d;
       hist[d]++;
@@ -132,7 +173,7 @@ export class BitIndex {
     }
     const out: number[] = [];
     for (let j = 0; j < count; j++) {
-      if (dist[j] <= threshold) out.push(this.ids[slots ? slots[j] : j]);
+      if (dist[j] <= threshold) out.push(slots ? slots[j] : j);
     }
     return out;
   }

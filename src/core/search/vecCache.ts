@@ -16,7 +16,7 @@ export class EmbeddingCache {
         WHERE model = ? AND content_hash IN (SELECT value FROM json_each(?))`);
     this.putStmt = db.prepare(`INSERT INTO embedding_cache (model, content_hash, dims, vector, created_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (model, content_hash) DO UPDATE SET dims = excluded.dims, vector = excluded.vector, created_at = excluded.created_at`);
-    this.pruneStmt = db.prepare(`DELETE FROM embedding_cache WHERE (?1 IS NULL OR model = ?1)
+    this.pruneStmt = db.prepare(`DELETE FROM embedding_cache WHERE (@model IS NULL OR model = @model)
         AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.content_hash = embedding_cache.content_hash)`);
   }
 
@@ -44,6 +44,6 @@ export class EmbeddingCache {
 
   /** Forgets entries no chunk uses any more (all models, or one). Returns how many went. */
   prune(model?: string): number {
-    return this.pruneStmt.run(model ?? null).changes;
+    return this.pruneStmt.run({ model: model ?? null }).changes;
   }
 }

@@ -32,3 +32,25 @@ export function cosineDistance(q: Float32Array, blob: Buffer, dims: number): num
   }
   return nv === 0 ? 1 : 1 - dot / Math.sqrt(nv);
 }
+
+/** A unit vector as int8 codes with one scale (code * scale ~ component): the rescoring copy, a quarter of the float's size. */
+export function quantizeInt8(v: Float32Array): { scale: number; codes: Buffer } {
+  let max = 0;
+  for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]));
+  const scale = max / 127 || 1;
+  const codes = Buffer.alloc(v.length);
+  for (let i = 0; i < v.length; i++) codes.writeInt8(Math.max(-127, Math.min(127, Math.round(v[i] / scale))), i);
+  return { scale, codes };
+}
+
+/** 1 - cos(q, codes) for a unit-length q (the scale cancels out); within ~1e-3 of the float distance. */
+export function int8CosineDistance(q: Float32Array, codes: Buffer): number {
+  const c = new Int8Array(codes.buffer, codes.byteOffset, codes.length);
+  let dot = 0;
+  let n = 0;
+  for (let i = 0; i < c.length; i++) {
+    dot += q[i] * c[i];
+    n += c[i] * c[i];
+  }
+  return n === 0 ? 1 : 1 - dot / Math.sqrt(n);
+}

@@ -1,8 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { LoreError, throwIfAborted } from '../errors';
 import { BitIndex } from './vecBits';
+import { compactSpace, storageOf } from './vecCompact';
 import { EmbeddingCache } from './vecCache';
-import { cosineDistance, normalised } from './vecMath';
+import { normalised, quantizeInt8 } from './vecMath';
+import { exactSearch, rescore, rescoreTable, type SpaceRow } from './vecSearch';
 
 /** One semantic neighbour: cosine distance (1 - cosine similarity), smaller = closer. */
 export interface VectorHit {
@@ -29,22 +31,8 @@ export interface VectorSearchOptions {
   exact?: boolean;
 }
 
-interface SpaceRow {
-  id: number;
-  model: string;
-  dims: number;
-  table: string;
-  bits: number;
-  version: number;
-  active: number;
-  createdAt: number;
-  activatedAt: number | null;
-}
-
 /** vec0 stores vectors in blocks of this many rows; small blocks make point reads cheap (~30 us) and free space sooner. */
 const CHUNK_SIZE = 64;
-/** sqlite-vec's own ceiling on k in a KNN query. */
-const KNN_MAX = 4096;
 /** Rebuild a space's table when its allocated slots exceed the live vectors by this factor (plus slack). */
 const COMPACT_RATIO = 1.15;
 
@@ -60,9 +48,10 @@ export class VectorStore {
   private readonly indexes = new Map<string, BitIndex>();
   private readonly stmts = new Map<string, Statement>();
   private readonly cache: EmbeddingCache;
+  private deletedSinceCheck = false;
   /** Candidates per wanted result for the prefilter (recall vs time; see bench/vectors.ts). */
-  overfetch = 20;
-  minCandidates = 200;
+  overfetch = 10;
+  minCandidates = 400;
 
   constructor(private readonly db: Database) {
     this.cache = new EmbeddingCache(db);
@@ -135,6 +124,7 @@ export class VectorStore {
         .get(model, dims, `vec_pending_${Date.now()}_${Math.random()}`, bits, anyActive ? 0 : 1, now, anyActive ? null : now) as { id: number };
       const table = `vec_s${id}_0`;
       this.createTable(table, dims, bits === 1);
+      if (bits) this.db.exec(`CREATE TABLE "${rescoreTable(id)}" (chunk_id INTEGER PRIMARY KEY, codes BLOB NOT NULL)`);
       this.stmt('UPDATE vector_spaces SET table_name = ? WHERE id = ?').run(table, id);
     })();
   }
@@ -195,9 +185,14 @@ export class VectorStore {
         : `INSERT INTO "${s.table}" (chunk_id, embedding) VALUES (?, ?)`,
     );
     const chunk = this.stmt('SELECT content_hash AS hash FROM chunks WHERE id = ?');
+    const putCodes = s.bits
+      ? this.stmt(`INSERT INTO "${rescoreTable(s.id)}" (chunk_id, codes) VALUES (?, ?) ON CONFLICT (chunk_id) DO UPDATE SET codes = excluded.codes`)
+      : undefined;
     const written: { id: number; bits?: Buffer }[] = [];
     const before = this.db.transaction(() => {
       this.flushDeletes({ compact: false });
+      // Give back the holes first, so the new rows land in the pages they free (no high-water mark).
+      if (this.deletedSinceCheck) this.compactAll(true);
       const version = this.version(s.id);
       for (const r of prepared) {
         const c = chunk.get(r.chunkId) as { hash: string } | undefined;
@@ -208,11 +203,13 @@ export class VectorStore {
         const bits = s.bits ? BitIndex.quantize(r.vector) : undefined;
         if (bits) ins.run(id, blob, bits);
         else ins.run(id, blob);
+        putCodes?.run(r.chunkId, quantizeInt8(r.vector).codes);
         written.push({ id: r.chunkId, bits });
       }
       if (written.length) this.bump(s.id);
       return version;
     })();
+    this.compactIfDue();
     const index = this.indexes.get(s.table);
     if (index && written.length) {
       if (index.version === before) {
@@ -231,21 +228,24 @@ export class VectorStore {
       this.flushDeletes({ compact: false });
       for (const s of spaces) this.deleteFrom(s, chunkIds);
     })();
-    for (const s of spaces) this.maybeCompact(s.model);
+    this.compactIfDue();
   }
 
   private deleteFrom(s: SpaceRow, ids: Iterable<number>): number {
     const del = this.stmt(`DELETE FROM "${s.table}" WHERE chunk_id = ?`);
+    const delCodes = s.bits ? this.stmt(`DELETE FROM "${rescoreTable(s.id)}" WHERE chunk_id = ?`) : undefined;
     const before = this.version(s.id);
     const index = this.indexes.get(s.table);
     let n = 0;
     for (const id of ids) {
       if (del.run(BigInt(id)).changes) {
+        delCodes?.run(id);
         n++;
         index?.delete(id);
       }
     }
     if (n) {
+      this.deletedSinceCheck = true;
       this.bump(s.id);
       if (index && index.version === before) index.version = before + 1;
       else this.indexes.delete(s.table);
@@ -260,7 +260,10 @@ export class VectorStore {
    */
   flushDeletes(opts: { compact?: boolean } = {}): number {
     if (this.db.readonly || !this.available) return 0;
-    if (!this.stmt('SELECT 1 FROM vector_deletes LIMIT 1').get()) return 0;
+    if (!this.stmt('SELECT 1 FROM vector_deletes LIMIT 1').get()) {
+      if (opts.compact !== false) this.compactIfDue();
+      return 0;
+    }
     const n = this.db.transaction(() => {
       const ids = (this.stmt('SELECT chunk_id FROM vector_deletes').pluck().all() as number[]);
       let removed = 0;
@@ -268,8 +271,18 @@ export class VectorStore {
       this.stmt('DELETE FROM vector_deletes').run();
       return removed;
     })();
-    if (n && opts.compact !== false && !this.db.inTransaction) for (const s of this.allRows()) this.maybeCompact(s.model);
+    if (opts.compact !== false) this.compactIfDue();
     return n;
+  }
+
+  /** After deletions (and outside any transaction): rebuild the spaces whose tables are mostly holes. */
+  private compactIfDue(): void {
+    if (this.deletedSinceCheck && !this.db.inTransaction) this.compactAll(false);
+  }
+
+  private compactAll(inTransaction: boolean): void {
+    this.deletedSinceCheck = false;
+    for (const s of this.allRows()) this.maybeCompact(s.model, false, inTransaction);
   }
 
   dropSpace(model: string): void {
@@ -277,7 +290,7 @@ export class VectorStore {
     const s = this.row(model);
     if (!s) return;
     this.db.transaction(() => {
-      this.db.exec(`DROP TABLE IF EXISTS "${s.table}"`);
+      this.db.exec(`DROP TABLE IF EXISTS "${s.table}"; DROP TABLE IF EXISTS "${rescoreTable(s.id)}"`);
       this.stmt('DELETE FROM vector_spaces WHERE id = ?').run(s.id);
       if (!this.stmt('SELECT 1 FROM vector_spaces LIMIT 1').get()) this.stmt('DELETE FROM vector_deletes').run();
     })();
@@ -310,31 +323,12 @@ export class VectorStore {
     const q = normalised(query, s.dims, 'the query', model);
     if (k <= 0 || opts.allowedChunkIds?.size === 0) return [];
     const excluded = this.pendingDeletes();
-    if (opts.exact || !s.bits) return this.exactSearch(s, q, k, opts.allowedChunkIds, excluded);
+    if (opts.exact || !s.bits) return exactSearch((sql) => this.stmt(sql), s, q, k, opts.allowedChunkIds, excluded);
     const index = this.bitIndex(s);
     throwIfAborted(opts.signal);
     const candidates = index.nearest(q, Math.max(k * this.overfetch, this.minCandidates), opts.allowedChunkIds, excluded);
     throwIfAborted(opts.signal);
-    const get = this.stmt(`SELECT embedding FROM "${s.table}" WHERE chunk_id = ?`).pluck();
-    const hits: VectorHit[] = [];
-    for (const id of candidates) {
-      const blob = get.get(BigInt(id)) as Buffer | undefined;
-      if (blob) hits.push({ chunkId: id, distance: cosineDistance(q, blob, s.dims) });
-    }
-    return hits.sort((a, b) => a.distance - b.distance || a.chunkId - b.chunkId).slice(0, k);
-  }
-
-  /** sqlite-vec's float brute force (queried as `embedding MATCH ? AND k = ?`, filters by candidate set). */
-  private exactSearch(s: SpaceRow, q: Float32Array, k: number, allowed?: Set<number>, excluded?: Set<number>): VectorHit[] {
-    const want = Math.min(KNN_MAX, k + (excluded?.size ?? 0));
-    const blob = Buffer.from(q.buffer, q.byteOffset, q.byteLength);
-    const rows = (
-      allowed
-        ? this.stmt(`SELECT chunk_id AS chunkId, distance FROM "${s.table}"
-            WHERE embedding MATCH ? AND k = ? AND chunk_id IN (SELECT value FROM json_each(?))`).all(blob, want, JSON.stringify([...allowed]))
-        : this.stmt(`SELECT chunk_id AS chunkId, distance FROM "${s.table}" WHERE embedding MATCH ? AND k = ?`).all(blob, want)
-    ) as VectorHit[];
-    return rows.filter((r) => !excluded?.has(r.chunkId)).slice(0, k);
+    return rescore((sql) => this.stmt(sql), s, q, candidates, k);
   }
 
   private bitIndex(s: SpaceRow): BitIndex {
@@ -347,31 +341,23 @@ export class VectorStore {
 
   /** Storage held by a space: live vectors vs. slots allocated in vec0's blocks (DELETE leaves holes). */
   storage(model: string): { live: number; allocated: number } {
-    const s = this.space(model);
-    const { blocks } = this.stmt(`SELECT count(*) AS blocks FROM "${s.table}_chunks"`).get() as { blocks: number };
-    const { live } = this.stmt(`SELECT count(*) AS live FROM "${s.table}_rowids"`).get() as { live: number };
-    return { live, allocated: blocks * CHUNK_SIZE };
+    return storageOf((sql) => this.stmt(sql), this.space(model).table, CHUNK_SIZE);
   }
 
   /**
-   * Rebuilds a space into a fresh table when deleted rows hold too much of it (vec0 reuses a block
-   * only once all its rows are gone). Returns whether it rebuilt.
+   * Gives back the room deleted vectors hold when it exceeds COMPACT_RATIO of the live ones (or
+   * always, with `force`), moving rows out of sparse blocks (see vecCompact.ts). Returns rows moved.
    */
-  maybeCompact(model: string, force = false): boolean {
-    if (this.db.readonly || this.db.inTransaction) return false;
+  maybeCompact(model: string, force = false, inTransaction = false): number {
+    if (this.db.readonly || (this.db.inTransaction && !inTransaction)) return 0;
     const s = this.space(model);
     const { live, allocated } = this.storage(model);
-    if (!force && allocated <= live * COMPACT_RATIO + 2 * CHUNK_SIZE) return false;
-    const table = `vec_s${s.id}_${s.version + 1}`;
-    this.db.transaction(() => {
-      this.createTable(table, s.dims, s.bits === 1);
-      this.db.exec(`INSERT INTO "${table}" (chunk_id, embedding${s.bits ? ', bits' : ''})
-        SELECT chunk_id, embedding${s.bits ? ', bits' : ''} FROM "${s.table}"`);
-      this.db.exec(`DROP TABLE "${s.table}"`);
-      this.stmt('UPDATE vector_spaces SET table_name = ?, version = version + 1, compacted_at = ? WHERE id = ?').run(table, Date.now(), s.id);
-    })();
-    this.indexes.delete(s.table);
-    return true;
+    if (!force && allocated <= live * COMPACT_RATIO + 2 * CHUNK_SIZE) return 0;
+    const index = this.indexes.get(s.table);
+    const moved = compactSpace(this.db, (sql) => this.stmt(sql), s, CHUNK_SIZE, force ? 1 : 1.05);
+    // The rows moved keep their ids and vectors: an in-memory prefilter that was current still is.
+    if (index && moved && index.version === s.version) index.version = s.version + 1;
+    return moved;
   }
 
   /** Cached embeddings of these chunk texts for `model` (content hash -> vector). */

@@ -167,7 +167,13 @@ class LoreService implements Lore {
     this.vectors = new VectorStore(this.db);
     this.semantic = new SemanticSearch(this.db, this.vectors);
     const emit = () => {
-      for (const l of this.statusListeners) l();
+      for (const l of this.statusListeners) {
+        try {
+          l();
+        } catch {
+          // a listener's failure is its own; the index carries on
+        }
+      }
     };
     this.embedding = new EmbeddingPipeline(this.db, this.vectors, emit, { readonly: init.readonly, ...init.embedding });
     if (init.embedder) void this.embedding.configure(init.embedder);

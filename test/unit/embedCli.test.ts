@@ -75,6 +75,14 @@ describe('CLI with an embedder', () => {
     }
   });
 
+  it('lore status with the embedder back and documents still pending answers at once (it does not embed)', async () => {
+    const r = await run(['status', '--db', db, '--embed-host', fx.url]);
+    assert.match(r.out, /Documents: 3 \(2 synced, 1 pending/);
+    assert.match(r.out, /Semantic:  live, ollama:nomic-embed-text \(768 dims\), 2\/3 documents embedded/);
+    const s = await run(['search', 'invoices', '--db', db, '--embed-host', fx.url]);
+    assert.match(s.out, /mode used: hybrid/);
+  });
+
   it('--embed-provider none indexes keyword-only and says so', async () => {
     ws.write('d.md', '# Delta\n\nMore text.\n');
     const r = await run(['index', ws.root, '--db', db, '--embed-provider', 'none']);

@@ -1,10 +1,11 @@
 import type { Database } from 'better-sqlite3';
-import { errorMessage, LoreError } from '../errors';
+import { LoreError } from '../errors';
 import type { SemanticAvailability } from '../search/hybrid';
 import type { VectorStore } from '../search/vectors';
 import { createEmbedder } from './create';
-import { EmbedDocs, type TodoDoc } from './docs';
-import { Backoff, type CacheStatus, describeFailure, type EmbedderStatus, isEmbedderWide, QueryVectorCache, type QueueStatus } from './health';
+import { EmbedDocs } from './docs';
+import { Backoff, type CacheStatus, describeFailure, type EmbedderStatus, QueryVectorCache, type QueueStatus } from './health';
+import { embedStep } from './step';
 import type { Embedder, EmbedderSettings } from './types';
 
 export interface PipelineOptions {
@@ -95,7 +96,12 @@ export class EmbeddingPipeline {
     const run = target.preflight().then(
       (report) => {
         if (gen !== this.generation || this.closed) return;
-        if (!this.opts.readonly) this.vectors.ensureSpace(target.id, report.dimensions);
+        try {
+          if (!this.opts.readonly) this.vectors.ensureSpace(target.id, report.dimensions);
+        } catch (err) {
+          this.degrade(err); // e.g. the model now answers with other dimensions than its stored vectors
+          return;
+        }
         this.backoff.reset();
         this.state = { ...this.describe(), state: 'live' };
         this.emit();
@@ -159,11 +165,13 @@ export class EmbeddingPipeline {
     this.paused = true;
     this.stopWork();
     this.emit();
+    this.wakeIdle();
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    this.wakeIdle();
     this.emit();
     this.kick();
   }
@@ -173,7 +181,8 @@ export class EmbeddingPipeline {
     await this.preflighting;
     for (;;) {
       if (signal?.aborted) throw new LoreError('ABORTED', 'Cancelled.');
-      if (!this.running && (this.state.state !== 'live' || this.paused || !this.target || this.docs.remaining(this.target.id) === 0)) return;
+      const canWork = this.state.state === 'live' && !this.paused && !!this.target && !this.opts.readonly && this.opts.background !== false;
+      if (!this.running && (!canWork || this.docs.remaining(this.target!.id) === 0)) return;
       if (!this.running) this.kick();
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
@@ -197,10 +206,15 @@ export class EmbeddingPipeline {
     const ac = (this.controller = new AbortController());
     const target = this.target!;
     this.emit();
-    const workers = Array.from({ length: Math.max(1, this.opts.concurrency ?? 2) }, () => this.worker(target, ac.signal));
-    await Promise.all(workers);
-    if (!ac.signal.aborted && this.state.state === 'live' && this.target === target && this.docs.remaining(target.id) === 0) this.switchOver(target.id);
-    if (this.controller === ac) this.controller = undefined;
+    try {
+      const workers = Array.from({ length: Math.max(1, this.opts.concurrency ?? 2) }, () => this.worker(target, ac.signal));
+      await Promise.all(workers);
+      if (!ac.signal.aborted && this.state.state === 'live' && this.target === target && this.docs.remaining(target.id) === 0) this.switchOver(target.id);
+    } catch (err) {
+      if (!this.closed) this.degrade(err);
+    } finally {
+      if (this.controller === ac) this.controller = undefined;
+    }
   }
 
   private async worker(target: Embedder, signal: AbortSignal): Promise<void> {
@@ -209,7 +223,9 @@ export class EmbeddingPipeline {
       if (!batch.length) return;
       for (const d of batch) this.claimed.add(d.id);
       try {
-        await this.embedDocs(target, batch, signal);
+        const counts = await embedStep({ target, batch, signal, docs: this.docs, vectors: this.vectors });
+        this.hits += counts.hits;
+        this.misses += counts.misses;
       } catch (err) {
         if (signal.aborted) return;
         this.degrade(err);
@@ -219,65 +235,6 @@ export class EmbeddingPipeline {
       }
       this.emit();
     }
-  }
-
-  /** Cache first, then the embedder for what the cache lacks; vectors and statuses stored together. */
-  private async embedDocs(target: Embedder, batch: TodoDoc[], signal: AbortSignal): Promise<void> {
-    const model = target.id;
-    // Chunks unchanged since this model embedded them (only re-flagged): nothing to compute.
-    const ready = batch.filter((d) => d.chunkCount === 0 || d.embeddingModel === model);
-    if (ready.length) this.docs.markSynced(model, ready);
-    const todo = batch.filter((d) => !ready.includes(d));
-    if (!todo.length) return;
-    const chunks = this.docs.chunks(todo.map((d) => d.id));
-    const known = this.vectors.cacheGet(model, [...new Set(chunks.map((c) => c.hash))]);
-    const missing = new Map<string, string>();
-    for (const c of chunks) if (!known.has(c.hash) && !missing.has(c.hash)) missing.set(c.hash, c.text);
-    const failedDocs = new Set<number>();
-    if (missing.size) {
-      const computed = await this.embedMissing(target, missing, chunks, signal, failedDocs, todo);
-      for (const [h, v] of computed) known.set(h, v);
-    }
-    if (signal.aborted) return;
-    this.hits += chunks.length - missing.size;
-    this.misses += missing.size;
-    const ok = todo.filter((d) => !failedDocs.has(d.id));
-    const rows = chunks.filter((c) => !failedDocs.has(c.docId) && known.has(c.hash)).map((c) => ({ chunkId: c.id, vector: known.get(c.hash)!, contentHash: c.hash }));
-    if (rows.length) this.vectors.ensureSpace(model, rows[0].vector.length);
-    this.vectors.upsert(model, rows);
-    this.docs.markSynced(model, ok);
-  }
-
-  /** Embeds the texts the cache lacks; an input the server refuses fails its document only. */
-  private async embedMissing(
-    target: Embedder, missing: Map<string, string>, chunks: { docId: number; hash: string }[],
-    signal: AbortSignal, failedDocs: Set<number>, docs: TodoDoc[],
-  ): Promise<Map<string, Float32Array>> {
-    const out = new Map<string, Float32Array>();
-    const put = (hashes: string[], vectors: Float32Array[]) => {
-      hashes.forEach((h, i) => out.set(h, vectors[i]));
-      this.vectors.cachePut(target.id, hashes.map((h, i) => ({ contentHash: h, vector: vectors[i] })));
-    };
-    const hashes = [...missing.keys()];
-    try {
-      put(hashes, await target.embed(hashes.map((h) => missing.get(h)!), { kind: 'document', signal }));
-      return out;
-    } catch (err) {
-      if (signal.aborted || isEmbedderWide(err)) throw err;
-    }
-    // One of the inputs was refused: find which document by embedding each on its own.
-    for (const d of docs) {
-      const own = [...new Set(chunks.filter((c) => c.docId === d.id).map((c) => c.hash))].filter((h) => missing.has(h) && !out.has(h));
-      if (!own.length) continue;
-      try {
-        put(own, await target.embed(own.map((h) => missing.get(h)!), { kind: 'document', signal }));
-      } catch (err) {
-        if (signal.aborted || isEmbedderWide(err)) throw err;
-        failedDocs.add(d.id);
-        this.docs.markFailed(d, `could not be embedded: ${errorMessage(err)}`);
-      }
-    }
-    return out;
   }
 
   /** The new model covers everything: it serves from now on, and the old space goes. */

@@ -1,0 +1,81 @@
+import { errorMessage } from '../errors';
+import type { VectorStore } from '../search/vectors';
+import type { EmbedDocs, TodoChunk, TodoDoc } from './docs';
+import { isEmbedderWide } from './health';
+import type { Embedder } from './types';
+
+export interface StepInput {
+  target: Embedder;
+  batch: TodoDoc[];
+  signal: AbortSignal;
+  docs: EmbedDocs;
+  vectors: VectorStore;
+}
+
+/**
+ * One step of the queue: cache first, then the embedder for what the cache lacks; vectors and
+ * statuses are stored together (no await between), so a document rewritten meanwhile is never
+ * marked with vectors of its old text. Returns the cache hits and misses (chunks).
+ */
+export async function embedStep({ target, batch, signal, docs, vectors }: StepInput): Promise<{ hits: number; misses: number }> {
+  const model = target.id;
+  // Chunks unchanged since this model embedded them (only re-flagged), or none at all: nothing to compute.
+  const ready = batch.filter((d) => d.chunkCount === 0 || d.embeddingModel === model);
+  if (ready.length) docs.markSynced(model, ready);
+  const todo = batch.filter((d) => !ready.includes(d));
+  if (!todo.length) return { hits: 0, misses: 0 };
+  const chunks = docs.chunks(todo.map((d) => d.id));
+  const known = vectors.cacheGet(model, [...new Set(chunks.map((c) => c.hash))]);
+  const missing = new Map<string, string>();
+  for (const c of chunks) if (!known.has(c.hash) && !missing.has(c.hash)) missing.set(c.hash, c.text);
+  const failedDocs = new Set<number>();
+  if (missing.size) {
+    const computed = await embedMissing({ target, batch: todo, signal, docs, vectors }, missing, chunks, failedDocs);
+    for (const [h, v] of computed) known.set(h, v);
+  }
+  if (signal.aborted) return { hits: 0, misses: 0 };
+  const ok = todo.filter((d) => !failedDocs.has(d.id));
+  const rows = chunks
+    .filter((c) => !failedDocs.has(c.docId) && known.has(c.hash))
+    .map((c) => ({ chunkId: c.id, vector: known.get(c.hash)!, contentHash: c.hash }));
+  if (rows.length) {
+    vectors.ensureSpace(model, rows[0].vector.length);
+    vectors.upsert(model, rows);
+  }
+  docs.markSynced(model, ok);
+  return { hits: chunks.length - missing.size, misses: missing.size };
+}
+
+/** Embeds the texts the cache lacks (and caches them); an input the server refuses fails its document only. */
+async function embedMissing(
+  { target, batch, signal, docs, vectors }: StepInput,
+  missing: Map<string, string>,
+  chunks: TodoChunk[],
+  failedDocs: Set<number>,
+): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  const put = (hashes: string[], vs: Float32Array[]) => {
+    hashes.forEach((h, i) => out.set(h, vs[i]));
+    vectors.cachePut(target.id, hashes.map((h, i) => ({ contentHash: h, vector: vs[i] })));
+  };
+  const hashes = [...missing.keys()];
+  try {
+    put(hashes, await target.embed(hashes.map((h) => missing.get(h)!), { kind: 'document', signal }));
+    return out;
+  } catch (err) {
+    if (signal.aborted || isEmbedderWide(err)) throw err;
+  }
+  // One of the inputs was refused: find which document by embedding each on its own.
+  for (const d of batch) {
+    const own = [...new Set(chunks.filter((c) => c.docId === d.id).map((c) => c.hash))].filter((h) => missing.has(h) && !out.has(h));
+    if (!own.length) continue;
+    try {
+      put(own, await target.embed(own.map((h) => missing.get(h)!), { kind: 'document', signal }));
+    } catch (err) {
+      if (signal.aborted || isEmbedderWide(err)) throw err;
+      failedDocs.add(d.id);
+      docs.markFailed(d, `could not be embedded: ${errorMessage(err)}`);
+    }
+  }
+  return out;
+}

@@ -112,6 +112,16 @@ describe('Ollama embedder (real ollama client against the fixture server)', () =
     assert.ok(Date.now() - t0 < 1000);
   });
 
+  it('cuts input to the model\'s context (learned from /api/show) before sending', async () => {
+    const e = new OllamaEmbedder({ host: fx.url });
+    await e.preflight();
+    fx.reset();
+    const [v] = await e.embed(['word '.repeat(5000)], { kind: 'document' });
+    assert.equal(v.length, 768);
+    assert.equal(fx.inputs[0].length, 2048 * 3, 'context 2048 tokens at no more than 3 characters each');
+    assert.ok(fx.inputs[0].startsWith('search_document: word'));
+  });
+
   it('lists the models the server has', async () => {
     fx.models.set('all-minilm:latest', 384);
     assert.deepEqual(await createEmbedder({ provider: 'ollama', host: fx.url }).listModels(), ['nomic-embed-text:latest', 'all-minilm:latest']);

@@ -107,6 +107,12 @@ describe('hybrid and semantic search over an index', () => {
     }
   });
 
+  it('a cancelled search says so', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(lore.search('rotate keys', { mode: 'semantic', signal: ac.signal }), /Cancelled/);
+  });
+
   it('an unknown mode is refused with the valid ones', async () => {
     await assert.rejects(lore.search('x', { mode: 'fuzzy' as never }), /Unknown search mode "fuzzy" \(use keyword, semantic or hybrid\)/);
   });

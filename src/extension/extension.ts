@@ -44,11 +44,14 @@ export interface LoreExtensionApi {
   history: WindowHistory;
   trees: { search: SearchTreeProvider; sessions: SessionsTreeProvider; status: StatusTreeProvider };
   statusBar: LoreStatusBar;
+  /** How long activate() took (ms): it only registers things. */
+  activationMs: number;
 }
 
 let store: DisposableStore | undefined;
 
 export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
+  const t0 = performance.now();
   store = new DisposableStore();
   const s = store;
   context.subscriptions.push({ dispose: () => void s.dispose() }); // released once, whichever comes first
@@ -94,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   const c = ctx;
 
   s.add(access.onDidChange(refresh));
-  s.add(history.onDidRecord(() => sessionsTree.refresh()));
+  s.add(access.onDidChangeSessions(() => sessionsTree.refresh()));
   s.add(statusView.onDidChangeVisibility((e) => e.visible && statusTree.refresh()));
   s.add(sessionsView.onDidChangeVisibility((e) => e.visible && sessionsTree.refresh()));
   s.add(searchTree.onDidChangeTreeData(() => {
@@ -120,7 +123,9 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   const opening = setTimeout(() => access.openFolders(vscode.workspace.workspaceFolders ?? []), 0);
   s.add({ dispose: () => clearTimeout(opening) });
 
-  return { access, history, trees: { search: searchTree, sessions: sessionsTree, status: statusTree }, statusBar };
+  const activationMs = performance.now() - t0;
+  log(`activated in ${activationMs.toFixed(1)} ms`);
+  return { access, history, trees: { search: searchTree, sessions: sessionsTree, status: statusTree }, statusBar, activationMs };
 }
 
 export function deactivate(): Promise<void> | undefined {

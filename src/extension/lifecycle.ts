@@ -10,6 +10,7 @@ import { indexWithProgress } from './commands/indexing';
 export async function afterOpen(c: Ctx, folder: vscode.WorkspaceFolder, lore: Lore, fresh: boolean): Promise<void> {
   pruneHistory(c);
   const cfg = c.config();
+  if (c.access.isPaused) return; // Resume Indexing catches up
   if (cfg.indexOnStartup || fresh) {
     // The first index of a folder is a notification with Cancel; later catch-ups show in the status bar.
     await indexWithProgress(c, 'reindex', fresh ? `Lore: indexing ${folder.name} for the first time…` : `Lore: updating the index of ${folder.name}…`, {

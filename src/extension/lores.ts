@@ -34,6 +34,8 @@ export interface LoreWorkspaceOptions {
   create?: (init: LoreInit) => Lore;
 }
 
+const MUTATING = new Set(['create', 'ensure', 'record', 'rename', 'archive', 'terminate', 'pause', 'setState', 'delete', 'clear', 'prune']);
+
 /** The per-folder index file's name: readable folder name + hash of its URI (two folders never share one). */
 export function indexFileName(folder: vscode.WorkspaceFolder): string {
   const slug = folder.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'folder';
@@ -50,6 +52,11 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   private disposed = false;
   private paused = false;
   private readonly runs = new Set<AbortController>();
+  private readonly sessionsChanged = new vscode.EventEmitter<void>();
+  /** Fires (within 100 ms, coalesced) after session history changed. */
+  readonly onDidChangeSessions = this.sessionsChanged.event;
+  private sessionsTimer: NodeJS.Timeout | undefined;
+  private readonly wrappedStores = new WeakMap<SessionStore, SessionStore>();
 
   constructor(private readonly opts: LoreWorkspaceOptions) {}
 
@@ -178,8 +185,38 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     return at?.lore.getDocument(at.rel, range);
   }
 
+  /**
+   * The session store of the first folder's index, wrapped so that every change to it (from this
+   * window's searches, chat turns, tools, the Sessions view) fires onDidChangeSessions.
+   */
   sessions(): SessionStore | undefined {
-    return this.lores()[0]?.lore.sessions;
+    const store = this.lores()[0]?.lore.sessions;
+    if (!store) return undefined;
+    let wrapped = this.wrappedStores.get(store);
+    if (!wrapped) {
+      wrapped = new Proxy(store, {
+        get: (target, prop, receiver) => {
+          const v = Reflect.get(target, prop, receiver);
+          if (typeof v !== 'function') return v;
+          if (!MUTATING.has(String(prop))) return v.bind(target);
+          return (...args: unknown[]) => {
+            const out = v.apply(target, args);
+            this.sessionsChangedSoon();
+            return out;
+          };
+        },
+      });
+      this.wrappedStores.set(store, wrapped);
+    }
+    return wrapped;
+  }
+
+  private sessionsChangedSoon(): void {
+    if (this.sessionsTimer || this.disposed) return;
+    this.sessionsTimer = setTimeout(() => {
+      this.sessionsTimer = undefined;
+      if (!this.disposed) this.sessionsChanged.fire();
+    }, 100);
   }
 
   status(): FolderStatus[] {
@@ -211,8 +248,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
           retryFailed: kind === 'retry',
           onProgress: (p) => opts.onProgress?.(p.done, p.total),
         };
-        const rebuild = (lore as Lore & { rebuild?: (o: ReconcileOptions) => Promise<ReconcileSummary> }).rebuild;
-        out.push(await (kind === 'rebuild' && rebuild ? rebuild.call(lore, ro) : lore.index(kind === 'rebuild' ? { ...ro, force: true } : ro)));
+        out.push(await (kind === 'rebuild' ? lore.rebuild(ro) : lore.index(ro)));
       }
       return out;
     } finally {
@@ -243,7 +279,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     for (const ac of this.runs) ac.abort();
     for (const { lore } of this.lores()) {
       embedApi(lore).pauseEmbedding();
-      await (lore as Lore & { unwatch?: () => Promise<void> }).unwatch?.();
+      await lore.unwatch();
     }
     this.fire(true);
   }
@@ -281,8 +317,10 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (this.fireTimer) clearTimeout(this.fireTimer);
-    this.fireTimer = undefined;
+    if (this.sessionsTimer) clearTimeout(this.sessionsTimer);
+    this.fireTimer = this.sessionsTimer = undefined;
     this.changed.dispose();
+    this.sessionsChanged.dispose();
     await this.closeAll();
   }
 }

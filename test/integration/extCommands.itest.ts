@@ -34,6 +34,11 @@ describe('Lore commands', function () {
     for (const c of pkg.contributes.commands) assert.ok(registered.has(c.command), `${c.command} is declared and registered`);
   });
 
+  it('activation only registers things: it is quick', () => {
+    console.log(`      activate() took ${api.activationMs.toFixed(1)} ms`);
+    assert.ok(api.activationMs < 250, `activate() took ${api.activationMs} ms`);
+  });
+
   it('keeps the index in the extension storage, never in the workspace', () => {
     const [s] = api.access.status();
     assert.ok(!s.dbPath.startsWith(workspaceRoot().fsPath), `${s.dbPath} is outside the workspace`);

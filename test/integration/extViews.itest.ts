@@ -106,6 +106,18 @@ describe('Lore views', function () {
     assert.equal(store.get(other.id), undefined);
   });
 
+  it('Sessions view: refreshes when history changes elsewhere (chat turns, tools)', async () => {
+    let changes = 0;
+    const sub = api.trees.sessions.onDidChangeTreeData(() => changes++);
+    try {
+      const store = api.access.sessions()!;
+      store.record(api.history.currentId!, 'chat.request', { prompt: 'why PostgreSQL?' });
+      await eventually(() => changes > 0, 'the Sessions view was told to refresh');
+    } finally {
+      sub.dispose();
+    }
+  });
+
   it('status bar: "Lore: N docs" when idle, click opens Index Status', async () => {
     api.statusBar.update();
     assert.match(api.statusBar.text, /Lore: (10 docs|keyword only)/);

@@ -18,7 +18,7 @@ function describe(s: ReconcileSummary): string {
 
 /** One cancellable indexing pass with a progress notification; resolves with the summed summary. */
 export async function indexWithProgress(c: Ctx, kind: 'reindex' | 'rebuild' | 'retry', title: string, opts: { quiet?: boolean; location?: vscode.ProgressLocation; folders?: vscode.WorkspaceFolder[] } = {}): Promise<ReconcileSummary | undefined> {
-  if (c.access.isPaused) c.access.resume();
+  if (c.access.isPaused) await resumeIndexing(c);
   try {
     const summaries = await withProgress(
       title,
@@ -34,6 +34,13 @@ export async function indexWithProgress(c: Ctx, kind: 'reindex' | 'rebuild' | 'r
   } finally {
     c.refresh();
   }
+}
+
+/** Resumes after a pause: embedding and watching start again (an indexing pass then catches up). */
+export async function resumeIndexing(c: Ctx): Promise<void> {
+  c.access.resume();
+  await vscode.commands.executeCommand('setContext', 'lore.paused', false);
+  for (const { folder } of c.access.lores()) c.access.startWatching(folder);
 }
 
 export function registerIndexCommands(c: Ctx): vscode.Disposable[] {
@@ -62,10 +69,7 @@ export function registerIndexCommands(c: Ctx): vscode.Disposable[] {
     }),
     reg('lore.resumeIndexing', async () => {
       if (!requireReady(c.access)) return undefined;
-      c.access.resume();
-      await vscode.commands.executeCommand('setContext', 'lore.paused', false);
-      const folders = c.access.lores().map((l) => l.folder);
-      for (const f of folders) c.access.startWatching(f);
+      await resumeIndexing(c);
       return indexWithProgress(c, 'reindex', 'Catching up after the pause…', { quiet: true, location: vscode.ProgressLocation.Window });
     }),
     reg('lore.showIndexStatus', () => vscode.commands.executeCommand('lore.status.focus')),

@@ -154,6 +154,11 @@ describe('OpenAI-compatible embedder', () => {
     await assert.rejects(e.preflight(), (err: EmbedderError) => err.kind === 'auth' && /LORE_EMBED_API_KEY/.test(err.message) && !err.message.includes('sk-wrong'));
   });
 
+  it('a host without a scheme or with /v1 is the same server', () => {
+    assert.equal(new OpenAIEmbedder({ host: 'localhost:1234/v1/' }, {}).host, 'http://localhost:1234');
+    assert.equal(new OpenAIEmbedder({}, {}).host, 'https://api.openai.com');
+  });
+
   it('an unknown model is named with what the server offers', async () => {
     const e = new OpenAIEmbedder({ host: fx.url, model: 'nope' }, {});
     await rejectsWith(e.preflight(), 'model-missing', /model nope is not available .*text-embedding-3-small/);

@@ -28,7 +28,8 @@ export class OpenAIEmbedder implements Embedder {
   private readonly attempts: number;
 
   constructor(private readonly settings: Omit<EmbedderSettings, 'provider'> = {}, env: NodeJS.ProcessEnv = process.env) {
-    this.host = (settings.host || DEFAULT_OPENAI_HOST).replace(/\/+$/, '').replace(/\/v1$/, '');
+    const host = settings.host || DEFAULT_OPENAI_HOST;
+    this.host = (host.includes('://') ? host : `http://${host}`).replace(/\/+$/, '').replace(/\/v1$/, '');
     this.model = settings.model || DEFAULT_OPENAI_MODEL;
     this.apiKey = settings.apiKey || env.LORE_EMBED_API_KEY || env.OPENAI_API_KEY || undefined;
     this.timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;

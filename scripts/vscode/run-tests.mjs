@@ -87,6 +87,8 @@ async function runIntegrationSuite(csDir, { name, suite, fixture }) {
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = format(...(Array.isArray(args) ? args : [args]));
       if (!NOISE.test(text)) hostLog.push(type === 'info' ? text : `[${type}] ${text}`);
+      // A crashed host never reports back: fail now rather than at the timeout.
+      if (/extension host .*terminated unexpectedly/i.test(text)) settle({ code: 1, reason: 'the extension host crashed' });
     });
     await page.exposeFunction('codeAutomationExit', (code, logs) => {
       for (const l of logs ?? []) {

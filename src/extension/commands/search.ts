@@ -6,7 +6,7 @@ import type { Ctx } from '../context';
 import type { MergedResult, MergedSearchResponse } from '../loreAccess';
 import { openAt } from '../open';
 import { isAbort, requireReady, showError } from '../progress';
-import { oneLine, sectionOf } from '../views/searchTree';
+import { displaySnippet, oneLine, sectionOf } from '../views/searchTree';
 
 export interface SearchArgs {
   mode?: SearchMode;
@@ -50,7 +50,7 @@ function toItem(r: MergedResult, multi: boolean): Item {
   return {
     label: `${r.stale ? '$(warning) ' : '$(file) '}${r.title}`,
     description: [r.headingPath && sectionOf(r) !== r.title ? sectionOf(r) : '', `${multi ? `${r.folder}/` : ''}${r.path}:${r.startLine}`, r.stale ? 'stale' : ''].filter(Boolean).join(' · '),
-    detail: oneLine(r.snippet, 200),
+    detail: displaySnippet(r, 200),
     alwaysShow: true,
     result: r,
   };

@@ -74,7 +74,7 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<SearchNode>, 
     }
     const r = node.result;
     const item = new vscode.TreeItem(sectionOf(r), vscode.TreeItemCollapsibleState.None);
-    item.description = `${r.stale ? '(stale) ' : ''}L${r.startLine}–${r.endLine}  ${oneLine(r.snippet)}`;
+    item.description = `${r.stale ? '(stale) ' : ''}L${r.startLine}–${r.endLine}  ${displaySnippet(r)}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escapeMd(r.title)}**${r.headingPath ? ` › ${escapeMd(r.headingPath)}` : ''}\n\n`);
     md.appendText(`${r.path}:${r.startLine}-${r.endLine}${r.stale ? '  (stale: changed on disk since indexed)' : ''}\n\n${r.snippet}`);
@@ -97,6 +97,15 @@ export function sectionOf(r: { headingPath: string; title: string }): string {
   if (parts.length > 1 && parts[0] === r.title) parts.shift();
   else if (parts.length === 1 && parts[0] === r.title) return r.title;
   return parts.join(' › ') || '(top)';
+}
+
+/** The snippet on one line without the chunk's own heading in front ("## Consequences Operations…" -> "Operations…"). */
+export function displaySnippet(r: { snippet: string; headingPath: string }, max = 120): string {
+  const text = oneLine(r.snippet, 10_000);
+  const last = r.headingPath.split(' > ').pop() ?? '';
+  const heading = /^#{1,6}\s+/.exec(text);
+  const rest = heading && last && text.slice(heading[0].length).startsWith(last) ? text.slice(heading[0].length + last.length).trim() : text;
+  return oneLine(rest || text, max);
 }
 
 export function oneLine(s: string, max = 120): string {

@@ -1,3 +1,4 @@
+import { LoreError } from '../errors';
 import { OllamaEmbedder } from './ollama';
 import { OpenAIEmbedder } from './openai';
 import type { Embedder, EmbedderProvider, EmbedderSettings } from './types';
@@ -6,7 +7,7 @@ export function createEmbedder(settings: EmbedderSettings): Embedder {
   const { provider, ...rest } = settings;
   if (provider === 'openai') return new OpenAIEmbedder(rest);
   if (provider === 'ollama') return new OllamaEmbedder(rest);
-  throw new Error(`Unknown embedding provider "${String(provider)}" (use ollama or openai)`);
+  throw new LoreError('BAD_INPUT', `Unknown embedding provider "${String(provider)}" (use ollama or openai)`);
 }
 
 /**
@@ -21,7 +22,7 @@ export function embedderFromEnv(
   const provider = (flags.provider ?? env.LORE_EMBED_PROVIDER ?? 'ollama').toLowerCase();
   if (provider === 'none' || provider === 'off' || provider === 'keyword') return null;
   if (provider !== 'ollama' && provider !== 'openai') {
-    throw new Error(`Unknown embedding provider "${provider}" (use ollama, openai or none)`);
+    throw new LoreError('BAD_INPUT', `Unknown embedding provider "${provider}" (use ollama, openai or none)`);
   }
   const host = flags.host ?? env.LORE_EMBED_HOST ?? (provider === 'ollama' ? env.OLLAMA_HOST : env.OPENAI_BASE_URL);
   const timeout = flags.timeoutMs ?? (env.LORE_EMBED_TIMEOUT ? Number(env.LORE_EMBED_TIMEOUT) * 1000 : undefined);

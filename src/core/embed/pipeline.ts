@@ -66,6 +66,8 @@ export class EmbeddingPipeline {
 
   /** Sets (or clears) the embedder, checks it, and starts embedding what it has not embedded. */
   configure(settings: EmbedderSettings | null): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    clearTimeout(this.recheckTimer);
     this.stopWork();
     this.generation++;
     this.settings = settings;
@@ -76,6 +78,7 @@ export class EmbeddingPipeline {
       this.state = { state: 'off' };
       if (!this.opts.readonly) this.docs.settlePendingWithoutVectors();
       this.emit();
+      this.wakeIdle();
       return Promise.resolve();
     }
     this.target = createEmbedder(settings);

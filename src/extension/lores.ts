@@ -57,6 +57,9 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   readonly onDidChangeSessions = this.sessionsChanged.event;
   private sessionsTimer: NodeJS.Timeout | undefined;
   private readonly wrappedStores = new WeakMap<SessionStore, SessionStore>();
+  private readonly life = new AbortController();
+  /** Aborted when this workspace is disposed (deactivation): long waits end with it. */
+  readonly lifetime: AbortSignal = this.life.signal;
 
   constructor(private readonly opts: LoreWorkspaceOptions) {}
 
@@ -316,6 +319,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.life.abort();
     if (this.fireTimer) clearTimeout(this.fireTimer);
     if (this.sessionsTimer) clearTimeout(this.sessionsTimer);
     this.fireTimer = this.sessionsTimer = undefined;

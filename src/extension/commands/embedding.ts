@@ -27,13 +27,15 @@ export async function applyEmbedderSettings(c: Ctx): Promise<void> {
       const pending = () => lores.reduce((n, { lore }) => n + (queueOf(lore.status())?.pending ?? 0), 0);
       const timer = setInterval(() => report(0, 0, `${pending().toLocaleString('en-US')} documents left to embed`), 500);
       try {
-        await Promise.all(lores.map(({ lore }) => embedApi(lore).embeddingIdle(signal)));
+        const until = AbortSignal.any([signal, c.access.lifetime]);
+        await Promise.all(lores.map(({ lore }) => embedApi(lore).embeddingIdle(until)));
       } finally {
         clearInterval(timer);
       }
     });
   } catch (err) {
     if (!isAbort(err)) throw err;
+    if (c.access.lifetime.aborted) return;
     for (const { lore } of lores) embedApi(lore).pauseEmbedding();
     void vscode.window.showInformationMessage('Lore: embedding paused. Run "Lore: Resume Indexing" to continue.');
   } finally {

@@ -114,6 +114,7 @@ describe('query building', () => {
       terms: ['error', 'and', 'rate', 'limit', 'retry'],
       all: '"error" AND "AND" AND "rate limit" AND "retry"',
       any: '"error" OR "AND" OR "rate limit" OR "retry"',
+      parts: ['"error"', '"AND"', '"rate limit"', '"retry"'],
     });
     assert.equal(buildKeywordQuery('!!! ***').all, '');
     assert.equal(buildKeywordQuery('inst', { prefixLast: true }).all, '"inst"*');

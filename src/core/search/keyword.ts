@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import picomatch from 'picomatch';
 import { LoreError } from '../errors';
+import { CandidateSource, type PartStats } from './candidates';
 import { buildKeywordQuery } from './query';
 import { makeSnippet } from './snippet';
 import type { SearchFilters, SearchHit } from './types';
@@ -37,21 +38,26 @@ export function registerSearchFunctions(db: Database): void {
 }
 
 /**
- * BM25 keyword search over chunks. The top candidates come from FTS5 alone (fast), then filters
- * and one-hit-per-document apply; when they leave too few, it fetches deeper until the matches run out.
+ * BM25 keyword search over chunks. The top candidates come from FTS5 alone (CandidateSource: ranked
+ * at a bounded cost), then filters and one-hit-per-document apply; when they leave too few, it
+ * fetches deeper until the matches run out.
  */
 export class KeywordSearch {
   private readonly stmts = new Map<string, Statement>();
+  private readonly candidates: CandidateSource;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.candidates = new CandidateSource(db);
+  }
 
   search(text: string, k: number, filters: SearchFilters = {}, opts: { prefixLast?: boolean } = {}): SearchHit[] {
     const q = buildKeywordQuery(text, opts);
     if (!q.all || k <= 0) return [];
     if (filters.pathGlob) globMatcher(filters.pathGlob); // a bad glob is the user's to fix: say so before searching
     const perDoc = Math.max(1, filters.perDocument ?? 1);
-    const hits = this.collect(q.all, k, perDoc, filters, new Map());
-    if (hits.size < k && q.any !== q.all) this.collect(q.any, k, perDoc, filters, hits);
+    const memo = new Map<string, PartStats>();
+    const hits = this.collect(q.parts, 'AND', k, perDoc, filters, new Map(), memo);
+    if (hits.size < k && q.parts.length > 1) this.collect(q.parts, 'OR', k, perDoc, filters, hits, memo);
     const out = [...hits.values()].slice(0, k);
     return out.map((r) => {
       const snippet = makeSnippet(r.text, q.terms);
@@ -74,7 +80,9 @@ export class KeywordSearch {
   }
 
   /** Adds hits in rank order to `into` (keyed by chunk), at most perDoc per document, until k. */
-  private collect(match: string, k: number, perDoc: number, filters: SearchFilters, into: Map<number, Row>): Map<number, Row> {
+  private collect(
+    parts: string[], join: 'AND' | 'OR', k: number, perDoc: number, filters: SearchFilters, into: Map<number, Row>, memo: Map<string, PartStats>,
+  ): Map<number, Row> {
     const counts = new Map<number, number>();
     for (const r of into.values()) counts.set(r.docId, (counts.get(r.docId) ?? 0) + 1);
     const details = this.detailsStatement(filters);
@@ -83,31 +91,22 @@ export class KeywordSearch {
       ...(filters.pathGlob ? [filters.pathGlob] : []),
       ...(filters.modifiedAfter !== undefined ? [filters.modifiedAfter] : []),
     ];
-    let offset = 0;
-    for (let limit = Math.max(k * perDoc * 4, 40); ; limit *= 4) {
-      // Ranked candidates from the full-text index alone, then their rows, filtered.
-      const ranked = this.ranked.all(match, limit - offset, offset) as { id: number; rank: number }[];
-      const rankOf = new Map(ranked.map((r) => [r.id, r.rank]));
-      const rows = (details.all(JSON.stringify(ranked.map((r) => r.id)), ...filterParams) as Row[])
-        .map((r) => ({ ...r, rank: rankOf.get(r.chunkId)! }))
-        .sort((a, b) => a.rank - b.rank);
-      for (const r of rows) {
-        if (into.size >= k) return into;
-        if (into.has(r.chunkId)) continue;
+    // Ranked candidates from the full-text index alone, page by page; then their rows, filtered.
+    for (const page of this.candidates.pages(parts, join, Math.max(k * perDoc * 4, 40), memo)) {
+      const fresh = page.filter((c) => !into.has(c.id));
+      if (!fresh.length) continue;
+      const byId = new Map((details.all(JSON.stringify(fresh.map((c) => c.id)), ...filterParams) as Row[]).map((r) => [r.chunkId, r]));
+      for (const c of fresh) {
+        const r = byId.get(c.id);
+        if (!r || into.has(c.id)) continue;
         const n = counts.get(r.docId) ?? 0;
         if (n >= perDoc) continue;
         counts.set(r.docId, n + 1);
-        into.set(r.chunkId, r);
+        into.set(c.id, { ...r, rank: c.rank });
+        if (into.size >= k) return into;
       }
-      if (into.size >= k || ranked.length < limit - offset) return into;
-      offset = limit;
     }
-  }
-
-  private get ranked(): Statement {
-    return this.cached('ranked', () =>
-      this.db.prepare('SELECT rowid AS id, rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?'),
-    );
+    return into;
   }
 
   private detailsStatement(filters: SearchFilters): Statement {

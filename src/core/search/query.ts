@@ -10,6 +10,8 @@ export interface KeywordQuery {
   all: string;
   /** Any word/phrase may match (fallback when `all` finds too little). */
   any: string;
+  /** Each quoted word or phrase on its own (what `all` and `any` join). */
+  parts: string[];
 }
 
 const WORD = /[\p{L}\p{N}_]+/gu;
@@ -31,8 +33,8 @@ export function buildKeywordQuery(text: string, opts: { prefixLast?: boolean } =
       else for (const w of words) parts.push([w]);
     });
   const terms = [...new Set(parts.flat().map((w) => w.toLowerCase()))];
-  if (!parts.length) return { terms, all: '', any: '' };
+  if (!parts.length) return { terms, all: '', any: '', parts: [] };
   const endsInWord = /[\p{L}\p{N}_]$/u.test(text);
   const quoted = parts.map((p, i) => quote(p, !!opts.prefixLast && endsInWord && i === parts.length - 1 && p.length === 1));
-  return { terms, all: quoted.join(' AND '), any: quoted.join(' OR ') };
+  return { terms, all: quoted.join(' AND '), any: quoted.join(' OR '), parts: quoted };
 }

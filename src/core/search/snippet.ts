@@ -24,11 +24,18 @@ const TOKEN = /[\p{L}\p{N}_]+/gu;
 /** Cuts a window of about `width` characters that holds the most query words, whitespace folded. */
 export function makeSnippet(raw: string, terms: string[], width = 220): Snippet {
   const text = raw.replace(/\s+/g, ' ').trim();
-  const stems = new Set(terms.map(stem));
+  const stems = [...new Set(terms.map(stem))];
+  const long = stems.filter((t) => t.length >= 3);
+  const seen = new Map<string, boolean>(); // per distinct token: is it a match?
   const hits: [number, number][] = [];
   for (const m of text.matchAll(TOKEN)) {
-    const s = stem(m[0]);
-    if (stems.has(s) || [...stems].some((t) => t.length >= 3 && s.startsWith(t))) hits.push([m.index!, m.index! + m[0].length]);
+    let hit = seen.get(m[0]);
+    if (hit === undefined) {
+      const s = stem(m[0]);
+      hit = stems.includes(s) || long.some((t) => s.startsWith(t));
+      seen.set(m[0], hit);
+    }
+    if (hit) hits.push([m.index!, m.index! + m[0].length]);
   }
   if (text.length <= width) return { text, highlights: hits };
   // Slide over the hits: the window starting at hit i that covers the most hits wins.

@@ -55,7 +55,12 @@ describe('Lore embedder state', function () {
     await cfg().update('embedding.host', url, vscode.ConfigurationTarget.Workspace);
     await eventually(() => embedderOf(api.access.status()[0]).state === 'live', 'the embedder is live', 30_000);
     await eventually(async () => (await api.access.search('ledger transactions', { mode: 'semantic' })).mode === 'semantic', 'semantic search answers', 30_000);
-    api.statusBar.update();
-    assert.match(api.statusBar.text, /Lore: \d+ docs/);
+    // Rebuild drops documents (and their vectors) and re-embeds (from the cache) into a consistent index.
+    await vscode.commands.executeCommand('lore.rebuild', true);
+    await api.access.lores()[0].lore.embeddingIdle();
+    const reports = (await vscode.commands.executeCommand('lore.validate')) as { ok: boolean; problems: unknown[] }[];
+    assert.equal(reports[0].ok, true, JSON.stringify(reports[0].problems));
+    assert.equal((await api.access.search('ledger transactions', { mode: 'semantic' })).mode, 'semantic');
+    await eventually(() => /Lore: \d+ docs/.test(api.statusBar.text), 'the status bar shows the document count once embedded');
   });
 });

@@ -70,13 +70,14 @@ async function runIntegrationSuite(csDir, { name, suite, fixture }) {
   const mem = memorySampler(runDir);
   const sampling = setInterval(() => mem.sample(), 500);
   const hostLog = [];
+  const resultFile = path.join(runDir, 'result.json'); // per run: test-results/ may be shared by concurrent runs
   let context;
   let server;
   try {
     const ws = prepareWorkspace(runDir, fixture);
     server = await startCodeServer({
       csDir, runDir, open: ws.workspaceFile ?? ws.folder, logFile: path.join(out, 'code-server.log'),
-      env: { ...testEnv(ws), LORE_ITEST_SUITE: suite, LORE_ITEST_GREP: process.env.LORE_ITEST_GREP ?? '', LORE_ITEST_FILES: process.env.LORE_ITEST_FILES ?? '' },
+      env: { ...testEnv(ws), LORE_ITEST_SUITE: suite, LORE_ITEST_RESULT: resultFile, LORE_ITEST_GREP: process.env.LORE_ITEST_GREP ?? '', LORE_ITEST_FILES: process.env.LORE_ITEST_FILES ?? '' },
     });
     context = await launchBrowser(runDir);
     const page = context.pages()[0] ?? (await context.newPage());
@@ -96,7 +97,8 @@ async function runIntegrationSuite(csDir, { name, suite, fixture }) {
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, l.contents);
       }
-      settle({ code });
+      hostLog.push(`[codeAutomationExit] ${JSON.stringify(code)}`);
+      settle({ code: typeof code === "number" ? code : 1, reason: typeof code === "number" ? undefined : `exit code ${String(code)}` });
     });
     page.on('pageerror', (err) => hostLog.push(`[pageerror] ${err.message}`));
     const url = workbenchUrl(server, {
@@ -111,8 +113,16 @@ async function runIntegrationSuite(csDir, { name, suite, fixture }) {
       new Promise((resolve) => (timer = setTimeout(() => resolve({ code: 1, reason: `timed out after ${fmtMs(tierTimeoutMs)}` }), tierTimeoutMs))),
     ]);
     clearTimeout(timer);
+    // Exit code 0 also comes when the host died mid-suite: only the suite's own report counts.
+    const report = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : undefined;
+    if (result.code === 0 && !result.reason) {
+      if (!report) Object.assign(result, { code: 1, reason: 'the suite never reported its results (extension host crashed or exited?)' });
+      else if (report.tests === 0) Object.assign(result, { code: 1, reason: 'no tests ran' });
+      else if (report.failures > 0) Object.assign(result, { code: 1, reason: `${report.failures} failed` });
+    }
+    result.report = report;
     if (result.code !== 0 || result.reason) await page.screenshot({ path: path.join(out, 'failure.png') }).catch(() => {});
-    return { name, code: result.code, reason: result.reason, ms: Date.now() - started, peak: mem.peak };
+    return { name, code: result.code, reason: result.reason, report, ms: Date.now() - started, peak: mem.peak };
   } catch (err) {
     return { name, code: 1, reason: err instanceof Error ? err.message : String(err), ms: Date.now() - started, peak: mem.peak };
   } finally {
@@ -153,14 +163,16 @@ async function runIntegration(csDir) {
   const outcomes = [];
   for (const s of SUITES) {
     const dir = path.join(built, s.suite);
-    const has = fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.itest.js'));
+    const only = (process.env.LORE_ITEST_FILES ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    const has = fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.itest.js') && (only.length === 0 || only.some((o) => f.includes(o))));
     if (!has) {
       console.log(`== integration (${s.name}): no tests`);
       continue;
     }
     console.log(`== integration (${s.name}) on test/fixtures/${s.fixture}`);
     const r = await runIntegrationSuite(csDir, s);
-    console.log(`== integration (${s.name}): ${r.code === 0 ? 'passed' : `FAILED${r.reason ? `: ${r.reason}` : ''}`} in ${fmtMs(r.ms)}, peak memory ${(r.peak / 2 ** 20).toFixed(0)} MB`);
+    const counts = r.report ? ` (${r.report.passes}/${r.report.tests} tests passed${r.report.pending ? `, ${r.report.pending} pending` : ''}, ${r.report.files} files)` : '';
+    console.log(`== integration (${s.name}): ${r.code === 0 ? 'passed' : `FAILED${r.reason ? `: ${r.reason}` : ''}`}${counts} in ${fmtMs(r.ms)}, peak memory ${(r.peak / 2 ** 20).toFixed(0)} MB`);
     outcomes.push(r);
   }
   if (outcomes.length === 0) {

@@ -9,6 +9,8 @@
 //   LORE_ITEST_GREP    only tests whose full title contains this text
 //   LORE_ITEST_FILES   comma-separated file name fragments: only files whose name contains one
 //   LORE_ITEST_TIMEOUT per-test timeout in ms (default 60000)
+//   LORE_ITEST_RESULT  file to write the counts to when the run completes; the runner requires it,
+//                      because VS Code reports exit code 0 when the extension host dies mid-suite
 import fs from 'node:fs';
 import path from 'node:path';
 import Mocha from 'mocha';
@@ -37,6 +39,11 @@ export async function run(): Promise<void> {
   });
   for (const f of files) mocha.addFile(f);
   await mocha.loadFilesAsync();
-  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
-  if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
+  const started = Date.now();
+  const stats = await new Promise<Mocha.Stats | undefined>((resolve) => {
+    const runner = mocha.run(() => resolve(runner.stats));
+  });
+  const result = { files: files.length, tests: stats?.tests ?? 0, passes: stats?.passes ?? 0, failures: stats?.failures ?? 0, pending: stats?.pending ?? 0, ms: Date.now() - started };
+  if (process.env.LORE_ITEST_RESULT) fs.writeFileSync(process.env.LORE_ITEST_RESULT, JSON.stringify(result));
+  if (result.failures > 0) throw new Error(`${result.failures} integration test(s) failed`);
 }

@@ -88,3 +88,23 @@ describe('Lore in the workbench: search from the palette, open a result, see the
     await wb.screenshot('index-status-tree');
   });
 });
+
+describe('Lore in the workbench without an embedder answering', () => {
+  let wb: Workbench;
+  before(async () => {
+    wb = await openWorkbench({ settings: { 'lore.embedding.provider': 'ollama', 'lore.embedding.host': 'http://127.0.0.1:9' } });
+  });
+  after(async () => {
+    await wb?.close();
+  });
+
+  it('says "Lore: keyword only" in the status bar and why in Index Status', async () => {
+    await wb.waitForStatusBar(/Lore: keyword only/, 90_000);
+    await wb.runCommand('Lore: Show Index Status');
+    const row = wb.page.locator('.sidebar .monaco-list-row', { hasText: 'Semantic search: keyword only' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click(); // expands to the fix actions
+    await wb.page.locator('.sidebar .monaco-list-row', { hasText: 'Open embedding settings' }).first().waitFor({ timeout: 10_000 });
+    await wb.screenshot('keyword-only');
+  });
+});

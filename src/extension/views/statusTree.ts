@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { FileState, Lore } from '../../core/service';
-import { SYNC_STATUSES, type SyncStatus } from '../../core/types';
+import type { SyncStatus } from '../../core/types';
 import { describeEmbedder, embedderOf, type EmbedderStatus, isDegraded, queueOf } from '../embedding';
 import type { LoreWorkspace } from '../lores';
 
@@ -16,6 +16,13 @@ export type StatusNode =
 const FILES_SHOWN = 200;
 const LABELS: Record<SyncStatus, string> = { synced: 'Synced', pending: 'Pending', stale: 'Stale', failed: 'Failed' };
 const ICONS: Record<SyncStatus, string> = { synced: 'pass', pending: 'clock', stale: 'history', failed: 'error' };
+const ORDER: readonly SyncStatus[] = ['synced', 'pending', 'stale', 'failed'];
+const TOOLTIPS: Record<SyncStatus, string> = {
+  synced: 'Indexed: searchable by keyword and, with an embedder, by meaning.',
+  pending: 'Text indexed and searchable by keyword; waiting for embeddings (semantic search).',
+  stale: 'Changed on disk since indexed; re-indexed shortly.',
+  failed: 'Could not be indexed; the reason is beside each file. Retry after fixing it.',
+};
 
 function ago(ms: number): string {
   const s = Math.round((Date.now() - ms) / 1000);
@@ -66,7 +73,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
       out.push({ kind: 'info', id: `${folder.uri}:indexing`, label: p.phase === 'scanning' ? 'Scanning…' : `Indexing ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')}`, description: p.current, icon: 'sync~spin' });
     }
     out.push({ kind: 'info', id: `${folder.uri}:docs`, label: `${s.documents.toLocaleString('en-US')} documents`, description: `${s.chunks.toLocaleString('en-US')} chunks · ${(s.databaseBytes / 1048576).toFixed(1)} MB`, icon: 'database', tooltip: s.dbPath });
-    for (const status of SYNC_STATUSES) {
+    for (const status of ORDER) {
       const count = s.counts[status];
       if (count > 0 || status === 'synced' || status === 'failed') out.push({ kind: 'state', folder, lore, status, count });
     }
@@ -106,6 +113,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
         item.description = node.count.toLocaleString('en-US');
         item.iconPath = new vscode.ThemeIcon(ICONS[node.status], node.status === 'failed' && node.count ? new vscode.ThemeColor('errorForeground') : undefined);
         item.contextValue = `state.${node.status}`;
+        item.tooltip = TOOLTIPS[node.status];
         item.id = `state:${node.folder.uri}:${node.status}`;
         return item;
       }

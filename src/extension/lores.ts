@@ -65,7 +65,10 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
 
   /** Opens an index for each folder (the database is created on first run). */
   openFolders(folders: readonly vscode.WorkspaceFolder[]): void {
-    for (const f of folders) this.open(f);
+    for (const f of folders) {
+      if (f.uri.scheme === 'file') this.open(f);
+      else this.opts.log?.(`${f.name} is not on disk (${f.uri.scheme}:); Lore indexes folders on disk only`);
+    }
   }
 
   private open(folder: vscode.WorkspaceFolder, after: Promise<unknown> = Promise.resolve()): void {

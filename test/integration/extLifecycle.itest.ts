@@ -116,6 +116,29 @@ describe('Lore lifecycle and settings', function () {
     await eventually(() => /Lore: (10 docs|keyword only)/.test(api.statusBar.text), 'idle text again');
   });
 
+  it('cancelling a long indexing run stops it and leaves a consistent index', async function () {
+    this.timeout(60_000);
+    await vscode.commands.executeCommand('lore.pauseIndexing'); // no watcher racing the run below
+    const bulk = path.join(workspaceRoot().fsPath, 'bulk2');
+    fs.mkdirSync(bulk, { recursive: true });
+    for (let i = 0; i < 800; i++) fs.writeFileSync(path.join(bulk, `doc-${i}.md`), `# Cancel ${i}\n\n${'Words to index. '.repeat(60)}\n`);
+    try {
+      const ac = new AbortController();
+      await assert.rejects(
+        api.access.indexAll('reindex', { signal: ac.signal, onProgress: (done) => done >= 20 && ac.abort() }),
+        (err: { code?: string }) => err.code === 'ABORTED',
+      );
+      const docs = api.access.status()[0].documents;
+      assert.ok(docs < 810, `stopped early (${docs} documents)`);
+      const reports = (await vscode.commands.executeCommand('lore.validate')) as { ok: boolean }[];
+      assert.equal(reports[0].ok, true);
+    } finally {
+      fs.rmSync(bulk, { recursive: true, force: true });
+      await vscode.commands.executeCommand('lore.resumeIndexing');
+    }
+    await eventually(() => api.access.status()[0].documents === 10, 'back to the fixture', 30_000);
+  });
+
   it('results of a file changed since indexing are flagged stale in the Search view', async function () {
     this.timeout(30_000);
     const file = path.join(workspaceRoot().fsPath, 'docs/adr/0002-use-postgres-for-the-ledger.md');

@@ -89,6 +89,11 @@ test('search order matches exact cosine on 300 clustered 64-dim vectors; bits ma
   assert.deepEqual(store.search('m', q, 10, { exact: true }).map((h) => h.chunkId), want);
   const b = db.prepare('SELECT vec_quantize_binary(?) AS b').get(Buffer.from(vs[3].buffer)) as { b: Buffer };
   assert.deepEqual(BitIndex.quantize(vs[3]), b.b);
+  // The prefilter reads sqlite-vec 0.1.9's block layout directly; if that layout changed it would fall back to a slow scan.
+  const table = db.prepare('SELECT table_name FROM vector_spaces').pluck().get() as string;
+  const fromShadow = BitIndex.loadFromShadow(db, table, 64, 0, 1);
+  assert.equal(fromShadow?.size, 300);
+  assert.deepEqual(fromShadow!.nearest(q, 50), BitIndex.loadByScan(db, table, 64, 0).nearest(q, 50));
   db.close();
 });
 
@@ -323,4 +328,34 @@ test('partial churn (a third of the documents rewritten each cycle) is compacted
   // Search still works on the rebuilt table and its in-memory prefilter.
   assert.equal(store.search('m', vs[5], 10).length, 10);
   db.close();
+});
+
+test('through the real indexer: a deleted file and a rewritten file take their vectors with them', async () => {
+  const { tempWorkspace } = await import('./helpers');
+  const ws = tempWorkspace({
+    'notes/a.md': '# Alpha\n\nFirst part.\n\n## More\n\nSecond part.\n',
+    'notes/b.md': '# Beta\n\nOnly part.\n',
+  });
+  try {
+    const lore = ws.open();
+    await lore.index();
+    const { db } = openDatabase(ws.dbPath);
+    const store = new VectorStore(db);
+    store.ensureSpace('m', 8);
+    const chunks = db.prepare('SELECT c.id, d.file_path AS path FROM chunks c JOIN document_index d ON d.id = c.document_id').all() as { id: number; path: string }[];
+    const vs = vectors(chunks.length, 8);
+    assert.equal(store.upsert('m', chunks.map((c, i) => ({ chunkId: c.id, vector: vs[i] }))), chunks.length);
+    ws.remove('notes/a.md');
+    ws.write('notes/b.md', '# Beta\n\nRewritten part.\n');
+    await lore.index();
+    assert.equal(store.count('m'), 0, 'no vector outlives its chunk');
+    assert.deepEqual(store.search('m', vs[0], 10), []);
+    const now = db.prepare('SELECT id FROM chunks').pluck().all() as number[];
+    assert.ok(now.length > 0);
+    assert.equal(store.upsert('m', now.map((id, i) => ({ chunkId: id, vector: vs[i] }))), now.length);
+    assert.equal(store.search('m', vs[0], 10).length, now.length);
+    db.close();
+  } finally {
+    ws.cleanup();
+  }
 });

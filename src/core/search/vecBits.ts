@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { WasmHamming } from './vecWasm';
 
 /**
  * The binary-quantised prefilter of a vector space, held in memory: one sign bit per dimension
@@ -9,20 +10,24 @@ import type { Database } from 'better-sqlite3';
  * never starve the candidate list.
  */
 export class BitIndex {
-  /** 32-bit words per vector (dims / 32, rounded up to an even count; padding bits stay 0 on both sides). */
+  /** 32-bit words per vector (dims / 32, rounded up to a multiple of 4: whole 128-bit lanes; padding bits stay 0 on both sides). */
   readonly words: number;
   private ids: Float64Array;
   private bits: Uint32Array;
   private n = 0;
   private readonly slotOf = new Map<number, number>();
+  private readonly kernel: WasmHamming | undefined;
 
   constructor(
     readonly dims: number,
     /** The space version this index reflects (vector_spaces.version). */
     public version: number,
     capacity = 1024,
+    useWasm = true,
   ) {
-    this.words = Math.ceil(dims / 64) * 2;
+    this.words = Math.ceil(dims / 128) * 4;
+    // The SIMD kernel (when the runtime has it) counts per byte lane: up to 31 lanes (3968 dims).
+    this.kernel = this.words / 4 < 32 && useWasm ? WasmHamming.create() : undefined;
     this.ids = new Float64Array(capacity);
     this.bits = new Uint32Array(capacity * this.words);
   }
@@ -60,12 +65,14 @@ export class BitIndex {
       this.ids[slot] = id;
     }
     this.wordsOf(bytes, offset, this.bits, slot * this.words);
+    this.kernel?.invalidate();
   }
 
   delete(id: number): void {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return;
     this.slotOf.delete(id);
+    this.kernel?.invalidate();
     const last = --this.n;
     if (slot !== last) {
       const moved = this.ids[last];
@@ -143,7 +150,13 @@ export class BitIndex {
     const count = slots ? slots.length : this.n;
     const dist = new Uint16Array(count);
     const hist = new Uint32Array(this.dims + 2);
-    for (let j = 0; j < count; j++) {
+    if (!slots && this.kernel) {
+      this.kernel.run(bits, count, W, q, dist);
+      for (let j = 0; j < count; j++) {
+        if ((allowed && !allowed.has(this.ids[j])) || excluded?.has(this.ids[j])) dist[j] = skip;
+        else hist[dist[j]]++;
+      }
+    } else for (let j = 0; j < count; j++) {
       const s = slots ? slots[j] : j;
       if (!slots && ((allowed && !allowed.has(this.ids[s])) || excluded?.has(this.ids[s]))) {
         dist[j] = skip;

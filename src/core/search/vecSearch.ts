@@ -32,20 +32,23 @@ export function rescoreTable(spaceId: number): string {
  * within the int8 error of the k-th, so the returned order and distances are exact.
  */
 export function rescore(stmt: Stmt, s: SpaceRow, q: Float32Array, candidates: number[], k: number): VectorHit[] {
-  const codes = stmt(`SELECT codes FROM "${rescoreTable(s.id)}" WHERE chunk_id = ?`).pluck();
+  const codes = stmt(`SELECT chunk_id, codes FROM "${rescoreTable(s.id)}" WHERE chunk_id IN (SELECT value FROM json_each(?))`).raw();
   const float = stmt(`SELECT embedding FROM "${s.table}" WHERE chunk_id = ?`).pluck();
   const exact = (id: number): VectorHit | undefined => {
     const blob = float.get(BigInt(id)) as Buffer | undefined;
     return blob ? { chunkId: id, distance: cosineDistance(q, blob, s.dims) } : undefined;
   };
   const rough: VectorHit[] = [];
+  const seen = new Set<number>();
+  // One statement for all candidates, in key order (cheaper than a call per row).
+  for (const [id, c] of codes.all(JSON.stringify([...candidates].sort((a, b) => a - b))) as [number, Buffer][]) {
+    seen.add(id);
+    rough.push({ chunkId: id, distance: int8CosineDistance(q, c) });
+  }
   for (const id of candidates) {
-    const c = codes.get(id) as Buffer | undefined;
-    if (c) rough.push({ chunkId: id, distance: int8CosineDistance(q, c) });
-    else {
-      const h = exact(id);
-      if (h) rough.push(h);
-    }
+    if (seen.has(id)) continue;
+    const h = exact(id); // no int8 copy (should not happen): read the float vector
+    if (h) rough.push(h);
   }
   rough.sort(byDistance);
   const edge = rough.length > k ? rough[k - 1].distance + INT8_MARGIN : Infinity;

@@ -331,6 +331,13 @@ export class VectorStore {
     return rescore((sql) => this.stmt(sql), s, q, candidates, k);
   }
 
+  /** Loads a space's in-memory prefilter now (else the first search does: ~0.1-0.3 s at 100K vectors). */
+  warm(model: string): void {
+    this.requireVec();
+    const s = this.space(model);
+    if (s.bits) this.bitIndex(s);
+  }
+
   private bitIndex(s: SpaceRow): BitIndex {
     let index = this.indexes.get(s.table);
     if (index && index.version === s.version) return index;

@@ -98,7 +98,7 @@ async function runIntegrationSuite(csDir, { name, suite, fixture }) {
         fs.writeFileSync(file, l.contents);
       }
       hostLog.push(`[codeAutomationExit] ${JSON.stringify(code)}`);
-      settle({ code: typeof code === "number" ? code : 1, reason: typeof code === "number" ? undefined : `exit code ${String(code)}` });
+      settle(typeof code === 'number' ? { code } : { code: 1, reason: `exit code ${String(code)}` });
     });
     page.on('pageerror', (err) => hostLog.push(`[pageerror] ${err.message}`));
     const url = workbenchUrl(server, {
@@ -120,7 +120,6 @@ async function runIntegrationSuite(csDir, { name, suite, fixture }) {
       else if (report.tests === 0) Object.assign(result, { code: 1, reason: 'no tests ran' });
       else if (report.failures > 0) Object.assign(result, { code: 1, reason: `${report.failures} failed` });
     }
-    result.report = report;
     if (result.code !== 0 || result.reason) await page.screenshot({ path: path.join(out, 'failure.png') }).catch(() => {});
     return { name, code: result.code, reason: result.reason, report, ms: Date.now() - started, peak: mem.peak };
   } catch (err) {

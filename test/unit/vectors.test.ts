@@ -359,3 +359,25 @@ test('through the real indexer: a deleted file and a rewritten file take their v
     ws.cleanup();
   }
 });
+
+test('the SIMD and plain-JS Hamming scans pick the same candidates, with and without filters', () => {
+  const vs = vectors(3000, 384, 3);
+  const simd = new BitIndex(384, 0, 16);
+  const js = new BitIndex(384, 0, 16, false);
+  vs.forEach((v, i) => {
+    simd.set(i + 1, BitIndex.quantize(v));
+    js.set(i + 1, BitIndex.quantize(v));
+  });
+  for (let i = 1; i <= 3000; i += 7) {
+    simd.delete(i);
+    js.delete(i);
+  }
+  const q = vectors(1, 384, 42)[0];
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  assert.deepEqual(sorted(simd.nearest(q, 50, undefined, undefined, 400)), sorted(js.nearest(q, 50, undefined, undefined, 400)));
+  const big = new Set(Array.from({ length: 2000 }, (_, i) => i + 1));
+  const small = new Set([5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(sorted(simd.nearest(q, 50, big, new Set([2, 3]))), sorted(js.nearest(q, 50, big, new Set([2, 3]))));
+  assert.deepEqual(sorted(simd.nearest(q, 50, small)), [5, 6, 7, 9, 10]); // 8 = 1 + 7 was deleted
+  assert.ok(!simd.nearest(q, 3000).includes(8));
+});

@@ -210,13 +210,22 @@ export class BitIndex {
     }
     const bytesPer = Math.ceil(dims / 8);
     const index = new BitIndex(dims, version, Math.max(1024, rows.reduce((s, r) => s + r.size, 0)));
+    const bytes = new Uint8Array(index.bits.buffer);
+    const rowBytes = index.words * 4;
     for (const r of rows) {
       if (r.rowids.length !== r.size * 8 || r.vectors.length !== r.size * bytesPer || r.validity.length * 8 < r.size) return undefined;
+      const rowids = new BigInt64Array(Uint8Array.prototype.slice.call(r.rowids).buffer);
       for (let i = 0; i < r.size; i++) {
         if (!(r.validity[i >> 3] & (1 << (i & 7)))) continue;
-        index.set(Number(r.rowids.readBigInt64LE(i * 8)), r.vectors, i * bytesPer);
+        // Straight byte copy: the words are little-endian, as wordsOf packs them.
+        const slot = index.n++;
+        const id = Number(rowids[i]);
+        index.ids[slot] = id;
+        index.slotOf.set(id, slot);
+        bytes.set(r.vectors.subarray(i * bytesPer, (i + 1) * bytesPer), slot * rowBytes);
       }
     }
+    index.kernel?.invalidate();
     return index;
   }
 

@@ -269,6 +269,22 @@ test('replacing a vector (delete then insert) keeps one row and uses the new vec
   db.close();
 });
 
+test('re-embedding the same chunks again and again does not pile up dead rows', () => {
+  const { db } = openDatabase(tmpDb());
+  const ids = seed(db, 20, 50).flat();
+  const store = new VectorStore(db);
+  store.ensureSpace('m', 32);
+  for (let round = 0; round < 8; round++) {
+    const vs = vectors(ids.length, 32, round + 1);
+    // Half the chunks each round, so replaced rows leave holes scattered through the blocks.
+    store.upsert('m', ids.filter((_, i) => (i + round) % 2 === 0).map((chunkId, i) => ({ chunkId, vector: vs[i] })));
+  }
+  const { live, allocated } = store.storage('m');
+  assert.equal(live, 1000);
+  assert.ok(allocated <= live * 1.2 + 128, `allocated ${allocated} slots for ${live} vectors`);
+  db.close();
+});
+
 const fileBytes = (file: string) => [file, `${file}-wal`].reduce((s, f) => s + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
 
 test('ten full re-index cycles of the same corpus keep the database within 1.2x of a fresh build', () => {

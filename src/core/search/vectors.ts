@@ -198,7 +198,7 @@ export class VectorStore {
         const c = chunk.get(r.chunkId) as { hash: string } | undefined;
         if (!c || (r.contentHash !== undefined && c.hash !== r.contentHash)) continue;
         const id = BigInt(r.chunkId);
-        del.run(id);
+        if (del.run(id).changes) this.deletedSinceCheck = true; // a replaced vector leaves a hole too
         const blob = Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength);
         const bits = s.bits ? BitIndex.quantize(r.vector) : undefined;
         if (bits) ins.run(id, blob, bits);
@@ -209,7 +209,6 @@ export class VectorStore {
       if (written.length) this.bump(s.id);
       return version;
     })();
-    this.compactIfDue();
     const index = this.indexes.get(s.table);
     if (index && written.length) {
       if (index.version === before) {
@@ -217,6 +216,7 @@ export class VectorStore {
         index.version = before + 1;
       } else this.indexes.delete(s.table);
     }
+    this.compactIfDue();
     return written.length;
   }
 

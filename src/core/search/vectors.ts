@@ -165,8 +165,9 @@ export class VectorStore {
 
   /** Works without sqlite-vec: counts the vec0 row-id shadow table, less the chunks deleted since. */
   private countRow(s: SpaceRow): number {
-    const { n } = this.stmt(`SELECT count(*) AS n FROM "${s.table}_rowids" r
-        WHERE NOT EXISTS (SELECT 1 FROM vector_deletes d WHERE d.chunk_id = r.rowid)`).get() as { n: number };
+    // (count(*) of the table, less the few pending deletes: a NOT EXISTS per row costs ~15 ms at 100K.)
+    const { n } = this.stmt(`SELECT (SELECT count(*) FROM "${s.table}_rowids")
+        - (SELECT count(*) FROM vector_deletes d WHERE EXISTS (SELECT 1 FROM "${s.table}_rowids" r WHERE r.rowid = d.chunk_id)) AS n`).get() as { n: number };
     return n;
   }
 

@@ -10,6 +10,7 @@ import type { Ctx } from './context';
 import { WindowHistory } from './history';
 import { afterOpen, onConfigChange, onFoldersChange, resetOpenErrorShown, showOpenError } from './lifecycle';
 import { LoreWorkspace } from './lores';
+import { registerMcpServers } from './mcp';
 import { LoreStatusBar } from './statusBar';
 import { registerTools } from './tools/tools';
 import { SearchTreeProvider } from './views/searchTree';
@@ -118,6 +119,9 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
       log(`cannot register ${register.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+
+  // Agent mode sees each folder's index as an MCP server (VS Code 1.101+; feature-detected).
+  s.add(registerMcpServers(context, access, log));
 
   // After activation: open (creating on first run) one index per folder, then index and watch.
   const opening = setTimeout(() => access.openFolders(vscode.workspace.workspaceFolders ?? []), 0);

@@ -397,3 +397,27 @@ test('the SIMD and plain-JS Hamming scans pick the same candidates, with and wit
   assert.deepEqual(sorted(simd.nearest(q, 50, small)), [5, 6, 7, 9, 10]); // 8 = 1 + 7 was deleted
   assert.ok(!simd.nearest(q, 3000).includes(8));
 });
+
+test('a search never waits for another connection\'s write lock: pending deletions are excluded instead', () => {
+  const file = tmpDb();
+  const a = openDatabase(file);
+  const docs = seed(a.db, 2, 3);
+  const b = openDatabase(file);
+  const store = new VectorStore(b.db);
+  store.ensureSpace('m', 8);
+  store.upsert('m', docs.flat().map((chunkId, i) => ({ chunkId, vector: vectors(6, 8)[i] })));
+  a.db.prepare("DELETE FROM document_index WHERE file_path = 'd0.md'").run();
+  a.db.exec('BEGIN IMMEDIATE'); // the indexer is writing
+  try {
+    const t = Date.now();
+    const hits = store.search('m', vectors(1, 8)[0], 10).map((h) => h.chunkId).sort((x, y) => x - y);
+    assert.ok(Date.now() - t < 1000, 'did not wait for busy_timeout');
+    assert.deepEqual(hits, docs[1]);
+    assert.equal(b.db.pragma('busy_timeout', { simple: true }), 5000);
+  } finally {
+    a.db.exec('ROLLBACK');
+  }
+  assert.equal(store.flushDeletes(), 3);
+  a.db.close();
+  b.db.close();
+});

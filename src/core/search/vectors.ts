@@ -309,9 +309,19 @@ export class VectorStore {
   /** Chunks deleted but not yet flushed (a read-only connection must not return them). */
   private pendingDeletes(): Set<number> | undefined {
     if (!this.stmt('SELECT 1 FROM vector_deletes LIMIT 1').get()) return undefined;
-    if (!this.db.readonly) {
-      this.flushDeletes({ compact: false }); // a search never waits for a rebuild
-      return undefined;
+    if (!this.db.readonly && this.available) {
+      // Apply them now, unless another connection holds the write lock: a search never waits for
+      // a writer (nor for a rebuild); it excludes them instead.
+      const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+      try {
+        this.db.pragma('busy_timeout = 0');
+        this.flushDeletes({ compact: false });
+        return undefined;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+      } finally {
+        this.db.pragma(`busy_timeout = ${Number(timeout)}`);
+      }
     }
     return new Set(this.stmt('SELECT chunk_id FROM vector_deletes').pluck().all() as number[]);
   }

@@ -16,7 +16,7 @@ import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../src/core/db/open';
 import { KeywordSearch, registerSearchFunctions } from '../src/core/search/keyword';
 import { VectorStore } from '../src/core/search/vectors';
-import { rng } from './corpus';
+import { rng, vocabulary } from './corpus';
 
 const DIMS = 768;
 const MODEL = 'bench:clustered-768';
@@ -67,13 +67,16 @@ export function clusteredCorpus(dims = DIMS, seed = 11, shared = 1.0, SUBTOPICS 
 function topicWords(topic: number): string[] {
   return Array.from({ length: 6 }, (_, w) => `t${topic}w${w}`);
 }
-const FILLER = 'the index search chunk vector query design plan note decision model cache file'.split(' ');
+const VOCAB = vocabulary();
 
+/** 40 words: a fifth from the chunk's topic, the rest from bench/corpus.ts's vocabulary with a Zipf-like bias to common words. */
 function chunkText(i: number, topic: number): string {
   const r = rng(i * 13 + 5);
   const words: string[] = [];
   const tw = topicWords(topic);
-  for (let w = 0; w < 40; w++) words.push(r() < 0.25 ? tw[Math.floor(r() * tw.length)] : FILLER[Math.floor(r() * FILLER.length)]);
+  for (let w = 0; w < 40; w++) {
+    words.push(r() < 0.2 ? tw[Math.floor(r() * tw.length)] : VOCAB[Math.floor(Math.exp(r() * Math.log(VOCAB.length))) - 1]);
+  }
   return words.join(' ');
 }
 
@@ -235,10 +238,8 @@ export function benchSize(n: number, queries: number, dir: string): SizeFigures 
       return fts.all(text.split(' ').map((w) => `"${w}"`).join(' OR '), k) as { chunkId: number }[];
     },
   };
-  const textOf = (topic: number, j: number) => {
-    const tw = topicWords(topic);
-    return `${tw[j % 6]} ${tw[(j + 1) % 6]}${j % 3 === 0 ? ' design' : ''}`;
-  };
+  // Two or three words as people type them: a topic word, a mid-frequency word, sometimes a common one.
+  const textOf = (topic: number, j: number) => `${topicWords(topic)[j % 6]} ${VOCAB[60 + ((j * 37) % 1900)]}${j % 3 === 0 ? ` ${VOCAB[j % 40]}` : ''}`;
   cpuLog = [];
   const kwMs = qs.map((q, j) => timed(() => keyword.search(textOf(q.topic, j), 40, { perDocument: 40 }))[1]);
   const kwCpu = cpuLog;
@@ -305,7 +306,9 @@ export function formatVectors(sizes: SizeFigures[], reindex: ReturnType<typeof b
     "and in brackets the process's CPU time p50 / p95 (the machine is shared: wall time includes waiting for the cores).",
     'exact = sqlite-vec float brute force (`embedding MATCH ? AND k = ?`); search = in-memory sign-bit prefilter (Hamming scan, then',
     'an asymmetric float-query x sign-bits score keeps max(10k, 400)), int8 rescoring, exact float cosine for the final k.',
-    'hybrid = keyword (FTS5, 40 hits) + semantic (40) + RRF, the same keyword query alone in the keyword column.',
+    'hybrid = keyword (KeywordSearch, 40 hits) + semantic (40) + RRF; the keyword column is the same keyword query alone.',
+    'Chunk text: 40 words, a fifth from the chunk\'s topic, the rest Zipf-like from bench/corpus.ts\'s vocabulary; a keyword query is a topic',
+    'word and a mid-frequency word, plus a common word in a third of them.',
     '',
     '| chunks | build (upsert) | DB size (vectors) | exact | search | recall@10 | keyword | hybrid | filtered 1% / 30%: p95, recall, starved | first query |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

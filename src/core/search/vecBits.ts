@@ -129,6 +129,11 @@ export class BitIndex {
     return out;
   }
 
+  private mark(keep: Uint8Array, id: number, v: number): void {
+    const s = this.slotOf.get(id);
+    if (s !== undefined) keep[s] = v;
+  }
+
   /** Slots of the `m` vectors nearest by Hamming distance (ties at the cut all included). */
   private hamming(query: Float32Array, m: number, allowed?: Set<number>, excluded?: Set<number>): number[] {
     const q = new Uint32Array(this.words);
@@ -148,17 +153,25 @@ export class BitIndex {
       slots = slots.subarray(0, j);
     }
     const count = slots ? slots.length : this.n;
+    // A full scan with a filter: which slots count, from the (smaller) id sets rather than a Set look-up per row.
+    let keep: Uint8Array | undefined;
+    if (!slots && (allowed || excluded?.size)) {
+      keep = new Uint8Array(count);
+      if (allowed) for (const id of allowed) this.mark(keep, id, 1);
+      else keep.fill(1);
+      if (excluded) for (const id of excluded) this.mark(keep, id, 0);
+    }
     const dist = new Uint16Array(count);
     const hist = new Uint32Array(this.dims + 2);
     if (!slots && this.kernel) {
       this.kernel.run(bits, count, W, q, dist);
       for (let j = 0; j < count; j++) {
-        if ((allowed && !allowed.has(this.ids[j])) || excluded?.has(this.ids[j])) dist[j] = skip;
+        if (keep && !keep[j]) dist[j] = skip;
         else hist[dist[j]]++;
       }
     } else for (let j = 0; j < count; j++) {
       const s = slots ? slots[j] : j;
-      if (!slots && ((allowed && !allowed.has(this.ids[s])) || excluded?.has(this.ids[s]))) {
+      if (keep && !keep[s]) {
         dist[j] = skip;
         continue;
       }

@@ -219,6 +219,10 @@ test('wrong dimensions are a clear error, never a silent mismatch', () => {
   bad(() => store.ensureSpace('nomic', 16), /now returns 16-dimensional vectors but its stored vectors have 8/);
   bad(() => store.upsert('nomic', [{ chunkId: ids[0], vector: new Float32Array(8) }]), /all zeros/);
   assert.equal(store.count('nomic'), 0);
+  // Dimensions that are not a multiple of 8 have no sign-bit prefilter: sqlite-vec's exact scan serves them.
+  store.ensureSpace('odd', 3);
+  store.upsert('odd', [{ chunkId: ids[0], vector: new Float32Array([1, 0, 0]) }, { chunkId: ids[1], vector: new Float32Array([0, 1, 1]) }]);
+  assert.deepEqual(store.search('odd', new Float32Array([0, 1, 0.9]), 2).map((h) => h.chunkId), [ids[1], ids[0]]);
   db.close();
 });
 

@@ -94,38 +94,44 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
       } else work.push({ rel });
     }
   } else for (const rel of fresh) work.push({ rel });
-  for (const r of vanished) {
-    store.delete(r);
-    sum.removed++;
-  }
+  store.batch(() => {
+    for (const r of vanished) {
+      store.delete(r);
+      sum.removed++;
+    }
+  });
 
   const total = work.length;
   let done = 0;
   report({ phase: 'indexing', done, total }, true);
   const pool = new ParsePool(total >= (cfg.inlineBelow ?? 16) ? ParsePool.defaultSize() : 0);
-  const apply = (item: WorkItem, r: FileResult) => {
-    applyResult(cfg, item, r, sum);
-    done++;
-    report({ phase: 'indexing', done, total, current: item.rel });
-  };
+  const writer = new BatchWriter(store, (item, r, strict) => applyResult(cfg, item, r, sum, strict), sum, (batch) => {
+    done += batch.length;
+    report({ phase: 'indexing', done, total, current: batch[batch.length - 1][0].rel });
+  });
   try {
     const inflight = new Set<Promise<void>>();
-    const window = Math.max(1, pool.size * 3);
+    // Enough files in flight to keep every worker's queue full while results wait to be written.
+    const window = Math.max(1, pool.capacity * 2);
+    let started = 0;
     for (const item of work) {
-      if (signal?.aborted) break;
+      if (signal?.aborted || writer.error) break;
       const job = {
         root: filter.root, rel: item.rel, maxFileSize: cfg.maxFileSize, chunk: cfg.chunk,
         knownHash: opts.force || (opts.retryFailed && item.row?.status === 'failed') ? undefined : item.row?.hash,
       };
-      const p: Promise<void> = pool.run(job).then((r) => apply(item, r)).finally(() => inflight.delete(p));
+      const p: Promise<void> = pool.run(job).then((r) => writer.add(item, r)).finally(() => inflight.delete(p));
       inflight.add(p);
+      started++;
       if (inflight.size >= window) await Promise.race(inflight);
-      else if (pool.size === 0 && done % 8 === 0) await new Promise(setImmediate); // let events through
+      if (pool.size === 0 && started % 8 === 0) await new Promise(setImmediate); // let events (and the writer's timer) through
     }
     await Promise.all(inflight);
   } finally {
+    writer.flush(); // what was parsed is written, even on cancel: each document is complete or absent
     await pool.close();
   }
+  if (writer.error) throw writer.error;
   sum.ms = Math.round(performance.now() - t0);
   if (signal?.aborted) {
     throw new LoreError('ABORTED', `Cancelled after ${done} of ${total} files; everything written so far is consistent and the next run finishes the rest.`);
@@ -134,7 +140,62 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   return sum;
 }
 
-function applyResult(cfg: IndexerConfig, item: WorkItem, r: FileResult, sum: ReconcileSummary): void {
+/**
+ * Group commit: results are written in batches (up to `maxBatch` documents, or whatever gathered
+ * within `maxDelayMs`), one transaction per batch, so FTS5 flushes its pending terms and SQLite
+ * commits once per batch rather than once per document. A document and its chunks are still
+ * written whole or not at all: if any write of a batch fails, the whole batch is rolled back and
+ * its documents are written again one transaction each, where a failing one is marked failed and
+ * the others are kept. A run killed at any point loses at most the uncommitted batch, which the
+ * next run redoes.
+ */
+class BatchWriter {
+  private items: [WorkItem, FileResult][] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** A write that failed even on its own (the database is full, say): the run stops with it. */
+  error: unknown;
+
+  constructor(
+    private readonly store: IndexStore,
+    /** Writes one result; `strict`: throw on failure instead of recording the file as failed. */
+    private readonly write: (item: WorkItem, r: FileResult, strict: boolean) => void,
+    private readonly sum: ReconcileSummary,
+    private readonly written: (batch: [WorkItem, FileResult][]) => void,
+    private readonly maxBatch = 64,
+    private readonly maxDelayMs = 100,
+  ) {}
+
+  add(item: WorkItem, r: FileResult): void {
+    this.items.push([item, r]);
+    if (this.items.length >= this.maxBatch) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.items.length || this.error) return;
+    const batch = this.items;
+    this.items = [];
+    const before = { ...this.sum };
+    try {
+      this.store.batch(() => {
+        for (const [item, r] of batch) this.write(item, r, true);
+      });
+    } catch {
+      Object.assign(this.sum, before); // rolled back: count again below
+      try {
+        for (const [item, r] of batch) this.write(item, r, false); // each in its own transaction
+      } catch (err) {
+        this.error = err;
+        return;
+      }
+    }
+    this.written(batch);
+  }
+}
+
+function applyResult(cfg: IndexerConfig, item: WorkItem, r: FileResult, sum: ReconcileSummary, strict = false): void {
   const { store } = cfg;
   try {
     switch (r.kind) {
@@ -160,7 +221,7 @@ function applyResult(cfg: IndexerConfig, item: WorkItem, r: FileResult, sum: Rec
         sum.bytes += r.size;
     }
   } catch (err) {
-    if (r.kind === 'gone') throw err;
+    if (strict || r.kind === 'gone') throw err;
     // One document's write failed (a constraint, say): it is marked failed and the run carries on.
     store.writeFailure(item.rel, r, `could not be stored: ${errorMessage(err)}`);
     sum.failed++;

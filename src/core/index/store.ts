@@ -76,9 +76,31 @@ export class IndexStore {
     return this.s.byPath.get(path) as IndexedFile | undefined;
   }
 
-  /** Replaces a document and all its chunks in one transaction. */
+  /**
+   * Runs several writes in one transaction (one commit); if any throws, none of them is written.
+   * Inside it, the writes below join the batch's transaction instead of opening their own (no
+   * savepoint per document: FTS5 flushes its pending terms at every savepoint).
+   */
+  batch<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    this.inBatch = true;
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.inBatch = false;
+    }
+  }
+
+  private inBatch = false;
+
+  /** A transaction of its own, or part of the enclosing batch. */
+  private tx<T>(fn: () => T): T {
+    return this.inBatch ? fn() : this.db.transaction(fn)();
+  }
+
+  /** Replaces a document and all its chunks in one transaction (or as part of a batch). */
   writeDocument(path: string, stamp: FileStamp, doc: ParsedDocument, status: SyncStatus, now = Date.now()): number {
-    return this.db.transaction(() => {
+    return this.tx(() => {
       const { id } = this.s.upsertDoc.get({
         path, ...stamp, now, status,
         title: doc.title, titleSource: doc.titleSource, type: doc.documentType, typeSource: doc.typeSource,
@@ -91,25 +113,25 @@ export class IndexStore {
         this.s.insertChunk.run(id, c.ordinal, c.headingPath, c.startLine, c.endLine, c.text, c.contentHash);
       }
       return id;
-    })();
+    });
   }
 
   /** Records a file that cannot be indexed, with the reason; its old chunks (if any) go. */
   writeFailure(path: string, stamp: FileStamp, reason: string, now = Date.now()): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       const { id } = this.s.failDoc.get({
         path, ...stamp, now, reason, title: titleFromPath(path), type: inferDocumentType(path),
       }) as { id: number };
       this.s.deleteChunks.run(id);
-    })();
+    });
   }
 
   /** The bytes did not change (only the timestamp did): keep everything, refresh size and mtime. */
   touch(file: IndexedFile, stamp: FileStamp, status: SyncStatus, now = Date.now()): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       this.s.touch.run(stamp.size, stamp.mtime, now, file.id);
       if (file.status === 'stale') this.s.restatus.run(status, now, file.id);
-    })();
+    });
   }
 
   /**

@@ -17,8 +17,8 @@ import type { Database, Statement } from 'better-sqlite3';
  *   their title or heading path, the requirement "title and heading matches rank above body
  *   matches"), then the body. A tier too large to rank whole is ranked in windows of WINDOW
  *   chunks, most recently indexed first: at most WINDOW rows are scored per page.
- * - A query made only of stopwords has nothing for BM25 to weigh: title-and-heading matches come
- *   first, then the rest, most recently indexed first.
+ * - A query made only of stopwords has nothing for BM25 to weigh: title matches come first, then
+ *   heading matches, then the rest, most recently indexed first.
  */
 export interface Candidate {
   id: number;
@@ -50,10 +50,25 @@ function* slices<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+export interface CandidateLimits {
+  /** At most this many matches are ranked exactly (default EXACT_CAP). */
+  exactCap?: number;
+  /** Window size for larger tiers (default WINDOW). */
+  window?: number;
+}
+
 export class CandidateSource {
   private readonly stmts = new Map<string, Statement>();
+  private readonly cap: number;
+  private readonly win: number;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    limits: CandidateLimits = {},
+  ) {
+    this.cap = limits.exactCap ?? EXACT_CAP;
+    this.win = limits.window ?? WINDOW;
+  }
 
   /**
    * Candidates for `parts` (FTS5 strings: quoted words and phrases) joined by AND or OR, in rank
@@ -78,7 +93,7 @@ export class CandidateSource {
     }
     // OR: chunks matching the selective parts (few matches, high IDF) rank first, as BM25 would
     // put them; then the broad parts; then chunks matching only stopwords.
-    const selective = ranked.filter((p) => isPhrase(p) || this.count(p, EXACT_CAP + 1, memo) <= EXACT_CAP);
+    const selective = ranked.filter((p) => isPhrase(p) || this.count(p, this.cap + 1, memo) <= this.cap);
     const broad = ranked.filter((p) => !selective.includes(p));
     if (selective.length) yield* this.rankedPages(selective.join(' OR '), pageSize, selective.some(isPhrase));
     if (broad.length) yield* this.rankedPages(broad.join(' OR '), pageSize);
@@ -126,19 +141,19 @@ export class CandidateSource {
   private *rankedPages(expr: string, pageSize: number, phrase = false): Generator<Candidate[]> {
     let newest: Candidate[] | undefined;
     if (!phrase) {
-      if (this.count(expr, EXACT_CAP + 1) <= EXACT_CAP) {
+      if (this.count(expr, this.cap + 1) <= this.cap) {
         yield* this.exact(expr, pageSize);
         return;
       }
     } else {
       newest = this.window(expr, 0);
-      if (newest.length < WINDOW) {
+      if (newest.length < this.win) {
         yield* slices(newest, pageSize);
         return;
       }
     }
     const tier0 = `${TITLE_HEADING} : (${expr})`;
-    if (!phrase && this.count(tier0, EXACT_CAP + 1) <= EXACT_CAP) yield* this.exact(tier0, pageSize);
+    if (!phrase && this.count(tier0, this.cap + 1) <= this.cap) yield* this.exact(tier0, pageSize);
     else yield* this.windows(tier0, pageSize);
     yield* this.windows(expr, pageSize, newest);
   }
@@ -157,10 +172,10 @@ export class CandidateSource {
 
   /** Matches in windows of WINDOW, newest first; each window ranked by BM25 and handed out in pages. */
   private *windows(expr: string, pageSize: number, first?: Candidate[]): Generator<Candidate[]> {
-    for (let offset = 0; ; offset += WINDOW) {
+    for (let offset = 0; ; offset += this.win) {
       const window = offset === 0 && first ? first : this.window(expr, offset);
       yield* slices(window, pageSize);
-      if (window.length < WINDOW) return;
+      if (window.length < this.win) return;
     }
   }
 
@@ -168,15 +183,15 @@ export class CandidateSource {
   private window(expr: string, offset: number): Candidate[] {
     return this.stmt('window', `SELECT id, rank FROM (
         SELECT rowid AS id, ${BM25} AS rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?
-      ) ORDER BY rank`).all(expr, WINDOW, offset) as Candidate[];
+      ) ORDER BY rank`).all(expr, this.win, offset) as Candidate[];
   }
 
-  /** Stopword-only queries: title-and-heading matches, then the rest, newest first (no BM25). */
+  /** Stopword-only queries: title matches, heading matches, then the rest, newest first (no BM25). */
   private *unranked(expr: string, pageSize: number, tier = 0): Generator<Candidate[]> {
     const stmt = this.stmt('newest', 'SELECT rowid AS id FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?');
-    const tiers = tier === 0 ? [`${TITLE_HEADING} : (${expr})`, expr] : [expr];
+    const tiers = tier === 0 ? [`{title} : (${expr})`, `{heading_path} : (${expr})`, expr] : [expr];
     for (const [i, e] of tiers.entries()) {
-      const rank = -1e-6 / (tier + i + 1); // below any word's BM25 score, title tier first
+      const rank = -1e-6 / (tier + i + 1); // below any word's BM25 score; title tier first
       let offset = 0;
       for (let limit = pageSize; ; limit *= 4) {
         const ids = stmt.pluck().all(e, limit - offset, offset) as number[];

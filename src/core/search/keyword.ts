@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import picomatch from 'picomatch';
 import { LoreError } from '../errors';
-import { CandidateSource, type PartStats } from './candidates';
+import { type CandidateLimits, CandidateSource, type PartStats } from './candidates';
 import { buildKeywordQuery } from './query';
 import { makeSnippet } from './snippet';
 import type { SearchFilters, SearchHit } from './types';
@@ -46,8 +46,11 @@ export class KeywordSearch {
   private readonly stmts = new Map<string, Statement>();
   private readonly candidates: CandidateSource;
 
-  constructor(private readonly db: Database) {
-    this.candidates = new CandidateSource(db);
+  constructor(
+    private readonly db: Database,
+    limits?: CandidateLimits,
+  ) {
+    this.candidates = new CandidateSource(db, limits);
   }
 
   search(text: string, k: number, filters: SearchFilters = {}, opts: { prefixLast?: boolean } = {}): SearchHit[] {

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Database } from 'better-sqlite3';
+import { openDatabase } from '../../src/core/db/open';
+import { CandidateSource } from '../../src/core/search/candidates';
+import { KeywordSearch, registerSearchFunctions } from '../../src/core/search/keyword';
+import type { Lore } from '../../src/core/service';
+import { tempWorkspace, type TempWorkspace } from './helpers';
+
+// Keyword search bounds its cost on words that match many chunks (see src/core/search/candidates.ts).
+// The real caps are 1,000 matches; here they are 20 so that a small index shows the same behaviour.
+describe('keyword search on words that match many chunks', () => {
+  let ws: TempWorkspace;
+  let lore: Lore;
+  let db: Database;
+  let capped: KeywordSearch;
+  let exact: KeywordSearch;
+  const paths = (hits: { path: string }[]) => hits.map((h) => h.path);
+
+  before(async () => {
+    ws = tempWorkspace();
+    // Written (and so indexed) first: the oldest chunks, behind every newer body match.
+    ws.write('a/cadence-title.md', '# Release cadence\n\nHow often we ship.\n');
+    ws.write('a/heading.md', '# Process\n\n## Cadence of reviews\n\nWeekly.\n');
+    ws.write('a/adr.md', '---\ntype: adr\n---\n\n# Decision\n\nThe widget cadence is decided here.\n');
+    ws.write('a/widget-title.md', '# The widget handbook\n\nRead it.\n');
+    ws.write('a/zebra-widget.md', '# Zoo\n\nA zebra and the widget.\n');
+    ws.write('a/zebra-only.md', '# Stripes\n\nA zebra, nothing else.\n');
+    for (let i = 0; i < 60; i++) {
+      ws.write(`b/n${String(i).padStart(2, '0')}.md`, `# Note ${i}\n\nThe widget rollout keeps its cadence${i % 3 === 0 ? ' and its cadence again' : ''}.\n`);
+    }
+    for (let i = 0; i < 80; i++) ws.write(`c/f${String(i).padStart(2, '0')}.md`, `# Filler ${i}\n\nThe widget is fine.\n`);
+    lore = ws.open({ config: {} });
+    await lore.index();
+    db = openDatabase(ws.dbPath).db;
+    registerSearchFunctions(db);
+    capped = new KeywordSearch(db, { exactCap: 20, window: 20 });
+    exact = new KeywordSearch(db, { exactCap: 1_000_000, window: 1_000_000 });
+  });
+  after(() => {
+    db?.close();
+    ws.cleanup();
+  });
+
+  test('a title match ranks first, then a heading match, even behind many newer body matches', () => {
+    const hits = capped.search('cadence', 3);
+    assert.deepEqual(paths(hits), ['a/cadence-title.md', 'a/heading.md', hits[2].path]);
+    assert.match(hits[2].path, /^b\/|^a\/adr/);
+  });
+
+  test('the capped ranking still reaches every match: k = 100 returns them all, each once', () => {
+    const all = capped.search('cadence', 100);
+    assert.equal(all.length, 63);
+    assert.equal(new Set(paths(all)).size, 63);
+  });
+
+  test('filters never starve: an old match of the right type is found behind many newer ones', () => {
+    assert.deepEqual(paths(capped.search('cadence', 3, { documentTypes: ['adr'] })), ['a/adr.md']);
+    assert.deepEqual(paths(capped.search('cadence', 3, { pathGlob: 'a/adr*' })), ['a/adr.md']);
+  });
+
+  test('a word in most chunks (a stopword) is still required, and ordering is as BM25 orders it', () => {
+    const candidates = new CandidateSource(db);
+    assert.equal(candidates.stats('"widget"').stop, true, 'widget is in most chunks');
+    assert.equal(candidates.stats('"zebra"').stop, false);
+    // "widget" carries no BM25 weight there, but a chunk without it does not match "zebra widget".
+    assert.deepEqual(paths(capped.search('zebra widget', 1)), ['a/zebra-widget.md']);
+    assert.deepEqual(paths(exact.search('zebra widget', 1)), ['a/zebra-widget.md']);
+    // When too few chunks hold every word, chunks with any of them fill the list: zebra first.
+    assert.deepEqual(paths(capped.search('zebra widget', 2)).sort(), ['a/zebra-only.md', 'a/zebra-widget.md']);
+  });
+
+  test('a query of stopwords only returns title matches first, then heading matches, then the rest', () => {
+    const hits = capped.search('the widget', 5);
+    assert.equal(hits.length, 5);
+    assert.ok(hits.every((h) => h.score > 0 && h.score < 1e-5), 'tiny scores: BM25 gives such words no weight');
+    assert.equal(hits[0].path, 'a/widget-title.md', 'the one title match first, though it is the oldest');
+    assert.equal(capped.search('widget', 1000).length, 143);
+  });
+
+  test('below the cap the ranking is exactly BM25', () => {
+    for (const q of ['zebra', 'release', 'cadence reviews', '"release cadence"', 'weekly zebra']) {
+      assert.deepEqual(paths(new KeywordSearch(db).search(q, 10)), paths(exact.search(q, 10)), q);
+    }
+  });
+
+  test('the service answers the same through lore.search', async () => {
+    const res = await lore.search('cadence', { k: 2, mode: 'keyword' });
+    assert.deepEqual(res.results.map((r) => r.path), ['a/cadence-title.md', 'a/heading.md']);
+  });
+});

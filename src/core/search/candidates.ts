@@ -16,7 +16,8 @@ import type { Database, Statement } from 'better-sqlite3';
  * - When they match more, the title-and-heading tier comes first (chunks holding every word in
  *   their title or heading path, the requirement "title and heading matches rank above body
  *   matches"), then the body. A tier too large to rank whole is ranked in windows of WINDOW
- *   chunks, most recently indexed first: at most WINDOW rows are scored per page.
+ *   chunks (WINDOW / 4 for the title-and-heading tier), most recently indexed first: at most that
+ *   many rows are scored per page.
  * - A query made only of stopwords has nothing for BM25 to weigh: title matches come first, then
  *   heading matches, then the rest, most recently indexed first.
  */
@@ -153,8 +154,10 @@ export class CandidateSource {
       }
     }
     const tier0 = `${TITLE_HEADING} : (${expr})`;
+    // The title-and-heading tier of a common word is large but a page needs only a few documents
+    // from it: its windows are a quarter of the size (a quarter of the scoring).
     if (!phrase && this.count(tier0, this.cap + 1) <= this.cap) yield* this.exact(tier0, pageSize);
-    else yield* this.windows(tier0, pageSize);
+    else yield* this.windows(tier0, pageSize, undefined, Math.max(1, Math.floor(this.win / 4)));
     yield* this.windows(expr, pageSize, newest);
   }
 
@@ -171,19 +174,19 @@ export class CandidateSource {
   }
 
   /** Matches in windows of WINDOW, newest first; each window ranked by BM25 and handed out in pages. */
-  private *windows(expr: string, pageSize: number, first?: Candidate[]): Generator<Candidate[]> {
-    for (let offset = 0; ; offset += this.win) {
-      const window = offset === 0 && first ? first : this.window(expr, offset);
+  private *windows(expr: string, pageSize: number, first?: Candidate[], size = this.win): Generator<Candidate[]> {
+    for (let offset = 0; ; offset += size) {
+      const window = offset === 0 && first ? first : this.window(expr, offset, size);
       yield* slices(window, pageSize);
-      if (window.length < this.win) return;
+      if (window.length < size) return;
     }
   }
 
   /** The matches from the `offset`-th newest on, WINDOW of them, ranked by BM25 (only they are scored). */
-  private window(expr: string, offset: number): Candidate[] {
+  private window(expr: string, offset: number, size = this.win): Candidate[] {
     return this.stmt('window', `SELECT id, rank FROM (
         SELECT rowid AS id, ${BM25} AS rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?
-      ) ORDER BY rank`).all(expr, this.win, offset) as Candidate[];
+      ) ORDER BY rank`).all(expr, size, offset) as Candidate[];
   }
 
   /** Stopword-only queries: title matches, heading matches, then the rest, newest first (no BM25). */

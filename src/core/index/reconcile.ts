@@ -128,7 +128,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     }
     await Promise.all(inflight);
   } finally {
-    writer.flush(); // what was parsed is written, even on cancel: each document is complete or absent
+    writer.close(); // what was parsed is written, even on cancel: each document is complete or absent
     await pool.close();
   }
   if (writer.error) throw writer.error;
@@ -165,10 +165,19 @@ class BatchWriter {
     private readonly maxDelayMs = 100,
   ) {}
 
+  private closed = false;
+
   add(item: WorkItem, r: FileResult): void {
+    if (this.closed) return; // the run is over (it failed): nothing is written behind its back
     this.items.push([item, r]);
     if (this.items.length >= this.maxBatch) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
+  }
+
+  /** Writes what is left; later results are dropped. */
+  close(): void {
+    this.flush();
+    this.closed = true;
   }
 
   flush(): void {

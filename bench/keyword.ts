@@ -23,7 +23,14 @@ async function buildIndex(ctx: BenchContext): Promise<{ root: string; dbPath: st
     ctx.log(`keyword: reusing the cached 100K-chunk index in ${dir}`);
     return { root, dbPath };
   }
+  // Older builds of this index (made by code that has changed since) are dropped: ~200 MB each.
+  for (const old of fs.readdirSync(path.dirname(dir))) {
+    const other = path.join(path.dirname(dir), old);
+    if (fs.existsSync(path.join(other, 'keyword-index'))) fs.rmSync(other, { recursive: true, force: true });
+  }
   fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'keyword-index'), 'the 100K-chunk index of bench/keyword.ts\n');
   ensureBuilt(ctx.log);
   const bytes = writeCorpus(root, DOCS, 42);
   ctx.log(`keyword: indexing ${DOCS} generated documents (${mb(bytes)}) into ${dir}`);

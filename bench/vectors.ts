@@ -323,6 +323,20 @@ export function formatVectors(sizes: SizeFigures[], reindex: ReturnType<typeof b
     '',
     `Re-index: ${f(reindex.freshMB)} MB fresh, ${f(reindex.afterMB)} MB after 10 full re-index cycles of the same ${reindex.n.toLocaleString('en-US')} chunks ` +
       `(every chunk deleted and re-inserted, vectors from the embedding cache): **${reindex.ratio.toFixed(2)}x** (goal <= 1.2x), ${(reindex.cycleMs / 1000).toFixed(1)} s per cycle.`,
+    '',
+    ...(() => {
+      const big = sizes[sizes.length - 1];
+      return [
+        `Targets (issue 3) at ${big.n.toLocaleString('en-US')} chunks: hybrid p95 < 25 ms: **${f(big.hybrid.p95)} ms** (cpu ${f(big.hybrid.cpu95)}); ` +
+          `top-10 recall >= 0.95 against exact search: **${big.vector.recall.toFixed(3)}**; size after 10 re-index cycles <= 1.2x: **${reindex.ratio.toFixed(2)}x**.`,
+      ];
+    })(),
+    'Partial churn (a third of the documents rewritten per cycle, scattered deletes) stays within 1.2x through compaction:',
+    'test/unit/vectors.test.ts. Where the time goes at 100K (CPU, measured separately while building this): Hamming scan',
+    '0.6 ms (WebAssembly SIMD; 3.5 ms in plain JS), asymmetric second stage over 4,000 candidates ~1.7 ms, int8 rescoring of',
+    '400 ~1.5 ms, exact cosine of the final 10-20 ~0.2 ms. sqlite-vec alone: float brute force, the exact column; its bit-column KNN',
+    '4 ms at k = 1 but 12 ms at k = 100 and 150 ms at k = 1,000 (top-k selection is O(rows x k)); a vec0 point read',
+    '30-250 us a row (it reads into a 196 KB block blob), which is why rescoring reads a plain int8 table instead.',
   ];
   return lines.join('\n');
 }

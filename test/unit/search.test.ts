@@ -57,6 +57,8 @@ describe('keyword search', () => {
     assert.ok(first, 'some result');
     assert.ok(['docs/adr/0001-caching.md', 'notes/multi.md'].includes(first.path));
     assert.equal(rest.length, 1);
+    const scores = (await lore.search('caching zebra rollout', { k: 10 })).results.map((r) => r.score);
+    assert.ok(scores.length > 2 && scores.every((s, i) => i === 0 || s < scores[i - 1]), `scores fall down the list: ${scores}`);
   });
 
   test('filters by document type and path glob never starve: a rare match behind many others is found', async () => {

@@ -62,7 +62,12 @@ export class KeywordSearch {
     const hits = this.collect(q.parts, 'AND', k, perDoc, filters, new Map(), memo);
     if (hits.size < k && q.parts.length > 1) this.collect(q.parts, 'OR', k, perDoc, filters, hits, memo);
     const out = [...hits.values()].slice(0, k);
+    let previous = Infinity;
     return out.map((r) => {
+      // The list's order is the answer (all words before any word, headings before body past the
+      // cap), so the score shown never rises down the list: a fill-in may not outscore a full match.
+      const score = Math.min(-r.rank, previous === Infinity ? Infinity : previous * 0.999);
+      previous = score;
       const snippet = makeSnippet(r.text, q.terms);
       return {
         chunkId: r.chunkId,
@@ -75,7 +80,7 @@ export class KeywordSearch {
         endLine: r.endLine,
         snippet: snippet.text,
         highlights: snippet.highlights,
-        score: -r.rank,
+        score,
         retriever: 'keyword' as const,
         indexed: { size: r.size, mtime: r.mtime },
       };

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LoreConfig } from '../core/config';
 import type { EmbedderSettings } from '../core/embed/types';
+import { embeddingApiKey } from './secrets';
 
 export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
 export const SEARCH_MODES: readonly SearchMode[] = ['hybrid', 'keyword', 'semantic'];
@@ -74,6 +75,7 @@ export function embedderSettings(cfg: ExtensionConfig): EmbedderSettings | null 
     model: e.model || undefined,
     batchSize: e.batchSize,
     timeoutMs: e.timeout,
+    ...(e.provider === 'openai' && embeddingApiKey() ? { apiKey: embeddingApiKey() } : {}),
   };
 }
 

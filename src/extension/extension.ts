@@ -1,7 +1,7 @@
 // The VS Code extension: activation only registers things (cheap); the indexes open right after.
 import * as vscode from 'vscode';
 import { registerChat } from './chat/participant';
-import { registerEmbeddingCommands } from './commands/embedding';
+import { applyEmbedderSettings, registerEmbeddingCommands } from './commands/embedding';
 import { registerIndexCommands } from './commands/indexing';
 import { registerSearchCommands } from './commands/search';
 import { registerSessionCommands } from './commands/sessions';
@@ -11,6 +11,7 @@ import { WindowHistory } from './history';
 import { afterOpen, onConfigChange, onFoldersChange, resetOpenErrorShown, showOpenError } from './lifecycle';
 import { LoreWorkspace } from './lores';
 import { registerMcpServers } from './mcp';
+import { loadApiKey, registerApiKey } from './secrets';
 import { LoreStatusBar } from './statusBar';
 import { registerTools } from './tools/tools';
 import { SearchTreeProvider } from './views/searchTree';
@@ -107,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   }));
 
   for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerSessionCommands(c, sessionsTree)]) s.add(d);
+  for (const d of registerApiKey(context.secrets, () => applyEmbedderSettings(c))) s.add(d);
   s.add(onConfigChange(c));
   s.add(onFoldersChange(c));
   void vscode.commands.executeCommand('setContext', 'lore.paused', false);
@@ -124,7 +126,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   s.add(registerMcpServers(context, access, log));
 
   // After activation: open (creating on first run) one index per folder, then index and watch.
-  const opening = setTimeout(() => access.openFolders(vscode.workspace.workspaceFolders ?? []), 0);
+  const opening = setTimeout(() => void loadApiKey(context.secrets).finally(() => access.openFolders(vscode.workspace.workspaceFolders ?? [])), 0);
   s.add({ dispose: () => clearTimeout(opening) });
 
   const activationMs = performance.now() - t0;

@@ -1,8 +1,10 @@
 // Semantic search's state as the user sees it: with no embedder answering, Lore says "keyword only"
 // (status bar warning, Index Status reason and fix) and search falls back to keyword, saying why.
-// With LORE_TEST_OLLAMA_URL (the fixture Ollama server), it turns live.
+// With the fixture Ollama/OpenAI server (started here in the host, or LORE_TEST_OLLAMA_URL), it turns
+// live; an OpenAI-compatible endpoint's key comes from secret storage, never from settings.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { type FixtureServer, startFixtureServer } from '../fixtures/ollamaServer';
 import { embedApi, embedderOf } from '../../src/extension/embedding';
 import type { LoreExtensionApi } from '../../src/extension/extension';
 import type { StatusNode } from '../../src/extension/views/statusTree';
@@ -15,12 +17,20 @@ describe('Lore embedder state', function () {
   const cfg = () => vscode.workspace.getConfiguration('lore');
   const keys = ['embedding.provider', 'embedding.host', 'embedding.model'];
   let saved: unknown[] = [];
+  let fixture: FixtureServer | undefined;
+  let url = process.env.LORE_TEST_OLLAMA_URL;
   before(async function () {
     api = await loreApi();
     if (!embedApi(api.access.lores()[0].lore).available) this.skip(); // a build without the embedding pipeline
     saved = keys.map((k) => cfg().inspect(k)?.workspaceValue);
+    if (!url) {
+      fixture = await startFixtureServer();
+      url = fixture.url;
+    }
   });
   after(async () => {
+    await vscode.commands.executeCommand('lore.setEmbeddingApiKey', '');
+    await fixture?.close();
     for (const [i, k] of keys.entries()) await cfg().update(k, saved[i], vscode.ConfigurationTarget.Workspace);
   });
 
@@ -48,10 +58,9 @@ describe('Lore embedder state', function () {
     assert.ok(r.results.length > 0, 'keyword search still works');
   });
 
-  it('with a reachable embedder (LORE_TEST_OLLAMA_URL): live, and semantic search answers', async function () {
-    const url = process.env.LORE_TEST_OLLAMA_URL;
-    if (!url) this.skip();
+  it('with a reachable embedder: live, and semantic search answers', async function () {
     this.timeout(60_000);
+    await cfg().update('embedding.provider', 'ollama', vscode.ConfigurationTarget.Workspace);
     await cfg().update('embedding.host', url, vscode.ConfigurationTarget.Workspace);
     await eventually(() => embedderOf(api.access.status()[0]).state === 'live', 'the embedder is live', 30_000);
     await eventually(async () => (await api.access.search('ledger transactions', { mode: 'semantic' })).mode === 'semantic', 'semantic search answers', 30_000);
@@ -62,5 +71,28 @@ describe('Lore embedder state', function () {
     assert.equal(reports[0].ok, true, JSON.stringify(reports[0].problems));
     assert.equal((await api.access.search('ledger transactions', { mode: 'semantic' })).mode, 'semantic');
     await eventually(() => /Lore: \d+ docs/.test(api.statusBar.text), 'the status bar shows the document count once embedded');
+  });
+
+  it('OpenAI-compatible endpoint: refused without a key, live once "Set Embedding API Key" stores it; the key is in no setting', async function () {
+    if (!fixture) this.skip(); // needs the in-host fixture to require a key and record headers
+    this.timeout(60_000);
+    const key = 'sk-lore-itest-4711';
+    fixture.apiKey = key;
+    fixture.authHeaders.length = 0;
+    await vscode.commands.executeCommand('lore.setEmbeddingApiKey', '');
+    await cfg().update('embedding.provider', 'openai', vscode.ConfigurationTarget.Workspace);
+    await cfg().update('embedding.host', fixture.url, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('embedding.model', 'nomic-embed-text', vscode.ConfigurationTarget.Workspace);
+    const refused = await eventually(() => {
+      const s = embedderOf(api.access.status()[0]);
+      return s.state === 'degraded' && /key/i.test(s.reason ?? '') ? s : undefined;
+    }, 'degraded: the endpoint refuses the request without a key', 30_000);
+    assert.ok(!refused.reason!.includes(key));
+    assert.equal(await vscode.commands.executeCommand('lore.setEmbeddingApiKey', key), true);
+    await eventually(() => embedderOf(api.access.status()[0]).state === 'live', 'live with the stored key', 30_000);
+    assert.ok(fixture.authHeaders.includes(`Bearer ${key}`), 'the key is sent as a bearer token');
+    const all = JSON.stringify(vscode.workspace.getConfiguration('lore').inspect('embedding') ?? {}) + JSON.stringify(vscode.workspace.getConfiguration('lore'));
+    assert.ok(!all.includes(key), 'no setting holds the key');
+    fixture.apiKey = undefined;
   });
 });

@@ -1,15 +1,9 @@
+import type { EmbedderStatus } from '../core/embed/health';
 import type { EmbedderSettings } from '../core/embed/types';
 import type { Lore, LoreStatus } from '../core/service';
 
-/** The embedder part of a Lore's status (issue 3); absent from a Lore built without an embedder pipeline. */
-export interface EmbedderStatus {
-  state: 'off' | 'checking' | 'live' | 'degraded';
-  reason?: string;
-  provider?: string;
-  model?: string;
-  dimensions?: number;
-  fix?: { kind: 'command' | 'setting'; value: string; label: string };
-}
+/** The embedder part of a Lore's status (issue 3), as the engine reports it. */
+export type { EmbedderStatus };
 
 export interface QueueStatus {
   pending: number;

@@ -26,20 +26,7 @@ export const DEFAULT_WEIGHTS = { semantic: 0.7, keyword: 0.3 } as const;
  * then semantic before keyword, then chunk id (deterministic).
  */
 export function fuseRrf(semantic: Ranked[], keyword: Ranked[], k = RRF_K): Fused[] {
-  const out = new Map<number, Fused>();
-  semantic.forEach((h, i) => {
-    out.set(h.chunkId, { chunkId: h.chunkId, score: 1 / (k + i + 1), retriever: 'semantic', semanticRank: i + 1 });
-  });
-  keyword.forEach((h, i) => {
-    const s = 1 / (k + i + 1);
-    const f = out.get(h.chunkId);
-    if (f) {
-      f.score += s;
-      f.retriever = 'both';
-      f.keywordRank = i + 1;
-    } else out.set(h.chunkId, { chunkId: h.chunkId, score: s, retriever: 'keyword', keywordRank: i + 1 });
-  });
-  return sortFused([...out.values()]);
+  return combine(semantic, keyword, (i) => 1 / (k + i + 1), (i) => 1 / (k + i + 1));
 }
 
 /**
@@ -47,14 +34,19 @@ export function fuseRrf(semantic: Ranked[], keyword: Ranked[], k = RRF_K): Fused
  * weights.semantic * semantic + weights.keyword * keyword; absent from a list counts as 0 there.
  */
 export function fuseWeighted(semantic: Ranked[], keyword: Ranked[], weights: { semantic: number; keyword: number } = DEFAULT_WEIGHTS): Fused[] {
-  const out = new Map<number, Fused>();
   const sem = minMax(semantic);
   const kw = minMax(keyword);
+  return combine(semantic, keyword, (i) => weights.semantic * sem[i], (i) => weights.keyword * kw[i]);
+}
+
+/** Sums each chunk's per-list contributions (by 1-based list position) and notes where it was found. */
+function combine(semantic: Ranked[], keyword: Ranked[], semScore: (i: number) => number, kwScore: (i: number) => number): Fused[] {
+  const out = new Map<number, Fused>();
   semantic.forEach((h, i) => {
-    out.set(h.chunkId, { chunkId: h.chunkId, score: weights.semantic * sem[i], retriever: 'semantic', semanticRank: i + 1 });
+    out.set(h.chunkId, { chunkId: h.chunkId, score: semScore(i), retriever: 'semantic', semanticRank: i + 1 });
   });
   keyword.forEach((h, i) => {
-    const s = weights.keyword * kw[i];
+    const s = kwScore(i);
     const f = out.get(h.chunkId);
     if (f) {
       f.score += s;

@@ -3,16 +3,11 @@ import picomatch from 'picomatch';
 import { LoreError } from '../errors';
 import { type CandidateLimits, CandidateSource, type PartStats } from './candidates';
 import { buildKeywordQuery } from './query';
-import { makeSnippet } from './snippet';
+import { type ChunkRow, toHit } from './hit';
 import type { SearchFilters, SearchHit } from './types';
 
 /** A candidate row: the hit's own fields, the chunk text (for the snippet) and the stamp (for freshness). */
-type Row = Pick<SearchHit, 'chunkId' | 'docId' | 'path' | 'title' | 'documentType' | 'headingPath' | 'startLine' | 'endLine'> & {
-  text: string;
-  size: number;
-  mtime: number;
-  rank: number;
-};
+type Row = ChunkRow & { rank: number };
 
 const globCache = new Map<string, picomatch.Matcher>();
 
@@ -68,22 +63,7 @@ export class KeywordSearch {
       // cap), so the score shown never rises down the list: a fill-in may not outscore a full match.
       const score = Math.min(-r.rank, previous === Infinity ? Infinity : previous * 0.999);
       previous = score;
-      const snippet = makeSnippet(r.text, q.terms);
-      return {
-        chunkId: r.chunkId,
-        docId: r.docId,
-        path: r.path,
-        title: r.title,
-        documentType: r.documentType,
-        headingPath: r.headingPath,
-        startLine: r.startLine,
-        endLine: r.endLine,
-        snippet: snippet.text,
-        highlights: snippet.highlights,
-        score,
-        retriever: 'keyword' as const,
-        indexed: { size: r.size, mtime: r.mtime },
-      };
+      return toHit(r, q.terms, score, 'keyword');
     });
   }
 

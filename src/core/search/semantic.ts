@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { throwIfAborted } from '../errors';
 import { buildKeywordQuery } from './query';
-import { makeSnippet } from './snippet';
+import { type ChunkRow, toHit } from './hit';
 import type { SearchFilters, SearchHit } from './types';
 
 /** What semantic search needs of the vector store (src/core/search/vectors.ts, VectorStore). */
@@ -10,11 +10,7 @@ export interface VectorSearcher {
   search(model: string, query: Float32Array, k: number, opts?: { allowedChunkIds?: Set<number>; signal?: AbortSignal }): { chunkId: number; distance: number }[];
 }
 
-type Row = Pick<SearchHit, 'chunkId' | 'docId' | 'path' | 'title' | 'documentType' | 'headingPath' | 'startLine' | 'endLine'> & {
-  text: string;
-  size: number;
-  mtime: number;
-};
+type Row = ChunkRow;
 
 export const DEFAULT_MIN_SIMILARITY = 0.25;
 
@@ -71,24 +67,7 @@ export class SemanticSearch {
       if (picked.size >= k || belowThreshold || found.length < fetch || fetch >= total) break;
     }
     const terms = buildKeywordQuery(queryText).terms;
-    return [...picked.values()].map((r) => {
-      const snippet = makeSnippet(r.text, terms);
-      return {
-        chunkId: r.chunkId,
-        docId: r.docId,
-        path: r.path,
-        title: r.title,
-        documentType: r.documentType,
-        headingPath: r.headingPath,
-        startLine: r.startLine,
-        endLine: r.endLine,
-        snippet: snippet.text,
-        highlights: snippet.highlights,
-        score: r.similarity,
-        retriever: 'semantic' as const,
-        indexed: { size: r.size, mtime: r.mtime },
-      };
-    });
+    return [...picked.values()].map((r) => toHit(r, terms, r.similarity, 'semantic'));
   }
 
   /** The chunk ids the filters allow, or undefined when there is no filter. */

@@ -3,10 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d node_modules/better-sqlite3/build ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "== installing npm dependencies"
-  npm ci --no-audit --no-fund
-fi
+bash scripts/install.sh
 
 echo "== type-check"
 npx --no-install tsc -p . --noEmit

@@ -7,21 +7,12 @@ import * as vscode from 'vscode';
 import { handleChatRequest } from '../../src/extension/chat/participant';
 import { NO_MODEL_NOTE } from '../../src/extension/chat/format';
 import type { LoreAccess } from '../../src/extension/loreAccess';
+import { loreApi } from './extApi';
 
 const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
 
 async function getAccess(): Promise<LoreAccess> {
-  const ext = vscode.extensions.getExtension('lore-dev.lore');
-  assert.ok(ext, 'the Lore extension is not installed in this host');
-  const api = (await ext.activate()) as { access?: LoreAccess };
-  assert.ok(api?.access, "activate() must return { access }");
-  await api.access.ready();
-  const until = Date.now() + 30_000;
-  while (!(await api.access.search('PostgreSQL ledger')).results.length) {
-    if (Date.now() > until) throw new Error('the fixture workspace was not indexed within 30 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return api.access;
+  return (await loreApi()).access;
 }
 
 type Part = { kind: 'markdown'; value: string } | { kind: 'anchor'; value: vscode.Location; title?: string } | { kind: 'reference'; value: vscode.Location } | { kind: 'progress'; value: string };

@@ -5,22 +5,14 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../../src/extension/loreAccess';
 import { SearchTool } from '../../src/extension/tools/tools';
+import { loreApi } from './extApi';
 
 const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
 const TOOLS = ['lore_search', 'lore_get_document', 'lore_sessions'];
 
 async function getAccess(): Promise<{ access: LoreAccess; extensionPath: string }> {
-  const ext = vscode.extensions.getExtension('lore-dev.lore');
-  assert.ok(ext, 'the Lore extension is not installed in this host');
-  const api = (await ext.activate()) as { access?: LoreAccess };
-  assert.ok(api?.access, 'activate() must return { access }');
-  await api.access.ready();
-  const until = Date.now() + 30_000;
-  while (!(await api.access.search('PostgreSQL ledger')).results.length) {
-    if (Date.now() > until) throw new Error('the fixture workspace was not indexed within 30 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { access: api.access, extensionPath: ext.extensionPath };
+  const { access } = await loreApi();
+  return { access, extensionPath: vscode.extensions.getExtension('lore-dev.lore')!.extensionPath };
 }
 
 async function invoke(name: string, input: object, tokenBudget?: number): Promise<string> {

@@ -5,21 +5,12 @@ import fs from 'node:fs';
 import * as vscode from 'vscode';
 import { handleChatRequest } from '../../../src/extension/chat/participant';
 import type { LoreAccess } from '../../../src/extension/loreAccess';
+import { loreApi } from '../extApi';
 
 const ADR = 'api-service/docs/adr/0001-rate-limiting.md';
 
 async function getAccess(): Promise<LoreAccess> {
-  const ext = vscode.extensions.getExtension('lore-dev.lore');
-  assert.ok(ext, 'the Lore extension is not installed in this host');
-  const api = (await ext.activate()) as { access?: LoreAccess };
-  assert.ok(api?.access, 'activate() must return { access }');
-  await api.access.ready();
-  const until = Date.now() + 30_000;
-  while (!(await api.access.search('token bucket')).results.length) {
-    if (Date.now() > until) throw new Error('the multi-root fixture was not indexed within 30 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return api.access;
+  return (await loreApi('token bucket')).access;
 }
 
 async function invoke(name: string, input: object): Promise<string> {

@@ -204,6 +204,12 @@ class LoreService implements Lore {
         },
       ).finally(() => {
         this.progress = null;
+        // Vectors of deleted or rewritten chunks go now, not at the first search after this run.
+        try {
+          this.vectors.flushDeletes();
+        } catch {
+          /* another writer holds the lock: searches exclude them until the next run */
+        }
         this.embedding.kick();
         for (const l of this.statusListeners) l();
       }),

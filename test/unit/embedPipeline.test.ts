@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import type { Lore } from '../../src/core/service';
 import { type FixtureServer, startFixtureServer } from '../fixtures/ollamaServer';
 import { tempWorkspace, type TempWorkspace } from './helpers';
@@ -189,5 +190,24 @@ describe('embedding pipeline', () => {
     await lore.embeddingIdle();
     off();
     assert.ok(calls >= 2, `got ${calls}`);
+  });
+
+  it('a deleted file takes its vectors with it when the run ends, not at the next search', async () => {
+    const lore = open();
+    await lore.index();
+    await lore.embeddingIdle();
+    const db = new Database(lore.dbPath, { readonly: true });
+    try {
+      const vectors = () => (db.prepare('SELECT count(*) AS n FROM embedding_cache').get() as { n: number }).n;
+      const pending = () => (db.prepare('SELECT count(*) AS n FROM vector_deletes').get() as { n: number }).n;
+      assert.ok(vectors() >= 5);
+      ws.remove('notes/bread.md');
+      await lore.index();
+      assert.equal(pending(), 0, 'no chunk deletions left waiting');
+      assert.equal(lore.validate().ok, true);
+      assert.equal((await lore.search('sourdough starter', { mode: 'semantic' })).results.some((r) => r.path === 'notes/bread.md'), false);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -176,7 +176,8 @@ class LoreService implements Lore {
       }
     };
     this.embedding = new EmbeddingPipeline(this.db, this.vectors, emit, { readonly: init.readonly, ...init.embedding });
-    if (init.embedder) void this.embedding.configure(init.embedder);
+    // Keyword only (no embedder): documents an earlier run left waiting for vectors are settled too.
+    void this.embedding.configure(init.embedder ?? null);
   }
 
   getDocument(docPath: string, range?: LineRangeRequest): IndexedDocument | undefined {

@@ -87,6 +87,8 @@ describe('CLI with an embedder', () => {
     ws.write('d.md', '# Delta\n\nMore text.\n');
     const r = await run(['index', ws.root, '--db', db, '--embed-provider', 'none']);
     assert.match(r.out, /Indexed keyword-only: no embedder is configured/);
+    const st = await run(['status', '--db', db, '--embed-provider', 'none']);
+    assert.match(st.out, /Documents: 4 \(4 synced, 0 pending/, 'nothing is left waiting for vectors that no embedder will make');
     assert.equal((await run(['index', ws.root, '--db', db, '--embed-provider', 'bogus'])).code, 2);
   });
 });

@@ -1,5 +1,5 @@
 import { makeSnippet } from './snippet';
-import type { SearchHit } from './types';
+import type { SearchFilters, SearchHit } from './types';
 
 /** A chunk row as both retrievers read it: the hit's own fields, its text and the file's stamp. */
 export type ChunkRow = Pick<SearchHit, 'chunkId' | 'docId' | 'path' | 'title' | 'documentType' | 'headingPath' | 'startLine' | 'endLine'> & {
@@ -26,4 +26,46 @@ export function toHit(r: ChunkRow, terms: string[], score: number, retriever: Se
     retriever,
     indexed: { size: r.size, mtime: r.mtime },
   };
+}
+
+/** A ChunkRow per chunk (`c`) with its document (`d`); callers add the WHERE. */
+export const CHUNK_ROWS = `
+  SELECT c.id AS chunkId, d.id AS docId, d.file_path AS path, d.title, d.document_type AS documentType,
+         c.heading_path AS headingPath, c.start_line AS startLine, c.end_line AS endLine, c.text,
+         d.size, d.mtime
+  FROM chunks c JOIN document_index d ON d.id = c.document_id`;
+
+/** The search filters as SQL conditions on the document `d`, with their parameters in order. */
+export function filterClauses(filters: SearchFilters): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const types = filters.documentTypes?.filter(Boolean) ?? [];
+  if (types.length) {
+    where.push(`d.document_type IN (${types.map(() => '?').join(', ')})`);
+    params.push(...types);
+  }
+  if (filters.pathGlob) {
+    where.push('lore_glob(?, d.file_path)');
+    params.push(filters.pathGlob);
+  }
+  if (filters.modifiedAfter !== undefined) {
+    where.push('d.mtime > ?');
+    params.push(filters.modifiedAfter);
+  }
+  return { where, params };
+}
+
+/** How many hits each document already has. */
+export function countByDoc(hits: Iterable<{ docId: number }>): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const h of hits) m.set(h.docId, (m.get(h.docId) ?? 0) + 1);
+  return m;
+}
+
+/** One more hit for `docId`, unless it already has `perDoc` (one hit per document by default). */
+export function takeForDoc(counts: Map<number, number>, docId: number, perDoc: number): boolean {
+  const n = counts.get(docId) ?? 0;
+  if (n >= perDoc) return false;
+  counts.set(docId, n + 1);
+  return true;
 }

@@ -1,6 +1,7 @@
 import { errorMessage, LoreError } from '../errors';
 import { markFreshness } from './freshness';
 import { type Fused, fuseRrf, fuseWeighted } from './fusion';
+import { countByDoc, takeForDoc } from './hit';
 import type { KeywordSearch } from './keyword';
 import type { SemanticSearch } from './semantic';
 import type { SearchHit, SearchMode, SearchOptions, SearchResponse } from './types';
@@ -60,7 +61,7 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
     // Too few chunks are similar enough: keyword hits fill the rest of the list.
     const seen = new Set(semanticHits.map((h) => h.chunkId));
     const docs = countByDoc(semanticHits);
-    const fill = keywordHits(k + semanticHits.length).filter((h) => !seen.has(h.chunkId) && take(docs, h.docId, perDoc));
+    const fill = keywordHits(k + semanticHits.length).filter((h) => !seen.has(h.chunkId) && takeForDoc(docs, h.docId, perDoc));
     return done([...semanticHits, ...fill].slice(0, k), 'semantic');
   }
 
@@ -73,22 +74,9 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
   const out: SearchHit[] = [];
   for (const f of fused) {
     const hit = byId.get(f.chunkId)!;
-    if (!take(docs, hit.docId, perDoc)) continue;
+    if (!takeForDoc(docs, hit.docId, perDoc)) continue;
     out.push({ ...hit, score: f.score, retriever: f.retriever });
     if (out.length >= k) break;
   }
   return done(out, 'hybrid');
-}
-
-function countByDoc(hits: SearchHit[]): Map<number, number> {
-  const m = new Map<number, number>();
-  for (const h of hits) m.set(h.docId, (m.get(h.docId) ?? 0) + 1);
-  return m;
-}
-
-function take(counts: Map<number, number>, docId: number, perDoc: number): boolean {
-  const n = counts.get(docId) ?? 0;
-  if (n >= perDoc) return false;
-  counts.set(docId, n + 1);
-  return true;
 }

@@ -3,7 +3,7 @@ import picomatch from 'picomatch';
 import { LoreError } from '../errors';
 import { type CandidateLimits, CandidateSource, type PartStats } from './candidates';
 import { buildKeywordQuery } from './query';
-import { type ChunkRow, toHit } from './hit';
+import { CHUNK_ROWS, type ChunkRow, countByDoc, filterClauses, takeForDoc, toHit } from './hit';
 import type { SearchFilters, SearchHit } from './types';
 
 /** A candidate row: the hit's own fields, the chunk text (for the snippet) and the stamp (for freshness). */
@@ -71,14 +71,8 @@ export class KeywordSearch {
   private collect(
     parts: string[], join: 'AND' | 'OR', k: number, perDoc: number, filters: SearchFilters, into: Map<number, Row>, memo: Map<string, PartStats>,
   ): Map<number, Row> {
-    const counts = new Map<number, number>();
-    for (const r of into.values()) counts.set(r.docId, (counts.get(r.docId) ?? 0) + 1);
-    const details = this.detailsStatement(filters);
-    const filterParams = [
-      ...(filters.documentTypes?.filter(Boolean) ?? []),
-      ...(filters.pathGlob ? [filters.pathGlob] : []),
-      ...(filters.modifiedAfter !== undefined ? [filters.modifiedAfter] : []),
-    ];
+    const counts = countByDoc(into.values());
+    const { stmt: details, params: filterParams } = this.details(filters);
     // Ranked candidates from the full-text index alone, page by page; then their rows, filtered.
     for (const page of this.candidates.pages(parts, join, Math.max(k * perDoc * 4, 40), memo)) {
       const fresh = page.filter((c) => !into.has(c.id));
@@ -86,10 +80,7 @@ export class KeywordSearch {
       const byId = new Map((details.all(JSON.stringify(fresh.map((c) => c.id)), ...filterParams) as Row[]).map((r) => [r.chunkId, r]));
       for (const c of fresh) {
         const r = byId.get(c.id);
-        if (!r || into.has(c.id)) continue;
-        const n = counts.get(r.docId) ?? 0;
-        if (n >= perDoc) continue;
-        counts.set(r.docId, n + 1);
+        if (!r || into.has(c.id) || !takeForDoc(counts, r.docId, perDoc)) continue;
         into.set(c.id, { ...r, rank: c.rank });
         if (into.size >= k) return into;
       }
@@ -97,21 +88,11 @@ export class KeywordSearch {
     return into;
   }
 
-  private detailsStatement(filters: SearchFilters): Statement {
-    const nTypes = filters.documentTypes?.filter(Boolean).length ?? 0;
-    const after = filters.modifiedAfter !== undefined;
-    return this.cached(`details:${nTypes}:${filters.pathGlob ? 1 : 0}:${after ? 1 : 0}`, () => {
-      const where = ['c.id IN (SELECT value FROM json_each(?))'];
-      if (nTypes) where.push(`d.document_type IN (${Array(nTypes).fill('?').join(', ')})`);
-      if (filters.pathGlob) where.push('lore_glob(?, d.file_path)');
-      if (after) where.push('d.mtime > ?');
-      return this.db.prepare(`
-        SELECT c.id AS chunkId, d.id AS docId, d.file_path AS path, d.title, d.document_type AS documentType,
-               c.heading_path AS headingPath, c.start_line AS startLine, c.end_line AS endLine, c.text,
-               d.size, d.mtime
-        FROM chunks c JOIN document_index d ON d.id = c.document_id
-        WHERE ${where.join(' AND ')}`);
-    });
+  /** The rows of a list of chunk ids (a JSON array, the first parameter) that pass the filters. */
+  private details(filters: SearchFilters): { stmt: Statement; params: unknown[] } {
+    const { where, params } = filterClauses(filters);
+    const sql = `${CHUNK_ROWS} WHERE ${['c.id IN (SELECT value FROM json_each(?))', ...where].join(' AND ')}`;
+    return { stmt: this.cached(sql, () => this.db.prepare(sql)), params };
   }
 
   private cached(key: string, make: () => Statement): Statement {

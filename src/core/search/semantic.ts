@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { throwIfAborted } from '../errors';
 import { buildKeywordQuery } from './query';
-import { type ChunkRow, toHit } from './hit';
+import { CHUNK_ROWS, type ChunkRow, filterClauses, takeForDoc, toHit } from './hit';
 import type { SearchFilters, SearchHit } from './types';
 
 /** What semantic search needs of the vector store (src/core/search/vectors.ts, VectorStore). */
@@ -9,8 +9,6 @@ export interface VectorSearcher {
   count(model: string): number;
   search(model: string, query: Float32Array, k: number, opts?: { allowedChunkIds?: Set<number>; signal?: AbortSignal }): { chunkId: number; distance: number }[];
 }
-
-type Row = ChunkRow;
 
 export const DEFAULT_MIN_SIMILARITY = 0.25;
 
@@ -42,11 +40,11 @@ export class SemanticSearch {
     const allowed = this.allowedChunks(filters);
     if (allowed && !allowed.size) return [];
     const total = allowed?.size ?? this.vectors.count(model);
-    const picked = new Map<number, Row & { similarity: number }>();
+    const picked = new Map<number, ChunkRow & { similarity: number }>();
     for (let fetch = Math.max(k * perDoc * 3, 30); ; fetch *= 4) {
       throwIfAborted(opts.signal);
       const found = this.vectors.search(model, vector, Math.min(fetch, Math.max(total, 1)), { allowedChunkIds: allowed, signal: opts.signal });
-      const rows = new Map((this.details.all(JSON.stringify(found.map((h) => h.chunkId))) as Row[]).map((r) => [r.chunkId, r]));
+      const rows = new Map((this.details.all(JSON.stringify(found.map((h) => h.chunkId))) as ChunkRow[]).map((r) => [r.chunkId, r]));
       picked.clear();
       const perDocCount = new Map<number, number>();
       let belowThreshold = false;
@@ -58,9 +56,7 @@ export class SemanticSearch {
         }
         const r = rows.get(h.chunkId);
         if (!r) continue; // a chunk deleted since its vector was written
-        const n = perDocCount.get(r.docId) ?? 0;
-        if (n >= perDoc) continue;
-        perDocCount.set(r.docId, n + 1);
+        if (!takeForDoc(perDocCount, r.docId, perDoc)) continue;
         picked.set(r.chunkId, { ...r, similarity });
         if (picked.size >= k) break;
       }
@@ -72,21 +68,7 @@ export class SemanticSearch {
 
   /** The chunk ids the filters allow, or undefined when there is no filter. */
   allowedChunks(filters: SearchFilters): Set<number> | undefined {
-    const types = filters.documentTypes?.filter(Boolean) ?? [];
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (types.length) {
-      where.push(`d.document_type IN (${types.map(() => '?').join(', ')})`);
-      params.push(...types);
-    }
-    if (filters.pathGlob) {
-      where.push('lore_glob(?, d.file_path)');
-      params.push(filters.pathGlob);
-    }
-    if (filters.modifiedAfter !== undefined) {
-      where.push('d.mtime > ?');
-      params.push(filters.modifiedAfter);
-    }
+    const { where, params } = filterClauses(filters);
     if (!where.length) return undefined;
     const sql = `SELECT c.id FROM chunks c JOIN document_index d ON d.id = c.document_id WHERE ${where.join(' AND ')}`;
     const stmt = this.cached(sql, () => this.db.prepare(sql).pluck());
@@ -95,12 +77,7 @@ export class SemanticSearch {
 
   private get details(): Statement {
     return this.cached('details', () =>
-      this.db.prepare(`
-        SELECT c.id AS chunkId, d.id AS docId, d.file_path AS path, d.title, d.document_type AS documentType,
-               c.heading_path AS headingPath, c.start_line AS startLine, c.end_line AS endLine, c.text,
-               d.size, d.mtime
-        FROM chunks c JOIN document_index d ON d.id = c.document_id
-        WHERE c.id IN (SELECT value FROM json_each(?))`),
+      this.db.prepare(`${CHUNK_ROWS} WHERE c.id IN (SELECT value FROM json_each(?))`),
     );
   }
 

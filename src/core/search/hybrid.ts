@@ -1,4 +1,4 @@
-import { errorMessage, LoreError } from '../errors';
+import { errorMessage, LoreError, throwIfAborted } from '../errors';
 import { markFreshness } from './freshness';
 import { type Fused, fuseRrf, fuseWeighted } from './fusion';
 import { countByDoc, takeForDoc } from './hit';
@@ -14,7 +14,7 @@ export type SemanticAvailability =
 export interface SearchDeps {
   root: string;
   keyword: KeywordSearch;
-  semantic?: SemanticSearch;
+  semantic: SemanticSearch;
   availability(): SemanticAvailability | Promise<SemanticAvailability>;
 }
 
@@ -44,13 +44,13 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
   if (requestedMode === 'keyword') return done(keywordHits(k), 'keyword');
   if (!query.trim()) return done([], requestedMode);
   const avail = await deps.availability();
-  if (!avail.ok || !deps.semantic) return done(keywordHits(k), 'keyword', avail.ok ? 'semantic search is unavailable' : avail.reason);
+  if (!avail.ok) return done(keywordHits(k), 'keyword', avail.reason);
 
   let vector: Float32Array;
   try {
     vector = await avail.embedQuery(query, opts.signal);
   } catch (err) {
-    if (opts.signal?.aborted) throw new LoreError('ABORTED', 'Cancelled.');
+    throwIfAborted(opts.signal);
     return done(keywordHits(k), 'keyword', `the query could not be embedded: ${errorMessage(err)}`);
   }
   const depth = requestedMode === 'hybrid' ? Math.max(k * 2, 20) : k;

@@ -115,7 +115,6 @@ describe('query building', () => {
     assert.deepEqual(buildKeywordQuery('error AND "rate limit" -retry*'), {
       terms: ['error', 'and', 'rate', 'limit', 'retry'],
       all: '"error" AND "AND" AND "rate limit" AND "retry"',
-      any: '"error" OR "AND" OR "rate limit" OR "retry"',
       parts: ['"error"', '"AND"', '"rate limit"', '"retry"'],
     });
     assert.equal(buildKeywordQuery('!!! ***').all, '');

@@ -8,9 +8,7 @@ export interface KeywordQuery {
   terms: string[];
   /** Every word/phrase must match. Empty when the text has no searchable word. */
   all: string;
-  /** Any word/phrase may match (fallback when `all` finds too little). */
-  any: string;
-  /** Each quoted word or phrase on its own (what `all` and `any` join). */
+  /** Each quoted word or phrase on its own (what `all` joins; keyword search also ORs them). */
   parts: string[];
 }
 
@@ -33,8 +31,8 @@ export function buildKeywordQuery(text: string, opts: { prefixLast?: boolean } =
       else for (const w of words) parts.push([w]);
     });
   const terms = [...new Set(parts.flat().map((w) => w.toLowerCase()))];
-  if (!parts.length) return { terms, all: '', any: '', parts: [] };
+  if (!parts.length) return { terms, all: '', parts: [] };
   const endsInWord = /[\p{L}\p{N}_]$/u.test(text);
   const quoted = parts.map((p, i) => quote(p, !!opts.prefixLast && endsInWord && i === parts.length - 1 && p.length === 1));
-  return { terms, all: quoted.join(' AND '), any: quoted.join(' OR '), parts: quoted };
+  return { terms, all: quoted.join(' AND '), parts: quoted };
 }

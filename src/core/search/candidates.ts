@@ -34,11 +34,11 @@ export interface PartStats {
   few?: number[];
 }
 
-export const BM25 = 'bm25(chunks_fts, 10.0, 4.0, 1.0)';
+const BM25 = 'bm25(chunks_fts, 10.0, 4.0, 1.0)';
 /** At most this many matches are ranked exactly. */
-export const EXACT_CAP = 1000;
+const EXACT_CAP = 1000;
 /** Size of a ranked window when a tier has more matches than EXACT_CAP. */
-export const WINDOW = EXACT_CAP;
+const WINDOW = EXACT_CAP;
 /** Matches sampled at each end of the index to tell whether a word is in most chunks. */
 const SAMPLE = 64;
 

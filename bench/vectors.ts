@@ -20,6 +20,7 @@ import { KeywordSearch, registerSearchFunctions } from '../src/core/search/keywo
 import { SemanticSearch } from '../src/core/search/semantic';
 import { VectorStore } from '../src/core/search/vectors';
 import { rng, vocabulary } from './corpus';
+import { dbBytes, percentile } from './util';
 
 const DIMS = 768;
 const MODEL = 'bench:clustered-768';
@@ -113,10 +114,7 @@ export function embedAll(store: VectorStore, ids: number[], corpus: VectorCorpus
   return performance.now() - t;
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
+const pct = (xs: number[], p: number) => percentile([...xs].sort((a, b) => a - b), p / 100);
 
 /** Wall ms, and this process's CPU ms (user + system): the machine is shared, CPU time shows the cost without the waiting. */
 let cpuLog: number[] = [];
@@ -145,10 +143,6 @@ export interface Timing {
   p95: number;
   cpu50: number;
   cpu95: number;
-}
-
-export function dbBytes(file: string): number {
-  return [file, `${file}-wal`].reduce((s, f) => s + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
 }
 
 /** Best wall and CPU time (ms) of an async call over `times` runs, like timed() for sync calls. */

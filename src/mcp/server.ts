@@ -7,6 +7,7 @@ import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/
 import { z } from 'zod';
 import { errorMessage } from '../core/errors';
 import type { Lore } from '../core/service';
+import { DEFAULT_K, MAX_K, SEARCH_MODES } from '../core/search/input';
 import type { SearchMode, SearchOptions } from '../core/search/types';
 import { fitPassages, formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus } from './format';
 
@@ -88,8 +89,8 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
         'line range, heading path, score and a stale flag, within a budget of characters.',
       inputSchema: {
         query: z.string().trim().min(1, 'query must not be empty').max(2000).describe('What to look for, in words.'),
-        k: z.number().int().min(1).max(50).default(8).describe('How many passages at most (1-50).'),
-        mode: z.enum(['keyword', 'semantic', 'hybrid']).optional().describe('Retrieval mode; default hybrid (keyword when no embedder is available).'),
+        k: z.number().int().min(1).max(MAX_K).default(DEFAULT_K).describe(`How many passages at most (1-${MAX_K}).`),
+        mode: z.enum(SEARCH_MODES).optional().describe('Retrieval mode; default hybrid (keyword when no embedder is available).'),
         document_type: z.union([z.string().min(1), z.array(z.string().min(1)).max(20)]).optional().describe('Only these document types, e.g. "adr" or ["adr","design"].'),
         path_glob: z.string().min(1).max(500).optional().describe('Only files whose workspace-relative path matches this glob, e.g. "docs/adr/**".'),
         max_chars: z.number().int().min(200).max(200_000).default(8000).describe('Budget for the passages\' text in characters.'),

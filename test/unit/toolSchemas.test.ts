@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CHAT_COMMANDS, PARTICIPANT_ID } from '../../src/extension/chat/format';
+import { DEFAULT_K, MAX_K, SEARCH_MODES } from '../../src/core/search/input';
 import { TOOL_NAMES } from '../../src/extension/tools/format';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -78,6 +79,12 @@ describe('language-model tool declarations', () => {
       assert.ok(tool.tags?.includes('lore'));
     });
   }
+
+  it('lore_search declares the modes and k bounds the tool and the MCP server check input against', () => {
+    const props = JSON.parse(fs.readFileSync(path.join(schemaDir, 'lore_search.json'), 'utf8')).properties;
+    assert.deepEqual([...props.mode.enum].sort(), [...SEARCH_MODES].sort());
+    assert.deepEqual([props.k.minimum, props.k.maximum, props.k.default], [1, MAX_K, DEFAULT_K]);
+  });
 
   it('toolReferenceNames are unique and #loreSearch exists', () => {
     const refs = tools.map((t) => t.toolReferenceName);

@@ -1,13 +1,12 @@
 // Pure logic of Lore's language-model tools: checking their input, and writing their results as
 // text sized to a budget, so a model's context is never flooded. No 'vscode' import.
 
+import { DEFAULT_K, MAX_K, SEARCH_MODES } from '../../core/search/input';
+import type { SearchMode } from '../../core/search/types';
 import { cutText, lineLabel, type Passage } from '../chat/prompt';
 
 /** The tools' names: registered with vscode.lm.registerTool and declared in package.json. */
 export const TOOL_NAMES = { search: 'lore_search', document: 'lore_get_document', sessions: 'lore_sessions' } as const;
-
-export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
-export const SEARCH_MODES: readonly SearchMode[] = ['keyword', 'semantic', 'hybrid'];
 
 export interface SearchToolInput {
   query: string;
@@ -51,9 +50,6 @@ function optInt(o: Record<string, unknown>, key: string, min: number, max: numbe
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new ToolInputError(`"${key}" must be a number.`);
   return Math.min(max, Math.max(min, Math.trunc(v)));
 }
-
-export const MAX_K = 50;
-export const DEFAULT_K = 8;
 
 export function parseSearchInput(raw: unknown): SearchToolInput {
   const o = obj(raw);

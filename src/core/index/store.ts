@@ -78,29 +78,16 @@ export class IndexStore {
 
   /**
    * Runs several writes in one transaction (one commit); if any throws, none of them is written.
-   * Inside it, the writes below join the batch's transaction instead of opening their own (no
-   * savepoint per document: FTS5 flushes its pending terms at every savepoint).
+   * Each write below is such a transaction of its own, or joins the enclosing batch's instead of
+   * nesting (no savepoint per document: FTS5 flushes its pending terms at every savepoint).
    */
   batch<T>(fn: () => T): T {
-    if (this.db.inTransaction) return fn();
-    this.inBatch = true;
-    try {
-      return this.db.transaction(fn)();
-    } finally {
-      this.inBatch = false;
-    }
-  }
-
-  private inBatch = false;
-
-  /** A transaction of its own, or part of the enclosing batch. */
-  private tx<T>(fn: () => T): T {
-    return this.inBatch ? fn() : this.db.transaction(fn)();
+    return this.db.inTransaction ? fn() : this.db.transaction(fn)();
   }
 
   /** Replaces a document and all its chunks in one transaction (or as part of a batch). */
   writeDocument(path: string, stamp: FileStamp, doc: ParsedDocument, status: SyncStatus, now = Date.now()): number {
-    return this.tx(() => {
+    return this.batch(() => {
       const { id } = this.s.upsertDoc.get({
         path, ...stamp, now, status,
         title: doc.title, titleSource: doc.titleSource, type: doc.documentType, typeSource: doc.typeSource,
@@ -118,7 +105,7 @@ export class IndexStore {
 
   /** Records a file that cannot be indexed, with the reason; its old chunks (if any) go. */
   writeFailure(path: string, stamp: FileStamp, reason: string, now = Date.now()): void {
-    this.tx(() => {
+    this.batch(() => {
       const { id } = this.s.failDoc.get({
         path, ...stamp, now, reason, title: titleFromPath(path), type: inferDocumentType(path),
       }) as { id: number };
@@ -128,7 +115,7 @@ export class IndexStore {
 
   /** The bytes did not change (only the timestamp did): keep everything, refresh size and mtime. */
   touch(file: IndexedFile, stamp: FileStamp, status: SyncStatus, now = Date.now()): void {
-    this.tx(() => {
+    this.batch(() => {
       this.s.touch.run(stamp.size, stamp.mtime, now, file.id);
       if (file.status === 'stale') this.s.restatus.run(status, now, file.id);
     });

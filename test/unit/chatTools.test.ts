@@ -9,10 +9,10 @@ import {
   parseSessionsInput,
   toolBudget,
   ToolInputError,
-  type ToolPassage,
 } from '../../src/extension/tools/format';
+import type { Passage } from '../../src/extension/chat/prompt';
 
-const passage = (n: number, text: string, extra: Partial<ToolPassage> = {}): ToolPassage => ({
+const passage = (n: number, text: string, extra: Partial<Passage> = {}): Passage => ({
   path: `docs/p${n}.md`,
   title: `Doc ${n}`,
   headingPath: 'Part',

@@ -94,9 +94,6 @@ export function toolBudget(tokenBudget: number | undefined, fallback = 12_000): 
   return Math.max(1_000, Math.min(48_000, Math.floor(tokenBudget * 3.5)));
 }
 
-/** Everything the search tool says about one passage (Passage + where it comes from). */
-export type ToolPassage = Passage;
-
 export interface SearchSummary {
   query: string;
   /** Retrieval actually used, and why it differs from the request (e.g. no embedder). */
@@ -109,7 +106,7 @@ export interface SearchSummary {
  * The search tool's text result: a header, then numbered passages with file, lines, section, score
  * and stale flag. Never longer than `budgetChars`: passages are cut, then left out, to fit.
  */
-export function formatSearchResult(summary: SearchSummary, passages: readonly ToolPassage[], budgetChars: number): string {
+export function formatSearchResult(summary: SearchSummary, passages: readonly Passage[], budgetChars: number): string {
   const header = `Lore search for "${summary.query}" (${summary.mode}${summary.fallbackReason ? `; ${summary.fallbackReason}` : ''})`;
   if (!passages.length) {
     return `${header}: no matching passages in the indexed documents. Try other words, or a broader mode/filter.`;

@@ -41,7 +41,7 @@ export async function answerWithModel(
   history: readonly HistoryTurn[],
   sink: Sink,
   token: vscode.CancellationToken,
-): Promise<{ cited: LocatedPassage[]; answered: boolean }> {
+): Promise<void> {
   const { messages, fit } = buildAnswerPrompt(question, passages, { budgetChars: passageBudget(model.maxInputTokens), history });
   const chat = messages.map((m) =>
     m.role === 'user' ? vscode.LanguageModelChatMessage.User(m.text) : vscode.LanguageModelChatMessage.Assistant(m.text),
@@ -53,12 +53,9 @@ export async function answerWithModel(
     sink.markdown(fragment);
     for (const n of tracker.push(fragment)) sink.reference(fit.passages[n - 1].location);
   }
-  const cited = tracker.cited().map((n) => fit.passages[n - 1]);
-  const answered = tracker.answer().trim().length > 0;
-  if (!cited.length && answered && !token.isCancellationRequested) {
+  if (!tracker.cited().length && tracker.answer().trim() && !token.isCancellationRequested) {
     for (const p of fit.passages) sink.reference(p.location);
   }
-  return { cited: cited.length ? cited : answered ? [...fit.passages] : [], answered };
 }
 
 type AnyTurn = vscode.ChatRequestTurn | vscode.ChatResponseTurn;

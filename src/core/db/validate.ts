@@ -15,6 +15,13 @@ type Check = { name: string; run: (db: Database) => string[] };
 
 const count = (db: Database, sql: string): number => (db.prepare(sql).get() as { n: number }).n;
 
+/** An FTS5 table keeps its rowids in %_docsize: it must hold exactly the ids of `table`. */
+function ftsInStep(db: Database, table: string, fts: string, missing: (n: number) => string, extra: (n: number) => string): string[] {
+  const m = count(db, `SELECT count(*) AS n FROM ${table} WHERE id NOT IN (SELECT id FROM ${fts}_docsize)`);
+  const x = count(db, `SELECT count(*) AS n FROM ${fts}_docsize WHERE id NOT IN (SELECT id FROM ${table})`);
+  return [...(m ? [missing(m)] : []), ...(x ? [extra(x)] : [])];
+}
+
 const CHECKS: Check[] = [
   {
     name: 'integrity_check',
@@ -43,15 +50,8 @@ const CHECKS: Check[] = [
   },
   {
     name: 'fts_in_step',
-    run: (db) => {
-      // A contentless FTS5 table keeps its rowids in %_docsize: it must hold exactly the chunk ids.
-      const missing = count(db, 'SELECT count(*) AS n FROM chunks WHERE id NOT IN (SELECT id FROM chunks_fts_docsize)');
-      const extra = count(db, 'SELECT count(*) AS n FROM chunks_fts_docsize WHERE id NOT IN (SELECT id FROM chunks)');
-      const out: string[] = [];
-      if (missing) out.push(`${missing} chunk(s) are missing from the full-text index`);
-      if (extra) out.push(`${extra} full-text entr(ies) have no chunk`);
-      return out;
-    },
+    run: (db) =>
+      ftsInStep(db, 'chunks', 'chunks_fts', (n) => `${n} chunk(s) are missing from the full-text index`, (n) => `${n} full-text entr(ies) have no chunk`),
   },
   {
     name: 'orphan_chunks',
@@ -83,11 +83,9 @@ const CHECKS: Check[] = [
   {
     // Session history's text index (schema 4) holds exactly the events' ids.
     name: 'session_fts_in_step',
-    run: (db) => {
-      const missing = count(db, 'SELECT count(*) AS n FROM session_events WHERE id NOT IN (SELECT id FROM session_events_fts_docsize)');
-      const extra = count(db, 'SELECT count(*) AS n FROM session_events_fts_docsize WHERE id NOT IN (SELECT id FROM session_events)');
-      return [...(missing ? [`${missing} session event(s) are missing from their text index`] : []), ...(extra ? [`${extra} session text entr(ies) have no event`] : [])];
-    },
+    run: (db) =>
+      ftsInStep(db, 'session_events', 'session_events_fts',
+        (n) => `${n} session event(s) are missing from their text index`, (n) => `${n} session text entr(ies) have no event`),
   },
 ];
 

@@ -166,16 +166,7 @@ class LoreService implements Lore {
     this.sessions = new SessionStore(this.db);
     this.vectors = new VectorStore(this.db);
     this.semantic = new SemanticSearch(this.db, this.vectors);
-    const emit = () => {
-      for (const l of this.statusListeners) {
-        try {
-          l();
-        } catch {
-          // a listener's failure is its own; the index carries on
-        }
-      }
-    };
-    this.embedding = new EmbeddingPipeline(this.db, this.vectors, emit, { readonly: init.readonly, ...init.embedding });
+    this.embedding = new EmbeddingPipeline(this.db, this.vectors, () => this.emitStatus(), { readonly: init.readonly, ...init.embedding });
     // Keyword only (no embedder): documents an earlier run left waiting for vectors are settled too.
     void this.embedding.configure(init.embedder ?? null);
   }
@@ -212,7 +203,7 @@ class LoreService implements Lore {
           /* another writer holds the lock: searches exclude them until the next run */
         }
         this.embedding.kick();
-        for (const l of this.statusListeners) l();
+        this.emitStatus();
       }),
     );
     this.queue = run.catch(() => undefined);
@@ -320,6 +311,16 @@ class LoreService implements Lore {
 
   embeddingIdle(signal?: AbortSignal): Promise<void> {
     return this.embedding.idle(signal);
+  }
+
+  private emitStatus(): void {
+    for (const l of this.statusListeners) {
+      try {
+        l();
+      } catch {
+        // a listener's failure is its own; the index carries on
+      }
+    }
   }
 
   onStatusChange(listener: () => void): () => void {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { LoreError, errorMessage } from '../core/errors';
 import { createLore, type Lore } from '../core/service';
 import { embedderFromEnv } from '../core/embed/create';
-import type { SearchMode } from '../core/search/types';
+import { SEARCH_MODES } from '../core/search/input';
 import { formatEmbedding, formatResults, formatStatus, formatSummary, style } from './format';
 import { defaultDbPath, findDbPath } from './locate';
 
@@ -128,11 +128,11 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         const k = opts.k === undefined ? 10 : Number(opts.k);
         if (!Number.isInteger(k) || k < 1 || k > 1000) throw new UsageError(`--k takes a whole number from 1 to 1000, not "${opts.k}"`);
         lore = open(false);
-        const mode = opts.mode ?? 'hybrid';
-        if (!['keyword', 'semantic', 'hybrid'].includes(mode)) throw new UsageError(`--mode takes keyword, semantic or hybrid, not "${mode}"`);
+        const mode = SEARCH_MODES.find((m) => m === (opts.mode ?? 'hybrid'));
+        if (!mode) throw new UsageError(`--mode takes keyword, semantic or hybrid, not "${opts.mode}"`);
         const fusion = opts.fusion ?? 'rrf';
         if (fusion !== 'rrf' && fusion !== 'weighted') throw new UsageError(`--fusion takes rrf or weighted, not "${fusion}"`);
-        const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path, mode: mode as SearchMode, fusion, signal });
+        const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path, mode, fusion, signal });
         io.out(opts.json ? JSON.stringify(response, null, 2) : formatResults(response, style(io.isTTY)));
         return response.results.length ? EXIT.ok : EXIT.noResults;
       }

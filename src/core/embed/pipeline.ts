@@ -6,7 +6,7 @@ import { createEmbedder } from './create';
 import { EmbedDocs } from './docs';
 import { Backoff, type CacheStatus, describeFailure, type EmbedderStatus, QueryVectorCache, type QueueStatus } from './health';
 import { embedStep } from './step';
-import type { Embedder, EmbedderSettings } from './types';
+import { DEFAULT_TIMEOUT_MS, type Embedder, type EmbedderSettings } from './types';
 
 export interface PipelineOptions {
   /** Embedding requests in flight at once (default 2). */
@@ -295,7 +295,7 @@ export class EmbeddingPipeline {
     const [provider, ...rest] = model.split(':');
     if (provider !== 'ollama' && provider !== 'openai') return undefined;
     const same = provider === this.settings.provider;
-    const timeoutMs = Math.min(this.settings.timeoutMs ?? 30_000, this.opts.queryTimeoutMs ?? 10_000);
+    const timeoutMs = Math.min(this.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.opts.queryTimeoutMs ?? 10_000);
     e = createEmbedder({ ...(same ? this.settings : {}), provider, model: rest.join(':'), retries: 1, timeoutMs });
     this.queryEmbedders.set(model, e);
     return e;

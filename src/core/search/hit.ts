@@ -8,6 +8,9 @@ export type ChunkRow = Pick<SearchHit, 'chunkId' | 'docId' | 'path' | 'title' | 
   mtime: number;
 };
 
+/** A row as a retriever ranks it: higher score is better within its own list. */
+export type ScoredRow = ChunkRow & { score: number };
+
 /** The hit a retriever returns for a row: snippet around the query's words, its score, who found it. */
 export function toHit(r: ChunkRow, terms: string[], score: number, retriever: SearchHit['retriever']): SearchHit {
   const snippet = makeSnippet(r.text, terms);

@@ -1,8 +1,9 @@
 import { errorMessage, LoreError, throwIfAborted } from '../errors';
 import { markFreshness } from './freshness';
 import { type Fused, fuseRrf, fuseWeighted } from './fusion';
-import { countByDoc, takeForDoc } from './hit';
+import { countByDoc, type ScoredRow, takeForDoc, toHit } from './hit';
 import type { KeywordSearch } from './keyword';
+import { buildKeywordQuery } from './query';
 import type { SemanticSearch } from './semantic';
 import type { SearchHit, SearchMode, SearchOptions, SearchResponse } from './types';
 
@@ -53,29 +54,32 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
     throwIfAborted(opts.signal);
     return done(keywordHits(k), 'keyword', `the query could not be embedded: ${errorMessage(err)}`);
   }
+  // Snippets are cut only for the hits shown: the lists below are rows, scored, in their order.
+  const terms = buildKeywordQuery(query).terms;
   const depth = requestedMode === 'hybrid' ? Math.max(k * 2, 20) : k;
-  const semanticHits = deps.semantic.search(avail.model, vector, query, depth, opts, { signal: opts.signal, minSimilarity: opts.minSimilarity });
+  const sem = deps.semantic.search(avail.model, vector, depth, opts, { signal: opts.signal, minSimilarity: opts.minSimilarity });
+  const keywordRows = (n: number) => deps.keyword.rows(query, n, opts, { prefixLast: opts.prefixLast });
 
   if (requestedMode === 'semantic') {
-    if (semanticHits.length >= k) return done(semanticHits.slice(0, k), 'semantic');
+    const hits = sem.slice(0, k).map((r) => toHit(r, terms, r.score, 'semantic'));
+    if (hits.length >= k) return done(hits, 'semantic');
     // Too few chunks are similar enough: keyword hits fill the rest of the list.
-    const seen = new Set(semanticHits.map((h) => h.chunkId));
-    const docs = countByDoc(semanticHits);
-    const fill = keywordHits(k + semanticHits.length).filter((h) => !seen.has(h.chunkId) && takeForDoc(docs, h.docId, perDoc));
-    return done([...semanticHits, ...fill].slice(0, k), 'semantic');
+    const seen = new Set(sem.map((h) => h.chunkId));
+    const docs = countByDoc(sem);
+    const fill = keywordRows(k + sem.length).filter((h) => !seen.has(h.chunkId) && takeForDoc(docs, h.docId, perDoc));
+    return done([...hits, ...fill.slice(0, k - hits.length).map((r) => toHit(r, terms, r.score, 'keyword'))], 'semantic');
   }
 
-  const kw = keywordHits(depth);
-  const fused: Fused[] = opts.fusion === 'weighted' ? fuseWeighted(semanticHits, kw) : fuseRrf(semanticHits, kw);
-  const byId = new Map<number, SearchHit>();
-  for (const h of kw) byId.set(h.chunkId, h);
-  for (const h of semanticHits) if (!byId.has(h.chunkId)) byId.set(h.chunkId, h); // keyword's snippet highlights the words
+  const kw = keywordRows(depth);
+  const fused: Fused[] = opts.fusion === 'weighted' ? fuseWeighted(sem, kw) : fuseRrf(sem, kw);
+  const byId = new Map<number, ScoredRow>();
+  for (const r of [...kw, ...sem]) byId.set(r.chunkId, r);
   const docs = new Map<number, number>();
   const out: SearchHit[] = [];
   for (const f of fused) {
-    const hit = byId.get(f.chunkId)!;
-    if (!takeForDoc(docs, hit.docId, perDoc)) continue;
-    out.push({ ...hit, score: f.score, retriever: f.retriever });
+    const row = byId.get(f.chunkId)!;
+    if (!takeForDoc(docs, row.docId, perDoc)) continue;
+    out.push(toHit(row, terms, f.score, f.retriever));
     if (out.length >= k) break;
   }
   return done(out, 'hybrid');

@@ -2,8 +2,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import picomatch from 'picomatch';
 import { LoreError } from '../errors';
 import { type CandidateLimits, CandidateSource, type PartStats } from './candidates';
-import { buildKeywordQuery } from './query';
-import { CHUNK_ROWS, type ChunkRow, countByDoc, filterClauses, takeForDoc, toHit } from './hit';
+import { buildKeywordQuery, type KeywordQuery } from './query';
+import { CHUNK_ROWS, type ChunkRow, countByDoc, filterClauses, type ScoredRow, takeForDoc, toHit } from './hit';
 import type { SearchFilters, SearchHit } from './types';
 
 /** A candidate row: the hit's own fields, the chunk text (for the snippet) and the stamp (for freshness). */
@@ -50,6 +50,15 @@ export class KeywordSearch {
 
   search(text: string, k: number, filters: SearchFilters = {}, opts: { prefixLast?: boolean } = {}): SearchHit[] {
     const q = buildKeywordQuery(text, opts);
+    return this.ranked(q, k, filters).map((r) => toHit(r, q.terms, r.score, 'keyword'));
+  }
+
+  /** What search() finds, in its order and with its scores, before snippets are cut (for a caller that shows only some). */
+  rows(text: string, k: number, filters: SearchFilters = {}, opts: { prefixLast?: boolean } = {}): ScoredRow[] {
+    return this.ranked(buildKeywordQuery(text, opts), k, filters);
+  }
+
+  private ranked(q: KeywordQuery, k: number, filters: SearchFilters): ScoredRow[] {
     if (!q.all || k <= 0) return [];
     if (filters.pathGlob) globMatcher(filters.pathGlob); // a bad glob is the user's to fix: say so before searching
     const perDoc = Math.max(1, filters.perDocument ?? 1);
@@ -63,7 +72,7 @@ export class KeywordSearch {
       // cap), so the score shown never rises down the list: a fill-in may not outscore a full match.
       const score = Math.min(-r.rank, previous === Infinity ? Infinity : previous * 0.999);
       previous = score;
-      return toHit(r, q.terms, score, 'keyword');
+      return { ...r, score };
     });
   }
 

@@ -1,8 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { throwIfAborted } from '../errors';
-import { buildKeywordQuery } from './query';
-import { CHUNK_ROWS, type ChunkRow, filterClauses, takeForDoc, toHit } from './hit';
-import type { SearchFilters, SearchHit } from './types';
+import { CHUNK_ROWS, type ChunkRow, filterClauses, type ScoredRow, takeForDoc } from './hit';
+import type { SearchFilters } from './types';
 
 /** What semantic search needs of the vector store (src/core/search/vectors.ts, VectorStore). */
 export interface VectorSearcher {
@@ -29,18 +28,17 @@ export class SemanticSearch {
   search(
     model: string,
     vector: Float32Array,
-    queryText: string,
     k: number,
     filters: SearchFilters = {},
     opts: { signal?: AbortSignal; minSimilarity?: number } = {},
-  ): SearchHit[] {
+  ): ScoredRow[] {
     if (k <= 0) return [];
     const perDoc = Math.max(1, filters.perDocument ?? 1);
     const minSim = opts.minSimilarity ?? DEFAULT_MIN_SIMILARITY;
     const allowed = this.allowedChunks(filters);
     if (allowed && !allowed.size) return [];
     const total = allowed?.size ?? this.vectors.count(model);
-    const picked = new Map<number, ChunkRow & { similarity: number }>();
+    const picked = new Map<number, ScoredRow>();
     for (let fetch = Math.max(k * perDoc * 3, 30); ; fetch *= 4) {
       throwIfAborted(opts.signal);
       const found = this.vectors.search(model, vector, Math.min(fetch, Math.max(total, 1)), { allowedChunkIds: allowed, signal: opts.signal });
@@ -57,13 +55,12 @@ export class SemanticSearch {
         const r = rows.get(h.chunkId);
         if (!r) continue; // a chunk deleted since its vector was written
         if (!takeForDoc(perDocCount, r.docId, perDoc)) continue;
-        picked.set(r.chunkId, { ...r, similarity });
+        picked.set(r.chunkId, { ...r, score: similarity });
         if (picked.size >= k) break;
       }
       if (picked.size >= k || belowThreshold || found.length < fetch || fetch >= total) break;
     }
-    const terms = buildKeywordQuery(queryText).terms;
-    return [...picked.values()].map((r) => toHit(r, terms, r.similarity, 'semantic'));
+    return [...picked.values()];
   }
 
   /** The chunk ids the filters allow, or undefined when there is no filter. */

@@ -35,6 +35,7 @@ export interface VectorSearchOptions {
 const CHUNK_SIZE = 64;
 /** Rebuild a space's table when its allocated slots exceed the live vectors by this factor (plus slack). */
 const COMPACT_RATIO = 1.15;
+const SPACE_COLUMNS = `id, model, dims, table_name AS "table", bits, version, active, created_at AS createdAt, activated_at AS activatedAt`;
 
 /**
  * Vector storage and nearest-neighbour search over chunks, one sqlite-vec `vec0` table per
@@ -83,8 +84,7 @@ export class VectorStore {
   }
 
   private row(model: string): SpaceRow | undefined {
-    return this.stmt(`SELECT id, model, dims, table_name AS "table", bits, version, active, created_at AS createdAt,
-        activated_at AS activatedAt FROM vector_spaces WHERE model = ?`).get(model) as SpaceRow | undefined;
+    return this.stmt(`SELECT ${SPACE_COLUMNS} FROM vector_spaces WHERE model = ?`).get(model) as SpaceRow | undefined;
   }
 
   private space(model: string): SpaceRow {
@@ -94,8 +94,7 @@ export class VectorStore {
   }
 
   private allRows(): SpaceRow[] {
-    return this.stmt(`SELECT id, model, dims, table_name AS "table", bits, version, active, created_at AS createdAt,
-        activated_at AS activatedAt FROM vector_spaces ORDER BY id`).all() as SpaceRow[];
+    return this.stmt(`SELECT ${SPACE_COLUMNS} FROM vector_spaces ORDER BY id`).all() as SpaceRow[];
   }
 
   /** Creates the storage for a model's vectors (idempotent). A model cannot change its dimensions in place. */

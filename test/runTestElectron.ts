@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { makeRunDir, prepareWorkspace } from '../scripts/vscode/lib.mjs';
+import { makeRunDir, prepareWorkspace, testEnv } from '../scripts/vscode/lib.mjs';
 
 const root = path.resolve(__dirname, '..');
 
@@ -46,16 +46,8 @@ async function main(): Promise<number> {
           '--skip-release-notes',
           '--user-data-dir', path.join(runDir, 'user-data'),
         ],
-        extensionTestsEnv: {
-          LORE_ITEST_SUITE: s.suite,
-          LORE_ITEST_GREP: process.env.LORE_ITEST_GREP ?? '',
-          LORE_ITEST_FILES: process.env.LORE_ITEST_FILES ?? '',
-          LORE_TEST_WORKSPACE: ws.root,
-          LORE_TEST_FOLDERS: ws.folders.join(path.delimiter),
-          LORE_TEST_FIXTURES: path.join(root, 'test/fixtures'),
-          LORE_TEST_RESULTS: path.join(root, 'test-results'),
-          ...(process.env.LORE_TEST_OLLAMA_URL ? { LORE_TEST_OLLAMA_URL: process.env.LORE_TEST_OLLAMA_URL } : {}),
-        },
+        // (test-electron passes its own environment on too: LORE_ITEST_GREP, LORE_TEST_OLLAMA_URL, ...)
+        extensionTestsEnv: { ...testEnv(ws), LORE_ITEST_SUITE: s.suite },
       });
       if (code !== 0) failed++;
     } catch (err) {

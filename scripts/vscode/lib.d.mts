@@ -4,6 +4,7 @@ import type { BrowserContext } from 'playwright-core';
 export const REPO: string;
 export const CHROMIUM: string;
 export const FIXTURES: string;
+export const RESULTS: string;
 export const CHROMIUM_ARGS: string[];
 export const DEFAULT_SETTINGS: Record<string, unknown>;
 
@@ -35,6 +36,7 @@ export function build(): void;
 export function makeRunDir(label?: string): string;
 export function freePort(): Promise<number>;
 export function prepareWorkspace(runDir: string, fixture?: string): PreparedWorkspace;
+export function testEnv(ws: PreparedWorkspace): Record<string, string>;
 export function startCodeServer(opts: {
   csDir: string;
   runDir: string;

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.LORE_CHROMIUM || '/usr/bin/chromium';
 export const FIXTURES = path.join(REPO, 'test/fixtures');
+export const RESULTS = path.join(REPO, 'test-results');
 
 /** Runs scripts/vscode/setup.sh (instant once done) and returns code-server's folder. */
 export function ensureSetup() {
@@ -69,6 +70,19 @@ export function prepareWorkspace(runDir, fixture = 'workspace') {
 function workspaceFolders(file) {
   const json = JSON.parse(fs.readFileSync(file, 'utf8'));
   return json.folders.map((f) => path.resolve(path.dirname(file), f.path));
+}
+
+/**
+ * What the extension host learns about a prepared workspace (README.md, "Testing"). Anything else
+ * (LORE_TEST_OLLAMA_URL, LORE_ITEST_GREP, ...) reaches it because code-server inherits this environment.
+ */
+export function testEnv(ws) {
+  return {
+    LORE_TEST_WORKSPACE: ws.root,
+    LORE_TEST_FOLDERS: ws.folders.join(path.delimiter),
+    LORE_TEST_FIXTURES: FIXTURES,
+    LORE_TEST_RESULTS: RESULTS,
+  };
 }
 
 export const DEFAULT_SETTINGS = {

@@ -19,14 +19,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
 import {
-  REPO, build, ensureSetup, killRun, killTrees, launchBrowser, makeRunDir, memorySampler, prepareWorkspace, startCodeServer, tail, workbenchUrl,
+  REPO, RESULTS as results, build, ensureSetup, killRun, killTrees, launchBrowser, makeRunDir, memorySampler, prepareWorkspace, startCodeServer, testEnv,
+  workbenchUrl,
 } from './lib.mjs';
 
 const argv = process.argv.slice(2);
 const tier = argv.find((a) => !a.startsWith('--')) ?? 'all';
 const flags = new Set(argv.filter((a) => a.startsWith('--')));
 const tierTimeoutMs = (Number(process.env.LORE_TIER_TIMEOUT) || 480) * 1000;
-const results = path.join(REPO, 'test-results');
 const extensionDevelopmentPath = process.env.LORE_EXTENSION_PATH ? path.resolve(process.env.LORE_EXTENSION_PATH) : REPO;
 const keep = process.env.LORE_KEEP_RUN === '1';
 /** Scratch folders of runs in progress: a signal ends their processes. */
@@ -48,16 +48,6 @@ function fmtMs(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function testEnv(ws) {
-  return {
-    LORE_TEST_WORKSPACE: ws.root,
-    LORE_TEST_FOLDERS: ws.folders.join(path.delimiter),
-    LORE_TEST_FIXTURES: path.join(REPO, 'test/fixtures'),
-    LORE_TEST_RESULTS: results,
-    ...(process.env.LORE_TEST_OLLAMA_URL ? { LORE_TEST_OLLAMA_URL: process.env.LORE_TEST_OLLAMA_URL } : {}),
-  };
-}
-
 async function runIntegrationSuite(csDir, { name, suite, fixture }) {
   const started = Date.now();
   const out = path.join(results, 'integration', name);
@@ -77,7 +67,7 @@ async function runIntegrationSuite(csDir, { name, suite, fixture }) {
     const ws = prepareWorkspace(runDir, fixture);
     server = await startCodeServer({
       csDir, runDir, open: ws.workspaceFile ?? ws.folder, logFile: path.join(out, 'code-server.log'),
-      env: { ...testEnv(ws), LORE_ITEST_SUITE: suite, LORE_ITEST_RESULT: resultFile, LORE_ITEST_GREP: process.env.LORE_ITEST_GREP ?? '', LORE_ITEST_FILES: process.env.LORE_ITEST_FILES ?? '' },
+      env: { ...testEnv(ws), LORE_ITEST_SUITE: suite, LORE_ITEST_RESULT: resultFile },
     });
     context = await launchBrowser(runDir);
     const page = context.pages()[0] ?? (await context.newPage());

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import {
-  REPO, ensureSetup, killRun, launchBrowser, makeRunDir, prepareWorkspace, startCodeServer, workbenchUrl,
+  REPO, ensureSetup, killRun, launchBrowser, makeRunDir, prepareWorkspace, startCodeServer, testEnv, workbenchUrl,
   type CodeServer, type PreparedWorkspace,
 } from '../../scripts/vscode/lib.mjs';
 
@@ -91,13 +91,7 @@ export async function openWorkbench(opts: OpenOptions = {}): Promise<Workbench> 
       open: workspace.workspaceFile ?? workspace.folder,
       vsix: vsix ? path.resolve(REPO, vsix) : undefined,
       settings: opts.settings,
-      env: {
-        LORE_TEST_WORKSPACE: workspace.root,
-        LORE_TEST_FOLDERS: workspace.folders.join(path.delimiter),
-        LORE_TEST_FIXTURES: path.join(REPO, 'test/fixtures'),
-        ...(process.env.LORE_TEST_OLLAMA_URL ? { LORE_TEST_OLLAMA_URL: process.env.LORE_TEST_OLLAMA_URL } : {}),
-        ...opts.env,
-      },
+      env: { ...testEnv(workspace), ...opts.env },
     });
     context = await launchBrowser(runDir, opts.viewport);
     const page = context.pages()[0] ?? (await context.newPage());

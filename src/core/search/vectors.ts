@@ -282,7 +282,7 @@ export class VectorStore {
 
   private compactAll(inTransaction: boolean): void {
     this.deletedSinceCheck = false;
-    for (const s of this.allRows()) this.maybeCompact(s.model, false, inTransaction);
+    for (const s of this.allRows()) this.compactSparse(s, inTransaction);
   }
 
   dropSpace(model: string): void {
@@ -362,16 +362,15 @@ export class VectorStore {
   }
 
   /**
-   * Gives back the room deleted vectors hold when it exceeds COMPACT_RATIO of the live ones (or
-   * always, with `force`), moving rows out of sparse blocks (see vecCompact.ts). Returns rows moved.
+   * Gives back the room deleted vectors hold when it exceeds COMPACT_RATIO of the live ones,
+   * moving rows out of sparse blocks (see vecCompact.ts). Returns rows moved.
    */
-  maybeCompact(model: string, force = false, inTransaction = false): number {
+  private compactSparse(s: SpaceRow, inTransaction: boolean): number {
     if (this.db.readonly || (this.db.inTransaction && !inTransaction)) return 0;
-    const s = this.space(model);
-    const { live, allocated } = this.storage(model);
-    if (!force && allocated <= live * COMPACT_RATIO + 2 * CHUNK_SIZE) return 0;
+    const { live, allocated } = storageOf((sql) => this.stmt(sql), s.table, CHUNK_SIZE);
+    if (allocated <= live * COMPACT_RATIO + 2 * CHUNK_SIZE) return 0;
     const index = this.indexes.get(s.table);
-    const moved = compactSpace(this.db, (sql) => this.stmt(sql), s, CHUNK_SIZE, force ? 1 : 1.05);
+    const moved = compactSpace(this.db, (sql) => this.stmt(sql), s, CHUNK_SIZE, 1.05);
     // The rows moved keep their ids and vectors: an in-memory prefilter that was current still is.
     if (index && moved && index.version === s.version) index.version = s.version + 1;
     return moved;

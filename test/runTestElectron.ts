@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { makeRunDir, prepareWorkspace, testEnv } from '../scripts/vscode/lib.mjs';
+import { itestFiles } from './integration/index';
 
 const root = path.resolve(__dirname, '..');
 
@@ -28,8 +29,9 @@ async function main(): Promise<number> {
   if (!fs.existsSync(`${extensionTestsPath}.js`)) throw new Error('dist/test/suite/index.js is missing: run `npm run build` first');
   let failed = 0;
   for (const s of SUITES) {
-    const dir = path.join(root, 'dist/test/integration', s.suite);
-    if (!fs.existsSync(dir) || !fs.readdirSync(dir).some((f) => f.endsWith('.itest.js'))) continue;
+    // Skip a suite the runner would find no files in (LORE_ITEST_FILES included), as run-tests.mjs does.
+    const built = path.join(root, 'dist/test/integration');
+    if (!fs.existsSync(path.join(built, s.suite)) || itestFiles({ ...process.env, LORE_ITEST_SUITE: s.suite }, built).length === 0) continue;
     const runDir = makeRunDir('electron');
     try {
       const ws = prepareWorkspace(runDir, s.fixture);

@@ -57,7 +57,6 @@ export function workbenchUrl(
 ): string;
 export function launchBrowser(runDir: string, opts?: { width?: number; height?: number }): Promise<BrowserContext>;
 export function killTrees(roots: number[], opts?: { grace?: number }): number;
-export function killGroup(pid: number): number;
 export function killRun(runDir: string, pidFile?: string | null, opts?: { grace?: number }): number;
 export function tail(file: string, lines?: number): string;
 export function memorySampler(runDir: string): { sample(): number; readonly peak: number };

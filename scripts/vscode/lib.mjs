@@ -126,7 +126,7 @@ export async function startCodeServer({ csDir, runDir, open, env = {}, settings 
     '--disable-workspace-trust', '--disable-getting-started-override', ...common];
   if (open) args.push(open);
   const child = spawn(process.execPath, args, {
-    detached: true, // own process group (setsid): killGroup() stops the server and its hosts together
+    detached: true, // own process group (setsid): stop() ends the server and its hosts together
     stdio: ['ignore', out, out],
     env: { ...process.env, ...env, LORE_TEST_RUN_DIR: runDir },
   });
@@ -145,7 +145,7 @@ export async function startCodeServer({ csDir, runDir, open, env = {}, settings 
       /* not listening yet */
     }
     if (Date.now() > deadline) {
-      killGroup(child.pid);
+      killTrees([child.pid]);
       throw new Error(`code-server did not answer on ${url}/healthz within 60 s; log: ${logFile}\n${tail(logFile)}`);
     }
   }
@@ -254,10 +254,6 @@ export function killTrees(roots, { grace = 2000 } = {}) {
   while ([...targets].some(alive) && Date.now() < until) spawnSync('sleep', ['0.1']);
   signal('SIGKILL');
   return targets.size;
-}
-
-export function killGroup(pid) {
-  return killTrees([pid]);
 }
 
 /** Ends every process of a run: those recorded in LORE_TEST_PIDFILE and any whose command line mentions runDir. */

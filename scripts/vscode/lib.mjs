@@ -228,23 +228,35 @@ function alive(pid) {
   }
 }
 
+/**
+ * The pids of `roots`, their process groups (unless it is ours) and every descendant, from one
+ * listing of procs(); `groups` are those process groups.
+ */
+function family(all, roots) {
+  const ownPgid = all.find((p) => p.pid === process.pid)?.pgid;
+  const groups = new Set();
+  for (const p of all) if (roots.has(p.pid) && p.pgid !== ownPgid && p.pgid > 1) groups.add(p.pgid);
+  const pids = new Set([...roots].filter((pid) => pid !== process.pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of all) {
+      if (!pids.has(p.pid) && p.pid !== process.pid && (pids.has(p.ppid) || groups.has(p.pgid))) {
+        pids.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return { pids, groups };
+}
+
+/** The pids of the processes whose command line mentions runDir (not this one). */
+function mentioning(all, runDir) {
+  return all.filter((p) => runDir && p.cmd.includes(runDir) && p.pid !== process.pid).map((p) => p.pid);
+}
+
 /** Kills the given roots, their process groups (unless it is ours) and every descendant. */
 export function killTrees(roots, { grace = 2000 } = {}) {
-  const all = procs();
-  const ownPgid = all.find((p) => p.pid === process.pid)?.pgid;
-  const targets = new Set();
-  const groups = new Set();
-  const addTree = (pid) => {
-    if (pid === process.pid || targets.has(pid)) return;
-    targets.add(pid);
-    for (const c of all) if (c.ppid === pid) addTree(c.pid);
-  };
-  for (const pid of roots) {
-    addTree(pid);
-    const p = all.find((x) => x.pid === pid);
-    if (p && p.pgid !== ownPgid && p.pgid > 1) groups.add(p.pgid);
-  }
-  for (const p of all) if (groups.has(p.pgid)) addTree(p.pid);
+  const { pids: targets, groups } = family(procs(), new Set(roots));
   const signal = (sig) => {
     for (const g of groups) try { process.kill(-g, sig); } catch { /* gone */ }
     for (const pid of targets) try { process.kill(pid, sig); } catch { /* gone */ }
@@ -262,7 +274,7 @@ export function killRun(runDir, pidFile = process.env.LORE_TEST_PIDFILE, { grace
   if (pidFile && fs.existsSync(pidFile)) {
     for (const l of fs.readFileSync(pidFile, 'utf8').split('\n')) if (/^\d+$/.test(l.trim())) roots.add(Number(l));
   }
-  for (const p of procs()) if (runDir && p.cmd.includes(runDir) && p.pid !== process.pid) roots.add(p.pid);
+  for (const pid of mentioning(procs(), runDir)) roots.add(pid);
   return killTrees([...roots].filter(alive), { grace });
 }
 
@@ -284,15 +296,7 @@ export function memorySampler(runDir) {
   return {
     sample() {
       const all = procs();
-      const ownPgid = all.find((p) => p.pid === process.pid)?.pgid;
-      const picked = new Set();
-      const groups = new Set();
-      for (const p of all) if (p.cmd.includes(runDir) && p.pid !== process.pid) { picked.add(p.pid); if (p.pgid !== ownPgid) groups.add(p.pgid); }
-      let grew = true;
-      while (grew) {
-        grew = false;
-        for (const p of all) if (!picked.has(p.pid) && (picked.has(p.ppid) || groups.has(p.pgid))) { picked.add(p.pid); grew = true; }
-      }
+      const { pids: picked } = family(all, new Set(mentioning(all, runDir)));
       let total = 0;
       for (const pid of picked) {
         try {

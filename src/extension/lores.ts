@@ -8,7 +8,6 @@ import { createLore, type Lore, type LoreInit } from '../core/service';
 import type { SearchOptions } from '../core/search/types';
 import type { SessionStore } from '../core/sessions/store';
 import { embedderSettings, engineConfig, readConfig } from './config';
-import { embedApi } from './embedding';
 import type { FolderStatus, LoreAccess, MergedResult, MergedSearchResponse } from './loreAccess';
 import { STILL_OPENING } from './loreAccess';
 
@@ -85,7 +84,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     const dbPath = path.join(this.opts.storageDir, indexFileName(entry.folder));
     entry.fresh = !fs.existsSync(dbPath);
     const cfg = readConfig(entry.folder.uri);
-    const init: LoreInit & { embedder?: unknown } = {
+    const init: LoreInit = {
       root: entry.folder.uri.fsPath,
       dbPath,
       config: engineConfig(cfg),
@@ -95,7 +94,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
       const lore = (this.opts.create ?? createLore)(init);
       entry.lore = lore;
       entry.error = undefined;
-      entry.unsubscribe.push(lore.onProgress(() => this.fire()), embedApi(lore).onStatusChange(() => this.fire()));
+      entry.unsubscribe.push(lore.onProgress(() => this.fire()), lore.onStatusChange(() => this.fire()));
       this.opts.log?.(`opened the index of ${entry.folder.name} at ${dbPath}`);
       this.fire(true);
       this.opts.onOpened?.(entry.folder, lore, entry.fresh);
@@ -284,7 +283,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     this.paused = true;
     for (const ac of this.runs) ac.abort();
     for (const { lore } of this.lores()) {
-      embedApi(lore).pauseEmbedding();
+      lore.pauseEmbedding();
       await lore.unwatch();
     }
     this.fire(true);
@@ -292,7 +291,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
 
   resume(): void {
     this.paused = false;
-    for (const { lore } of this.lores()) embedApi(lore).resumeEmbedding();
+    for (const { lore } of this.lores()) lore.resumeEmbedding();
     this.fire(true);
   }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { embedderOf, isDegraded, queueOf } from './embedding';
+import { isDegraded } from './embedding';
 import type { LoreWorkspace } from './lores';
 
 /** What the status bar says: indexing progress, the document count, or "keyword only" when degraded. */
@@ -21,9 +21,8 @@ export function statusBarText(access: LoreWorkspace): { text: string; tooltip: s
       done += s.indexing.done;
       total += s.indexing.total;
     }
-    const q = queueOf(s);
-    if (q?.running && !q.paused) toEmbed += q.pending;
-    const e = embedderOf(s);
+    if (s.queue.running && !s.queue.paused) toEmbed += s.queue.pending;
+    const e = s.embedder;
     if (isDegraded(e)) reasons.push(`${statuses.length > 1 ? `${s.folder}: ` : ''}${e.reason ?? 'the embedder is not available'}`);
   }
   const n = (x: number) => x.toLocaleString('en-US');

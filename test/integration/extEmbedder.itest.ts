@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { type FixtureServer, startFixtureServer } from '../fixtures/ollamaServer';
-import { embedApi, embedderOf } from '../../src/extension/embedding';
 import type { LoreExtensionApi } from '../../src/extension/extension';
 import type { StatusNode } from '../../src/extension/views/statusTree';
 import { eventually, loreApi } from './extApi';
@@ -21,7 +20,6 @@ describe('Lore embedder state', function () {
   let url = process.env.LORE_TEST_OLLAMA_URL;
   before(async function () {
     api = await loreApi();
-    if (!embedApi(api.access.lores()[0].lore).available) this.skip(); // a build without the embedding pipeline
     saved = keys.map((k) => cfg().inspect(k)?.workspaceValue);
     if (!url) {
       fixture = await startFixtureServer();
@@ -39,7 +37,7 @@ describe('Lore embedder state', function () {
     await cfg().update('embedding.provider', 'ollama', vscode.ConfigurationTarget.Workspace);
     await cfg().update('embedding.host', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Workspace);
     const e = await eventually(() => {
-      const s = embedderOf(api.access.status()[0]);
+      const s = api.access.status()[0].embedder;
       return s.state === 'degraded' ? s : undefined;
     }, 'the embedder is degraded', 20_000);
     assert.ok(e.reason && e.reason.length > 10, `a reason: ${e.reason}`);
@@ -62,7 +60,7 @@ describe('Lore embedder state', function () {
     this.timeout(60_000);
     await cfg().update('embedding.provider', 'ollama', vscode.ConfigurationTarget.Workspace);
     await cfg().update('embedding.host', url, vscode.ConfigurationTarget.Workspace);
-    await eventually(() => embedderOf(api.access.status()[0]).state === 'live', 'the embedder is live', 30_000);
+    await eventually(() => api.access.status()[0].embedder.state === 'live', 'the embedder is live', 30_000);
     await eventually(async () => (await api.access.search('ledger transactions', { mode: 'semantic' })).mode === 'semantic', 'semantic search answers', 30_000);
     // Rebuild drops documents (and their vectors) and re-embeds (from the cache) into a consistent index.
     await vscode.commands.executeCommand('lore.rebuild', true);
@@ -84,12 +82,12 @@ describe('Lore embedder state', function () {
     await cfg().update('embedding.host', fixture.url, vscode.ConfigurationTarget.Workspace);
     await cfg().update('embedding.model', 'nomic-embed-text', vscode.ConfigurationTarget.Workspace);
     const refused = await eventually(() => {
-      const s = embedderOf(api.access.status()[0]);
+      const s = api.access.status()[0].embedder;
       return s.state === 'degraded' && /key/i.test(s.reason ?? '') ? s : undefined;
     }, 'degraded: the endpoint refuses the request without a key', 30_000);
     assert.ok(!refused.reason!.includes(key));
     assert.equal(await vscode.commands.executeCommand('lore.setEmbeddingApiKey', key), true);
-    await eventually(() => embedderOf(api.access.status()[0]).state === 'live', 'live with the stored key', 30_000);
+    await eventually(() => api.access.status()[0].embedder.state === 'live', 'live with the stored key', 30_000);
     assert.ok(fixture.authHeaders.includes(`Bearer ${key}`), 'the key is sent as a bearer token');
     const all = JSON.stringify(vscode.workspace.getConfiguration('lore').inspect('embedding') ?? {}) + JSON.stringify(vscode.workspace.getConfiguration('lore'));
     assert.ok(!all.includes(key), 'no setting holds the key');

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { embedderSettings } from '../config';
 import type { Ctx } from '../context';
-import { embedApi, embedderOf, queueOf } from '../embedding';
 import { isAbort, requireReady, showError, withProgress } from '../progress';
 
 /**
@@ -18,17 +17,17 @@ export async function applyEmbedderSettings(c: Ctx): Promise<void> {
     await withProgress(title, async (signal, report) => {
       for (const { folder, lore } of lores) {
         try {
-          await embedApi(lore).configureEmbedder(settings);
+          await lore.configureEmbedder(settings);
         } catch (err) {
           c.log(`${folder.name}: configuring the embedder failed: ${errorMessage(err)}`);
         }
       }
       c.refresh();
-      const pending = () => lores.reduce((n, { lore }) => n + (queueOf(lore.status())?.pending ?? 0), 0);
+      const pending = () => lores.reduce((n, { lore }) => n + lore.status().queue.pending, 0);
       const timer = setInterval(() => report(0, 0, `${pending().toLocaleString('en-US')} documents left to embed`), 500);
       try {
         const until = AbortSignal.any([signal, c.access.lifetime]);
-        await Promise.all(lores.map(({ lore }) => embedApi(lore).embeddingIdle(until)));
+        await Promise.all(lores.map(({ lore }) => lore.embeddingIdle(until)));
       } finally {
         clearInterval(timer);
       }
@@ -36,7 +35,7 @@ export async function applyEmbedderSettings(c: Ctx): Promise<void> {
   } catch (err) {
     if (!isAbort(err)) throw err;
     if (c.access.lifetime.aborted) return;
-    for (const { lore } of lores) embedApi(lore).pauseEmbedding();
+    for (const { lore } of lores) lore.pauseEmbedding();
     void vscode.window.showInformationMessage('Lore: embedding paused. Run "Lore: Resume Indexing" to continue.');
   } finally {
     c.refresh();
@@ -53,11 +52,11 @@ export function registerEmbeddingCommands(c: Ctx): vscode.Disposable[] {
       if (!chosen) {
         let models: string[] = [];
         try {
-          models = await withProgress('Asking the embedder for its models…', () => embedApi(first.lore).listModels(), { location: vscode.ProgressLocation.Window });
+          models = await withProgress('Asking the embedder for its models…', () => first.lore.listModels(), { location: vscode.ProgressLocation.Window });
         } catch (err) {
           showError('cannot list the models', err);
         }
-        const current = embedderOf(first.lore.status()).model ?? c.config().embedding.model;
+        const current = first.lore.status().embedder.model ?? c.config().embedding.model;
         const items: (vscode.QuickPickItem & { model?: string; settings?: boolean })[] = models.map((m) => ({ label: m, description: m === current ? 'current' : undefined, model: m }));
         if (items.length === 0) items.push({ label: '$(gear) Open embedding settings', detail: 'The embedder offers no models (is it running and is the host right?).', settings: true });
         const pick = await vscode.window.showQuickPick(items, { title: 'Lore: Select Embedding Model', placeHolder: current ? `Current: ${current}` : 'Pick a model' });

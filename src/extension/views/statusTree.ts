@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { FileState, Lore } from '../../core/service';
 import type { SyncStatus } from '../../core/types';
-import { describeEmbedder, embedderOf, type EmbedderStatus, isDegraded, queueOf } from '../embedding';
+import { describeEmbedder, type EmbedderStatus, isDegraded } from '../embedding';
 import type { LoreWorkspace } from '../lores';
 
 export type StatusNode =
@@ -77,9 +77,9 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
       const count = s.counts[status];
       if (count > 0 || status === 'synced' || status === 'failed') out.push({ kind: 'state', folder, lore, status, count });
     }
-    out.push({ kind: 'embedder', embedder: embedderOf(s) });
-    const q = queueOf(s);
-    if (q) out.push({ kind: 'info', id: `${folder.uri}:queue`, label: `Embedding queue: ${q.pending.toLocaleString('en-US')} pending`, description: q.paused ? 'paused' : q.running ? 'running' : 'idle', icon: 'list-ordered' });
+    out.push({ kind: 'embedder', embedder: s.embedder });
+    const q = s.queue;
+    out.push({ kind: 'info', id: `${folder.uri}:queue`, label: `Embedding queue: ${q.pending.toLocaleString('en-US')} pending`, description: q.paused ? 'paused' : q.running ? 'running' : 'idle', icon: 'list-ordered' });
     out.push({ kind: 'info', id: `${folder.uri}:sync`, label: `Last sync: ${s.lastSyncedAt ? ago(s.lastSyncedAt) : 'never'}`, icon: 'clock', tooltip: s.lastSyncedAt ? new Date(s.lastSyncedAt).toLocaleString() : undefined });
     return out;
   }

@@ -24,7 +24,7 @@ export interface TodoChunk {
 export class EmbedDocs {
   private readonly s: Record<string, Statement>;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     const todo = `(sync_status = 'pending' OR (sync_status = 'synced' AND embedding_model IS NOT @model))`;
     this.s = {
       todo: db.prepare(`SELECT id, content_hash AS hash, chunk_count AS chunkCount, embedding_model AS embeddingModel, sync_status AS status
@@ -40,10 +40,7 @@ export class EmbedDocs {
         WHERE id = @id AND content_hash = @hash AND sync_status IN ('pending', 'synced')`),
       keywordOnly: db.prepare(`UPDATE document_index SET sync_status = 'synced' WHERE sync_status = 'pending'`),
     };
-    this.db = db;
   }
-
-  private readonly db: Database;
 
   todo(model: string, limit: number, claimed: Set<number>): TodoDoc[] {
     return (this.s.todo.all({ model, limit: limit + claimed.size }) as TodoDoc[]).filter((d) => !claimed.has(d.id)).slice(0, limit);

@@ -2,6 +2,7 @@ import { errorMessage, LoreError, throwIfAborted } from '../errors';
 import { markFreshness } from './freshness';
 import { type Fused, fuseRrf, fuseWeighted } from './fusion';
 import { countByDoc, type ScoredRow, takeForDoc, toHit } from './hit';
+import { SEARCH_MODES } from './input';
 import type { KeywordSearch } from './keyword';
 import { buildKeywordQuery } from './query';
 import type { SemanticSearch } from './semantic';
@@ -27,7 +28,7 @@ export interface SearchDeps {
 export async function runSearch(deps: SearchDeps, query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
   const t0 = performance.now();
   const requestedMode: SearchMode = opts.mode ?? 'hybrid';
-  if (!['keyword', 'semantic', 'hybrid'].includes(requestedMode)) {
+  if (!SEARCH_MODES.includes(requestedMode)) {
     throw new LoreError('BAD_INPUT', `Unknown search mode "${String(requestedMode)}" (use keyword, semantic or hybrid)`);
   }
   const k = opts.k ?? 10;

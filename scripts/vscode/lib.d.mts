@@ -34,7 +34,7 @@ export interface CodeServer {
 export function ensureSetup(): string;
 export function build(): void;
 export function makeRunDir(label?: string): string;
-export function freePort(): Promise<number>;
+export function freePort(preferred?: number, host?: string): Promise<number>;
 export function prepareWorkspace(runDir: string, fixture?: string): PreparedWorkspace;
 export function testEnv(ws: PreparedWorkspace): Record<string, string>;
 export function startCodeServer(opts: {

@@ -39,16 +39,18 @@ export function makeRunDir(label = 'run') {
   return fs.mkdtempSync(path.join(os.tmpdir(), `lore-vscode-${label}-`));
 }
 
-export async function freePort() {
-  return new Promise((resolve, reject) => {
+/** A port free on `host`: `preferred` when it is free, otherwise one the system picks. */
+export async function freePort(preferred = 0, host = '127.0.0.1') {
+  const listen = (port) => new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.once('error', reject);
+    srv.listen(port, host, () => {
+      const { port: got } = srv.address();
+      srv.close(() => resolve(got));
     });
   });
+  return preferred ? listen(preferred).catch(() => listen(0)) : listen(0);
 }
 
 /**

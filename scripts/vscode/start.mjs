@@ -33,13 +33,6 @@ const runDir = makeRunDir('start');
 let server;
 let watcher;
 
-async function portFree(port) {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const s = net.createServer().once('error', () => resolve(false)).listen(port, host, () => s.close(() => resolve(true)));
-  });
-}
-
 function stop(code = 0) {
   if (watcher && watcher.exitCode === null) killTrees([watcher.pid], { grace: 500 });
   if (server) server.stop();
@@ -66,7 +59,7 @@ try {
     ws = prepareWorkspace(runDir, 'workspace'); // a scratch copy: edit it freely
     open = ws.workspaceFile ?? ws.folder;
   }
-  const port = (await portFree(wantedPort)) ? wantedPort : await freePort();
+  const port = await freePort(wantedPort, host);
   server = await startCodeServer({
     csDir, runDir, open, host, port,
     userDataDir: path.join(state, 'user-data'),

@@ -64,7 +64,6 @@ try {
     csDir, runDir, open, host, port,
     userDataDir: path.join(state, 'user-data'),
     extensionsDir: path.join(state, 'extensions'),
-    logFile: path.join(runDir, 'code-server.log'),
   });
   if (watch) {
     watcher = spawn(process.execPath, ['esbuild.mjs', '--watch'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });

@@ -57,16 +57,11 @@ export interface Workbench {
 
 const open = new Set<Workbench>();
 // code-server runs in its own process group, so a Ctrl-C on the terminal does not reach it: stop
-// it here (playwright closes Chromium on its own).
+// it on exit (playwright closes Chromium on its own); a signal exits, which runs this.
 process.once('exit', () => {
   for (const wb of open) wb.server.stop();
 });
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    for (const wb of open) wb.server.stop();
-    process.exit(130);
-  });
-}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
 
 export async function openWorkbench(opts: OpenOptions = {}): Promise<Workbench> {
   const csDir = ensureSetup();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the VS Code tiers in code-server 4.99.4 (VS Code 1.99.3) driven by Debian's Chromium.
 //
-//   node scripts/vscode/run-tests.mjs [integration|e2e|all|vsix] [--no-build] [--no-setup]
+//   node scripts/vscode/run-tests.mjs [integration|e2e|all|vsix] [--no-build]
 //
 // integration: mocha inside the extension host. Each suite runs in a fresh code-server (fresh
 //   user-data-dir, fresh copy of its fixture): test/integration/*.itest.ts on test/fixtures/workspace,
@@ -216,7 +216,7 @@ async function runE2e(csDir) {
 
 async function main() {
   if (!['integration', 'e2e', 'all', 'vsix'].includes(tier)) {
-    console.error('usage: run-tests.mjs [integration|e2e|all|vsix] [--no-build] [--no-setup]');
+    console.error('usage: run-tests.mjs [integration|e2e|all|vsix] [--no-build]');
     return 2;
   }
   if (tier === 'vsix') {
@@ -231,7 +231,7 @@ async function main() {
     return runE2e(ensureSetup());
   }
   if (!flags.has('--no-build')) build();
-  const csDir = flags.has('--no-setup') ? process.env.LORE_CODE_SERVER_DIR ?? ensureSetup() : ensureSetup();
+  const csDir = ensureSetup();
   let code = 0;
   if (tier === 'integration' || tier === 'all') code = (await runIntegration(csDir)) || code;
   if (tier === 'e2e' || tier === 'all') code = (await runE2e(csDir)) || code;

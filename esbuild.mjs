@@ -12,6 +12,7 @@ const options = {
     cli: 'src/cli/main.ts',
     parseWorker: 'src/core/index/parseWorker.ts',
     mcp: 'src/mcp/main.ts', // the MCP server over stdio: `node dist/mcp.js --db PATH | <folder>`
+    extension: 'src/extension/extension.ts', // the VS Code extension
   },
   outdir: 'dist',
   bundle: true,
@@ -24,15 +25,10 @@ const options = {
   logLevel: 'warning',
 };
 
-// The VS Code extension (helper EXTENSION writes src/extension/); skipped until it exists.
-if (fs.existsSync('src/extension/extension.ts')) options.entryPoints.extension = 'src/extension/extension.ts';
-else console.warn('esbuild: src/extension/extension.ts does not exist yet; dist/extension.js not built');
-
 // Integration tests (mocha inside the extension host): the suite runner dist/test/suite/index.js and
 // one bundle per test/integration/**/*.itest.ts under dist/test/integration/, which the runner finds.
 const itests = [];
 const collect = (dir) => {
-  if (!fs.existsSync(dir)) return;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) collect(p);
@@ -52,10 +48,10 @@ const testOptions = {
   external: [...options.external, 'mocha'],
 };
 // A production build (npm run package) leaves the tests out.
-const builds = !production && fs.existsSync('test/integration/index.ts') ? [options, testOptions] : [options];
+const builds = production ? [options] : [options, testOptions];
 // Remove bundles of deleted itests (and all of dist/test for production), file by file: another
 // test run may be reading dist/test right now, so the folder is never emptied wholesale.
-const keep = new Set(builds.includes(testOptions) ? Object.keys(testOptions.entryPoints).flatMap((e) => [`${e}.js`, `${e}.js.map`]) : []);
+const keep = new Set(production ? [] : Object.keys(testOptions.entryPoints).flatMap((e) => [`${e}.js`, `${e}.js.map`]));
 const prune = (dir) => {
   if (!fs.existsSync(dir)) return;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -31,7 +31,6 @@ export function ensureSetup() {
 export function build() {
   const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('build failed (node esbuild.mjs)');
-  if (!fs.existsSync(path.join(REPO, 'dist/extension.js'))) throw new Error('dist/extension.js was not built: src/extension/extension.ts is missing');
 }
 
 /** A fresh scratch folder for one run (user data, workspace copies, browser profile). */

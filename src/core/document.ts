@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { LoreError } from './errors';
+import { toRelative } from './index/files';
 
 export interface LineRangeRequest {
   startLine?: number;
@@ -25,11 +26,9 @@ export interface IndexedDocument {
 }
 
 /** Accepts 'docs/a.md', 'docs\\a.md', './docs/a.md' or an absolute path under the root. */
-export function relativeDocPath(root: string, p: string): string {
+function relativeDocPath(root: string, p: string): string {
   const slashed = p.replace(/\\/g, '/');
-  const abs = path.isAbsolute(slashed) || path.isAbsolute(p) ? p : path.join(root, slashed);
-  const rel = path.relative(root, abs);
-  return rel.split(path.sep).join('/');
+  return toRelative(root, path.isAbsolute(slashed) || path.isAbsolute(p) ? p : path.join(root, slashed));
 }
 
 /** One document's indexed text (or a line range of it), or undefined when it is not in the index. */

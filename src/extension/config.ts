@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import type { LoreConfig } from '../core/config';
 import type { EmbedderSettings } from '../core/embed/types';
+import { SEARCH_MODES } from '../core/search/input';
+import type { SearchMode } from '../core/search/types';
 import { embeddingApiKey } from './secrets';
-
-export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
-export const SEARCH_MODES: readonly SearchMode[] = ['hybrid', 'keyword', 'semantic'];
 
 /** The extension's settings (contributes.configuration "lore.*"), typed and defaulted. */
 export interface ExtensionConfig {

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
-import type { ExtensionConfig, SearchMode } from './config';
+import type { SearchMode } from '../core/search/types';
+import type { ExtensionConfig } from './config';
 import type { WindowHistory } from './history';
 import type { LoreWorkspace } from './lores';
 import type { SearchTreeProvider } from './views/searchTree';

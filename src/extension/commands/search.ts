@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import type { SearchOptions } from '../../core/search/types';
-import { SEARCH_MODES, type SearchMode } from '../config';
+import { SEARCH_MODES } from '../../core/search/input';
+import type { SearchMode, SearchOptions } from '../../core/search/types';
 import type { Ctx } from '../context';
 import type { MergedResult, MergedSearchResponse } from '../loreAccess';
 import { openAt } from '../open';
@@ -168,7 +168,7 @@ export function registerSearchCommands(c: Ctx): vscode.Disposable[] {
       if (!next) {
         const current = c.searchMode ?? c.config().search.defaultMode;
         const pick = await vscode.window.showQuickPick(
-          SEARCH_MODES.map((m) => ({ label: m, description: m === current ? 'current' : DESCRIPTIONS[m] })),
+          (Object.keys(DESCRIPTIONS) as SearchMode[]).map((m) => ({ label: m, description: m === current ? 'current' : DESCRIPTIONS[m] })),
           { title: 'Lore: search mode of the Search view' },
         );
         next = pick?.label as SearchMode | undefined;
@@ -187,6 +187,7 @@ export function registerSearchCommands(c: Ctx): vscode.Disposable[] {
   ];
 }
 
+/** The modes as the mode picker lists them, in this order. */
 const DESCRIPTIONS: Record<SearchMode, string> = {
   hybrid: 'keyword and meaning combined',
   keyword: 'exact words and names',

@@ -49,7 +49,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function abortedError(): EmbedderError {
+function abortedError(): EmbedderError {
   return new EmbedderError('aborted', 'Cancelled.');
 }
 
@@ -87,7 +87,7 @@ export async function callWithPolicy<T>(fn: (signal: AbortSignal) => Promise<T>,
 }
 
 /** The low-level reason a fetch failed: ECONNREFUSED, ENOTFOUND, ... (undefined if none). */
-export function networkCode(err: unknown): string | undefined {
+function networkCode(err: unknown): string | undefined {
   for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;

@@ -43,7 +43,7 @@ const toSession = (r: SessionRow): Session => ({ ...r, state: JSON.parse(r.state
 const toEvent = ({ payload, ...r }: EventRow): SessionEvent => ({ ...r, payload: JSON.parse(payload) });
 
 /** A short title from what the user asked: the first search query or chat prompt of a session. */
-export function titleFromPayload(type: string, payload: Record<string, unknown>): string {
+function titleFromPayload(type: string, payload: Record<string, unknown>): string {
   const text = type === 'search' ? payload.query : type === 'chat.request' ? payload.prompt : undefined;
   if (typeof text !== 'string') return '';
   const line = text.replace(/\s+/g, ' ').trim();

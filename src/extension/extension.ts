@@ -71,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
     onOpenError: showOpenError,
   });
   s.add(access);
-  const history = s.add(new WindowHistory(access, vscode.workspace.name ?? 'Workspace', log));
+  const history = new WindowHistory(access, vscode.workspace.name ?? 'Workspace', log);
   const searchTree = s.add(new SearchTreeProvider());
   const sessionsTree = s.add(new SessionsTreeProvider(access));
   const statusTree = s.add(new StatusTreeProvider(access));

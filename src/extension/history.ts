@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import type { SessionEvent } from '../core/sessions/types';
 import type { LoreAccess } from './loreAccess';
@@ -8,10 +7,8 @@ import type { LoreAccess } from './loreAccess';
  * This window's session history: one session per window, created on the first search or opened
  * result, in the first folder's index. Recording never throws (history must not break a search).
  */
-export class WindowHistory implements vscode.Disposable {
+export class WindowHistory {
   private sessionId: string | undefined;
-  private readonly recorded = new vscode.EventEmitter<SessionEvent>();
-  readonly onDidRecord = this.recorded.event;
 
   constructor(
     private readonly access: LoreAccess,
@@ -32,9 +29,7 @@ export class WindowHistory implements vscode.Disposable {
         const title = titleHint ? `${this.workspaceName}: ${titleHint}` : this.workspaceName;
         this.sessionId = store.create({ id: `vscode-${randomUUID()}`, title, metadata: { host: 'vscode', workspace: this.workspaceName } }).id;
       }
-      const event = store.record(this.sessionId, type, payload);
-      this.recorded.fire(event);
-      return event;
+      return store.record(this.sessionId, type, payload);
     } catch (err) {
       this.log(`session history: ${errorMessage(err)}`);
       return undefined;
@@ -52,10 +47,5 @@ export class WindowHistory implements vscode.Disposable {
   /** Forget the window's session (it was deleted or history cleared): the next record starts a new one. */
   reset(): void {
     this.sessionId = undefined;
-    this.recorded.fire(undefined as unknown as SessionEvent);
-  }
-
-  dispose(): void {
-    this.recorded.dispose();
   }
 }

@@ -10,13 +10,17 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO } from './lib.mjs';
+import { REPO, build } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-const ti = args.indexOf('--target');
-const target = ti >= 0 ? args[ti + 1] : undefined;
-const out = args.includes('--out') || args.includes('-o') ? [] : ['--out', path.join(REPO, `${pkg.name}-${pkg.version}${target ? `-${target}` : ''}.vsix`)];
+const opt = (...names) => {
+  const i = args.findIndex((a) => names.includes(a));
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const target = opt('--target');
+const givenOut = opt('--out', '-o');
+const vsix = path.resolve(REPO, givenOut ?? `${pkg.name}-${pkg.version}${target ? `-${target}` : ''}.vsix`);
 const vsce = path.join(REPO, 'node_modules/@vscode/vsce/vsce');
 
 function run(cmdArgs) {
@@ -53,11 +57,10 @@ if (problems.length) {
 }
 
 // 2. Package (runs vscode:prepublish = production build).
-const text = run(['package', '--allow-missing-repository', ...out, ...args]);
+const text = run(['package', '--allow-missing-repository', ...(givenOut ? [] : ['--out', vsix]), ...args]);
 console.log(text.trim());
 // vscode:prepublish left a minified build without the test bundles in dist/: put the dev build back.
-spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' });
-const vsix = out[1] ?? args[args.indexOf('--out') + 1] ?? args[args.indexOf('-o') + 1];
+build();
 const size = fs.statSync(vsix).size;
 console.log(`\n${path.relative(process.cwd(), vsix)}: ${files.length} files, ${(size / 2 ** 20).toFixed(1)} MB` +
   `${target ? ` (target ${target})` : ''}. Native modules built for Node ${process.versions.node} (ABI ${process.versions.modules}), ${process.platform}-${process.arch}.`);

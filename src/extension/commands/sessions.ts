@@ -33,7 +33,7 @@ async function openRecorded(c: Ctx, payload: Record<string, unknown>): Promise<v
 export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vscode.Disposable[] {
   const reg = vscode.commands.registerCommand;
   const store = () => c.access.sessions();
-  const changed = () => tree.refresh();
+  // The view refreshes on its own after a change: access.sessions() is the store that reports changes.
   return [
     // lore.openSession [id]: pick a session, then one of its events (run a search again, open a result).
     // With an id, returns { session, events } without UI.
@@ -78,7 +78,6 @@ export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vsc
       }
       const n = s.clear();
       c.history.reset();
-      changed();
       if (confirmed !== true) void vscode.window.showInformationMessage(`Lore: deleted ${n} session(s).`);
       return n;
     }),
@@ -91,7 +90,6 @@ export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vsc
       const next = typeof title === 'string' ? title : await vscode.window.showInputBox({ title: 'Rename session', value: session.title, validateInput: (v) => (v.trim() ? undefined : 'A title is needed') });
       if (!next?.trim()) return;
       s.rename(session.id, next.trim());
-      changed();
     }),
     reg('lore.sessions.delete', async (arg?: SessionArg, confirmed?: unknown) => {
       const id = sessionIdOf(arg);
@@ -104,7 +102,6 @@ export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vsc
       }
       s.delete(session.id);
       if (c.history.currentId === session.id) c.history.reset();
-      changed();
     }),
     reg('lore.sessions.archive', (arg?: SessionArg) => {
       const id = sessionIdOf(arg);
@@ -112,9 +109,8 @@ export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vsc
       if (!s || !id || !s.get(id)) return;
       s.archive(id);
       if (c.history.currentId === id) c.history.reset();
-      changed();
     }),
     reg('lore.sessions.openEvent', (payload?: Record<string, unknown>) => (payload ? openRecorded(c, payload) : undefined)),
-    reg('lore.sessions.refresh', changed),
+    reg('lore.sessions.refresh', () => tree.refresh()),
   ];
 }

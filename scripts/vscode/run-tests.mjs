@@ -238,7 +238,7 @@ async function main() {
   return code;
 }
 
-// Ctrl-C / SIGTERM: the finally blocks above end code-server and Chromium; exit after them.
+// Ctrl-C / SIGTERM: process.exit skips the finally blocks above, so end the runs in progress here.
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {

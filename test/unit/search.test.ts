@@ -64,6 +64,7 @@ describe('keyword search', () => {
   test('filters by document type and path glob never starve: a rare match behind many others is found', async () => {
     // 60 notes mention "rollout" before the one ADR does in rank order; the filter still finds it.
     const byType = (await lore.search('rollout', { k: 3, documentTypes: ['adr'] })).results;
+    assert.deepEqual((await lore.search('rollout', { k: 3, documentTypes: [' ADR '] })).results.map((r) => r.path), byType.map((r) => r.path), 'a type filter ignores case and spaces, from every host');
     assert.deepEqual(byType.map((r) => r.path), ['docs/adr/0002-widget.md']);
     const byGlob = (await lore.search('rollout', { k: 3, pathGlob: 'docs/**' })).results;
     assert.deepEqual(byGlob.map((r) => r.path), ['docs/adr/0002-widget.md']);

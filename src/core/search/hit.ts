@@ -42,7 +42,8 @@ export const CHUNK_ROWS = `
 export function filterClauses(filters: SearchFilters): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
-  const types = filters.documentTypes?.filter(Boolean) ?? [];
+  // Stored types are lowercase (inferred, or front matter lowercased): "ADR" filters like "adr" from every host.
+  const types = (filters.documentTypes ?? []).map((t) => String(t).trim().toLowerCase()).filter(Boolean);
   if (types.length) {
     where.push(`d.document_type IN (${types.map(() => '?').join(', ')})`);
     params.push(...types);

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { LoreError } from './errors';
 import { toRelative } from './index/files';
+import { isStale } from './search/freshness';
 
 export interface LineRangeRequest {
   startLine?: number;
@@ -60,8 +60,7 @@ export function getIndexedDocument(db: Database, root: string, docPath: string, 
       if (n >= startLine && n <= endLine) lines[n - startLine] = line;
     });
   }
-  const st = fs.statSync(path.join(root, doc.path), { throwIfNoEntry: false });
-  const stale = !st || st.size !== doc.size || Math.trunc(st.mtimeMs) !== doc.mtime;
+  const stale = isStale(root, doc.path, doc);
   return {
     path: doc.path,
     title: doc.title,

@@ -8,10 +8,15 @@ export function markFreshness(root: string, hits: SearchHit[]): SearchResult[] {
   return hits.map(({ indexed, ...hit }) => {
     let stale = seen.get(hit.path);
     if (stale === undefined) {
-      const st = fs.statSync(path.join(root, hit.path), { throwIfNoEntry: false });
-      stale = !st || st.size !== indexed.size || Math.trunc(st.mtimeMs) !== indexed.mtime;
+      stale = isStale(root, hit.path, indexed);
       seen.set(hit.path, stale);
     }
     return { ...hit, stale };
   });
+}
+
+/** The file on disk is gone or no longer has the size and mtime it had when it was indexed. */
+export function isStale(root: string, rel: string, indexed: { size: number; mtime: number }): boolean {
+  const st = fs.statSync(path.join(root, rel), { throwIfNoEntry: false });
+  return !st || st.size !== indexed.size || Math.trunc(st.mtimeMs) !== indexed.mtime;
 }

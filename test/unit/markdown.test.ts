@@ -262,8 +262,63 @@ test('a file of only headings still yields its headings', () => {
 test('html blocks, definitions and footnotes chunk correctly', () => {
   const text = '<!-- comment -->\n\n<div align="center">\n  <img src="x.png">\n</div>\n\n# T\n\nSee [x][1].[^n]\n\n[1]: https://x.test\n[^n]: A footnote\n    continued.\n';
   const doc = parseMarkdown(text, 'x.md');
-  assert.deepEqual(doc.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['', 1, 5], ['T', 7, 13]]);
+  // The comment and the image-only <div> carry no text: they join the section that follows them.
+  assert.deepEqual(doc.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['T', 1, 13]]);
   assertExactLines(text, doc);
+});
+
+/** Text outside HTML comments and tags; empty for a chunk of nothing but markup. */
+function textOutsideMarkup(text: string): string {
+  return text.replace(/<!--[\s\S]*?(?:-->|$)/g, '').replace(/<[!?/]?[A-Za-z][^<>]*>/g, '').trim();
+}
+
+test('markup with no text before a heading joins that heading\'s chunk', () => {
+  const text = '<!-- c -->\n\n<a id="x"></a>\n\n## Head\n\nBody text here.';
+  const doc = parseMarkdown(text, 'x.md');
+  assert.deepEqual(doc.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['Head', 1, 7]]);
+  assertExactLines(text, doc);
+
+  // Mid-document: the anchor ends a section whose chunk is full, and moves on to the next heading.
+  const para = 'Words about the first topic go here and fill the chunk. '.repeat(5).trim();
+  const mid = ['# Doc', '', '## One', '', para, '', '<!-- Old headings. -->', '<a id="old-two"></a>', '', '## Two', '', 'Second section body with enough words in it.'].join('\n');
+  const midDoc = parseMarkdown(mid, 'x.md', { maxChunkChars: para.length + 20 });
+  assert.deepEqual(midDoc.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['Doc > One', 3, 5], ['Doc > Two', 7, 12]]);
+  assertExactLines(mid, midDoc);
+
+  // Markup that ends the last section has nowhere to go and stays; heading-only sections in between are crossed.
+  const tail = '<a id="top"></a>\n\n# Guide\n\n## Install\n\nSteps to install it.\n\n<!-- end -->\n';
+  const tailDoc = parseMarkdown(tail, 'x.md');
+  assert.deepEqual(tailDoc.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['Guide > Install', 1, 9]]);
+  assertExactLines(tail, tailDoc);
+});
+
+test('a document of nothing but markup still yields a chunk', () => {
+  for (const text of ['<!-- only a comment -->\n', '<a id="x"></a>\n\n<!-- and a comment -->', '<!-- c -->\n\n# Guide\n\n## Install\n']) {
+    const doc = parseMarkdown(text, 'x.md');
+    assert.equal(doc.chunks.length, 1, JSON.stringify(text));
+    assert.equal(doc.chunks[0].startLine, 1);
+    assertExactLines(text, doc, JSON.stringify(text));
+  }
+  assert.equal(parseMarkdown('<!-- c -->\n\n# Guide\n\n## Install\n', 'x.md').chunks[0].headingPath, 'Guide > Install');
+});
+
+test('a tiny fragment merges with the next chunk of its section, else the previous one', () => {
+  const para = 'A sentence long enough to count as real text for sure. '.repeat(6).trim();
+  const max = para.length + 10;
+  // "Run:" is glued to the heading, the long paragraph does not fit after it: that tiny chunk merges forward.
+  const before = ['## Setup', '', 'Run:', '', para, '', para].join('\n');
+  const b = parseMarkdown(before, 'x.md', { maxChunkChars: max });
+  assert.deepEqual(b.chunks.map((c) => [c.startLine, c.endLine]), [[1, 5], [7, 7]]);
+  assert.ok(b.chunks[0].text.length <= max + '## Setup\n\nRun:\n\n'.length, 'exceeds the limit by the tiny fragment only');
+  assertExactLines(before, b);
+  // A tiny remainder at the end of a section merges backward, never into the next section.
+  const after = ['## Setup', '', para, '', 'Done.', '', '## Next', '', 'x'].join('\n');
+  const a = parseMarkdown(after, 'x.md', { maxChunkChars: max });
+  assert.deepEqual(a.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['Setup', 1, 5], ['Next', 7, 9]]);
+  assertExactLines(after, a);
+  // A section's only chunk is kept, however small.
+  const alone = parseMarkdown('Preamble.\n\n## Short\n\nTiny.\n', 'x.md');
+  assert.deepEqual(alone.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['', 1, 1], ['Short', 3, 5]]);
 });
 
 test('never throws on hostile input', () => {
@@ -335,5 +390,11 @@ test('every file of the rust book parses with exact line ranges', (t) => {
     assertExactLines(text, doc, f);
     if (text.trim() !== '') assert.ok(doc.chunks.length > 0, `${f} has chunks`);
     for (const c of doc.chunks) assert.doesNotMatch(c.headingPath, /[`*]|\]\(/, `${f}: ${c.headingPath}`);
+    for (const c of doc.chunks) assert.notEqual(textOutsideMarkup(c.text), '', `${f}: chunk ${c.startLine}-${c.endLine} is only markup`);
   }
+  const msg = fs.readFileSync(path.join(RUST_BOOK, 'ch16-02-message-passing.md'), 'utf8');
+  const first = parseMarkdown(msg, 'src/ch16-02-message-passing.md').chunks[0];
+  assert.equal(first.startLine, 1, 'the old-headings comment and anchor open the first section\'s chunk');
+  assert.equal(first.headingPath, 'Transfer Data Between Threads with Message Passing');
+  assert.match(first.text, /^<!-- Old headings[^\n]*\n\n<a id="[^"]+"><\/a>\n\n## Transfer Data/);
 });

@@ -2,7 +2,16 @@
  * Heading-aware chunking. A document is cut into sections at top-level headings; each section is
  * cut into "atoms" (whole top-level blocks, or list items / single lines of a block that is too
  * big on its own), and atoms are packed greedily into chunks under the size limit. Chunks are
- * always whole source lines, never span two sections, and never end on a blank line.
+ * always whole source lines, never overlap, and never start or end on a blank line.
+ *
+ * Two kinds of fragment are not worth returning on their own, so they never become a chunk alone:
+ * - markup without text (HTML comments, `<a id>` anchors, bare tags) that ends a section moves
+ *   forward into the next section's first chunk, which then begins before its heading line (such
+ *   markup is almost always an anchor or a note for the heading that follows it);
+ * - a chunk with fewer than TINY_CHUNK_TEXT letters and digits of real text (typically the rest of
+ *   a section after greedy packing) merges with the next chunk of its section, else the previous
+ *   one. Greedy packing already put everything that fits together, so such a merge exceeds the
+ *   size limit, by the tiny fragment only. A section's only chunk is kept however small.
  */
 
 import { createHash } from 'node:crypto';
@@ -44,11 +53,18 @@ export interface LineRange {
   e: number;
 }
 
+/** A unit of packing; `markup` when it is a whole block of HTML with no text (comments, anchors, bare tags). */
+export interface Atom extends LineRange {
+  markup?: boolean;
+}
+
 export interface SectionPlan {
   headingPath: string;
   /** The section's own heading lines, glued to the first chunk. */
   heading?: LineRange;
-  atoms: LineRange[];
+  /** First line of markup carried over from the sections before, glued in front of the heading. */
+  leadStart?: number;
+  atoms: Atom[];
 }
 
 export interface HeadingInfo {
@@ -79,16 +95,48 @@ function trimRange(idx: LineIndex, r: LineRange): LineRange | undefined {
   return s <= e ? { s, e } : undefined;
 }
 
+const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+const HTML_TAG = /<[!?/]?[A-Za-z][^<>]*>/g;
+const LINK_DEFINITION = /^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$/gm;
+const REAL_CHAR = /[\p{L}\p{N}]/gu;
+
+/** Chunks with fewer letters and digits than this (outside markup) merge with a neighbour of their section. */
+export const TINY_CHUNK_TEXT = 40;
+
+/** Text without HTML comments, tags and link reference definitions: what a reader (or a query) would match. */
+function withoutMarkup(text: string): string {
+  if (text.includes('<')) text = text.replace(HTML_COMMENT, ' ').replace(HTML_TAG, ' ');
+  return text.includes(']:') ? text.replace(LINK_DEFINITION, ' ') : text;
+}
+
+/** True for text made only of HTML comments and tags (an anchor, a comment, an image tag...). */
+export function isMarkupOnly(text: string): boolean {
+  return text.includes('<') && withoutMarkup(text).trim() === '';
+}
+
+/** Letters and digits outside markup, counted up to `cap`. */
+export function realTextLength(text: string, cap = Infinity): number {
+  let n = 0;
+  REAL_CHAR.lastIndex = 0;
+  const t = withoutMarkup(text);
+  while (n < cap && REAL_CHAR.exec(t)) n++;
+  REAL_CHAR.lastIndex = 0;
+  return n;
+}
+
 function pushLines(idx: LineIndex, r: LineRange, out: LineRange[]): void {
   for (let l = r.s; l <= r.e; l++) if (!idx.isBlank(l)) out.push({ s: l, e: l });
 }
 
 /** Adds a top-level block as one atom, or as list items / lines when it is bigger than the limit. */
-function addBlock(idx: LineIndex, node: Node, range: LineRange, max: number, out: LineRange[]): void {
+function addBlock(idx: LineIndex, node: Node, range: LineRange, max: number, out: Atom[]): void {
   const r = trimRange(idx, range);
   if (!r) return;
   if (idx.chars(r.s, r.e) <= max) {
-    out.push(r);
+    // Only blocks starting with "<" can be markup (the test is cheap: the text is only built for those).
+    const atom: Atom = r;
+    if (/^[ \t]*</.test(idx.lines[r.s - 1]) && isMarkupOnly(idx.text(r.s, r.e))) atom.markup = true;
+    out.push(atom);
     return;
   }
   const children = (node as { children?: Node[] }).children;
@@ -138,7 +186,36 @@ export function planFromTree(
       addBlock(idx, child, range, max, sections[sections.length - 1].atoms);
     }
   }
+  carryMarkupForward(sections);
   return { sections, headings };
+}
+
+/**
+ * Markup atoms that end a section move to the front of the next section (as `leadStart`). A
+ * section left with nothing but its heading (and markup) moves forward whole, like heading-only
+ * sections fold into the next one. The last section keeps what it has, so nothing is lost.
+ */
+function carryMarkupForward(sections: SectionPlan[]): void {
+  let carry: number | undefined;
+  for (let i = 0; i < sections.length; i++) {
+    const sec = sections[i];
+    if (carry !== undefined) {
+      sec.leadStart = carry;
+      carry = undefined;
+    }
+    if (i === sections.length - 1) break;
+    let k = sec.atoms.length;
+    while (k > 0 && sec.atoms[k - 1].markup) k--;
+    if (k > 0) {
+      if (k < sec.atoms.length) carry = sec.atoms[k].s;
+      sec.atoms.length = k;
+    } else if (sec.atoms.length > 0 || sec.leadStart !== undefined) {
+      // Only markup (or a heading with markup carried into it): the whole section goes on.
+      carry = sec.leadStart ?? sec.heading?.s ?? sec.atoms[0].s;
+      sec.atoms.length = 0;
+      sec.leadStart = undefined;
+    }
+  }
 }
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
@@ -189,9 +266,20 @@ export function planFromLines(idx: LineIndex, firstLine: number): Plan {
   return { sections, headings };
 }
 
-/** Greedy packing of one section's atoms; the heading always travels with the first atom. */
-function packSection(idx: LineIndex, sec: SectionPlan, max: number, out: Array<{ path: string; r: LineRange }>): void {
+interface Packed {
+  path: string;
+  r: LineRange;
+  section: number;
+}
+
+/**
+ * Greedy packing of one section's atoms; the heading (and any markup carried in front of it)
+ * always travels with the first atom. A heading alone is not a chunk, unless markup came with it.
+ */
+function packSection(idx: LineIndex, sec: SectionPlan, section: number, max: number, out: Packed[]): void {
   let cur: LineRange | undefined = sec.heading ? { ...sec.heading } : undefined;
+  if (sec.leadStart !== undefined) cur = { s: sec.leadStart, e: cur?.e ?? sec.leadStart };
+  const lead = sec.leadStart !== undefined;
   let glued = cur !== undefined;
   for (const a of sec.atoms) {
     if (!cur) {
@@ -199,12 +287,38 @@ function packSection(idx: LineIndex, sec: SectionPlan, max: number, out: Array<{
     } else if (glued || idx.chars(cur.s, a.e) <= max) {
       cur.e = a.e;
     } else {
-      out.push({ path: sec.headingPath, r: cur });
+      out.push({ path: sec.headingPath, r: cur, section });
       cur = { s: a.s, e: a.e };
     }
     glued = false;
   }
-  if (cur && !glued) out.push({ path: sec.headingPath, r: cur });
+  if (cur && (!glued || lead)) out.push({ path: sec.headingPath, r: cur, section });
+}
+
+/** Merges chunks with too little real text into the next chunk of their section, else the previous one. */
+function mergeTiny(idx: LineIndex, ranges: Packed[]): Packed[] {
+  const out: Packed[] = [];
+  for (let i = 0; i < ranges.length; ) {
+    let j = i;
+    while (j < ranges.length && ranges[j].section === ranges[i].section) j++;
+    const group = ranges.slice(i, j).map((p) => ({ ...p, r: { ...p.r } }));
+    i = j;
+    const tiny = (p: Packed) => realTextLength(idx.text(p.r.s, p.r.e), TINY_CHUNK_TEXT) < TINY_CHUNK_TEXT;
+    for (let k = 0; k < group.length && group.length > 1; ) {
+      if (!tiny(group[k])) {
+        k++;
+      } else if (k + 1 < group.length) {
+        group[k + 1].r.s = group[k].r.s;
+        group.splice(k, 1);
+      } else {
+        group[k - 1].r.e = group[k].r.e;
+        group.splice(k, 1);
+        k--;
+      }
+    }
+    out.push(...group);
+  }
+  return out;
 }
 
 export function sha256(text: string): string {
@@ -213,11 +327,14 @@ export function sha256(text: string): string {
 
 /** Packs every section and turns the ranges into chunks with ordinals, exact text and hashes. */
 export function planToChunks(plan: Plan, idx: LineIndex, max: number): ParsedChunk[] {
-  const ranges: Array<{ path: string; r: LineRange }> = [];
-  for (const sec of plan.sections) packSection(idx, sec, max, ranges);
+  let ranges: Packed[] = [];
+  plan.sections.forEach((sec, i) => packSection(idx, sec, i, max, ranges));
+  ranges = mergeTiny(idx, ranges);
   if (ranges.length === 0) {
     // Only headings: rather than an empty document, each heading becomes its own chunk.
-    for (const sec of plan.sections) if (sec.heading) ranges.push({ path: sec.headingPath, r: { ...sec.heading } });
+    plan.sections.forEach((sec, i) => {
+      if (sec.heading) ranges.push({ path: sec.headingPath, r: { ...sec.heading }, section: i });
+    });
   }
   const chunks: ParsedChunk[] = [];
   for (const { path, r } of ranges) {

@@ -199,8 +199,19 @@ function progressPrinter(io: Io, quiet: boolean) {
   };
 }
 
-/** The process entry: wires signals and exits with main's code. */
+/** The process entry: wires signals and exits with main's code once its output is out. */
 export function run(): void {
+  // On a pipe, writes are asynchronous and an immediate process.exit drops whatever the reader has
+  // not taken yet (`lore search --json | jq` got the first 64 KB only): exit once stdout and stderr
+  // have written everything. A reader that went away (EPIPE, `| head`) wants nothing more.
+  const exitWhenFlushed = (code: number) => {
+    process.exitCode = code;
+    let pending = 2;
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', () => process.exit(code));
+      stream.write('', () => --pending === 0 && process.exit(code)); // called after everything written before it
+    }
+  };
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
@@ -209,10 +220,10 @@ export function run(): void {
   });
   process.on('SIGTERM', () => controller.abort());
   main(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s), isTTY: !!process.stdout.isTTY }, controller.signal).then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (err) => {
       console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-      process.exit(4);
+      exitWhenFlushed(4);
     },
   );
 }

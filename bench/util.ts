@@ -101,11 +101,17 @@ export function runCli(args: string[]): Promise<CliRun> {
   });
 }
 
-/** A cache folder for generated corpora and databases, keyed by what they depend on. */
+/**
+ * A cache folder for generated corpora and databases, keyed by what they depend on. The cache
+ * root (os.tmpdir()/lore-bench-cache) is created here, so callers can list the other entries
+ * beside theirs on a fresh machine; the keyed folder itself is left to the caller to (re)build.
+ */
 export function cacheDir(...keyParts: string[]): string {
   const hash = crypto.createHash('sha256');
   for (const p of keyParts) hash.update(p).update('\0');
-  return path.join(os.tmpdir(), 'lore-bench-cache', hash.digest('hex').slice(0, 16));
+  const root = path.join(os.tmpdir(), 'lore-bench-cache');
+  fs.mkdirSync(root, { recursive: true });
+  return path.join(root, hash.digest('hex').slice(0, 16));
 }
 
 /** Hash of the files under these repo folders (so a cache is rebuilt when the code that made it changes). */

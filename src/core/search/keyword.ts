@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import picomatch from 'picomatch';
 import { LoreError } from '../errors';
-import { type CandidateLimits, CandidateSource, type PartStats } from './candidates';
+import { type CandidateLimits, CandidateSource } from './candidates';
 import { buildKeywordQuery, type KeywordQuery } from './query';
 import { CHUNK_ROWS, type ChunkRow, countByDoc, filterClauses, type ScoredRow, takeForDoc, toHit } from './hit';
 import type { SearchFilters, SearchHit } from './types';
@@ -33,9 +33,10 @@ export function registerSearchFunctions(db: Database): void {
 }
 
 /**
- * BM25 keyword search over chunks. The top candidates come from FTS5 alone (CandidateSource: ranked
- * at a bounded cost), then filters and one-hit-per-document apply; when they leave too few, it
- * fetches deeper until the matches run out.
+ * BM25 keyword search over chunks: every query word counts, a chunk matching more of them (and
+ * rarer ones) ranks higher. The top candidates come from FTS5 alone (CandidateSource: ranked at a
+ * bounded cost), then filters and one-hit-per-document apply; when they leave too few, it fetches
+ * deeper until the matches run out.
  */
 export class KeywordSearch {
   private readonly stmts = new Map<string, Statement>();
@@ -62,14 +63,11 @@ export class KeywordSearch {
     if (!q.all || k <= 0) return [];
     if (filters.pathGlob) globMatcher(filters.pathGlob); // a bad glob is the user's to fix: say so before searching
     const perDoc = Math.max(1, filters.perDocument ?? 1);
-    const memo = new Map<string, PartStats>();
-    const hits = this.collect(q.parts, 'AND', k, perDoc, filters, new Map(), memo);
-    if (hits.size < k && q.parts.length > 1) this.collect(q.parts, 'OR', k, perDoc, filters, hits, memo);
-    const out = [...hits.values()].slice(0, k);
+    const out = [...this.collect(q.parts, k, perDoc, filters).values()].slice(0, k);
     let previous = Infinity;
     return out.map((r) => {
-      // The list's order is the answer (all words before any word, headings before body past the
-      // cap), so the score shown never rises down the list: a fill-in may not outscore a full match.
+      // The list's order is the answer (past the budget, headings before body: see candidates.ts),
+      // so the score shown never rises down the list.
       const score = Math.min(-r.rank, previous === Infinity ? Infinity : previous * 0.999);
       previous = score;
       return { ...r, score };
@@ -77,13 +75,12 @@ export class KeywordSearch {
   }
 
   /** Adds hits in rank order to `into` (keyed by chunk), at most perDoc per document, until k. */
-  private collect(
-    parts: string[], join: 'AND' | 'OR', k: number, perDoc: number, filters: SearchFilters, into: Map<number, Row>, memo: Map<string, PartStats>,
-  ): Map<number, Row> {
+  private collect(parts: string[], k: number, perDoc: number, filters: SearchFilters): Map<number, Row> {
+    const into = new Map<number, Row>();
     const counts = countByDoc(into.values());
     const { stmt: details, params: filterParams } = this.details(filters);
     // Ranked candidates from the full-text index alone, page by page; then their rows, filtered.
-    for (const page of this.candidates.pages(parts, join, Math.max(k * perDoc * 4, 40), memo)) {
+    for (const page of this.candidates.pages(parts, Math.max(k * perDoc * 4, 40))) {
       const fresh = page.filter((c) => !into.has(c.id));
       if (!fresh.length) continue;
       const byId = new Map((details.all(JSON.stringify(fresh.map((c) => c.id)), ...filterParams) as Row[]).map((r) => [r.chunkId, r]));

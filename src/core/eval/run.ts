@@ -1,0 +1,129 @@
+/**
+ * Retrieval-quality evaluation through the real pipeline: documents written as markdown files,
+ * indexed by Lore (parse, chunk, full-text index, embeddings when an embedder is configured),
+ * every query run through `search()`, results mapped back to documents and scored; plain FTS5
+ * BM25 on the same documents in the same run as the baseline. Used by `lore eval` and the
+ * `quality` bench section.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EmbedderSettings } from '../embed/types';
+import { throwIfAborted } from '../errors';
+import type { SearchMode } from '../search/types';
+import { createLore } from '../service';
+import { PlainBm25 } from './baseline';
+import { type Metrics, relevantInTop, scoreRun } from './metrics';
+
+export interface EvalSet {
+  /** What is searched: title and text per document (the baseline indexes exactly these). */
+  docs: Array<{ id: string; title: string; text: string }>;
+  queries: Array<{ id: string; text: string }>;
+  qrels: Map<string, Map<string, number>>;
+  /** The markdown folder Lore indexes, and which document each file is. */
+  root: string;
+  docOfPath: (relPath: string) => string | undefined;
+}
+
+export interface SystemResult extends Metrics {
+  system: string;
+  queries: number;
+  p50Ms: number;
+  p95Ms: number;
+  /** Relevant documents in the top 10, summed over the queries. */
+  relevantTop10: number;
+  /** Why the mode used was not the mode asked for (semantic search could not answer), if it was not. */
+  fallback?: string;
+  runs: Map<string, string[]>;
+}
+
+export interface EvalOptions {
+  modes?: SearchMode[];
+  embedder?: EmbedderSettings | null;
+  /** Where the index goes (default: a temp folder, removed afterwards). */
+  dbPath?: string;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** Results asked of search() per query (default 100: recall@100 needs them). */
+  depth?: number;
+}
+
+export interface EvalReport {
+  documents: number;
+  chunks: number;
+  indexMs: number;
+  systems: SystemResult[];
+}
+
+export function percentileOf(values: number[], p: number): number {
+  if (!values.length) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+function summarise(system: string, runs: Map<string, string[]>, times: number[], set: EvalSet, fallback?: string): SystemResult {
+  const m = scoreRun(runs, set.qrels);
+  let relevantTop10 = 0;
+  for (const [qid, ranked] of runs) relevantTop10 += relevantInTop(ranked, set.qrels.get(qid) ?? new Map());
+  return { system, ndcg10: m.ndcg10, mrr10: m.mrr10, recall100: m.recall100, queries: runs.size, p50Ms: percentileOf(times, 50), p95Ms: percentileOf(times, 95), relevantTop10, runs, ...(fallback ? { fallback } : {}) };
+}
+
+export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<EvalReport> {
+  const log = opts.log ?? (() => {});
+  const depth = opts.depth ?? 100;
+  const tmp = opts.dbPath ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'lore-eval-'));
+  const dbPath = opts.dbPath ?? path.join(tmp!, 'index.db');
+  const modes = opts.modes ?? (opts.embedder ? ['keyword', 'semantic', 'hybrid'] : ['keyword']);
+  const systems: SystemResult[] = [];
+  const lore = createLore({ root: set.root, dbPath, embedder: opts.embedder ?? null, embedding: { background: true } });
+  try {
+    const t0 = performance.now();
+    log(`indexing ${set.docs.length} documents from ${set.root}`);
+    await lore.index({ signal: opts.signal });
+    if (opts.embedder) {
+      log('embedding (waiting for the queue to finish)');
+      await lore.embeddingIdle(opts.signal);
+    }
+    const indexMs = performance.now() - t0;
+    const status = lore.status();
+
+    const baseline = new PlainBm25(set.docs);
+    try {
+      const runs = new Map<string, string[]>();
+      const times: number[] = [];
+      for (const q of set.queries) {
+        const s = performance.now();
+        runs.set(q.id, baseline.search(q.text, depth));
+        times.push(performance.now() - s);
+      }
+      systems.push(summarise('plain FTS5 BM25', runs, times, set));
+    } finally {
+      baseline.close();
+    }
+
+    for (const mode of modes) {
+      throwIfAborted(opts.signal);
+      log(`searching: ${set.queries.length} queries, ${mode}`);
+      const runs = new Map<string, string[]>();
+      const times: number[] = [];
+      let fallback: string | undefined;
+      for (const q of set.queries) {
+        const s = performance.now();
+        const r = await lore.search(q.text, { k: depth, mode, signal: opts.signal });
+        times.push(performance.now() - s);
+        if (r.mode !== mode) fallback ??= r.fallbackReason ?? `mode used: ${r.mode}`;
+        const ids: string[] = [];
+        for (const hit of r.results) {
+          const id = set.docOfPath(hit.path);
+          if (id !== undefined && !ids.includes(id)) ids.push(id);
+        }
+        runs.set(q.id, ids);
+      }
+      systems.push(summarise(`Lore ${mode}`, runs, times, set, fallback));
+    }
+    return { documents: status.documents, chunks: status.chunks, indexMs, systems };
+  } finally {
+    await lore.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

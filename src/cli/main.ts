@@ -20,6 +20,9 @@ Usage:
   lore status                  what the index holds, what failed and why
   lore validate                check the index's consistency; exits 1 if anything is wrong
   lore mcp [<dir>] [--db PATH] serve the index to MCP clients over stdio (\`lore mcp --help\`)
+  lore eval <dir>              retrieval quality: a BEIR set (corpus.jsonl, queries.jsonl, qrels/) or,
+                               for a markdown folder, known-item queries; --qrels FILE, --mode M
+                               (repeatable), --queries N, --per-query (\`lore eval --help\`)
 
 Options:
   --db PATH     the index file (default: <dir>/.lore/index.db, or a per-folder cache
@@ -63,6 +66,7 @@ class UsageError extends Error {}
 
 export async function main(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
   if (argv[0] === 'mcp') return (await import('../mcp/cli')).runMcp(argv.slice(1), io, signal); // its own options; stdout is the protocol
+  if (argv[0] === 'eval') return (await import('./eval')).runEval(argv.slice(1), io, signal); // its own options (src/cli/eval.ts)
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

@@ -40,6 +40,8 @@ export interface PartStats {
 
 /** Rare words are ranked exactly over all their matches: together at most this many. */
 const RARE_BUDGET = 1000;
+/** With more common parts than this, one exhaustive pass instead of MaxScore's steps. */
+const MAX_COMMON = 2;
 /** Exhaustive rankings of common words kept until the index changes. */
 const CACHE_SIZE = 64;
 /** Matches sampled at each end of the index to tell whether a word is in most chunks. */
@@ -131,6 +133,9 @@ export class CandidateSource {
     }
     const prefix = or(ranked.slice(0, n).map((x) => x.p));
     const common = ranked.slice(n);
+    // Many common parts (a sentence pasted as the query): their bound is rarely beaten, and the
+    // steps below would score most matches anyway, each time on every part. One pass is cheaper.
+    if (common.length > MAX_COMMON) return this.withStopwords(this.exhaustive(not(or(ranked.map((x) => x.p))), depth), stop, depth, without);
     if (!common.length) {
       const list = this.top(not(prefix), depth);
       return this.withStopwords({ list, exhausted: list.length < depth }, stop, depth, without);

@@ -35,6 +35,8 @@ export function relevantInTop(ranked: string[], relevant: Map<string, number>, k
 export interface Metrics {
   ndcg10: number;
   mrr10: number;
+  /** Share of the relevant documents in the top 10: success@10 when each query has one target (known-item). */
+  recall10: number;
   recall100: number;
 }
 
@@ -43,8 +45,8 @@ export function scoreRun(runs: Map<string, string[]>, qrels: Map<string, Map<str
   for (const [qid, rel] of qrels) {
     const ranked = runs.get(qid);
     if (!ranked) continue;
-    perQuery.set(qid, { ndcg10: ndcgAt(ranked, rel), mrr10: mrrAt(ranked, rel), recall100: recallAt(ranked, rel) });
+    perQuery.set(qid, { ndcg10: ndcgAt(ranked, rel), mrr10: mrrAt(ranked, rel), recall10: recallAt(ranked, rel, 10), recall100: recallAt(ranked, rel) });
   }
   const mean = (f: (m: Metrics) => number) => (perQuery.size ? [...perQuery.values()].reduce((s, m) => s + f(m), 0) / perQuery.size : 0);
-  return { ndcg10: mean((m) => m.ndcg10), mrr10: mean((m) => m.mrr10), recall100: mean((m) => m.recall100), perQuery };
+  return { ndcg10: mean((m) => m.ndcg10), mrr10: mean((m) => m.mrr10), recall10: mean((m) => m.recall10), recall100: mean((m) => m.recall100), perQuery };
 }

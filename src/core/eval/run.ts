@@ -34,7 +34,18 @@ export interface SystemResult extends Metrics {
   relevantTop10: number;
   /** Why the mode used was not the mode asked for (semantic search could not answer), if it was not. */
   fallback?: string;
+  /** Query id -> ranked document ids (up to `depth`). */
   runs: Map<string, string[]>;
+  /** Query id -> its metrics. */
+  perQuery: Map<string, Metrics>;
+}
+
+export interface EvalProgress {
+  phase: 'indexing' | 'embedding' | 'searching';
+  done: number;
+  total: number;
+  /** The system searched (searching). */
+  system?: string;
 }
 
 export interface EvalOptions {
@@ -44,6 +55,8 @@ export interface EvalOptions {
   dbPath?: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Called as work advances (often: throttle what it prints). */
+  onProgress?: (p: EvalProgress) => void;
   /** Results asked of search() per query (default 100: recall@100 needs them). */
   depth?: number;
 }
@@ -51,7 +64,10 @@ export interface EvalOptions {
 export interface EvalReport {
   documents: number;
   chunks: number;
+  /** Indexing (and embedding, when an embedder is configured) wall time. */
   indexMs: number;
+  /** The embedder's state once embedding finished (absent: keyword only). */
+  embedder?: { id: string; state: string; dimensions?: number; reason?: string; pendingDocuments: number };
   systems: SystemResult[];
 }
 
@@ -65,11 +81,15 @@ function summarise(system: string, runs: Map<string, string[]>, times: number[],
   const m = scoreRun(runs, set.qrels);
   let relevantTop10 = 0;
   for (const [qid, ranked] of runs) relevantTop10 += relevantInTop(ranked, set.qrels.get(qid) ?? new Map());
-  return { system, ndcg10: m.ndcg10, mrr10: m.mrr10, recall100: m.recall100, queries: runs.size, p50Ms: percentileOf(times, 50), p95Ms: percentileOf(times, 95), relevantTop10, runs, ...(fallback ? { fallback } : {}) };
+  return {
+    system, ndcg10: m.ndcg10, mrr10: m.mrr10, recall10: m.recall10, recall100: m.recall100, queries: runs.size,
+    p50Ms: percentileOf(times, 50), p95Ms: percentileOf(times, 95), relevantTop10, runs, perQuery: m.perQuery, ...(fallback ? { fallback } : {}),
+  };
 }
 
 export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<EvalReport> {
   const log = opts.log ?? (() => {});
+  const progress = opts.onProgress;
   const depth = opts.depth ?? 100;
   const tmp = opts.dbPath ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'lore-eval-'));
   const dbPath = opts.dbPath ?? path.join(tmp!, 'index.db');
@@ -79,19 +99,43 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
   try {
     const t0 = performance.now();
     log(`indexing ${set.docs.length} documents from ${set.root}`);
-    await lore.index({ signal: opts.signal });
+    await lore.index({ signal: opts.signal, onProgress: progress && ((p) => p.phase === 'indexing' && progress({ phase: 'indexing', done: p.done, total: p.total })) });
     if (opts.embedder) {
       log('embedding (waiting for the queue to finish)');
-      await lore.embeddingIdle(opts.signal);
+      const off = progress
+        ? lore.onStatusChange(() => {
+            const e = lore.status().embedder;
+            if (e.progress) progress({ phase: 'embedding', done: e.progress.done, total: e.progress.total });
+          })
+        : undefined;
+      try {
+        await lore.embeddingIdle(opts.signal);
+      } finally {
+        off?.();
+      }
     }
+    throwIfAborted(opts.signal);
     const indexMs = performance.now() - t0;
     const status = lore.status();
+    const embedder = opts.embedder
+      ? {
+          id: `${opts.embedder.provider}:${status.embedder.model ?? opts.embedder.model ?? '?'}`,
+          state: status.embedder.state,
+          ...(status.embedder.dimensions ? { dimensions: status.embedder.dimensions } : {}),
+          ...(status.embedder.reason ? { reason: status.embedder.reason } : {}),
+          pendingDocuments: status.queue.pending,
+        }
+      : undefined;
+    if (embedder && (embedder.state !== 'live' || embedder.pendingDocuments > 0)) {
+      log(`embedder ${embedder.id} is ${embedder.state}${embedder.reason ? ` (${embedder.reason})` : ''}; ${embedder.pendingDocuments} document(s) have no vectors`);
+    }
 
     const baseline = new PlainBm25(set.docs);
     try {
       const runs = new Map<string, string[]>();
       const times: number[] = [];
-      for (const q of set.queries) {
+      for (const [i, q] of set.queries.entries()) {
+        if (i % 50 === 0) throwIfAborted(opts.signal);
         const s = performance.now();
         runs.set(q.id, baseline.search(q.text, depth));
         times.push(performance.now() - s);
@@ -107,7 +151,9 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
       const runs = new Map<string, string[]>();
       const times: number[] = [];
       let fallback: string | undefined;
-      for (const q of set.queries) {
+      for (const [i, q] of set.queries.entries()) {
+        throwIfAborted(opts.signal);
+        progress?.({ phase: 'searching', done: i, total: set.queries.length, system: `Lore ${mode}` });
         const s = performance.now();
         const r = await lore.search(q.text, { k: depth, mode, signal: opts.signal });
         times.push(performance.now() - s);
@@ -121,7 +167,7 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
       }
       systems.push(summarise(`Lore ${mode}`, runs, times, set, fallback));
     }
-    return { documents: status.documents, chunks: status.chunks, indexMs, systems };
+    return { documents: status.documents, chunks: status.chunks, indexMs, ...(embedder ? { embedder } : {}), systems };
   } finally {
     await lore.close();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });

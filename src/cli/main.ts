@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { LoreError, errorMessage } from '../core/errors';
 import { createLore, type Lore } from '../core/service';
 import { embedderFromEnv } from '../core/embed/create';
-import { SEARCH_MODES } from '../core/search/input';
+import { FUSION_METHODS, SEARCH_MODES } from '../core/search/input';
 import { formatEmbedding, formatResults, formatStatus, formatSummary, style } from './format';
 import { defaultDbPath, findDbPath } from './locate';
 
@@ -16,7 +16,7 @@ Usage:
   lore index <dir>             index (or bring up to date) every markdown file under <dir>
   lore watch <dir>             index, then keep the index fresh as files change (Ctrl-C stops)
   lore search <query...>       search; --mode hybrid|semantic|keyword (default hybrid), --k N (default 10),
-                               --type T (repeatable), --path GLOB, --fusion rrf|weighted
+                               --type T (repeatable), --path GLOB, --fusion agreement|rrf|weighted
   lore status                  what the index holds, what failed and why
   lore validate                check the index's consistency; exits 1 if anything is wrong
   lore mcp [<dir>] [--db PATH] serve the index to MCP clients over stdio (\`lore mcp --help\`)
@@ -134,8 +134,8 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         lore = open(false);
         const mode = SEARCH_MODES.find((m) => m === (opts.mode ?? 'hybrid'));
         if (!mode) throw new UsageError(`--mode takes keyword, semantic or hybrid, not "${opts.mode}"`);
-        const fusion = opts.fusion ?? 'rrf';
-        if (fusion !== 'rrf' && fusion !== 'weighted') throw new UsageError(`--fusion takes rrf or weighted, not "${fusion}"`);
+        const fusion = FUSION_METHODS.find((f) => f === (opts.fusion ?? FUSION_METHODS[0]));
+        if (!fusion) throw new UsageError(`--fusion takes ${FUSION_METHODS.join(', ')}, not "${opts.fusion}"`);
         const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path, mode, fusion, signal });
         io.out(opts.json ? JSON.stringify(response, null, 2) : formatResults(response, style(io.isTTY)));
         return response.results.length ? EXIT.ok : EXIT.noResults;

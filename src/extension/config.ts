@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { LoreConfig } from '../core/config';
 import type { EmbedderSettings } from '../core/embed/types';
-import { SEARCH_MODES } from '../core/search/input';
-import type { SearchMode } from '../core/search/types';
+import { FUSION_METHODS, SEARCH_MODES } from '../core/search/input';
+import type { FusionMethod, SearchMode } from '../core/search/types';
 import { embeddingApiKey } from './secrets';
 
 /** The extension's settings (contributes.configuration "lore.*"), typed and defaulted. */
@@ -17,7 +17,7 @@ export interface ExtensionConfig {
     batchSize: number;
     timeout: number;
   };
-  search: { defaultMode: SearchMode; resultCount: number; fusion: 'rrf' | 'weighted' };
+  search: { defaultMode: SearchMode; resultCount: number; fusion: FusionMethod };
   sessions: { retentionDays: number; maxSessions: number };
   indexOnStartup: boolean;
 }
@@ -49,7 +49,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): ExtensionConfig {
     search: {
       defaultMode: oneOf('search.defaultMode', SEARCH_MODES, 'hybrid'),
       resultCount: Math.min(num('search.resultCount', 20, 1), 200),
-      fusion: oneOf('search.fusion', ['rrf', 'weighted'] as const, 'rrf'),
+      fusion: oneOf('search.fusion', FUSION_METHODS, FUSION_METHODS[0]),
     },
     sessions: { retentionDays: num('sessions.retentionDays', 90, 0), maxSessions: num('sessions.maxSessions', 200, 0) },
     indexOnStartup: c.get<boolean>('indexOnStartup') ?? true,

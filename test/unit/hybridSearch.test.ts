@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fuseRrf, fuseWeighted } from '../../src/core/search/fusion';
+import { agreementOf, fuseAgreement, fuseRrf, fuseWeighted } from '../../src/core/search/fusion';
 import type { Lore } from '../../src/core/service';
 import { type FixtureServer, startFixtureServer } from '../fixtures/ollamaServer';
 import { bumpMtime, tempWorkspace, type TempWorkspace } from './helpers';
@@ -35,6 +35,26 @@ describe('fusion of hand-made lists', () => {
     assert.ok(Math.abs(fused[2].score - 0.3) < 1e-9, 'chunk 3: last semantically (0), first by keyword (0.3)');
     assert.equal(fused[2].retriever, 'both');
     assert.deepEqual(fuseWeighted(r(1), r(2), { semantic: 0.2, keyword: 0.8 }).map((f) => f.chunkId), [2, 1]);
+  });
+
+  it('agreement: a semantic list that shares nothing with the keyword list cannot push keyword matches down', () => {
+    const sem = [1, 2, 3].map((chunkId) => ({ chunkId, score: 0.95 }));
+    const kw = [{ chunkId: 7, score: 3 }, { chunkId: 8, score: 2 }, { chunkId: 9, score: 1 }];
+    const { fused, info } = fuseAgreement(sem, kw);
+    assert.equal(info.agreement, 0);
+    assert.equal(info.semanticWeight, 0);
+    assert.deepEqual(fused.map((f) => f.chunkId), [7, 8, 9, 1, 2, 3], 'keyword order first, then the semantic finds in their order');
+  });
+
+  it('agreement: lists that agree let semantic similarity reorder and add its own finds', () => {
+    const sem = [{ chunkId: 2, score: 0.9 }, { chunkId: 1, score: 0.3 }, { chunkId: 5, score: 0.85 }];
+    const kw = [{ chunkId: 1, score: 10 }, { chunkId: 2, score: 9.5 }];
+    assert.equal(agreementOf(sem, kw), 2 / 3);
+    const { fused, info } = fuseAgreement(sem, kw);
+    assert.ok(Math.abs(info.semanticWeight! - (0.5 * 2) / 3) < 1e-12);
+    assert.deepEqual(fused.map((f) => f.chunkId), [2, 1, 5], 'close keyword scores: the far more similar chunk 2 goes first');
+    assert.deepEqual(fuseAgreement(sem, []).fused.map((f) => f.chunkId), [2, 1, 5], 'no keyword match: the semantic order stands');
+    assert.deepEqual(fuseAgreement([], kw).fused.map((f) => f.chunkId), [1, 2]);
   });
 });
 

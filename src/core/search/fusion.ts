@@ -17,7 +17,45 @@ export interface Fused {
   keywordRank?: number;
 }
 
+/** How a fused list was made, for explanations: the method and, for agreement fusion, its weight. */
+export interface FusionInfo {
+  method: 'agreement' | 'rrf' | 'weighted';
+  /** Weight of the semantic side (agreement: maxSemanticWeight x agreement; weighted: 0.7). */
+  semanticWeight?: number;
+  /** Share of the top AGREEMENT_DEPTH of each list found in both (agreement fusion). */
+  agreement?: number;
+}
+
 export const RRF_K = 60;
+/** Agreement fusion: the semantic side weighs at most this much, when both lists agree entirely. */
+export const MAX_SEMANTIC_WEIGHT = 0.5;
+/** Agreement is measured on this many of each list's best. */
+export const AGREEMENT_DEPTH = 20;
+
+/** Share of the top `depth` of one list that the other's top `depth` holds too. */
+export function agreementOf(semantic: Ranked[], keyword: Ranked[], depth = AGREEMENT_DEPTH): number {
+  const top = new Set(keyword.slice(0, depth).map((h) => h.chunkId));
+  const n = Math.min(depth, Math.max(semantic.length, keyword.length));
+  return n ? semantic.slice(0, depth).filter((h) => top.has(h.chunkId)).length / n : 0;
+}
+
+/**
+ * Agreement fusion (the default): a convex combination of the two lists' scores (keyword scores
+ * over the list's best, cosine similarities as they are: Bruch et al. 2023 found such a
+ * combination better and more robust than RRF), whose semantic weight grows with how much the
+ * two lists agree on this query: at most MAX_SEMANTIC_WEIGHT, and nothing when they share
+ * nothing. A weak or mismatched embedding model, which finds other things than the words do,
+ * then cannot push the keyword matches down; one that agrees sharpens their order and adds its
+ * own finds. When keyword search finds nothing, the semantic order stands.
+ */
+export function fuseAgreement(semantic: Ranked[], keyword: Ranked[], maxWeight = MAX_SEMANTIC_WEIGHT): { fused: Fused[]; info: FusionInfo } {
+  const agreement = agreementOf(semantic, keyword);
+  const w = maxWeight * agreement;
+  const top = keyword.length ? Math.max(...keyword.map((h) => h.score)) : 0;
+  const kw = (i: number) => (1 - w) * (top > 0 ? keyword[i].score / top : 1);
+  const sem = (i: number) => w * Math.max(0, semantic[i].score);
+  return { fused: combine(semantic, keyword, sem, kw), info: { method: 'agreement', semanticWeight: w, agreement } };
+}
 export const DEFAULT_WEIGHTS = { semantic: 0.7, keyword: 0.3 } as const;
 
 /**

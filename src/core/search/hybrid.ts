@@ -1,6 +1,6 @@
 import { errorMessage, LoreError, throwIfAborted } from '../errors';
 import { markFreshness } from './freshness';
-import { type Fused, fuseRrf, fuseWeighted } from './fusion';
+import { type Fused, fuseAgreement, fuseRrf, fuseWeighted } from './fusion';
 import { countByDoc, type ScoredRow, takeForDoc, toHit } from './hit';
 import { SEARCH_MODES } from './input';
 import type { KeywordSearch } from './keyword';
@@ -23,7 +23,7 @@ export interface SearchDeps {
 /**
  * keyword | semantic | hybrid (default). Semantic and hybrid fall back to keyword when semantic
  * search cannot answer, and the response says why; semantic fills up with keyword hits when too
- * few chunks are similar enough; hybrid fuses by RRF (k=60) or 0.7/0.3 weighted scores.
+ * few chunks are similar enough; hybrid fuses by agreement (default), RRF (k=60) or 0.7/0.3 weighted scores.
  */
 export async function runSearch(deps: SearchDeps, query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
   const t0 = performance.now();
@@ -72,7 +72,7 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
   }
 
   const kw = keywordRows(depth);
-  const fused: Fused[] = opts.fusion === 'weighted' ? fuseWeighted(sem, kw) : fuseRrf(sem, kw);
+  const fused: Fused[] = opts.fusion === 'weighted' ? fuseWeighted(sem, kw) : opts.fusion === 'rrf' ? fuseRrf(sem, kw) : fuseAgreement(sem, kw).fused;
   const byId = new Map<number, ScoredRow>();
   for (const r of [...kw, ...sem]) byId.set(r.chunkId, r);
   const docs = new Map<number, number>();

@@ -10,6 +10,7 @@ export interface SearchFilters {
 }
 
 export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
+export type FusionMethod = 'agreement' | 'rrf' | 'weighted';
 
 export interface SearchHit {
   chunkId: number;
@@ -43,8 +44,11 @@ export interface SearchOptions extends SearchFilters {
   prefixLast?: boolean;
   /** Retrieval to use (default hybrid; keyword when semantic search is unavailable, saying why). */
   mode?: SearchMode;
-  /** How hybrid fuses the two lists: reciprocal rank fusion, k=60 (default), or 0.7 semantic + 0.3 keyword scores. */
-  fusion?: 'rrf' | 'weighted';
+  /**
+   * How hybrid fuses the two lists: `agreement` (default: scores combined, the semantic side
+   * weighted by how much the lists agree), reciprocal rank fusion (k=60), or 0.7 semantic + 0.3 keyword scores.
+   */
+  fusion?: FusionMethod;
   /** Semantic hits below this cosine similarity are dropped (keyword hits fill the list); default 0.25. */
   minSimilarity?: number;
   signal?: AbortSignal;

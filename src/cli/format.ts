@@ -45,6 +45,7 @@ export function formatResults(r: SearchResponse, st: Style): string {
     const found = r.mode === 'keyword' ? '' : ` · ${hit.retriever === 'both' ? 'keyword+semantic' : hit.retriever}`;
     out.push(`   ${hit.path}:${hit.startLine}-${hit.endLine}  ${st.dim(`${hit.documentType} · score ${hit.score.toFixed(r.mode === 'hybrid' ? 4 : 2)}${found}`)}${stale}`);
     out.push(`   ${highlight(hit.snippet, hit.highlights, st)}`);
+    if (hit.explain) out.push(`   ${st.dim(`why: ${hit.explain.summary}`)}`);
   });
   out.push(st.dim(`${r.results.length} result(s) in ${r.ms.toFixed(1)} ms · ${used}`));
   return out.join('\n');

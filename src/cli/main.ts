@@ -16,7 +16,8 @@ Usage:
   lore index <dir>             index (or bring up to date) every markdown file under <dir>
   lore watch <dir>             index, then keep the index fresh as files change (Ctrl-C stops)
   lore search <query...>       search; --mode hybrid|semantic|keyword (default hybrid), --k N (default 10),
-                               --type T (repeatable), --path GLOB, --fusion agreement|rrf|weighted
+                               --type T (repeatable), --path GLOB, --fusion agreement|rrf|weighted,
+                               --explain (why each result ranks where it does; in --json too)
   lore status                  what the index holds, what failed and why
   lore validate                check the index's consistency; exits 1 if anything is wrong
   lore mcp [<dir>] [--db PATH] serve the index to MCP clients over stdio (\`lore mcp --help\`)
@@ -56,6 +57,7 @@ const OPTIONS = {
   path: { type: 'string' },
   mode: { type: 'string' },
   fusion: { type: 'string' },
+  explain: { type: 'boolean', default: false },
   'embed-provider': { type: 'string' },
   'embed-host': { type: 'string' },
   'embed-model': { type: 'string' },
@@ -136,7 +138,7 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         if (!mode) throw new UsageError(`--mode takes keyword, semantic or hybrid, not "${opts.mode}"`);
         const fusion = FUSION_METHODS.find((f) => f === (opts.fusion ?? FUSION_METHODS[0]));
         if (!fusion) throw new UsageError(`--fusion takes ${FUSION_METHODS.join(', ')}, not "${opts.fusion}"`);
-        const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path, mode, fusion, signal });
+        const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path, mode, fusion, explain: opts.explain, signal });
         io.out(opts.json ? JSON.stringify(response, null, 2) : formatResults(response, style(io.isTTY)));
         return response.results.length ? EXIT.ok : EXIT.noResults;
       }

@@ -36,6 +36,17 @@ describe('CLI with an embedder', () => {
     assert.match(r.out, /Semantic search is ready with ollama:nomic-embed-text \(768 dims\); 2 chunk\(s\) embedded, 0 from the cache/);
   });
 
+  it('lore search --explain says why each result ranks there, in text and in --json; a bad --fusion is a usage error', async () => {
+    const text = await run(['search', 'flour', 'starter', '--db', db, '--embed-host', fx.url, '--explain']);
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /why: keyword #1, BM25 [\d.]+: "flour" [\d.]+ \(body, idf [\d.]+\); "starter" [\d.]+ \(body, idf [\d.]+\) · semantic #1, similarity [\d.]+ · agreement fusion \(lists agree \d+%, semantic weight [\d.]+\) = [\d.]+/);
+    const json = JSON.parse((await run(['search', 'flour', '--db', db, '--embed-host', fx.url, '--explain', '--json'])).out);
+    assert.equal(json.results[0].explain.keyword.terms[0].term, 'flour');
+    assert.equal(json.results[0].explain.fusion.method, 'agreement');
+    assert.equal(JSON.parse((await run(['search', 'flour', '--db', db, '--embed-host', fx.url, '--json'])).out).results[0].explain, undefined);
+    assert.equal((await run(['search', 'x', '--db', db, '--fusion', 'max'])).code, 2);
+  });
+
   it('lore search --mode shows the mode used; a bad mode is a usage error', async () => {
     const r = await run(['search', 'flour', 'starter', '--db', db, '--embed-host', fx.url, '--mode', 'semantic']);
     assert.equal(r.code, 0, r.err);

@@ -96,6 +96,30 @@ describe('hybrid and semantic search over an index', () => {
     assert.ok(weighted.results[0].score <= 1 && weighted.results[0].score > 0.5);
   });
 
+  it('explain says why: keyword terms adding up to the BM25 score, both ranks, and the fusion', async () => {
+    const kw = await lore.search('cache embeddings hash', { k: 3, mode: 'keyword', explain: true });
+    const top = kw.results[0];
+    assert.equal(top.path, 'docs/design/cache.md');
+    const e = top.explain!;
+    assert.equal(e.keyword!.rank, 1);
+    const sum = e.keyword!.terms.reduce((s, t) => s + t.contribution, 0);
+    assert.ok(Math.abs(sum - top.score) < 1e-6, `parts ${sum} add up to the score ${top.score}`);
+    const cache = e.keyword!.terms.find((t) => t.term === 'cache')!;
+    assert.deepEqual(cache.fields, ['title', 'heading', 'body']);
+    assert.ok(cache.idf > 0 && cache.matches === 1);
+    assert.match(e.summary, /keyword #1, BM25 [\d.]+: "cache" [\d.]+ \(title\+heading\+body/);
+
+    const hy = await lore.search('cache embeddings hash', { k: 3, explain: true });
+    const h = hy.results[0].explain!;
+    assert.equal(h.fusion!.method, 'agreement');
+    assert.ok(h.fusion!.agreement! > 0 && h.fusion!.semanticWeight! > 0);
+    assert.equal(h.keyword!.rank, 1);
+    assert.equal(h.semantic!.rank, 1);
+    assert.ok(Math.abs(h.fusion!.score - hy.results[0].score) < 1e-12);
+    assert.match(h.summary, /semantic #1, similarity/);
+    assert.equal((await lore.search('cache', { k: 1 })).results[0].explain, undefined, 'only when asked');
+  });
+
   it('type, path and modified-after filters never starve semantic results', async () => {
     const q = 'rotate the signing keys of service every quarter';
     const unfiltered = await lore.search(q, { mode: 'semantic', k: 5 });

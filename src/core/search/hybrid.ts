@@ -1,6 +1,7 @@
 import { errorMessage, LoreError, throwIfAborted } from '../errors';
 import { markFreshness } from './freshness';
-import { type Fused, fuseAgreement, fuseRrf, fuseWeighted } from './fusion';
+import { explanation } from './explain';
+import { DEFAULT_WEIGHTS, type Fused, type FusionInfo, fuseAgreement, fuseRrf, fuseWeighted } from './fusion';
 import { countByDoc, type ScoredRow, takeForDoc, toHit } from './hit';
 import { SEARCH_MODES } from './input';
 import type { KeywordSearch } from './keyword';
@@ -33,7 +34,16 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
   }
   const k = opts.k ?? 10;
   const perDoc = Math.max(1, opts.perDocument ?? 1);
-  const keywordHits = (n: number) => deps.keyword.search(query, n, opts, { prefixLast: opts.prefixLast });
+  const explainKeyword = (hits: SearchHit[]) => {
+    if (opts.explain) hits.forEach((h, i) => (h.explain = explanation({ keyword: keywordPart(i + 1, h.score, h.chunkId) })));
+    return hits;
+  };
+  const keywordPart = (rank: number, score: number, chunkId: number) => ({
+    rank,
+    score,
+    terms: deps.keyword.explainTerms(query, chunkId, { prefixLast: opts.prefixLast }),
+  });
+  const keywordHits = (n: number) => explainKeyword(deps.keyword.search(query, n, opts, { prefixLast: opts.prefixLast }));
   const done = (hits: SearchHit[], mode: SearchMode, fallbackReason?: string): SearchResponse => ({
     query,
     results: markFreshness(deps.root, hits),
@@ -63,16 +73,27 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
 
   if (requestedMode === 'semantic') {
     const hits = sem.slice(0, k).map((r) => toHit(r, terms, r.score, 'semantic'));
+    if (opts.explain) hits.forEach((h, i) => (h.explain = explanation({ semantic: { rank: i + 1, similarity: h.score } })));
     if (hits.length >= k) return done(hits, 'semantic');
     // Too few chunks are similar enough: keyword hits fill the rest of the list.
     const seen = new Set(sem.map((h) => h.chunkId));
     const docs = countByDoc(sem);
     const fill = keywordRows(k + sem.length).filter((h) => !seen.has(h.chunkId) && takeForDoc(docs, h.docId, perDoc));
-    return done([...hits, ...fill.slice(0, k - hits.length).map((r) => toHit(r, terms, r.score, 'keyword'))], 'semantic');
+    const filled = fill.slice(0, k - hits.length).map((r) => toHit(r, terms, r.score, 'keyword'));
+    if (opts.explain) {
+      const at = new Map(keywordRows(k + sem.length).map((r, i) => [r.chunkId, i + 1]));
+      filled.forEach((h) => (h.explain = explanation({ keyword: keywordPart(at.get(h.chunkId) ?? 0, h.score, h.chunkId) })));
+    }
+    return done([...hits, ...filled], 'semantic');
   }
 
   const kw = keywordRows(depth);
-  const fused: Fused[] = opts.fusion === 'weighted' ? fuseWeighted(sem, kw) : opts.fusion === 'rrf' ? fuseRrf(sem, kw) : fuseAgreement(sem, kw).fused;
+  const { fused, info }: { fused: Fused[]; info: FusionInfo } =
+    opts.fusion === 'weighted'
+      ? { fused: fuseWeighted(sem, kw), info: { method: 'weighted', semanticWeight: DEFAULT_WEIGHTS.semantic } }
+      : opts.fusion === 'rrf'
+        ? { fused: fuseRrf(sem, kw), info: { method: 'rrf' } }
+        : fuseAgreement(sem, kw);
   const byId = new Map<number, ScoredRow>();
   for (const r of [...kw, ...sem]) byId.set(r.chunkId, r);
   const docs = new Map<number, number>();
@@ -80,7 +101,15 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
   for (const f of fused) {
     const row = byId.get(f.chunkId)!;
     if (!takeForDoc(docs, row.docId, perDoc)) continue;
-    out.push(toHit(row, terms, f.score, f.retriever));
+    const hit = toHit(row, terms, f.score, f.retriever);
+    if (opts.explain) {
+      hit.explain = explanation({
+        ...(f.keywordRank ? { keyword: keywordPart(f.keywordRank, kw[f.keywordRank - 1].score, f.chunkId) } : {}),
+        ...(f.semanticRank ? { semantic: { rank: f.semanticRank, similarity: sem[f.semanticRank - 1].score } } : {}),
+        fusion: { ...info, score: f.score },
+      });
+    }
+    out.push(hit);
     if (out.length >= k) break;
   }
   return done(out, 'hybrid');

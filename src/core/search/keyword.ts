@@ -3,8 +3,9 @@ import picomatch from 'picomatch';
 import { LoreError } from '../errors';
 import { type CandidateLimits, CandidateSource } from './candidates';
 import { buildKeywordQuery, type KeywordQuery } from './query';
+import { KeywordExplainer } from './explain';
 import { CHUNK_ROWS, type ChunkRow, countByDoc, filterClauses, type ScoredRow, takeForDoc, toHit } from './hit';
-import type { SearchFilters, SearchHit } from './types';
+import type { SearchFilters, SearchHit, TermExplanation } from './types';
 
 /** A candidate row: the hit's own fields, the chunk text (for the snippet) and the stamp (for freshness). */
 type Row = ChunkRow & { rank: number };
@@ -41,12 +42,19 @@ export function registerSearchFunctions(db: Database): void {
 export class KeywordSearch {
   private readonly stmts = new Map<string, Statement>();
   private readonly candidates: CandidateSource;
+  private readonly explainer: KeywordExplainer;
 
   constructor(
     private readonly db: Database,
     limits?: CandidateLimits,
   ) {
     this.candidates = new CandidateSource(db, limits);
+    this.explainer = new KeywordExplainer(db);
+  }
+
+  /** Each query word's fields, IDF and share of one chunk's score (see explain.ts). */
+  explainTerms(text: string, chunkId: number, opts: { prefixLast?: boolean } = {}): TermExplanation[] {
+    return this.explainer.terms(buildKeywordQuery(text, opts).parts, chunkId);
   }
 
   search(text: string, k: number, filters: SearchFilters = {}, opts: { prefixLast?: boolean } = {}): SearchHit[] {

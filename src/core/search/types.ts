@@ -31,6 +31,35 @@ export interface SearchHit {
   retriever: 'keyword' | 'semantic' | 'both';
   /** Size and mtime the file had when indexed (for the freshness check). */
   indexed: { size: number; mtime: number };
+  /** Why it ranks where it does (only when the search asked for `explain`). */
+  explain?: Explanation;
+}
+
+/** One query word's (or phrase's) part in a keyword score. */
+export interface TermExplanation {
+  /** As the query gave it (a phrase keeps its words). */
+  term: string;
+  /** The fields of this chunk it was found in. */
+  fields: Array<'title' | 'heading' | 'body'>;
+  /** Chunks in the index holding it, and the IDF BM25 gives it. */
+  matches: number;
+  idf: number;
+  /** What it adds to this chunk's keyword score (0 when the chunk lacks it). */
+  contribution: number;
+  /** In more than half of the chunks: BM25 gives it no weight, and search leaves it out. */
+  stopword?: boolean;
+}
+
+/** Why a result ranks where it does. */
+export interface Explanation {
+  /** Its place (1-based) and score in the keyword list, and each query word's part in that score. */
+  keyword?: { rank: number; score: number; weights: { title: number; heading: number; body: number }; terms: TermExplanation[] };
+  /** Its place (1-based) in the semantic list and its cosine similarity to the query. */
+  semantic?: { rank: number; similarity: number };
+  /** How hybrid combined the two (agreement: the semantic weight used, from how much the lists agreed). */
+  fusion?: { method: FusionMethod; score: number; semanticWeight?: number; agreement?: number };
+  /** All of it in one line, for a tooltip or a terminal. */
+  summary: string;
 }
 
 export interface SearchResult extends Omit<SearchHit, 'indexed'> {
@@ -51,6 +80,8 @@ export interface SearchOptions extends SearchFilters {
   fusion?: FusionMethod;
   /** Semantic hits below this cosine similarity are dropped (keyword hits fill the list); default 0.25. */
   minSimilarity?: number;
+  /** Say why each result ranks where it does (`explain` on each result): a few extra queries per result. */
+  explain?: boolean;
   signal?: AbortSignal;
 }
 

@@ -34,6 +34,10 @@ describe('Lore views', function () {
     const first = chunks[0];
     assert.equal(first.item.command?.command, 'lore.openResult', 'clicking a chunk opens it');
     assert.match(String(first.item.description), /^L\d+–\d+ /, 'line range then snippet');
+    // Its tooltip says why it ranks there: the query words' share of the score, per field.
+    const tip = (first.item.tooltip as vscode.MarkdownString).value;
+    assert.match(tip, /Why here/);
+    assert.match(tip, /keyword #1, BM25 [\d.]+: "manifest" [\d.]+ \((title|heading|body)/);
     // Clicking it opens the file at the chunk's line.
     const r = (first.node as Extract<SearchNode, { kind: 'chunk' }>).result;
     await vscode.commands.executeCommand(first.item.command!.command, ...(first.item.command!.arguments ?? []));

@@ -26,7 +26,8 @@ function searchOptions(c: Ctx, over: SearchArgs = {}): SearchOptions {
 
 /** Runs a search, shows it in the Search view and records it in this window's history. */
 export async function runSearch(c: Ctx, query: string, args: SearchArgs = {}): Promise<MergedSearchResponse> {
-  const opts = { ...searchOptions(c, args), perDocument: 3 };
+  // explain: the Search view's tooltips say why each result ranks where it does.
+  const opts = { ...searchOptions(c, args), perDocument: 3, explain: true };
   const response = await c.access.search(query, opts);
   c.searchTree.show(response, c.access.lores().length > 1);
   c.history.search(query, response.mode, opts.k ?? 10, response.results.length);

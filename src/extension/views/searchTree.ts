@@ -78,6 +78,10 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<SearchNode>, 
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escapeMd(r.title)}**${r.headingPath ? ` › ${escapeMd(r.headingPath)}` : ''}\n\n`);
     md.appendText(`${r.path}:${r.startLine}-${r.endLine}${r.stale ? '  (stale: changed on disk since indexed)' : ''}\n\n${r.snippet}`);
+    if (r.explain) {
+      md.appendMarkdown('\n\n---\n\n**Why here**\n\n');
+      md.appendText(r.explain.summary.split(' · ').join('\n'));
+    }
     item.tooltip = md;
     item.iconPath = new vscode.ThemeIcon(r.stale ? 'warning' : 'symbol-text');
     item.contextValue = 'searchChunk';

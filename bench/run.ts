@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runIndexing } from './indexing';
 import { runKeyword } from './keyword';
+import { runQuality } from './quality';
 import { runVectorBench } from './vectors';
 import { type BenchContext, loadNow, machine, REPO } from './util';
 
@@ -32,6 +33,7 @@ export const SECTIONS: Section[] = [
   { name: 'indexing', title: 'Indexing', run: runIndexing },
   { name: 'keyword', title: 'Keyword search', run: runKeyword },
   { name: 'vectors', title: 'Vector search', run: (ctx) => runVectorBench({ repeat: ctx.repeat, tmp: ctx.tmp, log: ctx.log }) },
+  { name: 'quality', title: 'Retrieval quality', run: runQuality },
 ];
 
 const FILE = path.join(REPO, 'BENCHMARKS.md');

@@ -137,7 +137,7 @@ export function textTable(head: string[], rows: string[][]): string {
 }
 
 function systemsTable(systems: SystemResult[], knownItem: boolean): string {
-  const fallback = (s: SystemResult) => (s.fallback ? ` (fell back: ${s.fallback})` : '');
+  const fallback = (s: SystemResult) => (s.fallback ? ` (${s.fallbackQueries ?? '?'} of ${s.queries} queries answered by keyword search: ${s.fallback})` : '');
   if (knownItem) {
     return textTable(
       ['system', 'MRR@10', 'success@10', 'nDCG@10', 'p50', 'p95', 'queries'],

@@ -34,6 +34,8 @@ export interface SystemResult extends Metrics {
   relevantTop10: number;
   /** Why the mode used was not the mode asked for (semantic search could not answer), if it was not. */
   fallback?: string;
+  /** How many queries were answered in another mode than the one asked for. */
+  fallbackQueries?: number;
   /** Query id -> ranked document ids (up to `depth`). */
   runs: Map<string, string[]>;
   /** Query id -> its metrics. */
@@ -77,13 +79,13 @@ export function percentileOf(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
 
-function summarise(system: string, runs: Map<string, string[]>, times: number[], set: EvalSet, fallback?: string): SystemResult {
+function summarise(system: string, runs: Map<string, string[]>, times: number[], set: EvalSet, fallback?: string, fallbackQueries = 0): SystemResult {
   const m = scoreRun(runs, set.qrels);
   let relevantTop10 = 0;
   for (const [qid, ranked] of runs) relevantTop10 += relevantInTop(ranked, set.qrels.get(qid) ?? new Map());
   return {
     system, ndcg10: m.ndcg10, mrr10: m.mrr10, recall10: m.recall10, recall100: m.recall100, queries: runs.size,
-    p50Ms: percentileOf(times, 50), p95Ms: percentileOf(times, 95), relevantTop10, runs, perQuery: m.perQuery, ...(fallback ? { fallback } : {}),
+    p50Ms: percentileOf(times, 50), p95Ms: percentileOf(times, 95), relevantTop10, runs, perQuery: m.perQuery, ...(fallback ? { fallback, fallbackQueries } : {}),
   };
 }
 
@@ -151,13 +153,18 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
       const runs = new Map<string, string[]>();
       const times: number[] = [];
       let fallback: string | undefined;
+      let fallbackQueries = 0;
       for (const [i, q] of set.queries.entries()) {
         throwIfAborted(opts.signal);
         progress?.({ phase: 'searching', done: i, total: set.queries.length, system: `Lore ${mode}` });
         const s = performance.now();
         const r = await lore.search(q.text, { k: depth, mode, signal: opts.signal });
         times.push(performance.now() - s);
-        if (r.mode !== mode) fallback ??= r.fallbackReason ?? `mode used: ${r.mode}`;
+        if (r.mode !== mode) {
+          fallback ??= r.fallbackReason ?? `mode used: ${r.mode}`;
+          fallbackQueries++;
+          log(`query ${q.id} (${mode}) answered in ${r.mode}: ${r.fallbackReason ?? '?'}`);
+        }
         const ids: string[] = [];
         for (const hit of r.results) {
           const id = set.docOfPath(hit.path);
@@ -165,7 +172,7 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
         }
         runs.set(q.id, ids);
       }
-      systems.push(summarise(`Lore ${mode}`, runs, times, set, fallback));
+      systems.push(summarise(`Lore ${mode}`, runs, times, set, fallback, fallbackQueries));
     }
     return { documents: status.documents, chunks: status.chunks, indexMs, ...(embedder ? { embedder } : {}), systems };
   } finally {

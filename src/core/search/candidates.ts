@@ -101,7 +101,11 @@ export class CandidateSource {
       else {
         const df = this.count(part, this.cap + 1);
         // Counted whole when within the budget; past it, sampled to tell a stopword.
-        s = df <= this.cap ? { stop: df * 2 > indexTotals(this.db).rows, df } : this.isStopword(part) ? { stop: true } : { stop: false, df };
+        if (df <= this.cap) s = { stop: df * 2 > indexTotals(this.db).rows, df };
+        // A prefix still being typed that matches more than the budget ("se"*) says little yet:
+        // it ranks nothing (its chunks come last, title matches first) until it narrows.
+        else if (part.endsWith('*') || this.isStopword(part)) s = { stop: true };
+        else s = { stop: false, df };
       }
       memo.set(part, s);
     }

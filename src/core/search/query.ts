@@ -32,7 +32,8 @@ export function buildKeywordQuery(text: string, opts: { prefixLast?: boolean } =
     });
   const terms = [...new Set(parts.flat().map((w) => w.toLowerCase()))];
   if (!parts.length) return { terms, all: '', parts: [] };
-  const endsInWord = /[\p{L}\p{N}_]$/u.test(text);
+  // A prefix from two characters on: one letter matches most of the index and says nothing yet.
+  const endsInWord = /[\p{L}\p{N}_]{2}$/u.test(text);
   const quoted = parts.map((p, i) => quote(p, !!opts.prefixLast && endsInWord && i === parts.length - 1 && p.length === 1));
   return { terms, all: quoted.join(' AND '), parts: quoted };
 }

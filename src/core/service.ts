@@ -18,6 +18,7 @@ import type { EmbedderSettings } from './embed/types';
 import { runSearch } from './search/hybrid';
 import { SemanticSearch } from './search/semantic';
 import { VectorStore } from './search/vectors';
+import { CHUNKER_VERSION } from './markdown/chunk';
 import { SessionStore } from './sessions/store';
 import type { SearchOptions, SearchResponse } from './search/types';
 import { type SyncStatus, SYNC_STATUSES } from './types';
@@ -177,6 +178,11 @@ class LoreService implements Lore {
 
   index(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
     if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
+    // Chunks cut by another chunker (or at another size) are cut again: every file re-parsed once
+    // (unchanged text keeps its vectors through the embedding cache).
+    const chunking = `${CHUNKER_VERSION}:${this.config.maxChunkChars}`;
+    const meta = this.db.prepare("SELECT value FROM lore_meta WHERE key = 'chunking'").pluck();
+    const rechunk = !opts.paths && meta.get() !== chunking && this.status().documents > 0;
     const run = this.queue.then(() =>
       reconcile(
         {
@@ -193,8 +199,14 @@ class LoreService implements Lore {
             opts.onProgress?.(p);
             for (const l of this.progressListeners) l(p);
           },
+          ...(rechunk ? { force: true } : {}),
         },
-      ).finally(() => {
+      ).then((summary) => {
+        if (!opts.paths && !opts.signal?.aborted) {
+          this.db.prepare("INSERT INTO lore_meta (key, value) VALUES ('chunking', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(chunking);
+        }
+        return summary;
+      }).finally(() => {
         this.progress = null;
         // Vectors of deleted or rewritten chunks go now, not at the first search after this run.
         try {

@@ -60,7 +60,12 @@ async function scifact(ctx: BenchContext): Promise<string[]> {
     for (const r of report.systems) {
       if (r.system === 'plain FTS5 BM25' && !withBaseline) continue;
       rows.push({ system: r.system, embedder: r.system === 'plain FTS5 BM25' || r.system === 'Lore keyword' ? '' : embedderName, r });
-      if (r.fallback) notes.push(`${r.system} with ${embedderName}: ${r.fallbackQueries} of ${r.queries} queries were answered in another mode (first reason: ${r.fallback}).`);
+      if (r.fallback) {
+        const reset = /not running|unreachable/i.test(r.fallback)
+          ? ' The fixture server answers throughout: this is a query sent on a kept-alive connection the server had closed after the idle spell of the keyword pass (ECONNRESET), and query embedding does not retry.'
+          : '';
+        notes.push(`${r.system} with ${embedderName}: ${r.fallbackQueries} of ${r.queries} queries were answered in another mode (first reason: ${r.fallback}).${reset}`);
+      }
     }
     if (report.embedder && (report.embedder.state !== 'live' || report.embedder.pendingDocuments)) {
       notes.push(`${embedderName}: embedder ${report.embedder.state}, ${report.embedder.pendingDocuments} documents without vectors.`);

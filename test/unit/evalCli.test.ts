@@ -5,6 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main';
 import { runEval } from '../../src/cli/eval';
+import { LoreError } from '../../src/core/errors';
+import { evaluate } from '../../src/core/eval/run';
 import { buildKnownItemSet, makeQuery, proseOf, queryWords, seededRandom } from '../../src/core/eval/knownItem';
 import { mrrAt, ndcgAt, recallAt, relevantInTop, scoreRun } from '../../src/core/eval/metrics';
 import { type FixtureServer, startFixtureServer } from '../fixtures/ollamaServer';
@@ -268,10 +270,25 @@ describe('lore eval', () => {
     const r = await run(['eval', beir, '--embed-provider', 'none'], aborted.signal);
     assert.equal(r.code, 130);
     assert.match(r.err, /Cancelled/);
+    // Mid-run, at known points: while indexing, and while searching (a timer would race a fast machine).
+    for (const phase of ['indexing', 'searching'] as const) {
+      const mid = new AbortController();
+      const notesSet = await buildKnownItemSet(notes, { queries: 8 });
+      await assert.rejects(
+        evaluate(notesSet, { signal: mid.signal, onProgress: (p) => p.phase === phase && mid.abort() }),
+        (err: unknown) => err instanceof LoreError && err.code === 'ABORTED',
+        phase,
+      );
+    }
+    // Through the CLI, after it started: the embedder does not answer, the note about it is printed, Ctrl-C then.
+    const fx = await startFixtureServer();
+    await fx.stop();
     const mid = new AbortController();
-    const p = run(['eval', notes, '--embed-provider', 'none'], mid.signal);
-    setTimeout(() => mid.abort(), 30);
-    assert.equal((await p).code, 130);
+    const err: string[] = [];
+    const io = { out: () => {}, err: (s: string) => { err.push(s); mid.abort(); }, isTTY: false, errIsTTY: false };
+    assert.equal(await runEval([notes, '--embed-host', fx.url], io, mid.signal), 130);
+    assert.match(err[0], /semantic and hybrid skipped/);
+    assert.match(err.at(-1)!, /Cancelled/);
     const left = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('lore-eval-') && !before.has(f));
     assert.deepEqual(left, []);
   });

@@ -102,7 +102,7 @@ describe('hybrid and semantic search over an index', () => {
     assert.equal(top.path, 'docs/design/cache.md');
     const e = top.explain!;
     assert.equal(e.keyword!.rank, 1);
-    const sum = e.keyword!.terms.reduce((s, t) => s + t.contribution, 0);
+    const sum = e.keyword!.terms.reduce((s, t) => s + t.contribution, 0) + (e.keyword!.documentBonus ?? 0);
     assert.ok(Math.abs(sum - top.score) < 1e-6, `parts ${sum} add up to the score ${top.score}`);
     const cache = e.keyword!.terms.find((t) => t.term === 'cache')!;
     assert.deepEqual(cache.fields, ['title', 'heading', 'body']);

@@ -53,17 +53,18 @@ const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1
 
 /** Puts the parts together, with the one-line summary. */
 export function explanation(parts: {
-  keyword?: { rank: number; score: number; terms: TermExplanation[] };
+  keyword?: { rank: number; score: number; documentBonus?: number; terms: TermExplanation[] };
   semantic?: { rank: number; similarity: number };
   fusion?: { method: FusionMethod; score: number; semanticWeight?: number; agreement?: number };
 }): Explanation {
   const said: string[] = [];
   if (parts.keyword) {
-    const { rank, score, terms } = parts.keyword;
+    const { rank, score, documentBonus, terms } = parts.keyword;
     const words = terms.map((t) =>
       t.stopword ? `"${t.term}" in most chunks (no weight)` : t.fields.length ? `"${t.term}" ${num(t.contribution)} (${t.fields.join('+')}, idf ${num(t.idf)})` : `"${t.term}" absent`,
     );
-    said.push(`keyword #${rank}, BM25 ${num(score)}: ${words.join('; ')}`);
+    const bonus = documentBonus ? ` (+${num(documentBonus)} for the document's next-best passage)` : '';
+    said.push(`keyword #${rank}, BM25 ${num(score)}${bonus}: ${words.join('; ')}`);
   }
   if (parts.semantic) said.push(`semantic #${parts.semantic.rank}, similarity ${num(parts.semantic.similarity)}`);
   if (parts.fusion) {

@@ -5,7 +5,7 @@ import type { SearchHit, SearchResult } from './types';
 /** Whether the file behind a hit still is what was indexed: a stat per result, no reading. */
 export function markFreshness(root: string, hits: SearchHit[]): SearchResult[] {
   const seen = new Map<string, boolean>();
-  return hits.map(({ indexed, ...hit }) => {
+  return hits.map(({ indexed, documentBonus: _bonus, ...hit }) => {
     let stale = seen.get(hit.path);
     if (stale === undefined) {
       stale = isStale(root, hit.path, indexed);

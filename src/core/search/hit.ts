@@ -9,10 +9,14 @@ export type ChunkRow = Pick<SearchHit, 'chunkId' | 'docId' | 'path' | 'title' | 
 };
 
 /** A row as a retriever ranks it: higher score is better within its own list. */
-export type ScoredRow = ChunkRow & { score: number };
+export type ScoredRow = ChunkRow & {
+  score: number;
+  /** Keyword: what the document's second-best chunk added to this, its best (whole-document evidence). */
+  documentBonus?: number;
+};
 
 /** The hit a retriever returns for a row: snippet around the query's words, its score, who found it. */
-export function toHit(r: ChunkRow, terms: string[], score: number, retriever: SearchHit['retriever']): SearchHit {
+export function toHit(r: ChunkRow & { documentBonus?: number }, terms: string[], score: number, retriever: SearchHit['retriever']): SearchHit {
   const snippet = makeSnippet(r.text, terms);
   return {
     chunkId: r.chunkId,
@@ -28,6 +32,7 @@ export function toHit(r: ChunkRow, terms: string[], score: number, retriever: Se
     score,
     retriever,
     indexed: { size: r.size, mtime: r.mtime },
+    ...(r.documentBonus ? { documentBonus: r.documentBonus } : {}),
   };
 }
 

@@ -35,13 +35,14 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
   const k = opts.k ?? 10;
   const perDoc = Math.max(1, opts.perDocument ?? 1);
   const explainKeyword = (hits: SearchHit[]) => {
-    if (opts.explain) hits.forEach((h, i) => (h.explain = explanation({ keyword: keywordPart(i + 1, h.score, h.chunkId) })));
+    if (opts.explain) hits.forEach((h, i) => (h.explain = explanation({ keyword: keywordPart(i + 1, h) })));
     return hits;
   };
-  const keywordPart = (rank: number, score: number, chunkId: number) => ({
+  const keywordPart = (rank: number, row: { score: number; chunkId: number; documentBonus?: number }) => ({
     rank,
-    score,
-    terms: deps.keyword.explainTerms(query, chunkId, { prefixLast: opts.prefixLast }),
+    score: row.score,
+    ...(row.documentBonus ? { documentBonus: row.documentBonus } : {}),
+    terms: deps.keyword.explainTerms(query, row.chunkId, { prefixLast: opts.prefixLast }),
   });
   const keywordHits = (n: number) => explainKeyword(deps.keyword.search(query, n, opts, { prefixLast: opts.prefixLast }));
   const done = (hits: SearchHit[], mode: SearchMode, fallbackReason?: string): SearchResponse => ({
@@ -82,7 +83,7 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
     const filled = fill.slice(0, k - hits.length).map((r) => toHit(r, terms, r.score, 'keyword'));
     if (opts.explain) {
       const at = new Map(keywordRows(k + sem.length).map((r, i) => [r.chunkId, i + 1]));
-      filled.forEach((h) => (h.explain = explanation({ keyword: keywordPart(at.get(h.chunkId) ?? 0, h.score, h.chunkId) })));
+      filled.forEach((h) => (h.explain = explanation({ keyword: keywordPart(at.get(h.chunkId) ?? 0, h) })));
     }
     return done([...hits, ...filled], 'semantic');
   }
@@ -104,7 +105,7 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
     const hit = toHit(row, terms, f.score, f.retriever);
     if (opts.explain) {
       hit.explain = explanation({
-        ...(f.keywordRank ? { keyword: keywordPart(f.keywordRank, kw[f.keywordRank - 1].score, f.chunkId) } : {}),
+        ...(f.keywordRank ? { keyword: keywordPart(f.keywordRank, kw[f.keywordRank - 1]) } : {}),
         ...(f.semanticRank ? { semantic: { rank: f.semanticRank, similarity: sem[f.semanticRank - 1].score } } : {}),
         fusion: { ...info, score: f.score },
       });

@@ -31,6 +31,8 @@ export interface SearchHit {
   retriever: 'keyword' | 'semantic' | 'both';
   /** Size and mtime the file had when indexed (for the freshness check). */
   indexed: { size: number; mtime: number };
+  /** Keyword: what the document's second-best chunk added to this one's score (whole-document evidence). */
+  documentBonus?: number;
   /** Why it ranks where it does (only when the search asked for `explain`). */
   explain?: Explanation;
 }
@@ -53,7 +55,15 @@ export interface TermExplanation {
 /** Why a result ranks where it does. */
 export interface Explanation {
   /** Its place (1-based) and score in the keyword list, and each query word's part in that score. */
-  keyword?: { rank: number; score: number; weights: { title: number; heading: number; body: number }; terms: TermExplanation[] };
+  keyword?: {
+    rank: number;
+    /** The keyword score: this chunk's BM25 (the terms' contributions) plus `documentBonus`. */
+    score: number;
+    /** Added for the document's second-best matching chunk (whole-document evidence). */
+    documentBonus?: number;
+    weights: { title: number; heading: number; body: number };
+    terms: TermExplanation[];
+  };
   /** Its place (1-based) in the semantic list and its cosine similarity to the query. */
   semantic?: { rank: number; similarity: number };
   /** How hybrid combined the two (agreement: the semantic weight used, from how much the lists agreed). */
@@ -62,7 +72,7 @@ export interface Explanation {
   summary: string;
 }
 
-export interface SearchResult extends Omit<SearchHit, 'indexed'> {
+export interface SearchResult extends Omit<SearchHit, 'indexed' | 'documentBonus'> {
   /** The file on disk no longer matches what was indexed (changed or deleted since). */
   stale: boolean;
 }

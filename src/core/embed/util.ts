@@ -70,6 +70,9 @@ export interface CallPolicy {
  */
 export async function callWithPolicy<T>(fn: (signal: AbortSignal) => Promise<T>, p: CallPolicy): Promise<T> {
   let last: EmbedderError | undefined;
+  // A connection reset is, once, the race of a kept-alive connection the server closed while idle:
+  // tried again at once, whatever the attempts (a query embedder has one, and would fall back to keyword).
+  let resetRetried = false;
   for (let attempt = 0; attempt < Math.max(1, p.attempts); attempt++) {
     if (p.signal?.aborted) throw abortedError();
     if (attempt > 0) await sleep((p.backoffMs ?? 250) * 2 ** (attempt - 1) * (0.75 + Math.random() / 2), p.signal);
@@ -79,6 +82,11 @@ export async function callWithPolicy<T>(fn: (signal: AbortSignal) => Promise<T>,
       return await fn(signal);
     } catch (err) {
       if (p.signal?.aborted) throw abortedError();
+      if (!resetRetried && !timer.aborted && isConnectionReset(err)) {
+        resetRetried = true;
+        attempt--;
+        continue;
+      }
       last = err instanceof EmbedderError ? err : p.classify(err, timer.aborted);
       if (!last.transient) throw last;
     }
@@ -93,6 +101,14 @@ function networkCode(err: unknown): string | undefined {
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
   }
   return undefined;
+}
+
+/** The connection dropped under a request (reset, or closed by the other side: undici's UND_ERR_SOCKET). */
+function isConnectionReset(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
 }
 
 /** Whether a failure means nothing answered at the address (vs. an HTTP error from a server). */

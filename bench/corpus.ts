@@ -6,16 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/core/eval/knownItem';
+
+/** The seeded PRNG (mulberry32) that known-item evaluation uses too. */
+export const rng = seededRandom;
 
 const BASE_WORDS = `the of and to a in is that for it as with be on by this are or from at an which not we can
 will should must when each all one more use new data index file search query cache server client model

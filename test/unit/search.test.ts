@@ -132,5 +132,9 @@ describe('query building', () => {
     assert.ok(s.text.length < 240);
     assert.deepEqual(s.highlights.map(([a, b]) => s.text.slice(a, b)), ['embedding', 'cache']);
     assert.ok(s.text.startsWith('… ') && s.text.endsWith(' …'));
+    // Comments and empty anchors (joined from before a heading) are not shown; other HTML is.
+    const marked = makeSnippet('<!-- Old headings. Do not remove. -->\n\n<a id="old-name"></a>\n\n## Caching\n\nThe <kbd>cache</kbd> works.', ['cache']);
+    assert.equal(marked.text, '## Caching The <kbd>cache</kbd> works.');
+    assert.equal(makeSnippet('<!-- only a comment -->', ['x']).text, '<!-- only a comment -->');
   });
 });

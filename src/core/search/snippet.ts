@@ -23,7 +23,10 @@ const TOKEN = /[\p{L}\p{N}_]+/gu;
 
 /** Cuts a window of about `width` characters that holds the most query words, whitespace folded. */
 export function makeSnippet(raw: string, terms: string[], width = 220): Snippet {
-  const text = raw.replace(/\s+/g, ' ').trim();
+  // HTML comments and empty anchors carry no words to show (a chunk may open with `<!-- … -->`
+  // and `<a id="…"></a>` that joined it from before its heading): left out of the passage.
+  const folded = (t: string) => t.replace(/\s+/g, ' ').trim();
+  const text = folded(raw.replace(/<!--[\s\S]*?(?:-->|$)|<a\s+(?:id|name)=["'][^"'<>]*["']\s*>\s*<\/a>/gi, ' ')) || folded(raw);
   const stems = [...new Set(terms.map(stem))];
   const long = stems.filter((t) => t.length >= 3);
   const seen = new Map<string, boolean>(); // per distinct token: is it a match?

@@ -182,7 +182,7 @@ class LoreService implements Lore {
     // (unchanged text keeps its vectors through the embedding cache).
     const chunking = `${CHUNKER_VERSION}:${this.config.maxChunkChars}`;
     const meta = this.db.prepare("SELECT value FROM lore_meta WHERE key = 'chunking'").pluck();
-    const rechunk = !opts.paths && meta.get() !== chunking && this.status().documents > 0;
+    const rechunk = !opts.paths && meta.get() !== chunking && this.db.prepare('SELECT EXISTS (SELECT 1 FROM document_index)').pluck().get() === 1;
     const run = this.queue.then(() =>
       reconcile(
         {

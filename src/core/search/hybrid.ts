@@ -79,10 +79,11 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
     // Too few chunks are similar enough: keyword hits fill the rest of the list.
     const seen = new Set(sem.map((h) => h.chunkId));
     const docs = countByDoc(sem);
-    const fill = keywordRows(k + sem.length).filter((h) => !seen.has(h.chunkId) && takeForDoc(docs, h.docId, perDoc));
+    const kwRows = keywordRows(k + sem.length);
+    const fill = kwRows.filter((h) => !seen.has(h.chunkId) && takeForDoc(docs, h.docId, perDoc));
     const filled = fill.slice(0, k - hits.length).map((r) => toHit(r, terms, r.score, 'keyword'));
     if (opts.explain) {
-      const at = new Map(keywordRows(k + sem.length).map((r, i) => [r.chunkId, i + 1]));
+      const at = new Map(kwRows.map((r, i) => [r.chunkId, i + 1]));
       filled.forEach((h) => (h.explain = explanation({ keyword: keywordPart(at.get(h.chunkId) ?? 0, h) })));
     }
     return done([...hits, ...filled], 'semantic');

@@ -16,16 +16,26 @@ const FIELDS = [
 
 export class KeywordExplainer {
   private readonly stmts = new Map<string, Statement>();
+  /** Match counts of the parts explained while the index stays as it is (every result of a search asks for the same). */
+  private counts = { key: '', of: new Map<string, number>() };
 
   constructor(private readonly db: Database) {}
 
   /** Each part's (quoted FTS5 word or phrase) share in the keyword score of one chunk. */
   terms(parts: string[], chunkId: number): TermExplanation[] {
-    const rows = indexTotals(this.db).rows;
+    const totals = indexTotals(this.db);
+    const rows = totals.rows;
+    const key = `${rows}:${totals.avgTokens.join(',')}`;
+    if (this.counts.key !== key || this.counts.of.size > 1000) this.counts = { key, of: new Map() };
+    const count = (part: string) => {
+      let n = this.counts.of.get(part);
+      if (n === undefined) this.counts.of.set(part, (n = this.stmt('count', 'SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?').pluck().get(part) as number));
+      return n;
+    };
     // A rowid range, not `rowid = ?`: FTS5 ignores an equality on a non-integer value, and numbers bind as doubles.
     const match = (expr: string) => this.stmt('match', 'SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid BETWEEN ? AND ?').pluck().get(expr, chunkId, chunkId) !== undefined;
     return [...new Set(parts)].map((part) => {
-      const matches = this.stmt('count', 'SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?').pluck().get(part) as number;
+      const matches = count(part);
       const stopword = matches * 2 > rows;
       const fields = FIELDS.filter(([, filter]) => match(`${filter} : (${part})`)).map(([name]) => name);
       const rank = fields.length

@@ -9,7 +9,7 @@ const SUFFIXES = ['ations', 'ation', 'ingly', 'ings', 'ing', 'ions', 'ion', 'edl
 
 /** A rough stem, close enough to FTS5's porter stemmer to find what it matched. */
 export function stem(word: string): string {
-  let w = word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  let w = (/[^\u0000-\u007f]/.test(word) ? word.normalize('NFD').replace(/\p{M}/gu, '') : word).toLowerCase();
   for (const s of SUFFIXES) {
     if (w.length - s.length >= 3 && w.endsWith(s)) {
       w = w.slice(0, -s.length);
@@ -21,25 +21,42 @@ export function stem(word: string): string {
 
 const TOKEN = /[\p{L}\p{N}_]+/gu;
 
+const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * [start, end) of each word of `text` whose stem is one of `stems`, or begins with one of three
+ * letters or more. Only words that begin with a stem can (a stem is a word less a suffix), so
+ * those are found first by one regular expression instead of stemming every word; text with
+ * letters that may carry diacritics ("Café" for "cafe") is read word by word.
+ */
+function matchedWords(text: string, stems: string[]): [number, number][] {
+  const long = stems.filter((t) => t.length >= 3);
+  const isHit = (word: string) => {
+    const s = stem(word);
+    return stems.includes(s) || long.some((t) => s.startsWith(t));
+  };
+  const hits: [number, number][] = [];
+  if (!stems.length) return hits;
+  const words = /[\u00c0-\u1eff]/.test(text)
+    ? TOKEN
+    : new RegExp(`(?<![\\p{L}\\p{N}_])(?:${stems.map(escapeRegExp).join('|')})[\\p{L}\\p{N}_]*`, 'giu');
+  words.lastIndex = 0;
+  const seen = new Map<string, boolean>(); // per distinct word: is it a match?
+  for (const m of text.matchAll(words)) {
+    let hit = seen.get(m[0]);
+    if (hit === undefined) seen.set(m[0], (hit = isHit(m[0])));
+    if (hit) hits.push([m.index!, m.index! + m[0].length]);
+  }
+  return hits;
+}
+
 /** Cuts a window of about `width` characters that holds the most query words, whitespace folded. */
 export function makeSnippet(raw: string, terms: string[], width = 220): Snippet {
   // HTML comments and empty anchors carry no words to show (a chunk may open with `<!-- … -->`
   // and `<a id="…"></a>` that joined it from before its heading): left out of the passage.
   const folded = (t: string) => t.replace(/\s+/g, ' ').trim();
   const text = folded(raw.replace(/<!--[\s\S]*?(?:-->|$)|<a\s+(?:id|name)=["'][^"'<>]*["']\s*>\s*<\/a>/gi, ' ')) || folded(raw);
-  const stems = [...new Set(terms.map(stem))];
-  const long = stems.filter((t) => t.length >= 3);
-  const seen = new Map<string, boolean>(); // per distinct token: is it a match?
-  const hits: [number, number][] = [];
-  for (const m of text.matchAll(TOKEN)) {
-    let hit = seen.get(m[0]);
-    if (hit === undefined) {
-      const s = stem(m[0]);
-      hit = stems.includes(s) || long.some((t) => s.startsWith(t));
-      seen.set(m[0], hit);
-    }
-    if (hit) hits.push([m.index!, m.index! + m[0].length]);
-  }
+  const hits = matchedWords(text, [...new Set(terms.map(stem))]);
   if (text.length <= width) return { text, highlights: hits };
   // Slide over the hits: the window starting at hit i that covers the most hits wins.
   let best = 0;

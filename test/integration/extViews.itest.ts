@@ -43,7 +43,7 @@ describe('Lore views', function () {
     // Its tooltip says why it ranks there: the query words' share of the score, per field.
     const tip = (first.item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
     assert.match(tip, /Why here/);
-    assert.match(tip, /keyword #1, BM25 [\d.]+( \(\+[\d.]+ for the document's next-best passage\))?: "manifest" [\d.]+ \((title|heading|body)/);
+    assert.match(tip, /keyword #1, BM25 [\d.]+( \(\+[\d.]+ for query words in the document's other passages\))?: "manifest" [\d.]+ \((title|heading|body)/);
   });
 
   it('Search view: switching the mode runs the last query again in that mode', async () => {

@@ -112,6 +112,11 @@ export class CandidateSource {
     return s;
   }
 
+  /** Words with at most this many matches are "rare": all their matches are ranked, or listed, at little cost. */
+  get budget(): number {
+    return this.cap;
+  }
+
   /**
    * The best `depth` chunks for the OR of `parts` (see the class comment), leaving out chunks
    * that match `without` (already ranked by the caller).

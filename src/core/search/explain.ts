@@ -32,14 +32,16 @@ export class KeywordExplainer {
       if (n === undefined) this.counts.of.set(part, (n = this.stmt('count', 'SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?').pluck().get(part) as number));
       return n;
     };
-    // A rowid range, not `rowid = ?`: FTS5 ignores an equality on a non-integer value, and numbers bind as doubles.
-    const match = (expr: string) => this.stmt('match', 'SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid BETWEEN ? AND ?').pluck().get(expr, chunkId, chunkId) !== undefined;
+    // The rowid as a BigInt: numbers bind as doubles, and FTS5 ignores `rowid = ?` on a double
+    // (and a range on doubles is checked row by row, after every match is listed).
+    const rowid = BigInt(chunkId);
+    const match = (expr: string) => this.stmt('match', 'SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid = ?').pluck().get(expr, rowid) !== undefined;
     return [...new Set(parts)].map((part) => {
       const matches = count(part);
       const stopword = matches * 2 > rows;
       const fields = FIELDS.filter(([, filter]) => match(`${filter} : (${part})`)).map(([name]) => name);
       const rank = fields.length
-        ? (this.stmt('score', `SELECT ${BM25_SQL} FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid BETWEEN ? AND ?`).pluck().get(part, chunkId, chunkId) as number | undefined)
+        ? (this.stmt('score', `SELECT ${BM25_SQL} FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid = ?`).pluck().get(part, rowid) as number | undefined)
         : undefined;
       return {
         term: part.replace(/"/g, ''),
@@ -73,7 +75,7 @@ export function explanation(parts: {
     const words = terms.map((t) =>
       t.stopword ? `"${t.term}" in most chunks (no weight)` : t.fields.length ? `"${t.term}" ${num(t.contribution)} (${t.fields.join('+')}, idf ${num(t.idf)})` : `"${t.term}" absent`,
     );
-    const bonus = documentBonus ? ` (+${num(documentBonus)} for the document's next-best passage)` : '';
+    const bonus = documentBonus ? ` (+${num(documentBonus)} for query words in the document's other passages)` : '';
     said.push(`keyword #${rank}, BM25 ${num(score)}${bonus}: ${words.join('; ')}`);
   }
   if (parts.semantic) said.push(`semantic #${parts.semantic.rank}, similarity ${num(parts.semantic.similarity)}`);

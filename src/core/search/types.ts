@@ -31,7 +31,7 @@ export interface SearchHit {
   retriever: 'keyword' | 'semantic' | 'both';
   /** Size and mtime the file had when indexed (for the freshness check). */
   indexed: { size: number; mtime: number };
-  /** Keyword: what the document's second-best chunk added to this one's score (whole-document evidence). */
+  /** Keyword: what the document's other chunks added to this one's score (whole-document evidence: query words they hold that this one lacks). */
   documentBonus?: number;
   /** Why it ranks where it does (only when the search asked for `explain`). */
   explain?: Explanation;
@@ -59,7 +59,7 @@ export interface Explanation {
     rank: number;
     /** The keyword score: this chunk's BM25 (the terms' contributions) plus `documentBonus`. */
     score: number;
-    /** Added for the document's second-best matching chunk (whole-document evidence). */
+    /** Added for what the document's other matching chunks hold of the query beyond this one (whole-document evidence). */
     documentBonus?: number;
     weights: { title: number; heading: number; body: number };
     terms: TermExplanation[];

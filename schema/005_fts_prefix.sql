@@ -17,5 +17,5 @@ CREATE VIRTUAL TABLE chunks_fts USING fts5 (
 INSERT INTO chunks_fts (rowid, title, heading_path, text)
   SELECT c.id, d.title, c.heading_path, c.text FROM chunks c JOIN document_index d ON d.id = c.document_id;
 
--- The default rank, for anything that orders by it: Lore's field weights (src/core/search/bm25.ts).
+-- The default rank, for anything that orders by it: the field weights of the time (schema 6 has today's).
 INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0, 1.0)');

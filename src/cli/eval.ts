@@ -219,6 +219,8 @@ export async function runEval(argv: string[], io: EvalIo, signal?: AbortSignal):
       embedder,
       signal,
       dbPath: tmp ? path.join(tmp, 'index.db') : undefined,
+      // Known-item metrics stop at 10: searched as a user searches (k = 10), not deeper.
+      ...(about.kind === 'known-item' ? { depth: 10 } : {}),
       log: screen.log,
       onProgress: screen.progress,
     });

@@ -14,7 +14,7 @@ export const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 const CACHE_LIMIT = 50_000;
 
 export class Stemmer {
-  private db: Database.Database | undefined;
+  private db: { db: Database.Database; insert: Database.Statement; terms: Database.Statement; clear: Database.Statement } | undefined;
   private readonly cache = new Map<string, string>();
 
   /** The index term of each word (a word that yields no single token maps to ''). */
@@ -44,20 +44,20 @@ export class Stemmer {
   }
 
   close(): void {
-    this.db?.close();
+    this.db?.db.close();
     this.db = undefined;
   }
 
   /** One row of the words, space-separated; its tokens in order are the words' stems. */
   private ask(words: string[]): Map<string, string> {
-    const db = this.open();
+    const { insert, terms: tokens, clear } = this.open();
     const out = new Map<string, string>();
     const read = (text: string): string[] => {
-      db.prepare('INSERT INTO w (rowid, x) VALUES (1, ?)').run(text);
+      insert.run(text);
       try {
-        return db.prepare('SELECT term FROM v ORDER BY "offset"').pluck().all() as string[];
+        return tokens.all() as string[];
       } finally {
-        db.prepare('DELETE FROM w').run();
+        clear.run();
       }
     };
     const terms = read(words.join(' '));
@@ -71,11 +71,17 @@ export class Stemmer {
     return out;
   }
 
-  private open(): Database.Database {
+  private open() {
     if (!this.db) {
-      this.db = new Database(':memory:');
-      this.db.exec(`CREATE VIRTUAL TABLE w USING fts5 (x, tokenize = 'porter unicode61 remove_diacritics 2');
+      const db = new Database(':memory:');
+      db.exec(`CREATE VIRTUAL TABLE w USING fts5 (x, tokenize = 'porter unicode61 remove_diacritics 2');
         CREATE VIRTUAL TABLE v USING fts5vocab (w, instance);`);
+      this.db = {
+        db,
+        insert: db.prepare('INSERT INTO w (rowid, x) VALUES (1, ?)'),
+        terms: db.prepare('SELECT term FROM v ORDER BY "offset"').pluck(),
+        clear: db.prepare('DELETE FROM w'),
+      };
     }
     return this.db;
   }

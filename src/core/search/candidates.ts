@@ -132,7 +132,7 @@ export class CandidateSource {
     const not = (expr: string) => (without ? `(${expr}) NOT (${without})` : expr);
     if (!ranked.length) return this.unranked(or(stop), depth, 0, without);
     const rare = (x: { df?: number }) => (x.df ?? 0) <= this.cap;
-    if (!rare(ranked[0])) return this.withStopwords(this.exhaustive(not(or(ranked.map((x) => x.p))), depth), stop, depth, without);
+    if (!rare(ranked[0])) return this.withStopwords(this.exhaustiveWithout(or(ranked.map((x) => x.p)), depth, without), stop, depth, without);
 
     // The rare prefix: the rarest parts, while their matches (all of which get scored) stay within the budget.
     let n = 0;
@@ -144,7 +144,7 @@ export class CandidateSource {
     const common = ranked.slice(n);
     // Many common parts (a sentence pasted as the query): their bound is rarely beaten, and the
     // steps below would score most matches anyway, each time on every part. One pass is cheaper.
-    if (common.length > MAX_COMMON) return this.withStopwords(this.exhaustive(not(or(ranked.map((x) => x.p))), depth), stop, depth, without);
+    if (common.length > MAX_COMMON) return this.withStopwords(this.exhaustiveWithout(or(ranked.map((x) => x.p)), depth, without), stop, depth, without);
     if (!common.length) {
       const list = this.top(not(prefix), depth);
       return this.withStopwords({ list, exhausted: list.length < depth }, stop, depth, without);
@@ -222,6 +222,24 @@ export class CandidateSource {
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(expr, { state, best });
     return best;
+  }
+
+  /**
+   * exhaustive() of `expr` on the chunks that do not match `without` (the rare words, ranked by
+   * the caller): the ranking of `expr` alone, kept until the index changes, less those chunks.
+   * The same answer as ranking `(expr) NOT (without)` (a chunk without them scores the same on
+   * either), but it stays cached while `without` changes: typing "more each lo", "lom", "lomo"
+   * ranks "more" OR "each" once instead of at every key.
+   */
+  private exhaustiveWithout(expr: string, depth: number, without?: string): Best {
+    if (!without) return this.exhaustive(expr, depth);
+    const excluded = new Set(this.stmt('ids', 'SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?').pluck().all(without) as number[]);
+    // Deep enough that the excluded chunks cannot leave fewer than `depth`; rounded up, so that the
+    // next key's slightly different exclusions are answered from the same cached ranking.
+    const deep = 2 ** Math.ceil(Math.log2(Math.max(1024, depth + excluded.size)));
+    const all = this.exhaustive(expr, deep);
+    const list = all.list.filter((c) => !excluded.has(c.id));
+    return { list: list.slice(0, depth), exhausted: all.exhausted && list.length <= depth };
   }
 
   /** Changes whenever chunks are written: FTS5's row count and token totals, and the newest chunk id. */

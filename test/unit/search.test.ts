@@ -124,6 +124,12 @@ describe('query building', () => {
     assert.equal(buildKeywordQuery('!!! ***').all, '');
     assert.equal(buildKeywordQuery('inst', { prefixLast: true }).all, '"inst"*');
     assert.equal(buildKeywordQuery('inst ', { prefixLast: true }).all, '"inst"', 'a finished word is not a prefix');
+    // While typing, the first letter of the next word waits for a second one.
+    assert.deepEqual(buildKeywordQuery('install w', { prefixLast: true }).parts, ['"install"']);
+    assert.deepEqual(buildKeywordQuery('install wi', { prefixLast: true }).parts, ['"install"', '"wi"*']);
+    assert.deepEqual(buildKeywordQuery('install w').parts, ['"install"', '"w"'], 'a search that is not typed keeps every word');
+    assert.deepEqual(buildKeywordQuery('"vitamin d"', { prefixLast: true }).parts, ['"vitamin d"'], 'a phrase keeps its letters');
+    assert.deepEqual(buildKeywordQuery('x', { prefixLast: true }).parts, ['"x"'], 'a query of one letter is still a query');
   });
 
   test('snippets centre on the matched words and mark them', () => {

@@ -30,9 +30,13 @@ export function buildKeywordQuery(text: string, opts: { prefixLast?: boolean } =
       if (i % 2 === 1) parts.push(words);
       else for (const w of words) parts.push([w]);
     });
+  // A prefix from two characters on: one letter matches most of the index and says nothing yet.
+  // While typing, a last word of one letter (the start of the next word: "more e") is left out
+  // until it has two, when it becomes a prefix.
+  const last = parts[parts.length - 1];
+  if (opts.prefixLast && parts.length > 1 && last?.length === 1 && [...last[0]].length === 1 && /(?:^|[^\p{L}\p{N}_"])[\p{L}\p{N}_]$/u.test(text)) parts.pop();
   const terms = [...new Set(parts.flat().map((w) => w.toLowerCase()))];
   if (!parts.length) return { terms, all: '', parts: [] };
-  // A prefix from two characters on: one letter matches most of the index and says nothing yet.
   const endsInWord = /[\p{L}\p{N}_]{2}$/u.test(text);
   const quoted = parts.map((p, i) => quote(p, !!opts.prefixLast && endsInWord && i === parts.length - 1 && p.length === 1));
   return { terms, all: quoted.join(' AND '), parts: quoted };

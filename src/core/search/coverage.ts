@@ -13,6 +13,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { B, FIELD_WEIGHTS, idf, indexTotals, K1, varint } from './bm25';
 import { Stemmer } from './stems';
+import { MAY_CARRY_DIACRITICS, withoutDiacritics, wordsBeginning } from './words';
 
 export interface CoverageRow {
   chunkId: number;
@@ -24,7 +25,6 @@ export interface CoverageRow {
 /** A single quoted word: `"word"` (not a phrase, not a prefix). */
 const SINGLE = /^"([^"\s]+)"$/;
 const TOKEN_CHAR = '[\\p{L}\\p{N}\\p{Co}]';
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Stems are facts about words, not about an index: one stemmer (and its cache) for the process. */
 const stemmer = new Stemmer();
@@ -67,7 +67,7 @@ export class TermContributions {
     // A token can stem to s only if it begins with s less its last letter (Porter rewrites at most
     // the last letter of what it keeps: happy -> happi, hoping -> hope).
     const heads = [...new Set([...words.keys()].map((s) => (s.length > 1 ? s.slice(0, -1) : s)))];
-    const candidate = new RegExp(`(?<!${TOKEN_CHAR})(?:${heads.map(escapeRegExp).join('|')})${TOKEN_CHAR}*`, 'giu');
+    const candidate = wordsBeginning(heads, TOKEN_CHAR);
     const found = rows.map((r) => [r.title, r.headingPath, r.text].map((field) => [...folded(field).matchAll(candidate)].map((x) => x[0].toLowerCase())));
     const tokenStems = stemmer.stems(found.flat(2));
     const size = new Map((this.sizes.all(JSON.stringify(rows.map((r) => r.chunkId))) as Array<{ id: number; sz: Buffer }>).map((s) => [s.id, rowLength(s.sz)]));
@@ -91,12 +91,11 @@ export class TermContributions {
 }
 
 /**
- * Diacritics removed (as the tokenizer does), so that "español" is found by its stem "espanol".
- * Only text with letters that can carry them (Latin-1 to Latin Extended Additional, Greek,
- * Cyrillic) is decomposed: typographic quotes and CJK need nothing.
+ * Diacritics removed (as the tokenizer does), so that "español" is found by its stem "espanol";
+ * text without letters that can carry them (typographic quotes, CJK) is left as it is.
  */
 function folded(text: string): string {
-  return /[\u00c0-\u1eff]/.test(text) ? text.normalize('NFD').replace(/\p{M}/gu, '') : text;
+  return MAY_CARRY_DIACRITICS.test(text) ? withoutDiacritics(text) : text;
 }
 
 /** A row's length in tokens over all its columns (what FTS5's bm25() normalises by). */

@@ -1,3 +1,5 @@
+import { MAY_CARRY_DIACRITICS, withoutDiacritics, wordsBeginning } from './words';
+
 /** A short passage of a chunk around the query's words, with the words' positions marked. */
 export interface Snippet {
   text: string;
@@ -9,7 +11,7 @@ const SUFFIXES = ['ations', 'ation', 'ingly', 'ings', 'ing', 'ions', 'ion', 'edl
 
 /** A rough stem, close enough to FTS5's porter stemmer to find what it matched. */
 export function stem(word: string): string {
-  let w = (/[^\u0000-\u007f]/.test(word) ? word.normalize('NFD').replace(/\p{M}/gu, '') : word).toLowerCase();
+  let w = (/[^\u0000-\u007f]/.test(word) ? withoutDiacritics(word) : word).toLowerCase();
   for (const s of SUFFIXES) {
     if (w.length - s.length >= 3 && w.endsWith(s)) {
       w = w.slice(0, -s.length);
@@ -20,8 +22,6 @@ export function stem(word: string): string {
 }
 
 const TOKEN = /[\p{L}\p{N}_]+/gu;
-
-const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * [start, end) of each word of `text` whose stem is one of `stems`, or begins with one of three
@@ -37,10 +37,7 @@ function matchedWords(text: string, stems: string[]): [number, number][] {
   };
   const hits: [number, number][] = [];
   if (!stems.length) return hits;
-  const words = /[\u00c0-\u1eff]/.test(text)
-    ? TOKEN
-    : new RegExp(`(?<![\\p{L}\\p{N}_])(?:${stems.map(escapeRegExp).join('|')})[\\p{L}\\p{N}_]*`, 'giu');
-  words.lastIndex = 0;
+  const words = MAY_CARRY_DIACRITICS.test(text) ? TOKEN : wordsBeginning(stems, '[\\p{L}\\p{N}_]');
   const seen = new Map<string, boolean>(); // per distinct word: is it a match?
   for (const m of text.matchAll(words)) {
     let hit = seen.get(m[0]);

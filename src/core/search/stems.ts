@@ -8,9 +8,6 @@
  */
 import Database from 'better-sqlite3';
 
-/** What FTS5's unicode61 tokenizer takes as a token (its default categories: L*, N*, Co). */
-export const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
-
 const CACHE_LIMIT = 50_000;
 
 export class Stemmer {
@@ -37,10 +34,6 @@ export class Stemmer {
       }
     }
     return out;
-  }
-
-  stem(word: string): string {
-    return this.stems([word]).get(word) ?? '';
   }
 
   close(): void {

@@ -112,9 +112,16 @@ export class CandidateSource {
     return s;
   }
 
-  /** Words with at most this many matches are "rare": all their matches are ranked, or listed, at little cost. */
-  get budget(): number {
-    return this.cap;
+  /**
+   * The single words among `parts` (not phrases, not prefixes) that are rare: within the budget's
+   * matches, so all of them can be listed at little cost, and not stopwords.
+   */
+  rareWords(parts: string[], memo: Map<string, PartStats>): string[] {
+    return [...new Set(parts)].filter((p) => {
+      if (isPhrase(p) || p.endsWith('*')) return false;
+      const s = this.stats(p, memo);
+      return !s.stop && s.df !== undefined && s.df > 0 && s.df <= this.cap;
+    });
   }
 
   /**

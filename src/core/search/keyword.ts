@@ -31,21 +31,16 @@ export const COVERAGE_EVIDENCE = 0.5;
  * Returns each document's best perDoc chunks, documents in that order; a document's best chunk
  * carries the document's score and the bonus (the others their own scores).
  */
-function withDocumentEvidence(rows: Row[], perDoc: number, evidence: { chunks: Map<number, number[]>; contributions: Map<number, Map<string, number>> }): Row[] {
-  const { chunks, contributions } = evidence;
-  const byDoc = new Map<number, Row[]>();
-  for (const r of rows) {
-    const list = byDoc.get(r.docId);
-    if (list) list.push(r);
-    else byDoc.set(r.docId, [r]);
-  }
-  const docs = [...byDoc.values()].map((list) => {
+function withDocumentEvidence(rows: Row[], perDoc: number, evidence: { rows: Array<CoverageRow & { docId: number }>; contributions: Map<number, Map<string, number>> }): Row[] {
+  const { contributions } = evidence;
+  const holding = byDocument(evidence.rows);
+  const docs = [...byDocument(rows).values()].map((list) => {
     let covered = 0;
-    const all = chunks.get(list[0].docId);
+    const all = holding.get(list[0].docId);
     if (all && contributions.size) {
       const best = contributions.get(list[0].chunkId);
       const most = new Map<string, number>();
-      for (const id of all) for (const [part, c] of contributions.get(id) ?? []) most.set(part, Math.max(most.get(part) ?? 0, c));
+      for (const { chunkId } of all) for (const [part, c] of contributions.get(chunkId) ?? []) most.set(part, Math.max(most.get(part) ?? 0, c));
       for (const [part, c] of most) covered += Math.max(0, c - (best?.get(part) ?? 0));
     }
     const bonus = COVERAGE_EVIDENCE * covered;
@@ -53,6 +48,17 @@ function withDocumentEvidence(rows: Row[], perDoc: number, evidence: { chunks: M
   });
   docs.sort((a, b) => a.rank - b.rank || a.list[0].rank - b.list[0].rank || a.list[0].chunkId - b.list[0].chunkId);
   return docs.flatMap((d) => d.list.slice(0, perDoc).map((r, i) => (i === 0 && d.bonus ? { ...r, rank: d.rank, documentBonus: d.bonus } : r)));
+}
+
+/** Rows grouped by document, in the order the documents first appear. */
+function byDocument<T extends { docId: number }>(rows: T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.docId);
+    if (list) list.push(r);
+    else out.set(r.docId, [r]);
+  }
+  return out;
 }
 
 const globCache = new Map<string, picomatch.Matcher>();
@@ -156,30 +162,23 @@ export class KeywordSearch {
     }
     // Document evidence from the rare words (all their matches are listed cheaply: see
     // candidates.ts): every chunk of a candidate document that holds one, not only those in the pool.
-    const rare = [...new Set(parts)].filter((p) => /^"[^"\s]+"$/.test(p) && ((df) => df !== undefined && df > 0 && df <= this.candidates.budget)(this.candidates.stats(p, memo).df) && !this.candidates.stats(p, memo).stop);
+    const rare = this.candidates.rareWords(parts, memo);
     // With one word (or phrase) in the query a document's best chunk is the one that gets the
     // most from it, so the evidence is 0: nothing to read. While a word is still being typed (a
     // prefix, search as you type) the list is provisional and must keep up with the keys: left out.
     const evident = rare.length && new Set(parts).size > 1 && !parts.some((p) => p.endsWith('*'));
-    const whole = evident ? this.wholeDocuments(rows, rare) : { rows: [], chunks: new Map<number, number[]>() };
-    const contributions = whole.rows.length ? this.terms.of(rare, whole.rows, (p) => memo.get(p)?.df) : new Map();
-    return withDocumentEvidence(rows, perDoc, { chunks: whole.chunks, contributions }).slice(0, k);
+    const holding = evident ? this.holdingRareWords(rows, rare) : [];
+    const contributions = holding.length ? this.terms.of(rare, holding, (p) => memo.get(p)?.df) : new Map();
+    return withDocumentEvidence(rows, perDoc, { rows: holding, contributions }).slice(0, k);
   }
 
   /** The chunks of the candidate documents of more than one chunk that hold any of `rare` (words of at most the budget's matches each). */
-  private wholeDocuments(rows: Row[], rare: string[]): { rows: CoverageRow[]; chunks: Map<number, number[]> } {
+  private holdingRareWords(rows: Row[], rare: string[]): Array<CoverageRow & { docId: number }> {
     const docs = [...new Set(rows.map((r) => r.docId))];
-    const all = this.cached('documentChunks', () => this.db.prepare(`SELECT c.id AS chunkId, c.document_id AS docId, d.title, c.heading_path AS headingPath, c.text
+    return this.cached('documentChunks', () => this.db.prepare(`SELECT c.id AS chunkId, c.document_id AS docId, d.title, c.heading_path AS headingPath, c.text
         FROM json_each(?) j CROSS JOIN document_index d ON d.id = j.value CROSS JOIN chunks c ON c.document_id = d.id
         WHERE d.chunk_count > 1 AND c.id IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?)`))
-          .all(JSON.stringify(docs), rare.join(' OR ')) as Array<CoverageRow & { docId: number }>;
-    const chunks = new Map<number, number[]>();
-    for (const r of all) {
-      const list = chunks.get(r.docId);
-      if (list) list.push(r.chunkId);
-      else chunks.set(r.docId, [r.chunkId]);
-    }
-    return { rows: all, chunks };
+      .all(JSON.stringify(docs), rare.join(' OR ')) as Array<CoverageRow & { docId: number }>;
   }
 
   /** The rows of a list of chunk ids (a JSON array, the first parameter) that pass the filters. */

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { seededRandom } from '../src/core/eval/knownItem';
+import { seededRandom } from '../src/core/eval/seeded';
 
 /** The seeded PRNG (mulberry32) that known-item evaluation uses too. */
 export const rng = seededRandom;

@@ -7,7 +7,8 @@ import { main } from '../../src/cli/main';
 import { runEval } from '../../src/cli/eval';
 import { LoreError } from '../../src/core/errors';
 import { evaluate } from '../../src/core/eval/run';
-import { buildKnownItemSet, makeQuery, proseOf, queryWords, seededRandom } from '../../src/core/eval/knownItem';
+import { buildKnownItemSet, makeQuery, proseOf, queryWords } from '../../src/core/eval/knownItem';
+import { seededRandom } from '../../src/core/eval/seeded';
 import { mrrAt, ndcgAt, recallAt, relevantInTop, scoreRun } from '../../src/core/eval/metrics';
 import { type FixtureServer, startFixtureServer } from '../fixtures/ollamaServer';
 

@@ -26,6 +26,7 @@ import { LoreError, throwIfAborted } from '../errors';
 import { FileFilter, listFiles } from '../index/files';
 import { titleFromPath } from '../markdown/docInfo';
 import type { EvalSet } from './run';
+import { fnv1a, seededRandom } from './seeded';
 
 export interface KnownItemOptions {
   /** Documents to sample, one query each (default 200; fewer when fewer documents qualify). */
@@ -141,27 +142,6 @@ function stemKey(w: string): string {
   return w.replace(/(?:ing|ed|es|s)$/, '') || w;
 }
 
-/** mulberry32: a small, good-enough seeded PRNG in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
 interface FileProse {
   rel: string;
   title: string;
@@ -254,7 +234,7 @@ export async function buildKnownItemSet(root: string, opts: KnownItemOptions = {
   // which others are sampled), then the files with a query are shuffled with the seed.
   const candidates: Array<{ rel: string; words: string[] }> = [];
   for (const f of files) {
-    const words = makeQuery(f.tf, idf, f.titleWords, seededRandom(hashString(`${seed}\u0000${f.rel}`)), min, max);
+    const words = makeQuery(f.tf, idf, f.titleWords, seededRandom(fnv1a(`${seed}\u0000${f.rel}`)), min, max);
     if (words) candidates.push({ rel: f.rel, words });
   }
   if (!candidates.length) throw new LoreError('BAD_INPUT', `no markdown file in ${root} has enough prose to make a query from (${min}+ distinctive words)`);

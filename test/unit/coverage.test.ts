@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from 'better-sqlite3';
-import { openDatabase } from '../../src/core/db/open';
 import { buildKnownItemSet } from '../../src/core/eval/knownItem';
 import { BM25_SQL } from '../../src/core/search/bm25';
 import { TermContributions } from '../../src/core/search/coverage';
 import { buildKeywordQuery } from '../../src/core/search/query';
 import { Stemmer } from '../../src/core/search/stems';
-import { tempWorkspace, type TempWorkspace } from './helpers';
+import { indexedDatabase, tempWorkspace, type TempWorkspace } from './helpers';
 
 // Document evidence splits a chunk's BM25 score into its words' shares outside FTS5 (coverage.ts).
 // Those shares must add up to the score FTS5 itself gives the chunk, on real markdown (rust-book:
@@ -22,10 +21,7 @@ describe('term contributions add up to FTS5 bm25()', { skip: !fs.existsSync(RUST
   before(async () => {
     ws = tempWorkspace();
     fs.cpSync(RUST_BOOK, ws.root, { recursive: true });
-    const lore = ws.open({ embedder: null });
-    await lore.index();
-    await lore.close();
-    db = openDatabase(ws.dbPath).db;
+    db = await indexedDatabase(ws);
   });
   after(() => {
     db?.close();

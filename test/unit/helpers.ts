@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { openDatabase } from '../../src/core/db/open';
 import { createLore, type Lore, type LoreInit } from '../../src/core/service';
 
 export interface TempWorkspace {
@@ -66,4 +68,12 @@ export function bumpMtime(abs: string, seconds = 5): void {
   const st = fs.statSync(abs);
   const t = new Date(st.mtimeMs + seconds * 1000);
   fs.utimesSync(abs, t, t);
+}
+
+/** Indexes the workspace's folder (keyword only) and opens the index for direct reads; the caller closes it. */
+export async function indexedDatabase(ws: TempWorkspace): Promise<Database> {
+  const lore = ws.open({ embedder: null });
+  await lore.index();
+  await lore.close();
+  return openDatabase(ws.dbPath).db;
 }

@@ -3,12 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from 'better-sqlite3';
-import { openDatabase } from '../../src/core/db/open';
 import { loadBeir, writeBeirMarkdown } from '../../src/core/eval/beir';
 import { BM25_SQL } from '../../src/core/search/bm25';
 import { CandidateSource } from '../../src/core/search/candidates';
 import { buildKeywordQuery } from '../../src/core/search/query';
-import { tempWorkspace, type TempWorkspace } from './helpers';
+import { indexedDatabase, tempWorkspace, type TempWorkspace } from './helpers';
 
 // The keyword fast path (MaxScore over FTS5, candidates.ts) against FTS5 scoring every match of
 // the OR of the query's words, on the quality benchmark's corpus and its 300 dev queries.
@@ -23,10 +22,7 @@ describe('keyword fast path agrees with exhaustive FTS5 bm25() on SciFact', { sk
     queries = set.queries.map((q) => q.text);
     ws = tempWorkspace();
     writeBeirMarkdown(set.docs, ws.root);
-    const lore = ws.open({ embedder: null });
-    await lore.index();
-    await lore.close();
-    db = openDatabase(ws.dbPath).db;
+    db = await indexedDatabase(ws);
   });
   after(() => {
     db?.close();

@@ -11,7 +11,7 @@ export type ChunkRow = Pick<SearchHit, 'chunkId' | 'docId' | 'path' | 'title' | 
 /** A row as a retriever ranks it: higher score is better within its own list. */
 export type ScoredRow = ChunkRow & {
   score: number;
-  /** Keyword: what the document's second-best chunk added to this, its best (whole-document evidence). */
+  /** Keyword: what the document's other chunks added to this, its best (whole-document evidence: keyword.ts). */
   documentBonus?: number;
 };
 

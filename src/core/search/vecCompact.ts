@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { SpaceRow } from './vecSearch';
+import type { SpaceRow } from './vecTypes';
 
 /**
  * sqlite-vec 0.1.9 stores a vec0 table in blocks of `chunk_size` rows. DELETE only clears a

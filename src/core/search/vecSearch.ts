@@ -1,18 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { cosineDistance, int8CosineDistance } from './vecMath';
-import type { VectorHit } from './vectors';
-
-export interface SpaceRow {
-  id: number;
-  model: string;
-  dims: number;
-  table: string;
-  bits: number;
-  version: number;
-  active: number;
-  createdAt: number;
-  activatedAt: number | null;
-}
+import type { SpaceRow, VectorHit } from './vecTypes';
 
 type Stmt = (sql: string) => Statement;
 

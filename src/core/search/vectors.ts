@@ -4,13 +4,10 @@ import { BitIndex } from './vecBits';
 import { compactSpace, storageOf } from './vecCompact';
 import { EmbeddingCache } from './vecCache';
 import { normalised, quantizeInt8 } from './vecMath';
-import { exactSearch, rescore, rescoreTable, type SpaceRow } from './vecSearch';
+import { exactSearch, rescore, rescoreTable } from './vecSearch';
+import type { SpaceRow, VectorHit } from './vecTypes';
 
-/** One semantic neighbour: cosine distance (1 - cosine similarity), smaller = closer. */
-export interface VectorHit {
-  chunkId: number;
-  distance: number;
-}
+export type { VectorHit } from './vecTypes';
 
 export interface VectorSpace {
   model: string;

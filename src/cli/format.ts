@@ -65,7 +65,8 @@ export function formatStatus(s: LoreStatus, failed: FileState[]): string {
   const when = s.lastSyncedAt ? new Date(s.lastSyncedAt).toLocaleString() : 'never';
   const lines = [
     `Folder:    ${s.root}`,
-    `Index:     ${s.dbPath} (${(s.databaseBytes / 1e6).toFixed(1)} MB, schema ${s.schemaVersion})`,
+    `Index:     ${s.dbPath} (${(s.databaseBytes / 1e6).toFixed(1)} MB, schema ${s.schemaVersion}; rebuildable from the markdown)`,
+    `History:   ${s.userDataPath === ':memory:' ? 'none yet' : s.userDataPath} (session history, kept apart from the index)`,
     `Documents: ${n(s.documents)} (${n(s.counts.synced)} synced, ${n(s.counts.pending)} pending, ${n(s.counts.stale)} stale, ${n(s.counts.failed)} failed)`,
     `Chunks:    ${n(s.chunks)}${s.empty ? `; ${n(s.empty)} empty document(s) have none` : ''}`,
     `Last sync: ${when}`,

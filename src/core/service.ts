@@ -4,7 +4,8 @@ import type { Database } from 'better-sqlite3';
 import { type LoreConfig, resolveConfig } from './config';
 import { openDatabase, type OpenedDatabase, type OpenOptions } from './db/open';
 import { schemaVersion } from './db/migrate';
-import { validateDatabase, type ValidationReport } from './db/validate';
+import { mergeReports, validateDatabase, type ValidationReport } from './db/validate';
+import { HISTORY_LEAVES_INDEX, moveHistory, openUserData, type UserData, userDataPathFor } from './db/userData';
 import { getIndexedDocument, type IndexedDocument, type LineRangeRequest } from './document';
 import { LoreError } from './errors';
 import { FileFilter } from './index/files';
@@ -19,7 +20,7 @@ import { runSearch } from './search/hybrid';
 import { SemanticSearch } from './search/semantic';
 import { VectorStore } from './search/vectors';
 import { CHUNKER_VERSION } from './markdown/chunk';
-import { SessionStore } from './sessions/store';
+import type { SessionStore } from './sessions/store';
 import type { SearchOptions, SearchResponse } from './search/types';
 import { type SyncStatus, SYNC_STATUSES } from './types';
 
@@ -28,6 +29,12 @@ export interface LoreInit {
   root?: string;
   /** The database file (created if missing unless readonly). */
   dbPath: string;
+  /**
+   * The user's own data (session history), kept apart from the rebuildable index: an open one the
+   * caller shares between several indexes and closes itself, or a file (default: lore-user.db
+   * beside the index), opened and closed with this Lore.
+   */
+  userData?: UserData | { path: string };
   config?: Partial<LoreConfig>;
   readonly?: boolean;
   /** How sqlite-vec is loaded (default: the sqlite-vec package). */
@@ -41,6 +48,8 @@ export interface LoreInit {
 export interface LoreStatus {
   root: string;
   dbPath: string;
+  /** Where session history is kept (':memory:' when a read-only Lore found none). */
+  userDataPath: string;
   schemaVersion: number;
   documents: number;
   chunks: number;
@@ -96,7 +105,7 @@ export interface Lore {
   unwatch(): Promise<void>;
   /** Drops every indexed document (session history stays) and indexes the folder again from its files. */
   rebuild(opts?: ReconcileOptions): Promise<ReconcileSummary>;
-  /** Session history kept in this index (read-only when the Lore is). */
+  /** Session history, kept in the user-data file beside the index (read-only when the Lore is). */
   readonly sessions: SessionStore;
   /** One document's indexed text, or a line range of it; undefined when it is not indexed. */
   getDocument(path: string, range?: LineRangeRequest): IndexedDocument | undefined;
@@ -118,12 +127,26 @@ export interface Lore {
 /** Opens the index of one folder. The hosts (CLI, extension, MCP) use nothing but this. */
 export function createLore(init: LoreInit): Lore {
   const dbPath = path.resolve(init.dbPath);
-  const opened = openDatabase(dbPath, { readonly: init.readonly, loadVectorExtension: init.loadVectorExtension });
-  const { db } = opened;
+  const shared = init.userData && 'sessions' in init.userData ? init.userData : undefined;
+  const userData = shared ?? openUserData(init.userData?.path ?? userDataPathFor(dbPath), { readonly: init.readonly });
+  const ownUserData = shared ? undefined : userData;
+  let opened: OpenedDatabase;
   try {
-    return new LoreService(init, dbPath, opened);
+    opened = openDatabase(dbPath, {
+      readonly: init.readonly,
+      loadVectorExtension: init.loadVectorExtension,
+      // History an older index file holds moves to the user-data file before the migration that drops it.
+      beforeMigration: (db, version) => version === HISTORY_LEAVES_INDEX && moveHistory(db, userData),
+    });
   } catch (err) {
-    db.close();
+    ownUserData?.close();
+    throw err;
+  }
+  try {
+    return new LoreService(init, dbPath, opened, userData, ownUserData);
+  } catch (err) {
+    opened.db.close();
+    ownUserData?.close();
     throw err;
   }
 }
@@ -150,6 +173,8 @@ class LoreService implements Lore {
     init: LoreInit,
     readonly dbPath: string,
     private readonly opened: OpenedDatabase,
+    private readonly userData: UserData,
+    private readonly ownUserData: UserData | undefined,
   ) {
     this.db = opened.db;
     const stored = (this.db.prepare("SELECT value FROM lore_meta WHERE key = 'root'").get() as { value: string } | undefined)?.value;
@@ -164,7 +189,7 @@ class LoreService implements Lore {
     this.store = new IndexStore(this.db);
     registerSearchFunctions(this.db);
     this.keyword = new KeywordSearch(this.db);
-    this.sessions = new SessionStore(this.db);
+    this.sessions = userData.sessions;
     this.vectors = new VectorStore(this.db);
     this.semantic = new SemanticSearch(this.db, this.vectors);
     this.embedding = new EmbeddingPipeline(this.db, this.vectors, () => this.emitStatus(), { readonly: init.readonly, ...init.embedding });
@@ -237,6 +262,7 @@ class LoreService implements Lore {
     return {
       root: this.root,
       dbPath: this.dbPath,
+      userDataPath: this.userData.path,
       schemaVersion: schemaVersion(this.db),
       documents: Object.values(counts).reduce((a, b) => a + b, 0),
       chunks: one('SELECT count(*) AS n FROM chunks') ?? 0,
@@ -261,7 +287,7 @@ class LoreService implements Lore {
   }
 
   validate(): ValidationReport {
-    return validateDatabase(this.db);
+    return mergeReports(validateDatabase(this.db), this.userData.validate());
   }
 
   async watch(events: WatchEvents = {}, opts: WatchOptions = {}): Promise<void> {
@@ -350,5 +376,6 @@ class LoreService implements Lore {
     this.progressListeners.clear();
     await this.queue;
     this.db.close();
+    this.ownUserData?.close();
   }
 }

@@ -6,6 +6,7 @@ import { errorMessage } from '../core/errors';
 import type { ReconcileOptions, ReconcileSummary } from '../core/index/reconcile';
 import { createLore, type Lore, type LoreInit } from '../core/service';
 import type { SearchOptions } from '../core/search/types';
+import { openUserData, type UserData, USER_DATA_FILE } from '../core/db/userData';
 import type { SessionStore } from '../core/sessions/store';
 import { embedderSettings, engineConfig, readConfig } from './config';
 import type { FolderStatus, LoreAccess, MergedResult, MergedSearchResponse } from './loreAccess';
@@ -33,8 +34,6 @@ export interface LoreWorkspaceOptions {
   create?: (init: LoreInit) => Lore;
 }
 
-const MUTATING = new Set(['create', 'ensure', 'record', 'rename', 'archive', 'terminate', 'pause', 'setState', 'delete', 'clear', 'prune']);
-
 /** The per-folder index file's name: readable folder name + hash of its URI (two folders never share one). */
 export function indexFileName(folder: vscode.WorkspaceFolder): string {
   const slug = folder.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'folder';
@@ -55,7 +54,8 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   /** Fires (within 100 ms, coalesced) after session history changed. */
   readonly onDidChangeSessions = this.sessionsChanged.event;
   private sessionsTimer: NodeJS.Timeout | undefined;
-  private readonly wrappedStores = new WeakMap<SessionStore, SessionStore>();
+  /** The workspace's session history (one file for every folder), opened with the first index. */
+  private userData: UserData | undefined;
   private readonly life = new AbortController();
   /** Aborted when this workspace is disposed (deactivation): long waits end with it. */
   readonly lifetime: AbortSignal = this.life.signal;
@@ -84,13 +84,14 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     const dbPath = path.join(this.opts.storageDir, indexFileName(entry.folder));
     entry.fresh = !fs.existsSync(dbPath);
     const cfg = readConfig(entry.folder.uri);
-    const init: LoreInit = {
-      root: entry.folder.uri.fsPath,
-      dbPath,
-      config: engineConfig(cfg),
-      embedder: embedderSettings(cfg),
-    };
     try {
+      const init: LoreInit = {
+        root: entry.folder.uri.fsPath,
+        dbPath,
+        userData: this.openUserData(),
+        config: engineConfig(cfg),
+        embedder: embedderSettings(cfg),
+      };
       const lore = (this.opts.create ?? createLore)(init);
       entry.lore = lore;
       entry.error = undefined;
@@ -190,30 +191,18 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     return at?.lore.getDocument(at.rel, range);
   }
 
-  /**
-   * The session store of the first folder's index, wrapped so that every change to it (from this
-   * window's searches, chat turns, tools, the Sessions view) fires onDidChangeSessions.
-   */
+  /** The workspace's session history, once an index has opened (its changes fire onDidChangeSessions). */
   sessions(): SessionStore | undefined {
-    const store = this.lores()[0]?.lore.sessions;
-    if (!store) return undefined;
-    let wrapped = this.wrappedStores.get(store);
-    if (!wrapped) {
-      wrapped = new Proxy(store, {
-        get: (target, prop, receiver) => {
-          const v = Reflect.get(target, prop, receiver);
-          if (typeof v !== 'function') return v;
-          if (!MUTATING.has(String(prop))) return v.bind(target);
-          return (...args: unknown[]) => {
-            const out = v.apply(target, args);
-            this.sessionsChangedSoon();
-            return out;
-          };
-        },
-      });
-      this.wrappedStores.set(store, wrapped);
+    return this.lores().length ? this.userData?.sessions : undefined;
+  }
+
+  /** Session history beside the indexes (the same file the MCP server finds beside an index it is given). */
+  private openUserData(): UserData {
+    if (!this.userData) {
+      this.userData = openUserData(path.join(this.opts.storageDir, USER_DATA_FILE));
+      this.userData.sessions.onDidChange(() => this.sessionsChangedSoon());
     }
-    return wrapped;
+    return this.userData;
   }
 
   private sessionsChangedSoon(): void {
@@ -328,5 +317,11 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     this.changed.dispose();
     this.sessionsChanged.dispose();
     await this.closeAll();
+    try {
+      this.userData?.close();
+    } catch (err) {
+      this.opts.log?.(`closing session history: ${errorMessage(err)}`);
+    }
+    this.userData = undefined;
   }
 }

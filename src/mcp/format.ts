@@ -127,6 +127,7 @@ export function formatStatus(s: LoreStatus & Record<string, unknown>, extra: { r
   const lines = [
     `Lore index of ${s.root}`,
     `database: ${s.dbPath} (schema ${s.schemaVersion}, ${(s.databaseBytes / 1e6).toFixed(1)} MB, ${extra.readonly ? 'read-only here' : 'read-write'})`,
+    `session history: ${s.userDataPath === ':memory:' ? 'none yet' : s.userDataPath}`,
     `documents: ${s.documents} (synced ${c.synced}, pending ${c.pending}, stale ${c.stale}, failed ${c.failed}), chunks: ${s.chunks}`,
     `last synced: ${iso(s.lastSyncedAt)}`,
     s.indexing ? `indexing: ${s.indexing.phase} ${s.indexing.done}/${s.indexing.total}` : 'indexing: idle',

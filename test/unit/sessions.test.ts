@@ -4,15 +4,19 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from '../../src/core/db/open';
 import { loadMigrations } from '../../src/core/db/migrate';
+import { openUserData, userDataPathFor } from '../../src/core/db/userData';
 import { createLore } from '../../src/core/service';
 import { SessionStore } from '../../src/core/sessions/store';
 import { tempWorkspace } from './helpers';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** A store on its own connection to the index, with a clock the test moves. */
+/** Its own connection to the session history kept beside the index at `dbPath`. */
+const historyDb = (dbPath: string) => openUserData(userDataPathFor(dbPath)).db;
+
+/** A store on its own connection to the history, with a clock the test moves. */
 function storeWithClock(dbPath: string, clock: () => number): SessionStore {
-  return new SessionStore(openDatabase(dbPath).db, clock);
+  return new SessionStore(historyDb(dbPath), clock);
 }
 
 test('session history survives closing and reopening the index, in order', async () => {
@@ -135,9 +139,9 @@ test('rename, archive, terminate, delete and clear; deleted events leave the tex
     assert.equal(lore.sessions.list({ includeArchived: true }).length, 0);
     assert.equal(lore.sessions.findEvents('heron').length, 0);
     assert.ok(lore.validate().ok);
-    assert.ok(lore.validate().checked.includes('session_fts_in_step'));
+    assert.ok(lore.validate().checked.includes('history:session_fts_in_step'));
     lore.sessions.record('v', 'search', { query: 'ibis' });
-    const { db } = openDatabase(ws.dbPath);
+    const db = historyDb(ws.dbPath);
     db.exec('DROP TRIGGER session_events_fts_insert');
     db.prepare("INSERT INTO session_events (session_id, seq, type, payload, time) VALUES ('v', 2, 'search', '{}', 0)").run();
     db.close();
@@ -177,7 +181,7 @@ test('the schema refuses a bad status and JSON that is not an object', () => {
   const ws = tempWorkspace();
   try {
     const lore = ws.open();
-    const { db } = openDatabase(ws.dbPath);
+    const db = historyDb(ws.dbPath);
     const insert = (status: string, state = '{}', metadata = '{}') =>
       db.prepare('INSERT INTO sessions (id, status, state, metadata, created_at, last_update_time) VALUES (?, ?, ?, ?, 0, 0)').run(`s${Math.random()}`, status, state, metadata);
     for (const s of ['created', 'active', 'paused', 'terminated', 'archived']) insert(s);
@@ -198,19 +202,19 @@ test('the schema refuses a bad status and JSON that is not an object', () => {
 test('writers in several processes record into one session without losing or reordering events', async () => {
   const ws = tempWorkspace();
   try {
-    openDatabase(ws.dbPath).db.close();
+    const file = userDataPathFor(ws.dbPath);
+    openUserData(file).close();
     const src = path.resolve(__dirname, '..', '..', 'src');
-    const script = `const { openDatabase } = require(${JSON.stringify(path.join(src, 'core/db/open.ts'))});
-      const { SessionStore } = require(${JSON.stringify(path.join(src, 'core/sessions/store.ts'))});
-      const store = new SessionStore(openDatabase(process.argv[1]).db);
+    const script = `const { openUserData } = require(${JSON.stringify(path.join(src, 'core/db/userData.ts'))});
+      const store = openUserData(process.argv[1]).sessions;
       for (let i = 0; i < 150; i++) { store.record('shared', 'search', { query: process.argv[2] + ' ' + i }); if (i % 50 === 0) store.prune({ maxSessions: 5 }); }`;
     const run = (tag: string) =>
       new Promise<number | null>((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', '-e', script, ws.dbPath, tag], { stdio: ['ignore', 'inherit', 'inherit'] });
+        const p = spawn(process.execPath, ['--import', 'tsx', '-e', script, file, tag], { stdio: ['ignore', 'inherit', 'inherit'] });
         p.on('exit', resolve);
       });
     assert.deepEqual(await Promise.all(['alpha', 'beta', 'gamma'].map(run)), [0, 0, 0]);
-    const store = new SessionStore(openDatabase(ws.dbPath).db);
+    const store = new SessionStore(historyDb(ws.dbPath));
     const events = store.events('shared');
     assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 450 }, (_, i) => i + 1));
     for (const tag of ['alpha', 'beta', 'gamma']) {

@@ -45,7 +45,13 @@ export function schemaVersion(db: Database): number {
  * Brings the database up to the newest schema (or `upTo`), one transaction per migration,
  * recording each in PRAGMA user_version. A database from a newer Lore is refused, untouched.
  */
-export function migrate(db: Database, migrations: Migration[] = loadMigrations(), upTo?: number): number {
+export function migrate(
+  db: Database,
+  migrations: Migration[] = loadMigrations(),
+  upTo?: number,
+  /** Runs before migration `version` is applied (outside its transaction), e.g. to move data it drops. */
+  before?: (version: number) => void,
+): number {
   const latest = migrations.length;
   const target = upTo ?? latest;
   const current = schemaVersion(db);
@@ -58,6 +64,7 @@ export function migrate(db: Database, migrations: Migration[] = loadMigrations()
   }
   for (const m of migrations) {
     if (m.version <= current || m.version > target) continue;
+    before?.(m.version);
     db.transaction(() => {
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);

@@ -2,14 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import { LoreError, errorMessage } from '../errors';
-import { loadMigrations, migrate, schemaVersion } from './migrate';
+import { loadMigrations, type Migration, migrate, schemaVersion } from './migrate';
 
 export interface OpenOptions {
   readonly?: boolean;
   /** Stop at this schema version (tests of migration only). */
   schemaUpTo?: number;
   /** Loads sqlite-vec into a connection (default: the sqlite-vec package). Tests pass a failing one. */
-  loadVectorExtension?: (db: Db) => void;
+  loadVectorExtension?: ((db: Db) => void) | false;
+  /** The migrations to apply (default: the index's, `schema/`). */
+  migrations?: Migration[];
+  /** Called before each migration is applied (see migrate). */
+  beforeMigration?: (db: Db, version: number) => void;
+  /** What the file is, in messages: "Lore index" (default) or "Lore history". */
+  label?: string;
 }
 
 export interface OpenedDatabase {
@@ -36,7 +42,8 @@ function loadDriver(): DatabaseCtor {
 
 const loadSqliteVec = (db: Db) => (require('sqlite-vec') as { load(db: Db): void }).load(db);
 
-function loadVec(db: Db, load = loadSqliteVec): OpenedDatabase['vec'] {
+function loadVec(db: Db, load: ((db: Db) => void) | false = loadSqliteVec): OpenedDatabase['vec'] {
+  if (load === false) return { loaded: false, error: 'not loaded here' };
   try {
     load(db);
     const version = db.prepare('SELECT vec_version() AS v').get() as { v: string };
@@ -52,12 +59,14 @@ function loadVec(db: Db, load = loadSqliteVec): OpenedDatabase['vec'] {
 /** Opens (creating if needed) a Lore database with the pragmas every connection uses, and migrates it. */
 export function openDatabase(file: string, options: OpenOptions = {}): OpenedDatabase {
   const Database = loadDriver();
+  const label = options.label ?? 'Lore index';
+  const migrations = options.migrations ?? loadMigrations();
   if (!options.readonly && file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   let db: Db;
   try {
     db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (err) {
-    throw new LoreError('DB_OPEN', `Cannot open the Lore index at ${file}: ${errorMessage(err)}`, { cause: err });
+    throw new LoreError('DB_OPEN', `Cannot open the ${label} at ${file}: ${errorMessage(err)}`, { cause: err });
   }
   try {
     db.pragma('busy_timeout = 5000');
@@ -70,23 +79,23 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
     const vec = loadVec(db, options.loadVectorExtension);
     if (options.readonly) {
       // A reader cannot migrate; it can only refuse what it does not understand.
-      migrateCheckOnly(db);
+      migrateCheckOnly(db, migrations, label);
     } else {
-      migrate(db, undefined, options.schemaUpTo);
+      migrate(db, migrations, options.schemaUpTo, options.beforeMigration && ((v) => options.beforeMigration!(db, v)));
     }
     return { db, vec };
   } catch (err) {
     db.close();
     if (err instanceof LoreError) throw err;
-    throw new LoreError('DB_OPEN', `Cannot use the Lore index at ${file}: ${errorMessage(err)}`, { cause: err });
+    throw new LoreError('DB_OPEN', `Cannot use the ${label} at ${file}: ${errorMessage(err)}`, { cause: err });
   }
 }
 
-function migrateCheckOnly(db: Db): void {
-  const latest = loadMigrations().length;
+function migrateCheckOnly(db: Db, migrations: Migration[], label: string): void {
+  const latest = migrations.length;
   const current = schemaVersion(db);
-  if (current > latest) migrate(db); // throws the SCHEMA_TOO_NEW message
+  if (current > latest) migrate(db, migrations); // throws the SCHEMA_TOO_NEW message
   if (current < latest) {
-    throw new LoreError('DB_OPEN', `The Lore index at ${db.name} is at schema ${current}; open it once read-write to upgrade it.`);
+    throw new LoreError('DB_OPEN', `The ${label} at ${db.name} is at schema ${current}; open it once read-write to upgrade it.`);
   }
 }

@@ -22,7 +22,7 @@ function ftsInStep(db: Database, table: string, fts: string, missing: (n: number
   return [...(m ? [missing(m)] : []), ...(x ? [extra(x)] : [])];
 }
 
-const CHECKS: Check[] = [
+const INDEX_CHECKS: Check[] = [
   {
     name: 'integrity_check',
     run: (db) => {
@@ -40,6 +40,9 @@ const CHECKS: Check[] = [
   {
     name: 'fts_integrity',
     run: (db) => {
+      // The command is an INSERT, refused on a read-only connection; there PRAGMA integrity_check
+      // (above) already ran FTS5's own check (SQLite 3.44 and later).
+      if (db.readonly) return [];
       try {
         db.exec("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 0)");
         return [];
@@ -80,8 +83,13 @@ const CHECKS: Check[] = [
         (r) => `${r.path} is marked failed without a reason`,
       ),
   },
+];
+
+// The user-data file (session history): the file itself, then the history's text index.
+const USER_DATA_CHECKS: Check[] = [
+  INDEX_CHECKS[0],
+  INDEX_CHECKS[1],
   {
-    // Session history's text index (schema 4) holds exactly the events' ids.
     name: 'session_fts_in_step',
     run: (db) =>
       ftsInStep(db, 'session_events', 'session_events_fts',
@@ -89,10 +97,27 @@ const CHECKS: Check[] = [
   },
 ];
 
-/** Runs every consistency check; each problem found is reported, none is fatal to the others. */
+/** Runs every consistency check of the index; each problem found is reported, none is fatal to the others. */
 export function validateDatabase(db: Database): ValidationReport {
+  return runChecks(db, INDEX_CHECKS);
+}
+
+/** The same for the user-data file; its checks are named `history:<check>`. */
+export function validateUserData(db: Database): ValidationReport {
+  const r = runChecks(db, USER_DATA_CHECKS);
+  const named = (c: string) => `history:${c}`;
+  return { ok: r.ok, problems: r.problems.map((p) => ({ ...p, check: named(p.check) })), checked: r.checked.map(named) };
+}
+
+/** Both reports as one. */
+export function mergeReports(...reports: ValidationReport[]): ValidationReport {
+  const problems = reports.flatMap((r) => r.problems);
+  return { ok: problems.length === 0, problems, checked: reports.flatMap((r) => r.checked) };
+}
+
+function runChecks(db: Database, checks: Check[]): ValidationReport {
   const problems: ValidationProblem[] = [];
-  for (const check of CHECKS) {
+  for (const check of checks) {
     let messages: string[];
     try {
       messages = check.run(db);
@@ -101,5 +126,5 @@ export function validateDatabase(db: Database): ValidationReport {
     }
     for (const message of messages) problems.push({ check: check.name, message });
   }
-  return { ok: problems.length === 0, problems, checked: CHECKS.map((c) => c.name) };
+  return { ok: problems.length === 0, problems, checked: checks.map((c) => c.name) };
 }

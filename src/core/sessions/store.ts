@@ -63,14 +63,32 @@ function jsonObject(value: unknown, what: string): string {
  */
 export class SessionStore {
   private readonly stmts = new Map<string, Statement>();
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly db: Database,
     private readonly clock: () => number = Date.now,
+    private readonly opts: { readonly?: boolean } = {},
   ) {}
 
   get readonly(): boolean {
-    return this.db.readonly;
+    return this.db.readonly || !!this.opts.readonly;
+  }
+
+  /** Called after every write that changed something (any method: views refresh from this). */
+  onDidChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l();
+      } catch {
+        // a listener's failure is its own; the write is done
+      }
+    }
   }
 
   create(opts: { id?: string; title?: string; metadata?: Record<string, unknown> } = {}): Session {
@@ -80,6 +98,7 @@ export class SessionStore {
     const now = this.clock();
     this.stmt('insert', `INSERT INTO sessions (id, title, status, metadata, created_at, last_update_time)
       VALUES (?, ?, 'created', ?, ?, ?)`).run(id, (opts.title ?? '').trim(), jsonObject(opts.metadata ?? {}, 'metadata'), now, now);
+    if (!this.db.inTransaction) this.changed();
     return this.get(id)!;
   }
 
@@ -102,7 +121,7 @@ export class SessionStore {
     this.writable();
     const body = jsonObject(payload, 'event payload');
     if (!type) throw new LoreError('BAD_INPUT', 'A session event needs a type.');
-    return this.db.transaction(() => {
+    const event = this.db.transaction(() => {
       const now = this.clock();
       if (!this.get(sessionId)) this.create({ id: sessionId });
       this.stmt('touch', `UPDATE sessions SET status = 'active', last_update_time = max(last_update_time, ?),
@@ -114,6 +133,8 @@ export class SessionStore {
           RETURNING id, session_id AS sessionId, seq, type, payload, time`).get({ sessionId, type, body, now }) as EventRow;
       return toEvent(row);
     }).immediate(); // take the write lock up front: a second writer waits (busy_timeout) instead of failing
+    this.changed();
+    return event;
   }
 
   /** Sessions, most recently updated first; archived ones only when asked for. */
@@ -177,13 +198,15 @@ export class SessionStore {
   /** Deletes a session and its events (no error when it does not exist). */
   delete(id: string): void {
     this.writable();
-    this.stmt('delete', 'DELETE FROM sessions WHERE id = ?').run(id);
+    if (this.stmt('delete', 'DELETE FROM sessions WHERE id = ?').run(id).changes) this.changed();
   }
 
   /** Deletes every session and event; returns how many sessions there were. */
   clear(): number {
     this.writable();
-    return this.stmt('clear', 'DELETE FROM sessions').run().changes;
+    const n = this.stmt('clear', 'DELETE FROM sessions').run().changes;
+    if (n) this.changed();
+    return n;
   }
 
   /** Applies a retention policy: deletes sessions older than `maxDays`, then all but the newest `maxSessions`. */
@@ -192,7 +215,7 @@ export class SessionStore {
     const { maxDays, maxSessions } = opts;
     if (maxDays !== undefined && !(maxDays >= 0)) throw new LoreError('BAD_INPUT', `Session retention days must be 0 or more, not ${maxDays}.`);
     if (maxSessions !== undefined && !(maxSessions >= 0)) throw new LoreError('BAD_INPUT', `Session retention count must be 0 or more, not ${maxSessions}.`);
-    return this.db.transaction(() => {
+    const pruned = this.db.transaction(() => {
       let removed = 0;
       if (maxDays !== undefined) {
         const cutoff = (opts.now ?? this.clock()) - maxDays * DAY_MS;
@@ -204,16 +227,19 @@ export class SessionStore {
       }
       return removed;
     }).immediate(); // take the write lock up front: a second writer waits (busy_timeout) instead of failing
+    if (pruned) this.changed();
+    return pruned;
   }
 
   private update(id: string, set: string, params: unknown[]): void {
     this.writable();
     const info = this.stmt(`update:${set}`, `UPDATE sessions SET ${set} WHERE id = ?`).run(...params, id);
     if (!info.changes) throw new LoreError('BAD_INPUT', `No session with id "${id}".`);
+    this.changed();
   }
 
   private writable(): void {
-    if (this.db.readonly) {
+    if (this.readonly) {
       throw new LoreError('BAD_INPUT', 'Session history is read-only here: this Lore index was opened read-only (another process owns it).');
     }
   }

@@ -1,0 +1,87 @@
+/**
+ * The user's own data (session history; later, memory entries) in its own database file beside
+ * the index. The index is rebuildable from the markdown at any time; this file is not, so nothing
+ * that rebuilds, deletes or recovers the index touches it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { LoreError } from '../errors';
+import { SessionStore } from '../sessions/store';
+import { findSchemaDir, loadMigrations, schemaVersion } from './migrate';
+import { openDatabase } from './open';
+import { validateUserData, type ValidationReport } from './validate';
+
+/** The file's name, in the folder of the index it belongs to (shared by every index in that folder). */
+export const USER_DATA_FILE = 'lore-user.db';
+
+/** Index schema version that drops the history tables from the index file (after moveHistory). */
+export const HISTORY_LEAVES_INDEX = 7;
+
+export function userDataPathFor(indexPath: string): string {
+  return path.join(path.dirname(path.resolve(indexPath)), USER_DATA_FILE);
+}
+
+export interface UserData {
+  /** The file, or ':memory:' for an empty read-only stand-in when a read-only Lore finds none. */
+  readonly path: string;
+  readonly sessions: SessionStore;
+  readonly db: Database;
+  validate(): ValidationReport;
+  close(): void;
+}
+
+let userMigrations: ReturnType<typeof loadMigrations> | undefined;
+const migrations = () => (userMigrations ??= loadMigrations(path.join(findSchemaDir(), 'user')));
+
+/**
+ * Opens (creating unless read-only) the user-data file. Read-only and missing: an empty in-memory
+ * stand-in whose writes are refused, so a reader of someone else's index still lists "no history".
+ */
+export function openUserData(file: string, opts: { readonly?: boolean } = {}): UserData {
+  const readonly = opts.readonly ?? false;
+  const missingReadonly = readonly && file !== ':memory:' && !fs.existsSync(file);
+  const where = missingReadonly ? ':memory:' : file;
+  let db: Database;
+  try {
+    db = openDatabase(where, { readonly: readonly && !missingReadonly, migrations: migrations(), loadVectorExtension: false, label: 'Lore history' }).db;
+  } catch (err) {
+    if (err instanceof LoreError && err.code === 'SCHEMA_TOO_NEW') {
+      throw new LoreError('SCHEMA_TOO_NEW', `The session history at ${file} was written by a newer version of Lore; update Lore to use it (nothing in it was changed).`, { cause: err });
+    }
+    throw err;
+  }
+  const sessions = new SessionStore(db, Date.now, { readonly });
+  return {
+    path: where,
+    sessions,
+    db,
+    validate: () => validateUserData(db),
+    close: () => db.close(),
+  };
+}
+
+const hasTable = (db: Database, name: string) =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) === 1;
+
+/**
+ * Copies the session history an index file holds (schemas 4-6) into the user-data file, in one
+ * transaction there. Safe to run again after a crash: sessions already there are kept as they are,
+ * and an event already there (same session and sequence number) is not added twice.
+ * Returns how many events were copied.
+ */
+export function moveHistory(index: Database, user: UserData): number {
+  if (!hasTable(index, 'sessions') || schemaVersion(index) >= HISTORY_LEAVES_INDEX) return 0;
+  const sessions = index.prepare('SELECT id, title, status, state, metadata, created_at, last_update_time, terminated_at, archived_at FROM sessions');
+  const events = index.prepare('SELECT session_id, seq, type, payload, time FROM session_events ORDER BY id');
+  const addSession = user.db.prepare(`INSERT OR IGNORE INTO sessions (id, title, status, state, metadata, created_at, last_update_time, terminated_at, archived_at)
+    VALUES (@id, @title, @status, @state, @metadata, @created_at, @last_update_time, @terminated_at, @archived_at)`);
+  const addEvent = user.db.prepare(`INSERT OR IGNORE INTO session_events (session_id, seq, type, payload, time)
+    VALUES (@session_id, @seq, @type, @payload, @time)`);
+  return user.db.transaction(() => {
+    for (const s of sessions.iterate()) addSession.run(s);
+    let copied = 0;
+    for (const e of events.iterate()) copied += addEvent.run(e).changes;
+    return copied;
+  }).immediate();
+}

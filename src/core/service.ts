@@ -17,6 +17,7 @@ import { EmbeddingPipeline, type PipelineOptions } from './embed/pipeline';
 import type { CacheStatus, EmbedderStatus, QueueStatus } from './embed/health';
 import type { EmbedderSettings } from './embed/types';
 import { runSearch } from './search/hybrid';
+import { type PassageResponse, type PassageSearchOptions, searchPassages } from './search/passages';
 import { SemanticSearch } from './search/semantic';
 import { VectorStore } from './search/vectors';
 import { CHUNKER_VERSION } from './markdown/chunk';
@@ -95,6 +96,11 @@ export interface Lore {
   index(opts?: ReconcileOptions): Promise<ReconcileSummary>;
   /** Searches the index (async: semantic and hybrid modes embed the query). */
   search(query: string, opts?: SearchOptions): Promise<SearchResponse>;
+  /**
+   * Searches and returns the hits as passages a model reads: each hit's whole chunk, fitted best
+   * first to a budget (characters or tokens), cut or left out beyond it.
+   */
+  searchPassages(query: string, opts?: PassageSearchOptions): Promise<PassageResponse>;
   status(): LoreStatus;
   files(status?: SyncStatus, limit?: number): FileState[];
   validate(): ValidationReport;
@@ -249,6 +255,10 @@ class LoreService implements Lore {
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     return runSearch({ root: this.root, keyword: this.keyword, semantic: this.semantic, availability: () => this.embedding.settledAvailability() }, query, opts);
+  }
+
+  searchPassages(query: string, opts: PassageSearchOptions = {}): Promise<PassageResponse> {
+    return searchPassages((q, o) => this.search(q, o), (p, startLine, endLine) => this.getDocument(p, { startLine, endLine })?.text, query, opts);
   }
 
   status(): LoreStatus {

@@ -2,73 +2,13 @@
 import type { IndexedDocument } from '../core/document';
 import type { LoreStatus } from '../core/service';
 import type { FoundEvent, Session, SessionEvent } from '../core/sessions/store';
-import type { SearchResponse } from '../core/search/types';
-
-export interface Passage {
-  file: string;
-  startLine: number;
-  endLine: number;
-  title: string;
-  headingPath: string;
-  documentType: string;
-  score: number;
-  stale: boolean;
-  text: string;
-  truncated: boolean;
-}
-
-/** Below this many characters left, another passage is not worth starting. */
-const MIN_PASSAGE = 160;
-
-/** Cuts text to at most `max` characters, at a line end when one is near. */
-export function cutText(text: string, max: number): { text: string; truncated: boolean } {
-  if (text.length <= max) return { text, truncated: false };
-  const slice = text.slice(0, Math.max(0, max - 1));
-  const nl = slice.lastIndexOf('\n');
-  return { text: `${nl > max * 0.6 ? slice.slice(0, nl) : slice}…`, truncated: true };
-}
-
-/**
- * Fits search results into `budget` characters of passage text, best first: each passage is the
- * matched chunk's full text (from `passageText`), cut when the budget runs short; the rest omitted.
- */
-export function fitPassages(
-  response: SearchResponse,
-  passageText: (path: string, startLine: number, endLine: number) => string | undefined,
-  budget: number,
-): { passages: Passage[]; omitted: number } {
-  const passages: Passage[] = [];
-  let left = budget;
-  let omitted = 0;
-  for (const r of response.results) {
-    if (left < MIN_PASSAGE && passages.length) {
-      omitted++;
-      continue;
-    }
-    const full = passageText(r.path, r.startLine, r.endLine) ?? r.snippet;
-    const cut = cutText(full, Math.max(left, MIN_PASSAGE));
-    left -= cut.text.length;
-    passages.push({
-      file: r.path,
-      startLine: r.startLine,
-      endLine: r.endLine,
-      title: r.title,
-      headingPath: r.headingPath,
-      documentType: r.documentType,
-      score: Math.round(r.score * 1000) / 1000,
-      stale: r.stale,
-      text: cut.text,
-      truncated: cut.truncated,
-    });
-  }
-  return { passages, omitted };
-}
+import { CUT_MARK, cutText, lineLabel, type Passage } from '../core/search/passages';
 
 export function formatPassages(query: string, mode: string, note: string | undefined, passages: Passage[], omitted: number): string {
   if (!passages.length) return `No indexed passage matches "${query}" (${mode} search).${note ? ` ${note}` : ''}`;
   const head = `${passages.length} passage(s) for "${query}" (${mode} search${note ? `; ${note}` : ''}). Cite them as file:lines.`;
   const body = passages.map((p, i) => {
-    const where = `${p.file}:${p.startLine}-${p.endLine}`;
+    const where = lineLabel(p);
     const flags = [`score ${p.score}`, p.documentType, p.stale ? 'STALE: the file changed since it was indexed' : '', p.truncated ? 'cut to fit' : '']
       .filter(Boolean)
       .join(', ');
@@ -79,8 +19,9 @@ export function formatPassages(query: string, mode: string, note: string | undef
 }
 
 export function formatDocument(doc: IndexedDocument, maxChars: number): { text: string; truncated: boolean; shownEndLine: number } {
-  const cut = cutText(doc.text, maxChars);
-  const shownEndLine = cut.truncated ? doc.startLine + cut.text.split('\n').length - 1 : doc.endLine;
+  const text = cutText(doc.text, maxChars);
+  const cut = { text, truncated: text !== doc.text };
+  const shownEndLine = cut.truncated ? doc.startLine + text.slice(0, -CUT_MARK.length).split('\n').length - 1 : doc.endLine;
   const head = `${doc.title} (${doc.path}, lines ${doc.startLine}-${doc.endLine} of ${doc.lineCount}, ${doc.documentType}${doc.stale ? ', STALE: the file changed since it was indexed' : ''})`;
   const more = cut.truncated ? `\n\n(cut at about line ${shownEndLine} to stay within max_chars; call get_document again with start_line=${shownEndLine}.)` : '';
   return { text: `${head}\n\n${cut.text}${more}`, truncated: cut.truncated, shownEndLine };
@@ -97,13 +38,13 @@ export function describeEvent(e: Pick<SessionEvent, 'type' | 'payload'>): string
     case 'open':
       return `opened ${s(p.path)}${p.line ? `:${s(p.line)}` : ''}`;
     case 'chat.request':
-      return `asked "${cutText(s(p.prompt ?? ''), 200).text}"`;
+      return `asked "${cutText(s(p.prompt ?? ''), 200)}"`;
     case 'chat.response':
-      return `answered: ${cutText(s(p.text ?? ''), 200).text.replace(/\s+/g, ' ')}`;
+      return `answered: ${cutText(s(p.text ?? ''), 200).replace(/\s+/g, ' ')}`;
     case 'tool':
-      return `tool ${s(p.tool)} ${cutText(JSON.stringify(p.input ?? {}), 200).text}`;
+      return `tool ${s(p.tool)} ${cutText(JSON.stringify(p.input ?? {}), 200)}`;
     default:
-      return `${e.type} ${cutText(JSON.stringify(p), 200).text}`;
+      return `${e.type} ${cutText(JSON.stringify(p), 200)}`;
   }
 }
 

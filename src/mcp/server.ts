@@ -9,7 +9,7 @@ import { errorMessage } from '../core/errors';
 import type { Lore } from '../core/service';
 import { DEFAULT_K, MAX_K, SEARCH_MODES } from '../core/search/input';
 import type { SearchMode, SearchOptions } from '../core/search/types';
-import { fitPassages, formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus } from './format';
+import { formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus } from './format';
 
 export const DOC_URI_PREFIX = 'lore://doc/';
 
@@ -105,8 +105,8 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
         documentTypes: a.document_type === undefined ? undefined : ([] as string[]).concat(a.document_type),
         pathGlob: a.path_glob,
       };
-      const response = await lore.search(a.query, options);
-      const { passages, omitted } = fitPassages(response, (p, s, e) => lore.getDocument(p, { startLine: s, endLine: e })?.text, a.max_chars);
+      const response = await lore.searchPassages(a.query, { ...options, budgetChars: a.max_chars, perPassageMax: a.max_chars, minUseful: 160 });
+      const { passages, omitted } = response;
       return text(formatPassages(a.query, response.mode, response.fallbackReason, passages, omitted), {
         query: a.query,
         mode: response.mode,

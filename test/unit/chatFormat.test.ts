@@ -22,7 +22,7 @@ describe('chat format: passages without a model', () => {
 
   it('renders title, file:lines label, section and the stale mark', () => {
     const b = passageBlock(
-      { path: 'docs/adr/0003.md', title: 'Use *SQLite*', headingPath: 'Decision', startLine: 5, endLine: 9, text: 'We chose SQLite.', score: 1, stale: true },
+      { path: 'docs/adr/0003.md', title: 'Use *SQLite*', headingPath: 'Decision', startLine: 5, endLine: 9, text: 'We chose SQLite.', score: 1, stale: true, documentType: 'adr' },
       2,
     );
     assert.equal(b.head, '**2. Use \\*SQLite\\*** — ');

@@ -4,13 +4,10 @@ import {
   buildAnswerPrompt,
   CitationTracker,
   citedNumbers,
-  cutText,
-  fitPassages,
-  passageBudget,
   historyQuery,
   retrievalQuery,
-  type Passage,
 } from '../../src/extension/chat/prompt';
+import { budgetForModelWindow as passageBudget, cutText, fitPassages, type Passage } from '../../src/core/search/passages';
 
 const passage = (n: number, text: string, extra: Partial<Passage> = {}): Passage => ({
   path: `docs/p${n}.md`,
@@ -21,6 +18,7 @@ const passage = (n: number, text: string, extra: Partial<Passage> = {}): Passage
   text,
   score: 1 / n,
   stale: false,
+  documentType: 'note',
   ...extra,
 });
 

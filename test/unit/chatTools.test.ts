@@ -7,10 +7,9 @@ import {
   parseDocumentInput,
   parseSearchInput,
   parseSessionsInput,
-  toolBudget,
   ToolInputError,
 } from '../../src/extension/tools/format';
-import type { Passage } from '../../src/extension/chat/prompt';
+import { budgetForToolCall as toolBudget, type Passage } from '../../src/core/search/passages';
 
 const passage = (n: number, text: string, extra: Partial<Passage> = {}): Passage => ({
   path: `docs/p${n}.md`,

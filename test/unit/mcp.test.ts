@@ -66,10 +66,10 @@ describe('MCP server on an index another process writes (read-only)', () => {
   test('search returns passages with file, lines, heading path, score and stale flag', async () => {
     const r = await client.callTool({ name: 'search', arguments: { query: 'readers block writer', k: 3 } });
     assert.ok(!r.isError, textOf(r));
-    const s = r.structuredContent as { mode: string; results: { file: string; startLine: number; endLine: number; headingPath: string; score: number; stale: boolean; text: string }[] };
+    const s = r.structuredContent as { mode: string; results: { path: string; startLine: number; endLine: number; headingPath: string; score: number; stale: boolean; text: string }[] };
     assert.equal(s.mode, 'keyword');
     const top = s.results[0];
-    assert.equal(top.file, 'docs/adr/0001-storage.md');
+    assert.equal(top.path, 'docs/adr/0001-storage.md');
     assert.equal(top.stale, false);
     assert.ok(top.startLine >= 4 && top.endLine >= top.startLine);
     assert.match(top.headingPath, /Use SQLite for storage/);
@@ -85,9 +85,9 @@ describe('MCP server on an index another process writes (read-only)', () => {
 
   test('search filters by document type and path glob, and keeps to the text budget', async () => {
     const adr = await client.callTool({ name: 'search', arguments: { query: 'sqlite', document_type: 'adr' } });
-    assert.deepEqual((adr.structuredContent as { results: { file: string }[] }).results.map((x) => x.file), ['docs/adr/0001-storage.md']);
+    assert.deepEqual((adr.structuredContent as { results: { path: string }[] }).results.map((x) => x.path), ['docs/adr/0001-storage.md']);
     const notes = await client.callTool({ name: 'search', arguments: { query: 'sqlite', path_glob: 'notes/**' } });
-    assert.deepEqual((notes.structuredContent as { results: { file: string }[] }).results.map((x) => x.file), ['notes/my notes.md']);
+    assert.deepEqual((notes.structuredContent as { results: { path: string }[] }).results.map((x) => x.path), ['notes/my notes.md']);
     const small = await client.callTool({ name: 'search', arguments: { query: 'sqlite OR search OR snippets', k: 10, max_chars: 200 } });
     const sc = small.structuredContent as { results: { text: string }[]; omitted: number };
     assert.ok(sc.results.reduce((n, x) => n + x.text.length, 0) <= 200 + 160);
@@ -159,7 +159,7 @@ describe('MCP server on an index another process writes (read-only)', () => {
       assert.match(text, message, `${name} ${JSON.stringify(args)}`);
     }
     const ok = await client.callTool({ name: 'search', arguments: { query: 'bm25' } });
-    assert.equal((ok.structuredContent as { results: { file: string }[] }).results[0].file, 'docs/design/search.md');
+    assert.equal((ok.structuredContent as { results: { path: string }[] }).results[0].path, 'docs/design/search.md');
     assert.doesNotMatch(stderr(), /TypeError|ReferenceError|at .*\.ts:\d+/);
   });
 
@@ -167,7 +167,7 @@ describe('MCP server on an index another process writes (read-only)', () => {
     ws.write('docs/adr/0002-mcp.md', '# Serve MCP over stdio\n\nAssistants reach the index through a zanzibar transport.\n');
     await writer.index();
     const r = await client.callTool({ name: 'search', arguments: { query: 'zanzibar' } });
-    assert.equal((r.structuredContent as { results: { file: string }[] }).results[0]?.file, 'docs/adr/0002-mcp.md');
+    assert.equal((r.structuredContent as { results: { path: string }[] }).results[0]?.path, 'docs/adr/0002-mcp.md');
     const { resources } = await client.listResources();
     assert.ok(resources.some((x) => x.uri === 'lore://doc/docs/adr/0002-mcp.md'));
     writer.sessions.record('later', 'search', { query: 'written while serving' });
@@ -189,7 +189,7 @@ describe('MCP server on a folder with no index yet', () => {
       ws.write('b.md', '# Beta\n\nA bandicoot appears.\n');
       await eventually(async () => {
         const r = await client.callTool({ name: 'search', arguments: { query: 'bandicoot' } });
-        return (r.structuredContent as { results: { file: string }[] }).results[0]?.file === 'b.md';
+        return (r.structuredContent as { results: { path: string }[] }).results[0]?.path === 'b.md';
       }, 'a new file picked up by the watcher', 30000);
       const sessions = await client.callTool({ name: 'list_sessions', arguments: { query: 'bandicoot' } });
       assert.match(textOf(sessions), /MCP: lore-test/);
@@ -241,7 +241,7 @@ describe('MCP server on a folder with no index yet', () => {
         try {
           assert.equal((await client.listTools()).tools.length, 4);
           const r = await client.callTool({ name: 'search', arguments: { query: 'bm25' } });
-          assert.equal((r.structuredContent as { results: { file: string }[] }).results[0]?.file, 'docs/design/search.md', args.join(' '));
+          assert.equal((r.structuredContent as { results: { path: string }[] }).results[0]?.path, 'docs/design/search.md', args.join(' '));
         } finally {
           await client.close();
         }
@@ -287,7 +287,7 @@ test('read-only beside `lore watch` in another process: what the watcher writes 
     ws.write('docs/plan/rollout.md', '# Rollout plan\n\nShip the quokka release in three waves.\n');
     await eventually(async () => {
       const r = await c.callTool({ name: 'search', arguments: { query: 'quokka waves' } });
-      return (r.structuredContent as { results: { file: string }[] }).results[0]?.file === 'docs/plan/rollout.md';
+      return (r.structuredContent as { results: { path: string }[] }).results[0]?.path === 'docs/plan/rollout.md';
     }, 'the file the watcher indexed, found through MCP', 30000);
     ws.remove('notes/my notes.md');
     await eventually(async () => {

@@ -3,7 +3,8 @@
 
 import * as vscode from 'vscode';
 import { passageBlock } from './format';
-import { buildAnswerPrompt, CitationTracker, passageBudget, type HistoryTurn } from './prompt';
+import { budgetForModelWindow } from '../../core/search/passages';
+import { buildAnswerPrompt, CitationTracker, type HistoryTurn } from './prompt';
 import type { LocatedPassage } from './retrieve';
 import type { TurnLike } from './session';
 
@@ -42,7 +43,7 @@ export async function answerWithModel(
   sink: Sink,
   token: vscode.CancellationToken,
 ): Promise<void> {
-  const { messages, fit } = buildAnswerPrompt(question, passages, { budgetChars: passageBudget(model.maxInputTokens), history });
+  const { messages, fit } = buildAnswerPrompt(question, passages, { budgetChars: budgetForModelWindow(model.maxInputTokens), history });
   const chat = messages.map((m) =>
     m.role === 'user' ? vscode.LanguageModelChatMessage.User(m.text) : vscode.LanguageModelChatMessage.Assistant(m.text),
   );

@@ -1,7 +1,8 @@
 // Markdown the @lore participant writes when it is not streaming a model's answer: passages,
 // sessions, status, readable model errors, follow-ups. Pure: plain data in, strings out.
 
-import { cutText, lineLabel, type Passage, retrievalQuery } from './prompt';
+import { cutText, lineLabel, type Passage } from '../../core/search/passages';
+import { retrievalQuery } from './prompt';
 
 /** Escapes text for inline markdown (titles, headings, queries). */
 export function escapeMd(text: string): string {

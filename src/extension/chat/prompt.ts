@@ -1,91 +1,12 @@
 // Pure logic of the @lore chat participant: which passages fit a model's context, the prompt that
 // makes the model answer only from them, and which of them the answer cited. No 'vscode' import,
-// so it is unit-tested under plain node.
+// so it is unit-tested under plain node. Passages and their fitting come from core.
 
-/** One retrieved chunk, with the text the model (or the user) gets to read. */
-export interface Passage {
-  /** Workspace-relative path (prefixed with the folder name in a multi-root workspace). */
-  path: string;
-  title: string;
-  /** "Guide > Install > Linux"; empty before the first heading. */
-  headingPath: string;
-  /** 1-based, inclusive. */
-  startLine: number;
-  endLine: number;
-  text: string;
-  score: number;
-  /** The file changed on disk since it was indexed. */
-  stale: boolean;
-  documentType?: string;
-}
+import { cutText, fitPassages, lineLabel, type Passage, type PassageFit } from '../../core/search/passages';
 
 export interface HistoryTurn {
   role: 'user' | 'assistant';
   text: string;
-}
-
-export interface FitResult<P extends Passage> {
-  /** The passages that fit, in the given order, some with their text cut short. */
-  passages: P[];
-  /** How many passages had to be left out entirely. */
-  omitted: number;
-  /** How many kept passages were cut short. */
-  truncated: number;
-  /** Characters of passage text kept. */
-  chars: number;
-}
-
-const ELLIPSIS = '\n[…]';
-
-/** Cuts text to at most `max` characters, at a line or word boundary when one is near. */
-export function cutText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const room = Math.max(0, max - ELLIPSIS.length);
-  let cut = text.slice(0, room);
-  const nl = cut.lastIndexOf('\n');
-  const sp = cut.lastIndexOf(' ');
-  const at = nl > room * 0.6 ? nl : sp > room * 0.8 ? sp : room;
-  cut = cut.slice(0, at).trimEnd();
-  return cut + ELLIPSIS;
-}
-
-/**
- * Keeps passages, best first, until `budgetChars` of text is used. One passage never takes more
- * than `perPassageMax` characters; the last one is cut to the room left if at least `minUseful`
- * characters remain, otherwise it and the rest are left out.
- */
-export function fitPassages<P extends Passage>(
-  passages: readonly P[],
-  budgetChars: number,
-  opts: { perPassageMax?: number; minUseful?: number } = {},
-): FitResult<P> {
-  const perPassageMax = opts.perPassageMax ?? Math.max(800, Math.floor(budgetChars / 3));
-  const minUseful = opts.minUseful ?? 200;
-  const out: P[] = [];
-  let used = 0;
-  let truncated = 0;
-  for (const p of passages) {
-    const room = Math.min(perPassageMax, budgetChars - used);
-    if (room < Math.min(minUseful, p.text.length) || room <= 0) break;
-    const text = cutText(p.text, room);
-    if (text !== p.text) truncated++;
-    out.push(text === p.text ? p : { ...p, text });
-    used += text.length;
-  }
-  return { passages: out, omitted: passages.length - out.length, truncated, chars: used };
-}
-
-/** Characters of passage text to send, from the model's input window (about 3.5 chars a token). */
-export function passageBudget(maxInputTokens: number | undefined, cap = 24_000): number {
-  const tokens = maxInputTokens && maxInputTokens > 0 ? maxInputTokens : 8_000;
-  // Leave room for the instructions, the question, the history and the answer's own context.
-  const usable = Math.max(0, tokens - 2_000) * 3.5;
-  return Math.max(2_000, Math.min(cap, Math.floor(usable)));
-}
-
-/** "docs/adr/0003.md:12-30" */
-export function lineLabel(p: Pick<Passage, 'path' | 'startLine' | 'endLine'>): string {
-  return p.startLine === p.endLine ? `${p.path}:${p.startLine}` : `${p.path}:${p.startLine}-${p.endLine}`;
 }
 
 export const INSTRUCTIONS = [
@@ -116,7 +37,7 @@ export function renderPassages(passages: readonly Passage[]): string {
 export interface AnswerPrompt<P extends Passage> {
   /** Messages in order; the first carries the instructions (the chat API has no system role). */
   messages: { role: 'user' | 'assistant'; text: string }[];
-  fit: FitResult<P>;
+  fit: PassageFit<P>;
 }
 
 /**

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { LoreAccess, MergedResult } from '../loreAccess';
 import type { SearchOptions } from '../../core/search/types';
-import type { Passage } from './prompt';
+import { type Passage, toPassage as passageOf } from '../../core/search/passages';
 
 /** A passage that knows where it lives, so chat can link to it. */
 export interface LocatedPassage extends Passage {
@@ -90,28 +90,16 @@ export async function retrieve(access: LoreAccess, query: string, opts: Retrieve
 }
 
 export function toPassage(access: LoreAccess, r: MergedResult): LocatedPassage {
-  let text = r.snippet;
   let exact = false;
-  try {
-    const doc = access.getDocument(r.uri, { startLine: r.startLine, endLine: r.endLine });
-    if (doc?.text) {
-      text = doc.text;
-      exact = true;
-    }
-  } catch {
-    // The snippet is still worth showing when the document cannot be read back.
-  }
+  const p = passageOf(r, (_path, startLine, endLine) => {
+    const text = access.getDocument(r.uri, { startLine, endLine })?.text;
+    exact = !!text;
+    return text;
+  });
   return {
+    ...p,
     path: displayPath(access, r),
-    title: r.title,
-    headingPath: r.headingPath,
-    startLine: r.startLine,
-    endLine: r.endLine,
-    text,
-    score: r.score,
-    stale: r.stale,
-    documentType: r.documentType,
     uri: r.uri,
-    location: new vscode.Location(r.uri, lineRange(r.startLine, r.endLine, exact ? text : undefined)),
+    location: new vscode.Location(r.uri, lineRange(r.startLine, r.endLine, exact ? p.text : undefined)),
   };
 }

@@ -3,7 +3,7 @@
 
 import { DEFAULT_K, MAX_K, SEARCH_MODES } from '../../core/search/input';
 import type { SearchMode } from '../../core/search/types';
-import { cutText, lineLabel, type Passage } from '../chat/prompt';
+import { fitPassages, lineLabel, type Passage } from '../../core/search/passages';
 
 /** The tools' names: registered with vscode.lm.registerTool and declared in package.json. */
 export const TOOL_NAMES = { search: 'lore_search', document: 'lore_get_document', sessions: 'lore_sessions' } as const;
@@ -88,12 +88,6 @@ export function parseSessionsInput(raw: unknown): SessionsToolInput {
   return { query: optString(o, 'query'), limit: optInt(o, 'limit', 1, 100) ?? 10 };
 }
 
-/** Characters a tool may return: the caller's token budget (about 3.5 chars a token) or a default. */
-export function toolBudget(tokenBudget: number | undefined, fallback = 12_000): number {
-  if (!tokenBudget || tokenBudget <= 0) return fallback;
-  return Math.max(1_000, Math.min(48_000, Math.floor(tokenBudget * 3.5)));
-}
-
 export interface SearchSummary {
   query: string;
   /** Retrieval actually used, and why it differs from the request (e.g. no embedder). */
@@ -113,25 +107,18 @@ export function formatSearchResult(summary: SearchSummary, passages: readonly Pa
   }
   const trimmedNote = ' (trimmed to fit the context budget; use lore_get_document for a whole section)';
   const firstLineMax = header.length + trimmedNote.length + 40;
-  const perPassageMax = Math.max(600, Math.floor(budgetChars / 4));
-  const blocks: string[] = [];
-  let used = firstLineMax + 2;
-  let trimmed = false;
-  for (const [i, p] of passages.entries()) {
+  const head = (p: Passage, i: number) => {
     const meta = [`score ${p.score.toFixed(3)}`, p.documentType && `type ${p.documentType}`, p.stale && 'STALE: the file changed since it was indexed'].filter(Boolean).join(', ');
-    const head = `[${i + 1}] ${lineLabel(p)} — ${p.title}${p.headingPath ? ` > ${p.headingPath}` : ''} (${meta})`;
-    const room = Math.min(perPassageMax, budgetChars - used - head.length - 3);
-    const body = p.text.trim();
-    if (room < Math.min(150, body.length)) {
-      trimmed = true;
-      break;
-    }
-    const text = cutText(body, room);
-    if (text !== body) trimmed = true;
-    const block = `${head}\n${text}`;
-    blocks.push(block);
-    used += block.length + 2;
-  }
+    return `[${i + 1}] ${lineLabel(p)} — ${p.title}${p.headingPath ? ` > ${p.headingPath}` : ''} (${meta})`;
+  };
+  // Each block is its head, a newline, the text, and the blank line before the next block.
+  const fit = fitPassages(
+    passages.map((p) => ({ ...p, text: p.text.trim() })),
+    budgetChars - firstLineMax - 2,
+    { perPassageMax: Math.max(600, Math.floor(budgetChars / 4)), minUseful: 150, overhead: (p, i) => head(p, i).length + 3 },
+  );
+  const blocks = fit.passages.map((p, i) => `${head(p, i)}\n${p.text}`);
+  const trimmed = fit.truncated > 0 || fit.omitted > 0;
   const first = `${header}: ${blocks.length} of ${summary.total} passages${trimmed ? trimmedNote : ''}.`;
   return [first, ...blocks].join('\n\n');
 }

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
-import { cutText } from '../chat/prompt';
+import { budgetForToolCall as toolBudget, cutText } from '../../core/search/passages';
 import { formatEventMatches, formatSessions } from '../chat/format';
 import { retrieve, throwIfCancelled, unlessCancelled } from '../chat/retrieve';
 import {
@@ -13,7 +13,6 @@ import {
   parseDocumentInput,
   parseSearchInput,
   parseSessionsInput,
-  toolBudget,
   TOOL_NAMES,
 } from './format';
 

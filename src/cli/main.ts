@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LoreError, errorMessage } from '../core/errors';
 import { createLore, type Lore } from '../core/service';
+import type { ReconcileSummary } from '../core/index/reconcile';
 import { embedderFromEnv } from '../core/embed/create';
 import { FUSION_METHODS, SEARCH_MODES } from '../core/search/input';
 import { formatEmbedding, formatResults, formatStatus, formatSummary, style } from './format';
@@ -110,14 +111,22 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
       case 'index':
       case 'watch': {
         lore = open(true);
-        const summary = await lore.index({ signal, onProgress: progressPrinter(io, opts.json) });
-        if (!opts.json) io.out(formatSummary(summary, lore.files('failed')));
-        await waitForEmbedding(lore, io, opts.json, signal);
-        const st = lore.status();
-        if (opts.json) io.out(JSON.stringify({ summary, failed: lore.files('failed'), embedder: st.embedder, queue: st.queue, cache: st.cache }, null, 2));
-        else io.out(formatEmbedding(st));
-        if (command === 'index') return EXIT.ok;
-        await lore.watch({
+        const l = lore;
+        const report = async (summary: ReconcileSummary) => {
+          if (!opts.json) io.out(formatSummary(summary, l.files('failed')));
+          await waitForEmbedding(l, io, opts.json, signal);
+          const st = l.status();
+          if (opts.json) io.out(JSON.stringify({ summary, failed: l.files('failed'), embedder: st.embedder, queue: st.queue, cache: st.cache }, null, 2));
+          else io.out(formatEmbedding(st));
+        };
+        if (command === 'index') {
+          await report(await lore.index({ signal, onProgress: progressPrinter(io, opts.json) }));
+          return EXIT.ok;
+        }
+        await lore.maintain({
+          signal,
+          onProgress: progressPrinter(io, opts.json),
+          onIndexed: report,
           onBatch: (batch, s) => {
             const line = { at: new Date().toISOString(), paths: batch.paths.length, ...s };
             if (opts.json) io.out(JSON.stringify(line));
@@ -126,7 +135,7 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
           onError: (err) => io.err(`indexing failed: ${errorMessage(err)}`),
         });
         if (!opts.json) io.out(`Watching ${lore.root} for changes (Ctrl-C stops).`);
-        await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+        await new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true })));
         return EXIT.ok;
       }
       case 'search': {

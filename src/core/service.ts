@@ -11,7 +11,8 @@ import { LoreError } from './errors';
 import { FileFilter } from './index/files';
 import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSummary } from './index/reconcile';
 import { IndexStore } from './index/store';
-import { MarkdownWatcher, type WatchBatch, type WatchOptions } from './index/watcher';
+import { maintain, type MaintainOptions, type WatchEvents } from './index/maintain';
+import { MarkdownWatcher, type WatchOptions } from './index/watcher';
 import { KeywordSearch, registerSearchFunctions } from './search/keyword';
 import { EmbeddingPipeline, type PipelineOptions } from './embed/pipeline';
 import type { CacheStatus, EmbedderStatus, QueueStatus } from './embed/health';
@@ -82,10 +83,7 @@ export interface FileState {
   updatedAt: number;
 }
 
-export interface WatchEvents {
-  onBatch?: (batch: WatchBatch, summary: ReconcileSummary) => void;
-  onError?: (err: unknown) => void;
-}
+export type { WatchEvents } from './index/maintain';
 
 type Listener<T> = (value: T) => void;
 
@@ -104,6 +102,11 @@ export interface Lore {
   status(): LoreStatus;
   files(status?: SyncStatus, limit?: number): FileState[];
   validate(): ValidationReport;
+  /**
+   * Keeps the index fresh: indexes, then watches (progress through onProgress, each change batch
+   * through onBatch) until `signal` aborts. Resolves with the first pass's summary once watching.
+   */
+  maintain(opts?: MaintainOptions): Promise<ReconcileSummary | undefined>;
   /** Watches the root and indexes changes as they settle; resolves once watching. */
   watch(events?: WatchEvents, opts?: WatchOptions): Promise<void>;
   onProgress(listener: Listener<IndexProgress>): () => void;
@@ -298,6 +301,10 @@ class LoreService implements Lore {
 
   validate(): ValidationReport {
     return mergeReports(validateDatabase(this.db), this.userData.validate());
+  }
+
+  maintain(opts: MaintainOptions = {}): Promise<ReconcileSummary | undefined> {
+    return maintain(this, opts);
   }
 
   async watch(events: WatchEvents = {}, opts: WatchOptions = {}): Promise<void> {

@@ -256,8 +256,11 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   startWatching(folder: vscode.WorkspaceFolder): void {
     const lore = this.lores().find((l) => l.folder.uri.toString() === folder.uri.toString())?.lore;
     if (!lore || this.paused || this.disposed) return;
+    // The first pass ran already (afterOpen, with its progress notification); this only watches.
     lore
-      .watch({
+      .maintain({
+        index: false,
+        signal: this.lifetime,
         onBatch: (batch) => {
           this.opts.log?.(`${folder.name}: ${batch.paths.length} changed path(s) indexed`);
           this.fire(true);

@@ -125,13 +125,13 @@ export async function runMcp(argv: string[], io: McpIo, signal?: AbortSignal, ve
     signal?.addEventListener('abort', () => maintenance.abort(), { once: true });
     void done.then(() => maintenance.abort());
     lore
-      .index({ signal: maintenance.signal })
-      .then((s) => {
-        log(`indexed: ${s.added} added, ${s.changed} changed, ${s.removed} removed, ${s.failed} failed`);
-        if (!maintenance.signal.aborted) return lore.watch({ onError: (err) => log(`indexing failed: ${errorMessage(err)}`) });
+      .maintain({
+        signal: maintenance.signal,
+        onIndexed: (s) => log(`indexed: ${s.added} added, ${s.changed} changed, ${s.removed} removed, ${s.failed} failed`),
+        onError: (err) => log(`indexing failed: ${errorMessage(err)}`),
       })
       .then(
-        () => !maintenance.signal.aborted && log(`watching ${lore.root}`),
+        () => log(`watching ${lore.root}`),
         (err) => !maintenance.signal.aborted && log(`indexing failed: ${errorMessage(err)}`),
       );
   }

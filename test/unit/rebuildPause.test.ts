@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventually, tempWorkspace } from './helpers';
+import path from 'node:path';
+import type { WatchEvents } from '../../src/core/service';
+import { tempWorkspace } from './helpers';
 
 test('rebuild drops the index and builds it again from the files, keeping session history', async () => {
   const ws = tempWorkspace({ 'a.md': '# A\n\nalpha words\n', 'b.md': '# B\n\nbeta words\n' });
@@ -23,7 +25,14 @@ test('rebuild drops the index and builds it again from the files, keeping sessio
   }
 });
 
-test('after unwatch, changes are not indexed until watching again', async () => {
+/** Resolves with the next change batch a watcher hands over for `rel`. */
+function batchFor(rel: string): { events: WatchEvents; seen: Promise<void> } {
+  let resolve!: () => void;
+  const seen = new Promise<void>((r) => (resolve = r));
+  return { events: { onBatch: (b) => b.paths.includes(rel) && resolve() }, seen };
+}
+
+test('after unwatch, changes are not indexed; watching again indexes the next change by itself', async () => {
   const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
   try {
     const lore = ws.open();
@@ -31,12 +40,22 @@ test('after unwatch, changes are not indexed until watching again', async () => 
     await lore.watch();
     await lore.unwatch();
     assert.equal(lore.status().watching, false);
+
+    // A second index of the same folder, still watching, tells when the change has settled: by the
+    // time it has indexed the file, a watcher left running in the paused Lore would have queued it.
+    const reference = ws.open({ dbPath: path.join(path.dirname(ws.dbPath), 'reference.db') });
+    const late = batchFor('late.md');
+    await reference.watch(late.events);
     ws.write('late.md', '# Late\n\nwombats\n');
-    await new Promise((r) => setTimeout(r, 600));
+    await late.seen;
+    await lore.index({ paths: ['no-such-file.md'] }); // runs after anything a watcher queued
     assert.equal((await lore.search('wombats')).results.length, 0, 'paused: not indexed');
-    await lore.watch();
-    await lore.index();
-    await eventually(async () => (await lore.search('wombats')).results.length === 1, 'indexed after resume');
+
+    const later = batchFor('later.md');
+    await lore.watch(later.events);
+    ws.write('later.md', '# Later\n\nnumbats\n');
+    await later.seen;
+    assert.equal((await lore.search('numbats')).results.length, 1, 'indexed by the watcher, with no index() call');
   } finally {
     ws.cleanup();
   }

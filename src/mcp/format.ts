@@ -63,7 +63,7 @@ export function formatFoundEvents(query: string, events: FoundEvent[]): string {
   return [`${events.length} event(s) in session history match "${query}":`, ...events.map((e) => `- ${iso(e.time)} in "${e.sessionTitle || e.sessionId}": ${describeEvent(e)}`)].join('\n');
 }
 
-export function formatStatus(s: LoreStatus & Record<string, unknown>, extra: { readonly: boolean }): string {
+export function formatStatus(s: LoreStatus, extra: { readonly: boolean }): string {
   const c = s.counts;
   const lines = [
     `Lore index of ${s.root}`,
@@ -74,7 +74,7 @@ export function formatStatus(s: LoreStatus & Record<string, unknown>, extra: { r
     s.indexing ? `indexing: ${s.indexing.phase} ${s.indexing.done}/${s.indexing.total}` : 'indexing: idle',
     `watching for changes: ${s.watching ? 'yes' : 'no (another process keeps it fresh, or nobody does)'}`,
   ];
-  const emb = s.embedder as { state?: string; reason?: string; model?: string; fix?: { label: string; value: string } } | undefined;
+  const emb = s.embedder;
   if (emb) {
     lines.push(`semantic search: ${emb.state}${emb.model ? ` (${emb.model})` : ''}${emb.reason ? `: ${emb.reason}` : ''}`);
     if (emb.fix) lines.push(`to fix: ${emb.fix.label}: ${emb.fix.value}`);

@@ -9,6 +9,7 @@ import { errorMessage } from '../core/errors';
 import type { Lore } from '../core/service';
 import { DEFAULT_K, MAX_K, SEARCH_MODES } from '../core/search/input';
 import type { SearchMode, SearchOptions } from '../core/search/types';
+import { SessionRecorder } from '../core/sessions/recorder';
 import { formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus } from './format';
 
 export const DOC_URI_PREFIX = 'lore://doc/';
@@ -55,24 +56,21 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
     },
   );
   const readonly = lore.sessions.readonly;
-  const record = !readonly && opts.recordSessions !== false;
-  let sessionId: string | undefined;
+  // One session per connection, titled after the client once it has said who it is.
+  const recorder = new SessionRecorder({
+    store: () => (opts.recordSessions === false ? undefined : lore.sessions),
+    policy: 'recorder',
+    idPrefix: 'mcp',
+    title: () => `MCP: ${server.server.getClientVersion()?.name ?? 'client'}`,
+    metadata: () => ({ source: 'mcp', client: server.server.getClientVersion()?.name ?? 'client', pid: process.pid }),
+    log: (line) => opts.log?.(line),
+  });
 
   /** Wraps a handler: records the call, and turns any failure into a tool error with its message. */
   const guarded =
     <A>(tool: string, fn: (args: A, signal: AbortSignal) => Promise<CallToolResult> | CallToolResult) =>
     async (args: A, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
-      if (record) {
-        try {
-          if (!sessionId) {
-            const client = server.server.getClientVersion()?.name ?? 'client';
-            sessionId = lore.sessions.create({ title: `MCP: ${client}`, metadata: { source: 'mcp', client, pid: process.pid } }).id;
-          }
-          lore.sessions.record(sessionId, 'tool', { tool, input: args as Record<string, unknown> });
-        } catch (err) {
-          opts.log?.(`could not record the ${tool} call in session history: ${errorMessage(err)}`);
-        }
-      }
+      recorder.record('tool', { tool, input: args as Record<string, unknown> });
       try {
         return await fn(args, extra.signal);
       } catch (err) {
@@ -175,8 +173,8 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
     guarded('status', () => {
       const status = lore.status();
       const failed = lore.files('failed', 20).map((f) => ({ path: f.path, error: f.error }));
-      const lines = [formatStatus(status as typeof status & Record<string, unknown>, { readonly }), ...failed.map((f) => `failed: ${f.path}: ${f.error}`)];
-      return text(lines.join('\n'), { ...status, readonly, failed } as unknown as Record<string, unknown>);
+      const lines = [formatStatus(status, { readonly }), ...failed.map((f) => `failed: ${f.path}: ${f.error}`)];
+      return text(lines.join('\n'), { ...status, readonly, failed });
     }),
   );
 

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
+import { SessionRecorder } from '../../core/sessions/recorder';
 import { answerWithModel, historyText, showPassages, type Sink, turnsOf } from './answer';
 import {
   CHAT_COMMANDS,
@@ -15,7 +16,6 @@ import {
   formatStatus,
   NO_MODEL_NOTE,
   PARTICIPANT_ID,
-  type StatusLike,
 } from './format';
 import { historyQuery, retrievalQuery } from './prompt';
 import { CancelledError, retrieve, unlessCancelled } from './retrieve';
@@ -62,18 +62,20 @@ export class RecordingSink implements Sink {
   }
 }
 
-/** Records a session event; history is best effort (a read-only index, a closed one) and never fails a reply. */
+/** Records a session event in the conversation's session; history is best effort and never fails a reply. */
 function record(access: LoreAccess, sessionId: string, type: string, payload: Record<string, unknown>, title?: string) {
-  const store = access.sessions();
-  if (!store) return undefined;
-  try {
-    store.ensure(sessionId, { title, metadata: { source: 'chat' } });
-    return store.record(sessionId, type, payload);
-  } catch (err) {
-    console.warn(`Lore: could not record ${type} in session ${sessionId}:`, err);
-    return undefined;
-  }
+  return (chatRecorders.get(access) ?? chatRecorders.set(access, chatRecorder(access)).get(access)!).record(type, payload, { hint: title, conversation: sessionId });
 }
+
+const chatRecorders = new WeakMap<LoreAccess, SessionRecorder>();
+const chatRecorder = (access: LoreAccess) =>
+  new SessionRecorder({
+    store: () => access.sessions(),
+    policy: 'conversation',
+    idPrefix: 'chat',
+    metadata: () => ({ source: 'chat' }),
+    log: (line) => console.warn(`Lore: ${line}`),
+  });
 
 const RESPONSE_TEXT_MAX = 8_000;
 
@@ -131,7 +133,7 @@ export async function handleChatRequest(
 }
 
 function statusText(access: LoreAccess): string {
-  const statuses = access.status() as unknown as StatusLike[];
+  const statuses = access.status();
   const opening = access.isReady() ? '' : 'Lore is still opening the index.\n\n';
   return opening + formatStatus(statuses);
 }
@@ -185,7 +187,7 @@ async function searchAndAnswer(
   const searchText = command === 'search' ? query : retrievalQuery(query);
   const found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
   meta.resultCount = found.passages.length;
-  const indexing = (access.status() as unknown as StatusLike[]).find((s) => s.indexing);
+  const indexing = (access.status()).find((s) => s.indexing);
   if (indexing) {
     const n = indexing.indexing?.total ? ` (${indexing.indexing.done ?? 0} of ${indexing.indexing.total} files)` : '';
     sink.markdown(`*Lore is still indexing${n}; documents not indexed yet are not searched.*\n\n`);
@@ -229,7 +231,7 @@ async function searchAndAnswer(
 }
 
 function nothingFound(access: LoreAccess, query: string): string {
-  const statuses = access.status() as unknown as StatusLike[];
+  const statuses = access.status();
   const documents = statuses.reduce((n, s) => n + (s.documents ?? 0), 0);
   if (!documents) return 'The index has no documents yet: Lore indexes the markdown files (`.md`, `.markdown`, `.mdx`) of the open folders. Try again once indexing has finished (`/status`).';
   return `I found nothing in the ${documents} indexed documents about “${escapeMd(query)}”. Try other words, or \`/search\` with a shorter query.`;

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
 import { budgetForToolCall as toolBudget, cutText } from '../../core/search/passages';
+import { SessionRecorder } from '../../core/sessions/recorder';
 import { formatEventMatches, formatSessions } from '../chat/format';
 import { retrieve, throwIfCancelled, unlessCancelled } from '../chat/retrieve';
 import {
@@ -20,17 +21,19 @@ const text = (value: string) => new vscode.LanguageModelToolResult([new vscode.L
 
 /** Tool calls are recorded in one session per day, so /sessions and lore_sessions can recall them. */
 function recordTool(access: LoreAccess, tool: string, input: Record<string, unknown>): void {
-  const store = access.sessions();
-  if (!store) return;
-  const day = new Date().toISOString().slice(0, 10);
-  const id = `tools-${day}`;
-  try {
-    store.ensure(id, { title: `Language-model tool calls, ${day}`, metadata: { source: 'tools' } });
-    store.record(id, 'tool', { tool, input });
-  } catch (err) {
-    console.warn(`Lore: could not record the ${tool} call:`, err);
-  }
+  (toolRecorders.get(access) ?? toolRecorders.set(access, toolRecorder(access)).get(access)!).record('tool', { tool, input });
 }
+
+const toolRecorders = new WeakMap<LoreAccess, SessionRecorder>();
+const toolRecorder = (access: LoreAccess) =>
+  new SessionRecorder({
+    store: () => access.sessions(),
+    policy: 'day',
+    idPrefix: 'tools',
+    title: (day) => `Language-model tool calls, ${day}`,
+    metadata: () => ({ source: 'tools' }),
+    log: (line) => console.warn(`Lore: ${line}`),
+  });
 
 function describeInput(fn: () => string, fallback: string): string {
   try {

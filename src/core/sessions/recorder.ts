@@ -1,0 +1,84 @@
+/**
+ * Recording what a person or an assistant did into session history, the same way in every host.
+ * Which session an event joins is a policy:
+ *  - 'recorder': one session for this recorder's life (a VS Code window, an MCP connection),
+ *    created at the first event; a new one when that session was deleted;
+ *  - 'day': one session per calendar day (UTC), e.g. language-model tool calls;
+ *  - 'conversation': the caller names the session (a chat conversation's id).
+ * Recording never throws: history must not break a search or a reply. Failures go to `log`;
+ * a read-only history records nothing.
+ */
+import crypto from 'node:crypto';
+import { errorMessage } from '../errors';
+import type { SessionStore } from './store';
+import type { SessionEvent } from './types';
+
+export type SessionPolicy = 'recorder' | 'day' | 'conversation';
+
+export interface RecorderOptions {
+  /** The history to record into (undefined while none is open: nothing is recorded). */
+  store: () => SessionStore | undefined;
+  policy: SessionPolicy;
+  /** Session ids begin with this ('recorder' and 'day': `vscode-…`, `tools-2026-12-01`). */
+  idPrefix: string;
+  /** A new session's title, from the first event's hint (a query, a prompt) or the day. */
+  title?: (hint: string | undefined) => string;
+  /** A new session's metadata. */
+  metadata?: () => Record<string, unknown>;
+  log?: (line: string) => void;
+  clock?: () => number;
+}
+
+export class SessionRecorder {
+  private sessionId: string | undefined;
+
+  constructor(private readonly opts: RecorderOptions) {}
+
+  /** The session this recorder's events go to ('recorder' policy), once created. */
+  get currentId(): string | undefined {
+    return this.sessionId;
+  }
+
+  /**
+   * Appends an event. `hint` titles a new session; `conversation` names the session under the
+   * 'conversation' policy (required there).
+   */
+  record(type: string, payload: Record<string, unknown>, at: { hint?: string; conversation?: string } = {}): SessionEvent | undefined {
+    const store = this.opts.store();
+    if (!store || store.readonly) return undefined;
+    try {
+      const id = this.sessionFor(store, at);
+      return store.record(id, type, payload);
+    } catch (err) {
+      this.opts.log?.(`session history: could not record ${type}: ${errorMessage(err)}`);
+      return undefined;
+    }
+  }
+
+  /** Forgets this recorder's session (history was cleared): the next event starts a new one. */
+  reset(): void {
+    this.sessionId = undefined;
+  }
+
+  private sessionFor(store: SessionStore, at: { hint?: string; conversation?: string }): string {
+    const init = () => ({ title: this.opts.title?.(at.hint) ?? at.hint ?? '', metadata: this.opts.metadata?.() ?? {} });
+    switch (this.opts.policy) {
+      case 'recorder':
+        if (!this.sessionId || !store.get(this.sessionId)) {
+          this.sessionId = store.create({ id: `${this.opts.idPrefix}-${crypto.randomUUID()}`, ...init() }).id;
+        }
+        return this.sessionId;
+      case 'day': {
+        const day = new Date((this.opts.clock ?? Date.now)()).toISOString().slice(0, 10);
+        const id = `${this.opts.idPrefix}-${day}`;
+        store.ensure(id, { title: this.opts.title?.(day) ?? day, metadata: this.opts.metadata?.() ?? {} });
+        return id;
+      }
+      case 'conversation': {
+        if (!at.conversation) throw new Error('no conversation id given');
+        store.ensure(at.conversation, init());
+        return at.conversation;
+      }
+    }
+  }
+}

@@ -24,7 +24,9 @@ import { VectorStore } from './search/vectors';
 import { CHUNKER_VERSION } from './markdown/chunk';
 import type { SessionStore } from './sessions/store';
 import type { SearchOptions, SearchResponse } from './search/types';
-import { type SyncStatus, SYNC_STATUSES } from './types';
+import type { SyncStatus } from './types';
+import type { DocumentCatalog, FileState } from './storage/documents';
+import { SqliteDocumentCatalog } from './storage/sqlite/documents';
 
 export interface LoreInit {
   /** The folder whose markdown is indexed. Optional when the database already knows it. */
@@ -73,16 +75,7 @@ export interface LoreStatus {
   cache: CacheStatus;
 }
 
-export interface FileState {
-  path: string;
-  status: SyncStatus;
-  error: string | null;
-  title: string;
-  size: number;
-  chunkCount: number;
-  updatedAt: number;
-}
-
+export type { FileState } from './storage/documents';
 export type { WatchEvents } from './index/maintain';
 
 type Listener<T> = (value: T) => void;
@@ -164,6 +157,7 @@ class LoreService implements Lore {
   readonly root: string;
   private readonly db: Database;
   private readonly store: IndexStore;
+  private readonly catalog: DocumentCatalog;
   private readonly keyword: KeywordSearch;
   readonly sessions: SessionStore;
   private readonly filter: FileFilter;
@@ -186,12 +180,13 @@ class LoreService implements Lore {
     private readonly ownUserData: UserData | undefined,
   ) {
     this.db = opened.db;
-    const stored = (this.db.prepare("SELECT value FROM lore_meta WHERE key = 'root'").get() as { value: string } | undefined)?.value;
+    this.catalog = new SqliteDocumentCatalog(this.db);
+    const stored = this.catalog.meta('root');
     const root = init.root ? path.resolve(init.root) : stored;
     if (!root) throw new LoreError('BAD_INPUT', `No folder given, and the index at ${dbPath} does not record which folder it is for.`);
     this.root = root;
     if (!init.readonly && root !== stored) {
-      this.db.prepare("INSERT INTO lore_meta (key, value) VALUES ('root', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(root);
+      this.catalog.setMeta('root', root);
     }
     this.config = resolveConfig(init.config);
     this.filter = new FileFilter(root, { include: this.config.include, exclude: this.config.exclude, respectGitignore: this.config.respectGitignore });
@@ -215,8 +210,7 @@ class LoreService implements Lore {
     // Chunks cut by another chunker (or at another size) are cut again: every file re-parsed once
     // (unchanged text keeps its vectors through the embedding cache).
     const chunking = `${CHUNKER_VERSION}:${this.config.maxChunkChars}`;
-    const meta = this.db.prepare("SELECT value FROM lore_meta WHERE key = 'chunking'").pluck();
-    const rechunk = !opts.paths && meta.get() !== chunking && this.db.prepare('SELECT EXISTS (SELECT 1 FROM document_index)').pluck().get() === 1;
+    const rechunk = !opts.paths && this.catalog.meta('chunking') !== chunking && this.catalog.hasDocuments();
     const run = this.queue.then(() =>
       reconcile(
         {
@@ -237,7 +231,7 @@ class LoreService implements Lore {
         },
       ).then((summary) => {
         if (!opts.paths && !opts.signal?.aborted) {
-          this.db.prepare("INSERT INTO lore_meta (key, value) VALUES ('chunking', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(chunking);
+          this.catalog.setMeta('chunking', chunking);
         }
         return summary;
       }).finally(() => {
@@ -265,11 +259,7 @@ class LoreService implements Lore {
   }
 
   status(): LoreStatus {
-    const counts = Object.fromEntries(SYNC_STATUSES.map((s) => [s, 0])) as Record<SyncStatus, number>;
-    for (const r of this.db.prepare('SELECT sync_status AS s, count(*) AS n FROM document_index GROUP BY sync_status').all() as { s: SyncStatus; n: number }[]) {
-      counts[r.s] = r.n;
-    }
-    const one = (sql: string) => (this.db.prepare(sql).get() as { n: number | null }).n;
+    const c = this.catalog.counts();
     let databaseBytes = 0;
     for (const suffix of ['', '-wal']) databaseBytes += fs.statSync(this.dbPath + suffix, { throwIfNoEntry: false })?.size ?? 0;
     return {
@@ -277,12 +267,12 @@ class LoreService implements Lore {
       dbPath: this.dbPath,
       userDataPath: this.userData.path,
       schemaVersion: schemaVersion(this.db),
-      documents: Object.values(counts).reduce((a, b) => a + b, 0),
-      chunks: one('SELECT count(*) AS n FROM chunks') ?? 0,
-      counts,
-      empty: one("SELECT count(*) AS n FROM document_index WHERE sync_status != 'failed' AND chunk_count = 0") ?? 0,
-      withWarnings: one("SELECT count(*) AS n FROM document_index WHERE sync_status != 'failed' AND error IS NOT NULL") ?? 0,
-      lastSyncedAt: one('SELECT max(last_synced_at) AS n FROM document_index'),
+      documents: Object.values(c.byStatus).reduce((a, b) => a + b, 0),
+      chunks: c.chunks,
+      counts: c.byStatus,
+      empty: c.empty,
+      withWarnings: c.withWarnings,
+      lastSyncedAt: c.lastSyncedAt,
       databaseBytes,
       vectorExtension: this.opened.vec,
       indexing: this.progress,
@@ -292,11 +282,7 @@ class LoreService implements Lore {
   }
 
   files(status?: SyncStatus, limit = 1000): FileState[] {
-    const where = status ? 'WHERE sync_status = ?' : '';
-    return this.db
-      .prepare(`SELECT file_path AS path, sync_status AS status, error, title, size, chunk_count AS chunkCount, updated_at AS updatedAt
-                FROM document_index ${where} ORDER BY file_path LIMIT ?`)
-      .all(...(status ? [status] : []), limit) as FileState[];
+    return this.catalog.files(status, limit);
   }
 
   validate(): ValidationReport {
@@ -333,7 +319,7 @@ class LoreService implements Lore {
   rebuild(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
     if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
     const dropped = this.queue.then(() => {
-      this.db.prepare('DELETE FROM document_index').run();
+      this.catalog.dropAll();
     });
     this.queue = dropped.catch(() => undefined);
     return dropped.then(() => this.index(opts));

@@ -25,10 +25,10 @@ const passage = (n: number, text: string, extra: Partial<Passage> = {}): Passage
 });
 
 describe('tool input checks', () => {
-  it('search: defaults, clamps k, normalises document types', () => {
+  it('search: defaults, clamps k, passes document types on as given (search matches them in any case)', () => {
     assert.deepEqual(parseSearchInput({ query: ' vectors ' }), { query: 'vectors', k: 8, mode: 'hybrid', documentTypes: undefined, pathGlob: undefined });
     const full = parseSearchInput({ query: 'x', k: 500, mode: 'keyword', document_type: 'ADR', path_glob: 'docs/**' });
-    assert.deepEqual(full, { query: 'x', k: 50, mode: 'keyword', documentTypes: ['adr'], pathGlob: 'docs/**' });
+    assert.deepEqual(full, { query: 'x', k: 50, mode: 'keyword', documentTypes: ['ADR'], pathGlob: 'docs/**' });
     assert.deepEqual(parseSearchInput({ query: 'x', document_type: ['adr', 'plan'] }).documentTypes, ['adr', 'plan']);
   });
 

@@ -59,8 +59,8 @@ export function parseSearchInput(raw: unknown): SearchToolInput {
   if (!SEARCH_MODES.includes(mode)) throw new ToolInputError(`"mode" must be one of ${SEARCH_MODES.join(', ')}.`);
   const dt = o.document_type;
   let documentTypes: string[] | undefined;
-  if (typeof dt === 'string' && dt.trim()) documentTypes = [dt.trim().toLowerCase()];
-  else if (Array.isArray(dt) && dt.every((x) => typeof x === 'string')) documentTypes = dt.map((x) => x.trim().toLowerCase()).filter(Boolean);
+  if (typeof dt === 'string' && dt.trim()) documentTypes = [dt.trim()];
+  else if (Array.isArray(dt) && dt.every((x) => typeof x === 'string')) documentTypes = dt.map((x) => x.trim()).filter(Boolean);
   else if (dt !== undefined && dt !== null && dt !== '') throw new ToolInputError('"document_type" must be a string or a list of strings.');
   return {
     query,

@@ -93,19 +93,20 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
     }
     // search/status read: check the embedder, never start embedding in a one-shot command.
     const embedding = { background: command === 'index' || command === 'watch' };
+    const logger = { warn: (m: string) => io.err(`lore: ${m}`) };
     const open = (needFolder: boolean) => {
       if (needFolder) {
         if (rest.length !== 1) throw new UsageError(`\`lore ${command}\` takes one folder: lore ${command} <dir>`);
         const root = path.resolve(rest[0]);
         const where = opts.db ? { dbPath: opts.db, inCache: false } : defaultDbPath(root);
         if (where.inCache && !opts.json) io.err(`(${root} is read-only: the index is kept at ${where.dbPath})`);
-        return createLore({ root, dbPath: where.dbPath, embedder, embedding });
+        return createLore({ root, dbPath: where.dbPath, embedder, embedding, logger });
       }
       const dbPath = opts.db ?? findDbPath(opts.dir ?? process.cwd());
       if (!dbPath) {
         throw new LoreError('DB_OPEN', `No Lore index found for ${path.resolve(opts.dir ?? '.')} or its parents. Run \`lore index <dir>\` first, or pass --db PATH.`);
       }
-      return createLore({ dbPath, ...(command === 'validate' ? {} : { embedder, embedding }) });
+      return createLore({ dbPath, logger, ...(command === 'validate' ? {} : { embedder, embedding }) });
     };
     switch (command) {
       case 'index':

@@ -7,7 +7,7 @@ import { schemaVersion } from './db/migrate';
 import { mergeReports, validateDatabase, type ValidationReport } from './db/validate';
 import { HISTORY_LEAVES_INDEX, moveHistory, openUserData, type UserData, userDataPathFor } from './db/userData';
 import { getIndexedDocument, type IndexedDocument, type LineRangeRequest } from './document';
-import { LoreError } from './errors';
+import { errorMessage, LoreError } from './errors';
 import { FileFilter } from './index/files';
 import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSummary } from './index/reconcile';
 import { IndexStore } from './index/store';
@@ -45,8 +45,15 @@ export interface LoreInit {
   loadVectorExtension?: OpenOptions['loadVectorExtension'];
   /** The embedder for semantic search; null/undefined = keyword only. */
   embedder?: EmbedderSettings | null;
+  /** Where the engine reports what it recovers from instead of failing (default: nowhere). */
+  logger?: Logger;
   /** Tuning of the background embedding queue (concurrency, back-off, background=false for one-shot CLI reads). */
   embedding?: PipelineOptions;
+}
+
+/** What a host gives the engine to report problems it carries on past. */
+export interface Logger {
+  warn(message: string): void;
 }
 
 export interface LoreStatus {
@@ -158,6 +165,7 @@ class LoreService implements Lore {
   private readonly db: Database;
   private readonly store: IndexStore;
   private readonly catalog: DocumentCatalog;
+  private readonly logger: Logger | undefined;
   private readonly keyword: KeywordSearch;
   readonly sessions: SessionStore;
   private readonly filter: FileFilter;
@@ -180,6 +188,7 @@ class LoreService implements Lore {
     private readonly ownUserData: UserData | undefined,
   ) {
     this.db = opened.db;
+    this.logger = init.logger;
     this.catalog = new SqliteDocumentCatalog(this.db);
     const stored = this.catalog.meta('root');
     const root = init.root ? path.resolve(init.root) : stored;
@@ -239,8 +248,9 @@ class LoreService implements Lore {
         // Vectors of deleted or rewritten chunks go now, not at the first search after this run.
         try {
           this.vectors.flushDeletes();
-        } catch {
-          /* another writer holds the lock: searches exclude them until the next run */
+        } catch (err) {
+          // Another writer holds the lock: searches exclude them until the next run.
+          this.logger?.warn(`vectors of deleted chunks are removed at the next run: ${errorMessage(err)}`);
         }
         this.embedding.kick();
         this.emitStatus();
@@ -358,8 +368,9 @@ class LoreService implements Lore {
     for (const l of this.statusListeners) {
       try {
         l();
-      } catch {
-        // a listener's failure is its own; the index carries on
+      } catch (err) {
+        // A listener's failure is its own; the index carries on.
+        this.logger?.warn(`a status listener failed: ${errorMessage(err)}`);
       }
     }
   }

@@ -89,6 +89,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
         root: entry.folder.uri.fsPath,
         dbPath,
         userData: this.openUserData(),
+        logger: { warn: (m) => this.opts.log?.(`${entry.folder.name}: ${m}`) },
         config: engineConfig(cfg),
         embedder: embedderSettings(cfg),
       };

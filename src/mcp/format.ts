@@ -20,11 +20,11 @@ export function formatPassages(query: string, mode: string, note: string | undef
 
 export function formatDocument(doc: IndexedDocument, maxChars: number): { text: string; truncated: boolean; shownEndLine: number } {
   const text = cutText(doc.text, maxChars);
-  const cut = { text, truncated: text !== doc.text };
-  const shownEndLine = cut.truncated ? doc.startLine + text.slice(0, -CUT_MARK.length).split('\n').length - 1 : doc.endLine;
+  const truncated = text !== doc.text;
+  const shownEndLine = truncated ? doc.startLine + text.slice(0, -CUT_MARK.length).split('\n').length - 1 : doc.endLine;
   const head = `${doc.title} (${doc.path}, lines ${doc.startLine}-${doc.endLine} of ${doc.lineCount}, ${doc.documentType}${doc.stale ? ', STALE: the file changed since it was indexed' : ''})`;
-  const more = cut.truncated ? `\n\n(cut at about line ${shownEndLine} to stay within max_chars; call get_document again with start_line=${shownEndLine}.)` : '';
-  return { text: `${head}\n\n${cut.text}${more}`, truncated: cut.truncated, shownEndLine };
+  const more = truncated ? `\n\n(cut at about line ${shownEndLine} to stay within max_chars; call get_document again with start_line=${shownEndLine}.)` : '';
+  return { text: `${head}\n\n${text}${more}`, truncated, shownEndLine };
 }
 
 const iso = (t: number | null) => (t ? new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'never');

@@ -104,7 +104,9 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
         pathGlob: a.path_glob,
       };
       const response = await lore.searchPassages(a.query, { ...options, budgetChars: a.max_chars, perPassageMax: a.max_chars, minUseful: 160 });
-      const { passages, omitted } = response;
+      // As MCP clients have read them: scores to three decimals, and whether each text was cut.
+      const passages = response.passages.map((p) => ({ ...p, score: Math.round(p.score * 1000) / 1000, truncated: !!p.truncated }));
+      const { omitted } = response;
       return text(formatPassages(a.query, response.mode, response.fallbackReason, passages, omitted), {
         query: a.query,
         mode: response.mode,

@@ -66,11 +66,13 @@ describe('MCP server on an index another process writes (read-only)', () => {
   test('search returns passages with file, lines, heading path, score and stale flag', async () => {
     const r = await client.callTool({ name: 'search', arguments: { query: 'readers block writer', k: 3 } });
     assert.ok(!r.isError, textOf(r));
-    const s = r.structuredContent as { mode: string; results: { path: string; startLine: number; endLine: number; headingPath: string; score: number; stale: boolean; text: string }[] };
+    const s = r.structuredContent as { mode: string; results: { path: string; startLine: number; endLine: number; headingPath: string; score: number; stale: boolean; text: string; truncated: boolean }[] };
     assert.equal(s.mode, 'keyword');
     const top = s.results[0];
     assert.equal(top.path, 'docs/adr/0001-storage.md');
     assert.equal(top.stale, false);
+    assert.equal(top.truncated, false);
+    assert.equal(String(top.score), String(Math.round(top.score * 1000) / 1000), 'scores to three decimals');
     assert.ok(top.startLine >= 4 && top.endLine >= top.startLine);
     assert.match(top.headingPath, /Use SQLite for storage/);
     assert.match(top.text, /readers never block the writer/);

@@ -1,6 +1,15 @@
-import { SessionRecorder } from '../core/sessions/recorder';
+import { type RecorderOptions, SessionRecorder } from '../core/sessions/recorder';
 import type { SessionEvent } from '../core/sessions/types';
 import type { LoreAccess } from './loreAccess';
+
+/**
+ * A recorder into the workspace's session history under one of core's policies; failures go to
+ * `log` (default: the console). The 'day' and 'conversation' policies keep no state, so a
+ * recorder for them can be made where it is used.
+ */
+export function workspaceRecorder(access: LoreAccess, opts: Omit<RecorderOptions, 'store' | 'log'> & Partial<Pick<RecorderOptions, 'log'>>): SessionRecorder {
+  return new SessionRecorder({ store: () => access.sessions(), log: (line) => console.warn(`Lore: ${line}`), ...opts });
+}
 
 /**
  * This window's session history: one session per window (core's 'recorder' policy), created on
@@ -10,8 +19,7 @@ export class WindowHistory {
   private readonly recorder: SessionRecorder;
 
   constructor(access: LoreAccess, workspaceName: string, log: (line: string) => void = () => undefined) {
-    this.recorder = new SessionRecorder({
-      store: () => access.sessions(),
+    this.recorder = workspaceRecorder(access, {
       policy: 'recorder',
       idPrefix: 'vscode',
       title: (hint) => (hint ? `${workspaceName}: ${hint}` : workspaceName),

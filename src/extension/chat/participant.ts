@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
-import { SessionRecorder } from '../../core/sessions/recorder';
+import { workspaceRecorder } from '../history';
 import { answerWithModel, historyText, showPassages, type Sink, turnsOf } from './answer';
 import {
   CHAT_COMMANDS,
@@ -64,18 +64,9 @@ export class RecordingSink implements Sink {
 
 /** Records a session event in the conversation's session; history is best effort and never fails a reply. */
 function record(access: LoreAccess, sessionId: string, type: string, payload: Record<string, unknown>, title?: string) {
-  return (chatRecorders.get(access) ?? chatRecorders.set(access, chatRecorder(access)).get(access)!).record(type, payload, { hint: title, conversation: sessionId });
+  const recorder = workspaceRecorder(access, { policy: 'conversation', idPrefix: 'chat', metadata: () => ({ source: 'chat' }) });
+  return recorder.record(type, payload, { hint: title, conversation: sessionId });
 }
-
-const chatRecorders = new WeakMap<LoreAccess, SessionRecorder>();
-const chatRecorder = (access: LoreAccess) =>
-  new SessionRecorder({
-    store: () => access.sessions(),
-    policy: 'conversation',
-    idPrefix: 'chat',
-    metadata: () => ({ source: 'chat' }),
-    log: (line) => console.warn(`Lore: ${line}`),
-  });
 
 const RESPONSE_TEXT_MAX = 8_000;
 
@@ -187,7 +178,7 @@ async function searchAndAnswer(
   const searchText = command === 'search' ? query : retrievalQuery(query);
   const found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
   meta.resultCount = found.passages.length;
-  const indexing = (access.status()).find((s) => s.indexing);
+  const indexing = access.status().find((s) => s.indexing);
   if (indexing) {
     const n = indexing.indexing?.total ? ` (${indexing.indexing.done ?? 0} of ${indexing.indexing.total} files)` : '';
     sink.markdown(`*Lore is still indexing${n}; documents not indexed yet are not searched.*\n\n`);

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
 import { budgetForToolCall as toolBudget, cutText } from '../../core/search/passages';
-import { SessionRecorder } from '../../core/sessions/recorder';
+import { workspaceRecorder } from '../history';
 import { formatEventMatches, formatSessions } from '../chat/format';
 import { retrieve, throwIfCancelled, unlessCancelled } from '../chat/retrieve';
 import {
@@ -21,19 +21,9 @@ const text = (value: string) => new vscode.LanguageModelToolResult([new vscode.L
 
 /** Tool calls are recorded in one session per day, so /sessions and lore_sessions can recall them. */
 function recordTool(access: LoreAccess, tool: string, input: Record<string, unknown>): void {
-  (toolRecorders.get(access) ?? toolRecorders.set(access, toolRecorder(access)).get(access)!).record('tool', { tool, input });
+  const recorder = workspaceRecorder(access, { policy: 'day', idPrefix: 'tools', title: (day) => `Language-model tool calls, ${day}`, metadata: () => ({ source: 'tools' }) });
+  recorder.record('tool', { tool, input });
 }
-
-const toolRecorders = new WeakMap<LoreAccess, SessionRecorder>();
-const toolRecorder = (access: LoreAccess) =>
-  new SessionRecorder({
-    store: () => access.sessions(),
-    policy: 'day',
-    idPrefix: 'tools',
-    title: (day) => `Language-model tool calls, ${day}`,
-    metadata: () => ({ source: 'tools' }),
-    log: (line) => console.warn(`Lore: ${line}`),
-  });
 
 function describeInput(fn: () => string, fallback: string): string {
   try {

@@ -165,9 +165,13 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         const report = lore.validate();
         if (opts.json) io.out(JSON.stringify(report, null, 2));
         else if (report.ok) io.out(`Index is consistent (${report.checked.join(', ')}).`);
-        else io.out([`Index has ${report.problems.length} problem(s):`, ...report.problems.map((p) => `  [${p.check}] ${p.message}`), report.problems.some((p) => !p.check.startsWith('history:'))
-          ? `Rebuild it with \`lore index <dir>\` after deleting the index file (${lore.dbPath}); session history is kept apart (${lore.status().userDataPath}) and stays.`
-          : `The problems are in session history (${lore.status().userDataPath}); the index itself is consistent.`].join('\n'));
+        else {
+          const history = lore.status().userDataPath;
+          const advice = report.problems.some((p) => !p.check.startsWith('history:'))
+            ? `Rebuild it with \`lore index <dir>\` after deleting the index file (${lore.dbPath}); session history is kept apart (${history}) and stays.`
+            : `The problems are in session history (${history}); the index itself is consistent.`;
+          io.out([`Index has ${report.problems.length} problem(s):`, ...report.problems.map((p) => `  [${p.check}] ${p.message}`), advice].join('\n'));
+        }
         return report.ok ? EXIT.ok : EXIT.problems;
       }
       default:

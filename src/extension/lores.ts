@@ -257,11 +257,8 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   startWatching(folder: vscode.WorkspaceFolder): void {
     const lore = this.lores().find((l) => l.folder.uri.toString() === folder.uri.toString())?.lore;
     if (!lore || this.paused || this.disposed) return;
-    // The first pass ran already (afterOpen, with its progress notification); this only watches.
     lore
-      .maintain({
-        index: false,
-        signal: this.lifetime,
+      .watch({
         onBatch: (batch) => {
           this.opts.log?.(`${folder.name}: ${batch.paths.length} changed path(s) indexed`);
           this.fire(true);

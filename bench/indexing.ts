@@ -52,7 +52,7 @@ async function cold(ctx: BenchContext, dir: string, label: string): Promise<Cold
 const mbps = (s: Summary) => s.bytes / 1e6 / (s.ms / 1000);
 
 async function saveToSearchable(ctx: BenchContext, root: string, dbPath: string, trials = 10): Promise<number[]> {
-  const lore = createLore({ root, dbPath });
+  const lore = await createLore({ root, dbPath });
   const out: number[] = [];
   try {
     await lore.watch();

@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase } from '../src/core/db/open';
-import { BM25_SQL } from '../src/core/search/bm25';
-import { CandidateSource } from '../src/core/search/candidates';
+import { openDatabase } from '../src/core/storage/sqlite/open';
+import { BM25_SQL } from '../src/core/storage/sqlite/bm25';
+import { CandidateSource } from '../src/core/storage/sqlite/candidates';
 import { buildKeywordQuery } from '../src/core/search/query';
 import { createLore } from '../src/core/service';
 import { writeCorpus } from './corpus';
@@ -52,7 +52,7 @@ interface Pass {
 
 export async function runKeyword(ctx: BenchContext): Promise<string> {
   const { root, dbPath } = await buildIndex(ctx);
-  const lore = createLore({ root, dbPath });
+  const lore = await createLore({ root, dbPath });
   const queries = benchQueries();
   const passes: Pass[] = [];
   let chunks = 0;
@@ -61,7 +61,7 @@ export async function runKeyword(ctx: BenchContext): Promise<string> {
   const typing: number[] = [];
   let agreement = { lists: 0, identical: 0, overlap: 0 };
   try {
-    chunks = lore.status().chunks;
+    chunks = (await lore.status()).chunks;
     if (chunks < TARGET_CHUNKS) throw new Error(`the keyword corpus has ${chunks} chunks, fewer than ${TARGET_CHUNKS}`);
     // The first time each query is asked: statements being prepared, nothing of the ranking cached.
     for (const q of queries) {

@@ -103,7 +103,7 @@ async function scifact(ctx: BenchContext): Promise<string[]> {
     '',
     `Corpus: \`../shared/corpora/scifact\`, ${beir.docs.length.toLocaleString('en-US')} scientific abstracts written as markdown files (\`# title\`, then the abstract), indexed by Lore (${hashed.chunks.toLocaleString('en-US')} chunks); ` +
       `${beir.queries.length} dev queries (claims), ${judgements} judgements in \`qrels/dev.tsv\` (${possibleTop10} relevant documents could be in the top 10s at most). Each query is searched with k = 100 and results mapped back to documents; metrics as BEIR defines them (nDCG@10 with graded gains, MRR@10, recall@100); latency is one pass, in process, wall time per query.`,
-    'Baseline: plain SQLite FTS5 BM25 in the same run on the same documents: one row per document (title + text), `porter unicode61`, an OR of the query\'s words of 2+ characters, `ORDER BY bm25(t)` (`src/core/eval/baseline.ts`).',
+    'Baseline: plain SQLite FTS5 BM25 in the same run on the same documents: one row per document (title + text), `porter unicode61`, an OR of the query\'s words of 2+ characters, `ORDER BY bm25(t)` (`src/core/storage/sqlite/plainBm25.ts`).',
     `Embedders (fixture servers speaking the Ollama API): hashed words = \`test/fixtures/ollamaServer.ts\` (768-d hashed bags of words: shares words, not meanings; a floor, not a model). ${gloveLine} Hybrid uses Lore's default fusion at the time of the run.`,
     'Real-model figures: not measured here (no model weights can be downloaded); measure with `lore eval ../shared/corpora/scifact --embed-provider ollama --embed-model nomic-embed-text`.',
     '',

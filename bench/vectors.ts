@@ -14,11 +14,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { openDatabase } from '../src/core/db/open';
+import { openDatabase } from '../src/core/storage/sqlite/open';
 import { runSearch } from '../src/core/search/hybrid';
-import { KeywordSearch, registerSearchFunctions } from '../src/core/search/keyword';
-import { SemanticSearch } from '../src/core/search/semantic';
-import { VectorStore } from '../src/core/search/vectors';
+import { FIELD_WEIGHTS } from '../src/core/storage/sqlite/bm25';
+import { KeywordSearch, registerSearchFunctions } from '../src/core/storage/sqlite/keyword';
+import { SemanticSearch } from '../src/core/storage/sqlite/semantic';
+import { VectorStore } from '../src/core/storage/sqlite/vectors';
 import { rng, vocabulary } from './corpus';
 import { dbBytes, percentile } from './util';
 
@@ -239,7 +240,11 @@ export async function benchSize(n: number, queries: number, dir: string): Promis
   const semantic = new SemanticSearch(db, store);
   const hybridMs: number[] = [];
   for (const [j, q] of qs.entries()) {
-    const deps = { root: dir, keyword, semantic, availability: () => ({ ok: true as const, model: MODEL, embedQuery: async () => q.vector }) };
+    const deps = {
+      root: dir,
+      keyword: { fieldWeights: { ...FIELD_WEIGHTS }, rows: async (...a: Parameters<KeywordSearch['rows']>) => keyword.rows(...a), explainTerms: async (...a: Parameters<KeywordSearch['explainTerms']>) => keyword.explainTerms(...a) },
+      vectors: { nearest: async (...a: Parameters<SemanticSearch['search']>) => semantic.search(...a) },
+      availability: () => ({ ok: true as const, model: MODEL, embedQuery: async () => q.vector }) };
     hybridMs.push(await timedAsync(() => runSearch(deps, textOf(q.topic, j), { mode: 'hybrid', k: 10 })));
   }
   const hybridCpu = cpuLog;

@@ -111,13 +111,13 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
     switch (command) {
       case 'index':
       case 'watch': {
-        lore = open(true);
+        lore = await open(true);
         const l = lore;
         const report = async (summary: ReconcileSummary) => {
-          if (!opts.json) io.out(formatSummary(summary, l.files('failed')));
+          if (!opts.json) io.out(formatSummary(summary, await l.files('failed')));
           await waitForEmbedding(l, io, opts.json, signal);
-          const st = l.status();
-          if (opts.json) io.out(JSON.stringify({ summary, failed: l.files('failed'), embedder: st.embedder, queue: st.queue, cache: st.cache }, null, 2));
+          const st = await l.status();
+          if (opts.json) io.out(JSON.stringify({ summary, failed: await l.files('failed'), embedder: st.embedder, queue: st.queue, cache: st.cache }, null, 2));
           else io.out(formatEmbedding(st));
         };
         if (command === 'index') {
@@ -143,7 +143,7 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         if (!rest.length) throw new UsageError('Nothing to search for: lore search <query...>');
         const k = opts.k === undefined ? 10 : Number(opts.k);
         if (!Number.isInteger(k) || k < 1 || k > 1000) throw new UsageError(`--k takes a whole number from 1 to 1000, not "${opts.k}"`);
-        lore = open(false);
+        lore = await open(false);
         const mode = SEARCH_MODES.find((m) => m === (opts.mode ?? 'hybrid'));
         if (!mode) throw new UsageError(`--mode takes keyword, semantic or hybrid, not "${opts.mode}"`);
         const fusion = FUSION_METHODS.find((f) => f === (opts.fusion ?? FUSION_METHODS[0]));
@@ -153,20 +153,20 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         return response.results.length ? EXIT.ok : EXIT.noResults;
       }
       case 'status': {
-        lore = open(false);
+        lore = await open(false);
         await lore.embeddingIdle(signal); // the embedder's check (a few seconds at most when nothing answers)
-        const status = lore.status();
-        const failed = lore.files('failed');
-        io.out(opts.json ? JSON.stringify({ ...status, failed, warnings: lore.files().filter((f) => f.status !== 'failed' && f.error) }, null, 2) : formatStatus(status, failed));
+        const status = await lore.status();
+        const failed = await lore.files('failed');
+        io.out(opts.json ? JSON.stringify({ ...status, failed, warnings: (await lore.files()).filter((f) => f.status !== 'failed' && f.error) }, null, 2) : formatStatus(status, failed));
         return EXIT.ok;
       }
       case 'validate': {
-        lore = open(false);
-        const report = lore.validate();
+        lore = await open(false);
+        const report = await lore.validate();
         if (opts.json) io.out(JSON.stringify(report, null, 2));
         else if (report.ok) io.out(`Index is consistent (${report.checked.join(', ')}).`);
         else {
-          const history = lore.status().userDataPath;
+          const history = (await lore.status()).userDataPath;
           const advice = report.problems.some((p) => !p.check.startsWith('history:'))
             ? `Rebuild it with \`lore index <dir>\` after deleting the index file (${lore.dbPath}); session history is kept apart (${history}) and stays.`
             : `The problems are in session history (${history}); the index itself is consistent.`;
@@ -199,9 +199,10 @@ async function waitForEmbedding(lore: Lore, io: Io, quiet: boolean, signal?: Abo
   const tty = !quiet && io.isTTY;
   const off = tty
     ? lore.onStatusChange(() => {
-        const { embedder, queue } = lore.status();
-        if (embedder.state !== 'live' || !embedder.progress) return;
-        process.stderr.write(`\r\x1b[2Kembedding ${embedder.progress.done}/${embedder.progress.total} documents (${queue.pending} waiting)`);
+        void lore.status().then(({ embedder, queue }) => {
+          if (embedder.state !== 'live' || !embedder.progress) return;
+          process.stderr.write(`\r\x1b[2Kembedding ${embedder.progress.done}/${embedder.progress.total} documents (${queue.pending} waiting)`);
+        });
       })
     : undefined;
   try {

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Database } from 'better-sqlite3';
 import { LoreError } from './errors';
 import { toRelative } from './index/files';
 import { isStale } from './search/freshness';
+import type { DocumentStore } from './storage/documents';
 
 export interface LineRangeRequest {
   startLine?: number;
@@ -32,7 +32,7 @@ function relativeDocPath(root: string, p: string): string {
 }
 
 /** One document's indexed text (or a line range of it), or undefined when it is not in the index. */
-export function getIndexedDocument(db: Database, root: string, docPath: string, range: LineRangeRequest = {}): IndexedDocument | undefined {
+export async function getIndexedDocument(documents: DocumentStore, root: string, docPath: string, range: LineRangeRequest = {}): Promise<IndexedDocument | undefined> {
   if (typeof docPath !== 'string' || !docPath.trim()) throw new LoreError('BAD_INPUT', 'A document path is required.');
   for (const [name, v] of [['startLine', range.startLine], ['endLine', range.endLine]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new LoreError('BAD_INPUT', `${name} must be a whole number from 1, not ${v}.`);
@@ -41,26 +41,18 @@ export function getIndexedDocument(db: Database, root: string, docPath: string, 
     throw new LoreError('BAD_INPUT', `The line range ${range.startLine}-${range.endLine} ends before it starts.`);
   }
   const rel = relativeDocPath(root, docPath.trim());
-  const doc = db
-    .prepare(`SELECT id, file_path AS path, title, document_type AS documentType, size, mtime FROM document_index
-              WHERE file_path = ? AND sync_status != 'failed'`)
-    .get(rel) as { id: number; path: string; title: string; documentType: string; size: number; mtime: number } | undefined;
+  const doc = await documents.read(rel, range.startLine ?? 1, range.endLine ?? Number.MAX_SAFE_INTEGER);
   if (!doc) return undefined;
-  const lineCount = (db.prepare('SELECT max(end_line) AS n FROM chunks WHERE document_id = ?').get(doc.id) as { n: number | null }).n ?? 0;
+  const { lineCount } = doc;
   const startLine = Math.min(range.startLine ?? 1, Math.max(lineCount, 1));
   const endLine = Math.max(startLine, Math.min(range.endLine ?? lineCount, lineCount));
   const lines: string[] = new Array(Math.max(0, endLine - startLine + 1)).fill('');
-  const chunks = db
-    .prepare(`SELECT start_line AS s, end_line AS e, text FROM chunks
-              WHERE document_id = ? AND end_line >= ? AND start_line <= ? ORDER BY start_line`)
-    .all(doc.id, startLine, endLine) as { s: number; e: number; text: string }[];
-  for (const c of chunks) {
+  for (const c of doc.chunks) {
     c.text.split('\n').forEach((line, i) => {
-      const n = c.s + i;
+      const n = c.startLine + i;
       if (n >= startLine && n <= endLine) lines[n - startLine] = line;
     });
   }
-  const stale = isStale(root, doc.path, doc);
   return {
     path: doc.path,
     title: doc.title,
@@ -69,6 +61,6 @@ export function getIndexedDocument(db: Database, root: string, docPath: string, 
     endLine: lineCount ? endLine : 0,
     lineCount,
     text: lineCount ? lines.join('\n') : '',
-    stale,
+    stale: isStale(root, doc.path, doc),
   };
 }

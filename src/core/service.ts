@@ -1,38 +1,31 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Database } from 'better-sqlite3';
 import { type LoreConfig, resolveConfig } from './config';
-import { openDatabase, type OpenedDatabase, type OpenOptions } from './db/open';
-import { schemaVersion } from './db/migrate';
-import { mergeReports, validateDatabase, type ValidationReport } from './db/validate';
-import { HISTORY_LEAVES_INDEX, moveHistory, openUserData, type UserData, userDataPathFor } from './db/userData';
 import { getIndexedDocument, type IndexedDocument, type LineRangeRequest } from './document';
 import { errorMessage, LoreError } from './errors';
 import { FileFilter } from './index/files';
 import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSummary } from './index/reconcile';
-import { IndexStore } from './index/store';
 import { maintain, type MaintainOptions, type WatchEvents } from './index/maintain';
 import { MarkdownWatcher, type WatchOptions } from './index/watcher';
-import { KeywordSearch, registerSearchFunctions } from './search/keyword';
 import { EmbeddingPipeline, type PipelineOptions } from './embed/pipeline';
 import type { CacheStatus, EmbedderStatus, QueueStatus } from './embed/health';
 import type { EmbedderSettings } from './embed/types';
 import { runSearch } from './search/hybrid';
 import { type PassageResponse, type PassageSearchOptions, searchPassages } from './search/passages';
-import { SemanticSearch } from './search/semantic';
-import { VectorStore } from './search/vectors';
 import { CHUNKER_VERSION } from './markdown/chunk';
-import type { SessionStore } from './sessions/store';
 import type { SearchOptions, SearchResponse } from './search/types';
-import type { SyncStatus } from './types';
-import type { DocumentCatalog, FileState } from './storage/documents';
-import { SqliteDocumentCatalog } from './storage/sqlite/documents';
+import type { Logger, SyncStatus } from './types';
+import type { FileState } from './storage/documents';
+import type { SessionStore } from './storage/sessions';
+import type { Storage, StorageInfo, ValidationReport } from './storage/storage';
+import { openStorage, type StorageOptions, type UserData } from './storage/open';
 
 export interface LoreInit {
-  /** The folder whose markdown is indexed. Optional when the database already knows it. */
+  /** The folder whose markdown is indexed. Optional when the index already knows it. */
   root?: string;
-  /** The database file (created if missing unless readonly). */
-  dbPath: string;
+  /** Storage opened by the caller (closed with this Lore); otherwise the SQLite index at dbPath. */
+  storage?: Storage;
+  /** The SQLite index file (created if missing unless readonly), when no storage is given. */
+  dbPath?: string;
   /**
    * The user's own data (session history), kept apart from the rebuildable index: an open one the
    * caller shares between several indexes and closes itself, or a file (default: lore-user.db
@@ -42,7 +35,7 @@ export interface LoreInit {
   config?: Partial<LoreConfig>;
   readonly?: boolean;
   /** How sqlite-vec is loaded (default: the sqlite-vec package). */
-  loadVectorExtension?: OpenOptions['loadVectorExtension'];
+  loadVectorExtension?: StorageOptions['loadVectorExtension'];
   /** The embedder for semantic search; null/undefined = keyword only. */
   embedder?: EmbedderSettings | null;
   /** Where the engine reports what it recovers from instead of failing (default: nowhere). */
@@ -51,10 +44,7 @@ export interface LoreInit {
   embedding?: PipelineOptions;
 }
 
-/** What a host gives the engine to report problems it carries on past. */
-export interface Logger {
-  warn(message: string): void;
-}
+export type { Logger } from './types';
 
 export interface LoreStatus {
   root: string;
@@ -71,7 +61,7 @@ export interface LoreStatus {
   withWarnings: number;
   lastSyncedAt: number | null;
   databaseBytes: number;
-  vectorExtension: OpenedDatabase['vec'];
+  vectorExtension: StorageInfo['vectorExtension'];
   indexing: IndexProgress | null;
   watching: boolean;
   /** Semantic search: off / checking / live / degraded (with the reason and a fix), model, dimensions, progress. */
@@ -99,9 +89,10 @@ export interface Lore {
    * first to a budget (characters or tokens), cut or left out beyond it.
    */
   searchPassages(query: string, opts?: PassageSearchOptions): Promise<PassageResponse>;
-  status(): LoreStatus;
-  files(status?: SyncStatus, limit?: number): FileState[];
-  validate(): ValidationReport;
+  status(): Promise<LoreStatus>;
+  files(status?: SyncStatus, limit?: number): Promise<FileState[]>;
+  /** Consistency checks of the index and the history (repairs nothing). */
+  validate(): Promise<ValidationReport>;
   /**
    * Keeps the index fresh: indexes, then watches (progress through onProgress, each change batch
    * through onBatch) until `signal` aborts. Resolves with the first pass's summary once watching.
@@ -117,7 +108,7 @@ export interface Lore {
   /** Session history, kept in the user-data file beside the index (read-only when the Lore is). */
   readonly sessions: SessionStore;
   /** One document's indexed text, or a line range of it; undefined when it is not indexed. */
-  getDocument(path: string, range?: LineRangeRequest): IndexedDocument | undefined;
+  getDocument(path: string, range?: LineRangeRequest): Promise<IndexedDocument | undefined>;
   /** Sets or clears (null) the embedder; a new model fills a new vector space while the old one keeps serving. */
   configureEmbedder(settings: EmbedderSettings | null): Promise<void>;
   /** Models the configured embedder's server offers ([] when none is configured). */
@@ -134,39 +125,25 @@ export interface Lore {
 }
 
 /** Opens the index of one folder. The hosts (CLI, extension, MCP) use nothing but this. */
-export function createLore(init: LoreInit): Lore {
-  const dbPath = path.resolve(init.dbPath);
-  const shared = init.userData && 'sessions' in init.userData ? init.userData : undefined;
-  const userData = shared ?? openUserData(init.userData?.path ?? userDataPathFor(dbPath), { readonly: init.readonly });
-  const ownUserData = shared ? undefined : userData;
-  let opened: OpenedDatabase;
+export async function createLore(init: LoreInit): Promise<Lore> {
+  const warn = init.logger && ((m: string) => init.logger!.warn(m));
+  if (!init.storage && !init.dbPath) throw new LoreError('BAD_INPUT', 'Lore needs an index: a database file or an open storage.');
+  const storage = init.storage ?? (await openStorage({ dbPath: init.dbPath!, userData: init.userData, readonly: init.readonly, loadVectorExtension: init.loadVectorExtension, warn }));
   try {
-    opened = openDatabase(dbPath, {
-      readonly: init.readonly,
-      loadVectorExtension: init.loadVectorExtension,
-      // History an older index file holds moves to the user-data file before the migration that drops it.
-      beforeMigration: (db, version) => version === HISTORY_LEAVES_INDEX && moveHistory(db, userData),
-    });
+    const stored = await storage.documents.meta('root');
+    const root = init.root ? path.resolve(init.root) : stored;
+    if (!root) throw new LoreError('BAD_INPUT', `No folder given, and the index at ${storage.location} does not record which folder it is for.`);
+    if (!init.readonly && root !== stored) await storage.documents.setMeta('root', root);
+    return new LoreService(init, root, storage);
   } catch (err) {
-    ownUserData?.close();
-    throw err;
-  }
-  try {
-    return new LoreService(init, dbPath, opened, userData, ownUserData);
-  } catch (err) {
-    opened.db.close();
-    ownUserData?.close();
+    await storage.close();
     throw err;
   }
 }
 
+/** The front door: wires the indexer, the watcher, search and the embedding queue over the storage. */
 class LoreService implements Lore {
-  readonly root: string;
-  private readonly db: Database;
-  private readonly store: IndexStore;
-  private readonly catalog: DocumentCatalog;
   private readonly logger: Logger | undefined;
-  private readonly keyword: KeywordSearch;
   readonly sessions: SessionStore;
   private readonly filter: FileFilter;
   private readonly config: LoreConfig;
@@ -175,56 +152,43 @@ class LoreService implements Lore {
   private progress: IndexProgress | null = null;
   private watcher: MarkdownWatcher | undefined;
   private closed = false;
-  private readonly vectors: VectorStore;
-  private readonly semantic: SemanticSearch;
   private readonly embedding: EmbeddingPipeline;
   private readonly statusListeners = new Set<() => void>();
 
   constructor(
     init: LoreInit,
-    readonly dbPath: string,
-    private readonly opened: OpenedDatabase,
-    private readonly userData: UserData,
-    private readonly ownUserData: UserData | undefined,
+    readonly root: string,
+    private readonly storage: Storage,
   ) {
-    this.db = opened.db;
     this.logger = init.logger;
-    this.catalog = new SqliteDocumentCatalog(this.db);
-    const stored = this.catalog.meta('root');
-    const root = init.root ? path.resolve(init.root) : stored;
-    if (!root) throw new LoreError('BAD_INPUT', `No folder given, and the index at ${dbPath} does not record which folder it is for.`);
-    this.root = root;
-    if (!init.readonly && root !== stored) {
-      this.catalog.setMeta('root', root);
-    }
     this.config = resolveConfig(init.config);
     this.filter = new FileFilter(root, { include: this.config.include, exclude: this.config.exclude, respectGitignore: this.config.respectGitignore });
-    this.store = new IndexStore(this.db);
-    registerSearchFunctions(this.db);
-    this.keyword = new KeywordSearch(this.db);
-    this.sessions = userData.sessions;
-    this.vectors = new VectorStore(this.db);
-    this.semantic = new SemanticSearch(this.db, this.vectors);
-    this.embedding = new EmbeddingPipeline(this.db, this.vectors, () => this.emitStatus(), { readonly: init.readonly, ...init.embedding });
+    this.sessions = storage.sessions;
+    this.embedding = new EmbeddingPipeline(storage.embeddingQueue, storage.vectors, () => this.emitStatus(), { readonly: init.readonly, ...init.embedding });
     // Keyword only (no embedder): documents an earlier run left waiting for vectors are settled too.
-    void this.embedding.configure(init.embedder ?? null);
+    this.embedding.configure(init.embedder ?? null).catch((err) => this.logger?.warn(`the embedder could not be set up: ${errorMessage(err)}`));
   }
 
-  getDocument(docPath: string, range?: LineRangeRequest): IndexedDocument | undefined {
-    return getIndexedDocument(this.db, this.root, docPath, range);
+  get dbPath(): string {
+    return this.storage.location;
+  }
+
+  getDocument(docPath: string, range?: LineRangeRequest): Promise<IndexedDocument | undefined> {
+    return getIndexedDocument(this.storage.documents, this.root, docPath, range);
   }
 
   index(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
     if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
+    const docs = this.storage.documents;
     // Chunks cut by another chunker (or at another size) are cut again: every file re-parsed once
     // (unchanged text keeps its vectors through the embedding cache).
     const chunking = `${CHUNKER_VERSION}:${this.config.maxChunkChars}`;
-    const rechunk = !opts.paths && this.catalog.meta('chunking') !== chunking && this.catalog.hasDocuments();
-    const run = this.queue.then(() =>
+    const rechunk = async () => !opts.paths && (await docs.meta('chunking')) !== chunking && (await docs.hasDocuments());
+    const run = this.queue.then(async () =>
       reconcile(
         {
           filter: this.filter,
-          store: this.store,
+          store: docs,
           maxFileSize: this.config.maxFileSize,
           chunk: { maxChunkChars: this.config.maxChunkChars },
           statusAfterText: () => (this.embedding.configured ? 'pending' : 'synced'),
@@ -236,22 +200,18 @@ class LoreService implements Lore {
             opts.onProgress?.(p);
             for (const l of this.progressListeners) l(p);
           },
-          ...(rechunk ? { force: true } : {}),
+          ...((await rechunk()) ? { force: true } : {}),
         },
-      ).then((summary) => {
-        if (!opts.paths && !opts.signal?.aborted) {
-          this.catalog.setMeta('chunking', chunking);
-        }
+      ).then(async (summary) => {
+        if (!opts.paths && !opts.signal?.aborted) await docs.setMeta('chunking', chunking);
         return summary;
-      }).finally(() => {
+      }).finally(async () => {
         this.progress = null;
         // Vectors of deleted or rewritten chunks go now, not at the first search after this run.
-        try {
-          this.vectors.flushDeletes();
-        } catch (err) {
+        await this.storage.vectors.flushDeletes().catch((err) =>
           // Another writer holds the lock: searches exclude them until the next run.
-          this.logger?.warn(`vectors of deleted chunks are removed at the next run: ${errorMessage(err)}`);
-        }
+          this.logger?.warn(`vectors of deleted chunks are removed at the next run: ${errorMessage(err)}`),
+        );
         this.embedding.kick();
         this.emitStatus();
       }),
@@ -261,42 +221,41 @@ class LoreService implements Lore {
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
-    return runSearch({ root: this.root, keyword: this.keyword, semantic: this.semantic, availability: () => this.embedding.settledAvailability() }, query, opts);
+    const { keyword, vectors } = this.storage;
+    return runSearch({ root: this.root, keyword, vectors, availability: () => this.embedding.settledAvailability() }, query, opts);
   }
 
   searchPassages(query: string, opts: PassageSearchOptions = {}): Promise<PassageResponse> {
-    return searchPassages((q, o) => this.search(q, o), (p, startLine, endLine) => this.getDocument(p, { startLine, endLine })?.text, query, opts);
+    return searchPassages((q, o) => this.search(q, o), async (p, startLine, endLine) => (await this.getDocument(p, { startLine, endLine }))?.text, query, opts);
   }
 
-  status(): LoreStatus {
-    const c = this.catalog.counts();
-    let databaseBytes = 0;
-    for (const suffix of ['', '-wal']) databaseBytes += fs.statSync(this.dbPath + suffix, { throwIfNoEntry: false })?.size ?? 0;
+  async status(): Promise<LoreStatus> {
+    const [c, info, embedding] = await Promise.all([this.storage.documents.counts(), this.storage.info(), this.embedding.status()]);
     return {
       root: this.root,
       dbPath: this.dbPath,
-      userDataPath: this.userData.path,
-      schemaVersion: schemaVersion(this.db),
+      userDataPath: this.storage.userDataLocation,
+      schemaVersion: info.schemaVersion,
       documents: Object.values(c.byStatus).reduce((a, b) => a + b, 0),
       chunks: c.chunks,
       counts: c.byStatus,
       empty: c.empty,
       withWarnings: c.withWarnings,
       lastSyncedAt: c.lastSyncedAt,
-      databaseBytes,
-      vectorExtension: this.opened.vec,
+      databaseBytes: info.bytes,
+      vectorExtension: info.vectorExtension,
       indexing: this.progress,
       watching: !!this.watcher,
-      ...this.embedding.status(),
+      ...embedding,
     };
   }
 
-  files(status?: SyncStatus, limit = 1000): FileState[] {
-    return this.catalog.files(status, limit);
+  files(status?: SyncStatus, limit = 1000): Promise<FileState[]> {
+    return this.storage.documents.files(status, limit);
   }
 
-  validate(): ValidationReport {
-    return mergeReports(validateDatabase(this.db), this.userData.validate());
+  validate(): Promise<ValidationReport> {
+    return this.storage.validate();
   }
 
   maintain(opts: MaintainOptions = {}): Promise<ReconcileSummary | undefined> {
@@ -314,7 +273,12 @@ class LoreService implements Lore {
           (err) => events.onError?.(err),
         );
       },
-      (rel) => this.store.markStale([rel]),
+      (rel) => {
+        this.storage.documents.markStale([rel]).then(
+          (n) => n && this.emitStatus(),
+          (err) => this.logger?.warn(`${rel} could not be marked stale: ${errorMessage(err)}`),
+        );
+      },
       opts,
     );
     return this.watcher.ready;
@@ -328,9 +292,7 @@ class LoreService implements Lore {
 
   rebuild(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
     if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
-    const dropped = this.queue.then(() => {
-      this.catalog.dropAll();
-    });
+    const dropped = this.queue.then(() => this.storage.documents.dropAll());
     this.queue = dropped.catch(() => undefined);
     return dropped.then(() => this.index(opts));
   }
@@ -389,7 +351,6 @@ class LoreService implements Lore {
     this.watcher = undefined;
     this.progressListeners.clear();
     await this.queue;
-    this.db.close();
-    this.ownUserData?.close();
+    await this.storage.close();
   }
 }

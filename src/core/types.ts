@@ -37,3 +37,8 @@ export interface ChunkOptions {
 }
 
 export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { maxChunkChars: 1500 };
+
+/** What a host gives the engine to report problems it carries on past. */
+export interface Logger {
+  warn(message: string): void;
+}

@@ -33,16 +33,16 @@ export class WindowHistory {
     return this.recorder.currentId;
   }
 
-  record(type: string, payload: Record<string, unknown>, titleHint?: string): SessionEvent | undefined {
+  record(type: string, payload: Record<string, unknown>, titleHint?: string): Promise<SessionEvent | undefined> {
     return this.recorder.record(type, payload, { hint: titleHint });
   }
 
   search(query: string, mode: string, k: number, resultCount: number): void {
-    if (query.trim()) this.record('search', { query, mode, k, resultCount }, query);
+    if (query.trim()) void this.record('search', { query, mode, k, resultCount }, query);
   }
 
   open(path: string, line: number, title: string, folder?: string): void {
-    this.record('open', { path, line, title, ...(folder ? { folder } : {}) }, title);
+    void this.record('open', { path, line, title, ...(folder ? { folder } : {}) }, title);
   }
 
   /** Forget the window's session (it was deleted or history cleared): the next record starts a new one. */

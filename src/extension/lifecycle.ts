@@ -4,32 +4,39 @@ import { errorMessage } from '../core/errors';
 import { changeKinds } from './config';
 import type { Ctx } from './context';
 import { applyEmbedderSettings } from './commands/embedding';
-import { indexWithProgress } from './commands/indexing';
+import { showError, withProgress } from './progress';
 
 /** After a folder's index opens: prune old history, bring the index up to date, then watch. */
 export async function afterOpen(c: Ctx, folder: vscode.WorkspaceFolder, lore: Lore, fresh: boolean): Promise<void> {
-  pruneHistory(c);
+  await pruneHistory(c);
   const cfg = c.config();
   if (c.access.isPaused) return; // Resume Indexing catches up
-  if (cfg.indexOnStartup || fresh) {
-    // The first index of a folder is a notification with Cancel; later catch-ups show in the status bar.
-    await indexWithProgress(c, 'reindex', fresh ? `Lore: indexing ${folder.name} for the first time…` : `Lore: updating the index of ${folder.name}…`, {
-      quiet: true,
-      folders: [folder],
-      location: fresh ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
-    });
+  const index = cfg.indexOnStartup || fresh;
+  try {
+    if (index) {
+      // The first index of a folder is a notification with Cancel; later catch-ups show in the status bar.
+      const title = fresh ? `Lore: indexing ${folder.name} for the first time…` : `Lore: updating the index of ${folder.name}…`;
+      await withProgress(title, (cancelPass, report) => c.access.maintainFolder(folder, { index, cancelPass, onProgress: report }), {
+        location: fresh ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+      });
+    } else {
+      await c.access.maintainFolder(folder, { index });
+    }
+    c.log(`${folder.name}: ${(await lore.status()).documents} documents indexed; watching for changes`);
+  } catch (err) {
+    showError(`indexing ${folder.name} failed`, err);
+    c.access.startWatching(folder); // changes are still indexed as they come
+  } finally {
+    c.refresh();
   }
-  c.access.startWatching(folder);
-  c.log(`${folder.name}: ${lore.status().documents} documents indexed; watching for changes`);
-  c.refresh();
 }
 
-export function pruneHistory(c: Ctx): void {
+export async function pruneHistory(c: Ctx): Promise<void> {
   const store = c.access.sessions();
   if (!store || store.readonly) return;
   const { retentionDays, maxSessions } = c.config().sessions;
   try {
-    const n = store.prune({ maxDays: retentionDays > 0 ? retentionDays : undefined, maxSessions: maxSessions > 0 ? maxSessions : undefined });
+    const n = await store.prune({ maxDays: retentionDays > 0 ? retentionDays : undefined, maxSessions: maxSessions > 0 ? maxSessions : undefined });
     if (n) c.log(`session history: pruned ${n} old session(s)`);
   } catch (err) {
     c.log(`session history: pruning failed: ${errorMessage(err)}`);
@@ -60,7 +67,7 @@ export function onConfigChange(c: Ctx): vscode.Disposable {
     } else if (kinds.embedder) {
       await applyEmbedderSettings(c);
     }
-    if (kinds.sessions) pruneHistory(c);
+    if (kinds.sessions) await pruneHistory(c);
     c.refresh();
   });
 }

@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Lore, LoreStatus } from '../core/service';
 import type { SearchOptions, SearchResponse, SearchResult } from '../core/search/types';
-import type { SessionStore } from '../core/sessions/store';
+import type { SessionStore } from '../core/storage/sessions';
 
 /** One search hit of a multi-folder workspace: where it lives as a URI, and which folder's index found it. */
 export type MergedResult = SearchResult & { uri: vscode.Uri; folder: string };
@@ -26,9 +26,9 @@ export interface LoreAccess {
   search(query: string, opts?: SearchOptions): Promise<MergedSearchResponse>;
   /** The indexed text of the document at `uri` (whichever folder holds it), or undefined. */
   getDocument(uri: vscode.Uri, range?: { startLine?: number; endLine?: number }): ReturnType<Lore['getDocument']>;
-  /** The session history (kept in the first folder's index); undefined before it opens. */
+  /** The workspace's session history (one file beside the indexes); undefined before an index opens. */
   sessions(): SessionStore | undefined;
-  status(): FolderStatus[];
+  status(): Promise<FolderStatus[]>;
   /** Fires (throttled) when indexes open/close, indexing progresses or counts change. */
   onDidChange: vscode.Event<void>;
 }

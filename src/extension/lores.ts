@@ -6,8 +6,8 @@ import { errorMessage } from '../core/errors';
 import type { ReconcileOptions, ReconcileSummary } from '../core/index/reconcile';
 import { createLore, type Lore, type LoreInit } from '../core/service';
 import type { SearchOptions } from '../core/search/types';
-import { openUserData, type UserData, USER_DATA_FILE } from '../core/db/userData';
-import type { SessionStore } from '../core/sessions/store';
+import { openUserData, type UserData, USER_DATA_FILE } from '../core/storage/open';
+import type { SessionStore } from '../core/storage/sessions';
 import { embedderSettings, engineConfig, readConfig } from './config';
 import type { FolderStatus, LoreAccess, MergedResult, MergedSearchResponse } from './loreAccess';
 import { STILL_OPENING } from './loreAccess';
@@ -31,7 +31,7 @@ export interface LoreWorkspaceOptions {
   onOpenError?: (err: Error) => void;
   log?: (line: string) => void;
   /** Opens one index (default createLore; tests pass one that fails like a missing native module). */
-  create?: (init: LoreInit) => Lore;
+  create?: (init: LoreInit) => Promise<Lore>;
 }
 
 /** The per-folder index file's name: readable folder name + hash of its URI (two folders never share one). */
@@ -93,7 +93,11 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
         config: engineConfig(cfg),
         embedder: embedderSettings(cfg),
       };
-      const lore = (this.opts.create ?? createLore)(init);
+      const lore = await (this.opts.create ?? createLore)(init);
+      if (this.disposed || this.entries.get(entry.folder.uri.toString()) !== entry) {
+        await lore.close();
+        return;
+      }
       entry.lore = lore;
       entry.error = undefined;
       entry.unsubscribe.push(lore.onProgress(() => this.fire()), lore.onStatusChange(() => this.fire()));
@@ -187,7 +191,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     return undefined;
   }
 
-  getDocument(uri: vscode.Uri, range?: { startLine?: number; endLine?: number }): ReturnType<Lore['getDocument']> {
+  async getDocument(uri: vscode.Uri, range?: { startLine?: number; endLine?: number }): ReturnType<Lore['getDocument']> {
     const at = this.locate(uri);
     return at?.lore.getDocument(at.rel, range);
   }
@@ -200,7 +204,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   /** Session history beside the indexes (the same file the MCP server finds beside an index it is given). */
   private openUserData(): UserData {
     if (!this.userData) {
-      this.userData = openUserData(path.join(this.opts.storageDir, USER_DATA_FILE));
+      this.userData = openUserData(path.join(this.opts.storageDir, USER_DATA_FILE), { warn: (m) => this.opts.log?.(m) });
       this.userData.sessions.onDidChange(() => this.sessionsChangedSoon());
     }
     return this.userData;
@@ -214,8 +218,8 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     }, 100);
   }
 
-  status(): FolderStatus[] {
-    return this.lores().map(({ folder, lore }) => ({ ...lore.status(), folder: folder.name }));
+  status(): Promise<FolderStatus[]> {
+    return Promise.all(this.lores().map(async ({ folder, lore }) => ({ ...(await lore.status()), folder: folder.name })));
   }
 
   get isPaused(): boolean {
@@ -253,19 +257,55 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     }
   }
 
-  /** Keeps the folder's index fresh as files change (not while paused). */
+  /**
+   * Keeps a folder's index fresh (core maintain): a first pass when `index` (cancelPass cancels it
+   * alone), then watching until the workspace is disposed or indexing is paused. Resolves with the
+   * pass's summary once watching; undefined when there was no pass, or it was cancelled or paused.
+   */
+  async maintainFolder(
+    folder: vscode.WorkspaceFolder,
+    opts: { index: boolean; cancelPass?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  ): Promise<ReconcileSummary | undefined> {
+    const lore = this.loreOf(folder);
+    if (!lore || this.paused || this.disposed) return undefined;
+    const run = new AbortController(); // pause() aborts it: no watching after a pause until resume
+    this.runs.add(run);
+    try {
+      return await lore.maintain({
+        signal: AbortSignal.any([this.lifetime, run.signal]),
+        cancelPass: opts.cancelPass,
+        index: opts.index,
+        onProgress: (p) => opts.onProgress?.(p.done, p.total),
+        ...this.watchEvents(folder),
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ABORTED') return undefined;
+      throw err;
+    } finally {
+      this.runs.delete(run);
+      this.fire(true);
+    }
+  }
+
+  /** Watches the folder again after a pause (no pass: Resume Indexing runs one). */
   startWatching(folder: vscode.WorkspaceFolder): void {
-    const lore = this.lores().find((l) => l.folder.uri.toString() === folder.uri.toString())?.lore;
+    const lore = this.loreOf(folder);
     if (!lore || this.paused || this.disposed) return;
-    lore
-      .watch({
-        onBatch: (batch) => {
-          this.opts.log?.(`${folder.name}: ${batch.paths.length} changed path(s) indexed`);
-          this.fire(true);
-        },
-        onError: (err) => this.opts.log?.(`${folder.name}: indexing changes failed: ${errorMessage(err)}`),
-      })
-      .catch((err) => this.opts.log?.(`${folder.name}: cannot watch: ${errorMessage(err)}`));
+    lore.watch(this.watchEvents(folder)).catch((err) => this.opts.log?.(`${folder.name}: cannot watch: ${errorMessage(err)}`));
+  }
+
+  private loreOf(folder: vscode.WorkspaceFolder): Lore | undefined {
+    return this.lores().find((l) => l.folder.uri.toString() === folder.uri.toString())?.lore;
+  }
+
+  private watchEvents(folder: vscode.WorkspaceFolder) {
+    return {
+      onBatch: (batch: { paths: string[] }) => {
+        this.opts.log?.(`${folder.name}: ${batch.paths.length} changed path(s) indexed`);
+        this.fire(true);
+      },
+      onError: (err: unknown) => this.opts.log?.(`${folder.name}: indexing changes failed: ${errorMessage(err)}`),
+    };
   }
 
   /** Stops indexing: the running passes end, watching and embedding stop until resume(). */

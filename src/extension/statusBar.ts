@@ -3,11 +3,11 @@ import { isDegraded } from './embedding';
 import type { LoreWorkspace } from './lores';
 
 /** What the status bar says: indexing progress, the document count, or "keyword only" when degraded. */
-export function statusBarText(access: LoreWorkspace): { text: string; tooltip: string; warning: boolean; error: boolean } {
+export async function statusBarText(access: LoreWorkspace): Promise<{ text: string; tooltip: string; warning: boolean; error: boolean }> {
   const err = access.openError();
   if (err) return { text: '$(error) Lore: unavailable', tooltip: err.message, warning: false, error: true };
   if (!access.isReady()) return { text: '$(loading~spin) Lore: opening…', tooltip: 'Lore is still opening the index', warning: false, error: false };
-  const statuses = access.status();
+  const statuses = await access.status();
   let done = 0;
   let total = 0;
   let docs = 0;
@@ -35,11 +35,13 @@ export function statusBarText(access: LoreWorkspace): { text: string; tooltip: s
 
 export class LoreStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('lore.status', vscode.StatusBarAlignment.Left, 50);
+  /** Updates are numbered: a slower, older one never overwrites a newer one. */
+  private updates = 0;
 
   constructor(private readonly access: LoreWorkspace) {
     this.item.name = 'Lore';
     this.item.command = 'lore.showIndexStatus';
-    this.update();
+    void this.update();
     this.item.show();
   }
 
@@ -48,8 +50,12 @@ export class LoreStatusBar implements vscode.Disposable {
     return this.item.text;
   }
 
-  update(): void {
-    const s = statusBarText(this.access);
+  async update(): Promise<void> {
+    const n = ++this.updates;
+    const s = await statusBarText(this.access).catch((err: unknown) => ({
+      text: '$(error) Lore: unavailable', tooltip: err instanceof Error ? err.message : String(err), warning: false, error: true,
+    }));
+    if (n !== this.updates) return;
     this.item.text = s.text;
     this.item.tooltip = s.tooltip;
     this.item.backgroundColor = s.error

@@ -102,7 +102,7 @@ export async function runMcp(argv: string[], io: McpIo, signal?: AbortSignal, ve
       return 0;
     }
     plan = p;
-    lore = createLore({ ...plan.init, logger: { warn: (m) => io.err(`lore mcp: ${m}`) } });
+    lore = await createLore({ ...plan.init, logger: { warn: (m) => io.err(`lore mcp: ${m}`) } });
   } catch (err) {
     io.err(`lore mcp: ${errorMessage(err)}`);
     return err instanceof LoreError && err.code === 'BAD_INPUT' ? 2 : err instanceof TypeError ? 2 : 3;

@@ -1,7 +1,7 @@
 /** Turns Lore's answers into text an assistant reads well, within a budget of characters. */
 import type { IndexedDocument } from '../core/document';
 import type { LoreStatus } from '../core/service';
-import type { FoundEvent, Session, SessionEvent } from '../core/sessions/store';
+import type { FoundEvent, Session, SessionEvent } from '../core/sessions/types';
 import { CUT_MARK, cutText, lineLabel, type Passage } from '../core/search/passages';
 
 export function formatPassages(query: string, mode: string, note: string | undefined, passages: Passage[], omitted: number): string {

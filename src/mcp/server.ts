@@ -70,7 +70,7 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
   const guarded =
     <A>(tool: string, fn: (args: A, signal: AbortSignal) => Promise<CallToolResult> | CallToolResult) =>
     async (args: A, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
-      recorder.record('tool', { tool, input: args as Record<string, unknown> });
+      void recorder.record('tool', { tool, input: args as Record<string, unknown> });
       try {
         return await fn(args, extra.signal);
       } catch (err) {
@@ -131,8 +131,8 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    guarded('get_document', (a: { path: string; start_line?: number; end_line?: number; max_chars: number }) => {
-      const doc = lore.getDocument(a.path, { startLine: a.start_line, endLine: a.end_line });
+    guarded('get_document', async (a: { path: string; start_line?: number; end_line?: number; max_chars: number }) => {
+      const doc = await lore.getDocument(a.path, { startLine: a.start_line, endLine: a.end_line });
       if (!doc) return toolError(`"${a.path}" is not in the index. Use search to find documents; paths are relative to ${lore.root}.`);
       const out = formatDocument(doc, a.max_chars);
       return text(out.text, { path: doc.path, title: doc.title, documentType: doc.documentType, startLine: doc.startLine, endLine: out.shownEndLine, lineCount: doc.lineCount, stale: doc.stale, truncated: out.truncated });
@@ -153,13 +153,13 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    guarded('list_sessions', (a: { query?: string; limit: number; include_archived: boolean }) => {
+    guarded('list_sessions', async (a: { query?: string; limit: number; include_archived: boolean }) => {
       if (a.query?.trim()) {
-        const events = lore.sessions.findEvents(a.query, { limit: a.limit });
+        const events = await lore.sessions.findEvents(a.query, { limit: a.limit });
         return text(formatFoundEvents(a.query, events), { events });
       }
-      const sessions = lore.sessions.list({ includeArchived: a.include_archived, limit: a.limit });
-      const withEvents = sessions.map((session) => ({ session, recent: lore.sessions.events(session.id, { limit: 5 }) }));
+      const sessions = await lore.sessions.list({ includeArchived: a.include_archived, limit: a.limit });
+      const withEvents = await Promise.all(sessions.map(async (session) => ({ session, recent: await lore.sessions.events(session.id, { limit: 5 }) })));
       return text(formatSessions(withEvents), { sessions });
     }),
   );
@@ -172,9 +172,9 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       inputSchema: {},
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    guarded('status', () => {
-      const status = lore.status();
-      const failed = lore.files('failed', 20).map((f) => ({ path: f.path, error: f.error }));
+    guarded('status', async () => {
+      const status = await lore.status();
+      const failed = (await lore.files('failed', 20)).map((f) => ({ path: f.path, error: f.error }));
       const lines = [formatStatus(status, { readonly }), ...failed.map((f) => `failed: ${f.path}: ${f.error}`)];
       return text(lines.join('\n'), { ...status, readonly, failed });
     }),
@@ -183,18 +183,17 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
   server.registerResource(
     'document',
     new ResourceTemplate(`${DOC_URI_PREFIX}{+path}`, {
-      list: () => ({
-        resources: lore
-          .files(undefined, opts.maxListedResources ?? 5000)
+      list: async () => ({
+        resources: (await lore.files(undefined, opts.maxListedResources ?? 5000))
           .filter((f) => f.status !== 'failed')
           .map((f) => ({ uri: docUri(f.path), name: f.path, title: f.title, mimeType: 'text/markdown', size: f.size })),
       }),
     }),
     { title: 'Indexed markdown document', description: 'The indexed text of one markdown file of the workspace.', mimeType: 'text/markdown' },
-    (uri, variables) => {
+    async (uri, variables) => {
       const raw = Array.isArray(variables.path) ? variables.path.join('/') : String(variables.path ?? '');
       const rel = pathFromDocUri(raw);
-      const doc = lore.getDocument(rel);
+      const doc = await lore.getDocument(rel);
       if (!doc) throw new McpError(ErrorCode.InvalidParams, `No indexed document at "${rel}" (${uri.href}).`);
       return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: doc.text }] };
     },

@@ -15,7 +15,7 @@ const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
 /** Where the engine itself says the best chunk for QUERY starts (indexed from the same copy, into a temp file). */
 async function expectedLine(root: string): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-e2e-expect-'));
-  const lore = createLore({ root, dbPath: path.join(dir, 'x.db') });
+  const lore = await createLore({ root, dbPath: path.join(dir, 'x.db') });
   try {
     await lore.index();
     const r = await lore.search(QUERY, { mode: 'keyword', k: 5 });

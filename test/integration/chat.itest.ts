@@ -210,12 +210,12 @@ describe('@lore chat participant', function () {
     const second = await handleChatRequest(access, request('and what does the roadmap say about it?'), history, s2 as unknown as vscode.ChatResponseStream, never, { newId: () => 'must-not-be-used' });
     assert.equal((second.metadata as { loreSessionId: string }).loreSessionId, sessionId);
 
-    const events = store.events(sessionId);
+    const events = (await store.events(sessionId));
     assert.deepEqual(events.map((e) => e.type), ['chat.request', 'chat.response', 'chat.request', 'chat.response']);
     assert.equal(events[0].payload.prompt, 'How are manifests imported twice handled?');
     const refs = events[1].payload.references as { path: string; startLine: number; endLine: number }[];
     assert.ok(refs.some((r) => r.path === 'docs/adr/0003-idempotent-manifest-import.md' && r.startLine >= 1 && r.endLine >= r.startLine), JSON.stringify(refs));
-    assert.equal(store.get(sessionId)?.title, 'How are manifests imported twice handled?');
+    assert.equal((await store.get(sessionId))?.title, 'How are manifests imported twice handled?');
 
     const s3 = new RecordingStream();
     await handleChatRequest(access, request('what did I ask about manifests?', { command: 'sessions' }), noHistory, s3 as unknown as vscode.ChatResponseStream, never);

@@ -9,7 +9,7 @@ export async function loreApi(probe = 'PostgreSQL ledger'): Promise<LoreExtensio
   const api = await ext.activate();
   assert.ok(api?.access, 'activate() returns { access, trees, statusBar, history }');
   await api.access.ready();
-  await eventually(async () => !api.access.status().some((s) => s.indexing) && (await api.access.search(probe)).results.length > 0, `the workspace is indexed ("${probe}" found)`, 30_000);
+  await eventually(async () => !(await api.access.status()).some((s) => s.indexing) && (await api.access.search(probe)).results.length > 0, `the workspace is indexed ("${probe}" found)`, 30_000);
   return api;
 }
 

@@ -34,13 +34,13 @@ describe('Lore commands', function () {
     for (const c of pkg.contributes.commands) assert.ok(registered.has(c.command), `${c.command} is declared and registered`);
   });
 
-  it('activation only registers things: it is quick', () => {
+  it('activation only registers things: it is quick', async () => {
     console.log(`      activate() took ${api.activationMs.toFixed(1)} ms`);
     assert.ok(api.activationMs < 250, `activate() took ${api.activationMs} ms`);
   });
 
-  it('keeps the index in the extension storage, never in the workspace', () => {
-    const [s] = api.access.status();
+  it('keeps the index in the extension storage, never in the workspace', async () => {
+    const [s] = (await api.access.status());
     assert.ok(!s.dbPath.startsWith(workspaceRoot().fsPath), `${s.dbPath} is outside the workspace`);
     assert.ok(fs.existsSync(s.dbPath));
     assert.ok(!fs.existsSync(path.join(workspaceRoot().fsPath, '.lore')));
@@ -76,10 +76,10 @@ describe('Lore commands', function () {
   });
 
   it('Rebuild Index: drops and rebuilds from the markdown, search still works', async () => {
-    const before = api.access.status()[0].documents;
+    const before = (await api.access.status())[0].documents;
     const sum = (await vscode.commands.executeCommand('lore.rebuild', true)) as ReconcileSummary;
     assert.equal(sum.added + sum.failed, before, 'every document is indexed anew (the binary one fails again)');
-    assert.equal(api.access.status()[0].documents, before);
+    assert.equal((await api.access.status())[0].documents, before);
     assert.equal((await api.access.search('PostgreSQL')).results[0]?.path, ADR);
   });
 
@@ -92,7 +92,7 @@ describe('Lore commands', function () {
   it('Retry Failed Files: the binary file fails again, with its reason', async () => {
     const sum = (await vscode.commands.executeCommand('lore.retryFailed')) as ReconcileSummary;
     assert.equal(sum.failed, 1);
-    const failed = api.access.lores()[0].lore.files('failed');
+    const failed = await api.access.lores()[0].lore.files('failed');
     assert.deepEqual(failed.map((f) => f.path), ['notes/scanned-manifest.md']);
     assert.match(failed[0].error ?? '', /binary/);
   });
@@ -148,9 +148,9 @@ describe('Lore commands', function () {
   it('Clear Session History: deletes every session; the next search starts a new one', async () => {
     const n = (await vscode.commands.executeCommand('lore.clearSessionHistory', true)) as number;
     assert.ok(n >= 1);
-    assert.equal(api.access.sessions()!.list().length, 0);
+    assert.equal((await api.access.sessions()!.list()).length, 0);
     await vscode.commands.executeCommand('lore.search', 'reconciliation');
-    assert.equal(api.access.sessions()!.list().length, 1);
+    assert.equal((await api.access.sessions()!.list()).length, 1);
   });
 
   it('says "Lore is still opening the index" while an index opens, rather than failing', async () => {

@@ -36,8 +36,8 @@ describe('Lore embedder state', function () {
     this.timeout(30_000);
     await cfg().update('embedding.provider', 'ollama', vscode.ConfigurationTarget.Workspace);
     await cfg().update('embedding.host', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Workspace);
-    const e = await eventually(() => {
-      const s = api.access.status()[0].embedder;
+    const e = await eventually(async () => {
+      const s = (await api.access.status())[0].embedder;
       return s.state === 'degraded' ? s : undefined;
     }, 'the embedder is degraded', 20_000);
     assert.ok(e.reason && e.reason.length > 10, `a reason: ${e.reason}`);
@@ -60,7 +60,7 @@ describe('Lore embedder state', function () {
     this.timeout(60_000);
     await cfg().update('embedding.provider', 'ollama', vscode.ConfigurationTarget.Workspace);
     await cfg().update('embedding.host', url, vscode.ConfigurationTarget.Workspace);
-    await eventually(() => api.access.status()[0].embedder.state === 'live', 'the embedder is live', 30_000);
+    await eventually(async () => (await api.access.status())[0].embedder.state === 'live', 'the embedder is live', 30_000);
     await eventually(async () => (await api.access.search('ledger transactions', { mode: 'semantic' })).mode === 'semantic', 'semantic search answers', 30_000);
     // Rebuild drops documents (and their vectors) and re-embeds (from the cache) into a consistent index.
     await vscode.commands.executeCommand('lore.rebuild', true);
@@ -81,13 +81,13 @@ describe('Lore embedder state', function () {
     await cfg().update('embedding.provider', 'openai', vscode.ConfigurationTarget.Workspace);
     await cfg().update('embedding.host', fixture.url, vscode.ConfigurationTarget.Workspace);
     await cfg().update('embedding.model', 'nomic-embed-text', vscode.ConfigurationTarget.Workspace);
-    const refused = await eventually(() => {
-      const s = api.access.status()[0].embedder;
+    const refused = await eventually(async () => {
+      const s = (await api.access.status())[0].embedder;
       return s.state === 'degraded' && /key/i.test(s.reason ?? '') ? s : undefined;
     }, 'degraded: the endpoint refuses the request without a key', 30_000);
     assert.ok(!refused.reason!.includes(key));
     assert.equal(await vscode.commands.executeCommand('lore.setEmbeddingApiKey', key), true);
-    await eventually(() => api.access.status()[0].embedder.state === 'live', 'live with the stored key', 30_000);
+    await eventually(async () => (await api.access.status())[0].embedder.state === 'live', 'live with the stored key', 30_000);
     assert.ok(fixture.authHeaders.includes(`Bearer ${key}`), 'the key is sent as a bearer token');
     const all = JSON.stringify(vscode.workspace.getConfiguration('lore').inspect('embedding') ?? {}) + JSON.stringify(vscode.workspace.getConfiguration('lore'));
     assert.ok(!all.includes(key), 'no setting holds the key');

@@ -37,7 +37,7 @@ describe('Lore lifecycle and settings', function () {
       ws.openFolders(vscode.workspace.workspaceFolders!);
       await assert.rejects(ws.ready(), /could not load/);
       assert.equal(errors.length, 1);
-      assert.match(statusBarText(ws).text, /Lore: unavailable/);
+      assert.match((await statusBarText(ws)).text, /Lore: unavailable/);
       resetOpenErrorShown();
       const { messages } = await captureMessages(() => {
         showOpenError(errors[0]);
@@ -64,11 +64,11 @@ describe('Lore lifecycle and settings', function () {
     await ws.ready();
     ws.startWatching(vscode.workspace.workspaceFolders![0]);
     const lore = ws.lores()[0].lore;
-    await eventually(() => lore.status().watching, 'watching');
+    await eventually(async () => (await lore.status()).watching, 'watching');
     await ws.dispose();
     const after = fired;
     assert.equal(ws.lores().length, 0);
-    assert.throws(() => lore.status(), 'the database is closed');
+    await assert.rejects(lore.status(), 'the database is closed');
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(fired, after, 'no event after dispose');
     fs.rmSync(storageDir, { recursive: true, force: true });
@@ -78,20 +78,20 @@ describe('Lore lifecycle and settings', function () {
     this.timeout(60_000);
     try {
       await cfg().update('exclude', ['notes/**'], vscode.ConfigurationTarget.Workspace);
-      await eventually(async () => api.access.isReady() && api.access.status()[0]?.documents === 7 && (await api.access.search('standup')).results.length === 0, 'notes/ left the index', 30_000);
+      await eventually(async () => api.access.isReady() && (await api.access.status())[0]?.documents === 7 && (await api.access.search('standup')).results.length === 0, 'notes/ left the index', 30_000);
     } finally {
       await cfg().update('exclude', undefined, vscode.ConfigurationTarget.Workspace);
     }
-    await eventually(async () => api.access.isReady() && api.access.status()[0]?.documents === 10 && (await api.access.search('standup')).results.length > 0, 'notes/ is back', 30_000);
+    await eventually(async () => api.access.isReady() && (await api.access.status())[0]?.documents === 10 && (await api.access.search('standup')).results.length > 0, 'notes/ is back', 30_000);
   });
 
   it('lore.sessions.maxSessions prunes history when changed', async () => {
     const store = api.access.sessions()!;
-    for (let i = 0; i < 3; i++) store.record(store.create({ title: `old ${i}` }).id, 'search', { query: `q${i}` });
-    assert.ok(store.list().length >= 3);
+    for (let i = 0; i < 3; i++) (await store.record((await store.create({ title: `old ${i}` })).id, 'search', { query: `q${i}` }));
+    assert.ok((await store.list()).length >= 3);
     try {
       await cfg().update('sessions.maxSessions', 1, vscode.ConfigurationTarget.Workspace);
-      await eventually(() => store.list().length === 1, 'pruned to one session');
+      await eventually(async () => (await store.list()).length === 1, 'pruned to one session');
     } finally {
       await cfg().update('sessions.maxSessions', undefined, vscode.ConfigurationTarget.Workspace);
     }
@@ -112,7 +112,7 @@ describe('Lore lifecycle and settings', function () {
       sub.dispose();
       fs.rmSync(bulk, { recursive: true, force: true });
     }
-    await eventually(() => api.access.status()[0].documents === 10, 'the bulk files left again', 30_000);
+    await eventually(async () => (await api.access.status())[0].documents === 10, 'the bulk files left again', 30_000);
     await eventually(() => /Lore: (10 docs|keyword only)/.test(api.statusBar.text), 'idle text again');
   });
 
@@ -128,7 +128,7 @@ describe('Lore lifecycle and settings', function () {
         api.access.indexAll('reindex', { signal: ac.signal, onProgress: (done) => done >= 20 && ac.abort() }),
         (err: { code?: string }) => err.code === 'ABORTED',
       );
-      const docs = api.access.status()[0].documents;
+      const docs = (await api.access.status())[0].documents;
       assert.ok(docs < 810, `stopped early (${docs} documents)`);
       const reports = (await vscode.commands.executeCommand('lore.validate')) as { ok: boolean }[];
       assert.equal(reports[0].ok, true);
@@ -136,7 +136,7 @@ describe('Lore lifecycle and settings', function () {
       fs.rmSync(bulk, { recursive: true, force: true });
       await vscode.commands.executeCommand('lore.resumeIndexing');
     }
-    await eventually(() => api.access.status()[0].documents === 10, 'back to the fixture', 30_000);
+    await eventually(async () => (await api.access.status())[0].documents === 10, 'back to the fixture', 30_000);
   });
 
   it('results of a file changed since indexing are flagged stale in the Search view', async function () {

@@ -16,7 +16,7 @@ describe('Lore MCP server definitions', function () {
     api = await loreApi();
   });
 
-  it('package.json declares the provider id the extension registers', () => {
+  it('package.json declares the provider id the extension registers', async () => {
     const pkg = vscode.extensions.getExtension('lore-dev.lore')!.packageJSON;
     assert.deepEqual(pkg.contributes.mcpServerDefinitionProviders.map((p: { id: string }) => p.id), [MCP_PROVIDER_ID]);
   });

@@ -99,16 +99,16 @@ describe('Lore views', function () {
 
   it('Sessions view: rename, archive and delete a session from its context menu', async () => {
     const store = api.access.sessions()!;
-    const other = store.create({ title: 'older research' });
-    store.record(other.id, 'search', { query: 'invoice parser', mode: 'keyword', k: 10, resultCount: 1 });
+    const other = (await store.create({ title: 'older research' }));
+    await store.record(other.id, 'search', { query: 'invoice parser', mode: 'keyword', k: 10, resultCount: 1 });
     await vscode.commands.executeCommand('lore.sessions.rename', { kind: 'session', session: other }, 'Invoice research');
-    assert.equal(store.get(other.id)?.title, 'Invoice research');
+    assert.equal((await store.get(other.id))?.title, 'Invoice research');
     await vscode.commands.executeCommand('lore.sessions.archive', { kind: 'session', session: other });
     const groups = await items<SessionNode>(api.trees.sessions);
     const archived = groups.find((g) => label(g.item) === 'Archived');
     assert.ok(archived, 'archived sessions are grouped apart');
     await vscode.commands.executeCommand('lore.sessions.delete', { kind: 'session', session: other }, true);
-    assert.equal(store.get(other.id), undefined);
+    assert.equal((await store.get(other.id)), undefined);
   });
 
   it('Sessions view: refreshes when history changes elsewhere (chat turns, tools)', async () => {
@@ -116,7 +116,7 @@ describe('Lore views', function () {
     const sub = api.trees.sessions.onDidChangeTreeData(() => changes++);
     try {
       const store = api.access.sessions()!;
-      store.record(api.history.currentId!, 'chat.request', { prompt: 'why PostgreSQL?' });
+      await store.record(api.history.currentId!, 'chat.request', { prompt: 'why PostgreSQL?' });
       await eventually(() => changes > 0, 'the Sessions view was told to refresh');
     } finally {
       sub.dispose();

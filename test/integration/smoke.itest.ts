@@ -13,7 +13,7 @@ describe('smoke: Lore in the extension host', () => {
     assert.equal(ext.isActive, true);
   });
 
-  it('opens the fixture workspace copy', () => {
+  it('opens the fixture workspace copy', async () => {
     const folders = vscode.workspace.workspaceFolders ?? [];
     assert.equal(folders.length, 1);
     assert.equal(folders[0].uri.fsPath, process.env.LORE_TEST_WORKSPACE);

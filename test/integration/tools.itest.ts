@@ -33,7 +33,7 @@ describe('Lore language-model tools', function () {
     ({ access, extensionPath } = await getAccess());
   });
 
-  it('are registered with the schemas declared in package.json and kept in schema/tools', () => {
+  it('are registered with the schemas declared in package.json and kept in schema/tools', async () => {
     for (const name of TOOLS) {
       const info = vscode.lm.tools.find((t) => t.name === name);
       assert.ok(info, `${name} is not in vscode.lm.tools`);

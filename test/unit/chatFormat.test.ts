@@ -16,11 +16,11 @@ import { deriveSessionId, sessionTitle } from '../../src/extension/chat/session'
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 describe('chat format: passages without a model', () => {
-  it('quotes passage text so markdown inside stays inside the quote', () => {
+  it('quotes passage text so markdown inside stays inside the quote', async () => {
     assert.equal(quote('# Heading\n```\ncode\n```'), '> # Heading\n> ```\n> code\n> ```');
   });
 
-  it('renders title, file:lines label, section and the stale mark', () => {
+  it('renders title, file:lines label, section and the stale mark', async () => {
     const b = passageBlock(
       { path: 'docs/adr/0003.md', title: 'Use *SQLite*', headingPath: 'Decision', startLine: 5, endLine: 9, text: 'We chose SQLite.', score: 1, stale: true, documentType: 'adr' },
       2,
@@ -31,13 +31,13 @@ describe('chat format: passages without a model', () => {
     assert.match(b.body, /> We chose SQLite\./);
   });
 
-  it('escapes markdown in user-visible inline text', () => {
+  it('escapes markdown in user-visible inline text', async () => {
     assert.equal(escapeMd('a [link](x) `code`\n#tag'), 'a \\[link\\]\\(x\\) \\`code\\` \\#tag');
   });
 });
 
 describe('chat format: model errors read as reasons', () => {
-  it('maps LanguageModelError codes and off-topic refusals', () => {
+  it('maps LanguageModelError codes and off-topic refusals', async () => {
     const err = (code: string, message = '') => Object.assign(new Error(message), { code });
     assert.equal(describeModelError(err('NoPermissions')).kind, 'consent');
     assert.match(describeModelError(err('Blocked')).note, /quota/);
@@ -50,7 +50,7 @@ describe('chat format: model errors read as reasons', () => {
 });
 
 describe('chat format: follow-ups', () => {
-  it('offers the passages after an answer, an answer after /search, and /status when nothing was found', () => {
+  it('offers the passages after an answer, an answer after /search, and /status when nothing was found', async () => {
     const base = { loreSessionId: 's', query: 'vector store', resultCount: 3 };
     assert.deepEqual(followupsFor(base).map((f) => f.command), ['search', 'sessions']);
     assert.deepEqual(followupsFor({ ...base, command: 'search' }), [{ prompt: 'vector store', label: 'Answer this from the passages' }]);
@@ -61,13 +61,13 @@ describe('chat format: follow-ups', () => {
 });
 
 describe('chat format: sessions and status', () => {
-  it('lists sessions with counts and relative times', () => {
+  it('lists sessions with counts and relative times', async () => {
     const text = formatSessions([{ id: 'a', title: 'Vectors', status: 'active', lastUpdateTime: NOW - 5 * 60_000, eventCount: 3 }], NOW);
     assert.match(text, /- \*\*Vectors\*\* — 3 events, 5 min ago/);
     assert.match(formatSessions([], NOW), /No sessions recorded yet/);
   });
 
-  it('describes matching events of every type', () => {
+  it('describes matching events of every type', async () => {
     const text = formatEventMatches(
       'vector',
       [
@@ -83,7 +83,7 @@ describe('chat format: sessions and status', () => {
     assert.match(formatEventMatches('zebra', [], NOW), /Nothing in your session history mentions “zebra”/);
   });
 
-  it('shows index counts, failures and the embedder state with its fix', () => {
+  it('shows index counts, failures and the embedder state with its fix', async () => {
     const text = formatStatus(
       [
         {
@@ -106,7 +106,7 @@ describe('chat format: sessions and status', () => {
     assert.match(formatStatus([{ root: '/w', documents: 0, chunks: 0, counts: {}, lastSyncedAt: null }], NOW), /Embeddings: off/);
   });
 
-  it('relative times', () => {
+  it('relative times', async () => {
     assert.equal(ago(NOW - 10_000, NOW), 'just now');
     assert.equal(ago(NOW - 3 * 86_400_000, NOW), '3 days ago');
     assert.equal(ago(NOW - 30 * 86_400_000, NOW), '2026-10-24');
@@ -114,7 +114,7 @@ describe('chat format: sessions and status', () => {
 });
 
 describe('chat session id: one session per conversation', () => {
-  it('a new conversation gets a fresh id; later turns find it in the previous result', () => {
+  it('a new conversation gets a fresh id; later turns find it in the previous result', async () => {
     const first = deriveSessionId([], () => 'uuid-1');
     assert.deepEqual(first, { id: 'chat-uuid-1', isNew: true });
     const later = deriveSessionId(
@@ -129,7 +129,7 @@ describe('chat session id: one session per conversation', () => {
     assert.deepEqual(later, { id: 'chat-uuid-1', isNew: false });
   });
 
-  it('without ids in the history, derives a stable id from the first prompt', () => {
+  it('without ids in the history, derives a stable id from the first prompt', async () => {
     const h1 = [{ kind: 'request' as const, prompt: 'what is lore?' }, { kind: 'response' as const }];
     const a = deriveSessionId(h1, () => 'x');
     const b = deriveSessionId([...h1, { kind: 'request', prompt: 'more' }, { kind: 'response' }], () => 'y');
@@ -138,7 +138,7 @@ describe('chat session id: one session per conversation', () => {
     assert.notEqual(a.id, deriveSessionId([{ kind: 'request', prompt: 'another start' }], () => 'z').id);
   });
 
-  it('titles come from the first prompt, short', () => {
+  it('titles come from the first prompt, short', async () => {
     assert.equal(sessionTitle('  how   do we index?  '), 'how do we index?');
     assert.equal(sessionTitle('', 'status'), '/status');
     assert.equal(sessionTitle('x'.repeat(100)).length, 58);

@@ -40,7 +40,7 @@ describe('CLI output through a pipe is complete', () => {
       files[`notes/note-${String(i).padStart(3, '0')}.md`] = `---\ntitle: "${title}"\n---\n# Note ${i}\n\nThe quokka rollout ships in waves, part ${i}.\n`;
     }
     ws = tempWorkspace(files);
-    const lore = ws.open();
+    const lore = await ws.open();
     const summary = await lore.index();
     assert.equal(summary.added, DOCS);
     await lore.close();

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from 'better-sqlite3';
 import { buildKnownItemSet } from '../../src/core/eval/knownItem';
-import { BM25_SQL } from '../../src/core/search/bm25';
-import { TermContributions } from '../../src/core/search/coverage';
+import { BM25_SQL } from '../../src/core/storage/sqlite/bm25';
+import { TermContributions } from '../../src/core/storage/sqlite/coverage';
 import { buildKeywordQuery } from '../../src/core/search/query';
-import { Stemmer } from '../../src/core/search/stems';
+import { Stemmer } from '../../src/core/storage/sqlite/stems';
 import { indexedDatabase, tempWorkspace, type TempWorkspace } from './helpers';
 
 // Document evidence splits a chunk's BM25 score into its words' shares outside FTS5 (coverage.ts).
@@ -55,7 +55,7 @@ describe('term contributions add up to FTS5 bm25()', { skip: !fs.existsSync(RUST
     assert.deepEqual(wrong, []);
   });
 
-  test('stems are FTS5 porter stems, diacritics and case folded', () => {
+  test('stems are FTS5 porter stems, diacritics and case folded', async () => {
     const s = new Stemmer();
     const stems = s.stems(['running', 'Happy', 'hoping', 'relational', 'café', 'naïve', 'x']);
     assert.deepEqual([...stems.values()], ['run', 'happi', 'hope', 'relat', 'cafe', 'naiv', 'x']);

@@ -4,14 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../../src/core/db/open';
-import { loadMigrations } from '../../src/core/db/migrate';
+import { openDatabase } from '../../src/core/storage/sqlite/open';
+import { loadMigrations } from '../../src/core/storage/sqlite/migrate';
 import { LoreError } from '../../src/core/errors';
 import { tempWorkspace } from './helpers';
 
 const tmpDb = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lore-db-')), 'index.db');
 
-test('every connection gets the pragmas Lore relies on, and sqlite-vec', () => {
+test('every connection gets the pragmas Lore relies on, and sqlite-vec', async () => {
   const { db, vec } = openDatabase(tmpDb());
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(db.pragma('synchronous', { simple: true }), 1); // NORMAL
@@ -24,7 +24,7 @@ test('every connection gets the pragmas Lore relies on, and sqlite-vec', () => {
   db.close();
 });
 
-test('the schema has the columns, checks and indexes the issue asks for', () => {
+test('the schema has the columns, checks and indexes the issue asks for', async () => {
   const { db } = openDatabase(tmpDb());
   const cols = (db.prepare("SELECT name FROM pragma_table_info('document_index')").all() as { name: string }[]).map((c) => c.name);
   for (const c of ['file_path', 'title', 'document_type', 'content_hash', 'size', 'mtime', 'chunk_count', 'embedding_model', 'metadata', 'last_synced_at', 'sync_status', 'error', 'created_at', 'updated_at']) {
@@ -49,7 +49,7 @@ test('the schema has the columns, checks and indexes the issue asks for', () => 
   db.close();
 });
 
-test('a database from an older Lore (schema 1) migrates in place and keeps its data', () => {
+test('a database from an older Lore (schema 1) migrates in place and keeps its data', async () => {
   const file = tmpDb();
   const old = openDatabase(file, { schemaUpTo: 1 });
   assert.equal(old.db.pragma('user_version', { simple: true }), 1);
@@ -72,7 +72,7 @@ test('a database from an older Lore (schema 1) migrates in place and keeps its d
   db.close();
 });
 
-test('a database from a newer Lore is refused with a clear message and left untouched', () => {
+test('a database from a newer Lore is refused with a clear message and left untouched', async () => {
   const file = tmpDb();
   openDatabase(file).db.close();
   const raw = new Database(file);
@@ -92,13 +92,13 @@ test('a database from a newer Lore is refused with a clear message and left unto
 test('when sqlite-vec cannot load, the reason is reported and keyword search still works', async () => {
   const ws = tempWorkspace({ 'notes/a.md': '# Alpha\n\nThe quick brown fox.\n' });
   try {
-    const lore = ws.open({
+    const lore = await ws.open({
       loadVectorExtension: () => {
         throw new Error('vec0.so: cannot open shared object file');
       },
     });
     await lore.index();
-    const status = lore.status();
+    const status = (await lore.status());
     assert.equal(status.vectorExtension.loaded, false);
     assert.match(status.vectorExtension.error!, /sqlite-vec could not load \(vec0\.so: cannot open shared object file\).*keyword search works/);
     assert.equal((await lore.search('brown fox')).results[0]?.path, 'notes/a.md');
@@ -107,7 +107,7 @@ test('when sqlite-vec cannot load, the reason is reported and keyword search sti
   }
 });
 
-test('a file that is not a database gives a readable error, not a crash', () => {
+test('a file that is not a database gives a readable error, not a crash', async () => {
   const file = tmpDb();
   fs.writeFileSync(file, 'this is not sqlite'.repeat(100));
   assert.throws(() => openDatabase(file), (err: unknown) => err instanceof LoreError && /Cannot use the Lore index at .*not a database/.test(err.message));

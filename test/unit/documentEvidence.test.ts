@@ -22,7 +22,7 @@ describe('document evidence', () => {
       'notes/once.md': '# Once\n\nThe checksum matters.\n',
     });
     for (let i = 0; i < 30; i++) ws.write(`bulk/n${i}.md`, `# Note ${i}\n\n${filler(3)}\n`);
-    lore = ws.open({ embedder: null });
+    lore = await ws.open({ embedder: null });
     await lore.index();
   });
   after(() => ws.cleanup());

@@ -29,13 +29,13 @@ describe('embedder faults and recovery', () => {
   });
   afterEach(() => ws.cleanup());
 
-  const open = (timeoutMs = 2000, extra: Parameters<TempWorkspace['open']>[0] = {}): Lore =>
+  const open = (timeoutMs = 2000, extra: Parameters<TempWorkspace['open']>[0] = {}): Promise<Lore> =>
     ws.open({ embedder: { provider: 'ollama', host: fx.url, timeoutMs, retries: 1 }, embedding: { recheckMs: 40 }, ...extra });
 
   async function expectRecovery(lore: Lore, total: number) {
-    await eventually(() => lore.status().embedder.state === 'live', 'the embedder is live again', 8000);
+    await eventually(async () => (await lore.status()).embedder.state === 'live', 'the embedder is live again', 8000);
     await lore.embeddingIdle();
-    const st = lore.status();
+    const st = (await lore.status());
     assert.deepEqual(st.counts, { pending: 0, synced: total, failed: 0, stale: 0 });
     const res = await lore.search('gamma invoices', { mode: 'semantic' });
     assert.equal(res.mode, 'semantic');
@@ -44,10 +44,10 @@ describe('embedder faults and recovery', () => {
 
   it('connection refused: "Ollama is not running at …", documents pending, keyword fallback, recovery when it starts', async () => {
     await fx.stop();
-    const lore = open();
+    const lore = await open();
     await lore.index();
-    await eventually(() => lore.status().embedder.state === 'degraded', 'degraded');
-    const st = lore.status();
+    await eventually(async () => (await lore.status()).embedder.state === 'degraded', 'degraded');
+    const st = (await lore.status());
     assert.equal(st.embedder.reason, `Ollama is not running at ${fx.url} (start it with \`ollama serve\`, or set OLLAMA_HOST / lore.embedding.host)`);
     assert.deepEqual(st.embedder.fix, { kind: 'command', value: 'ollama serve', label: 'Start Ollama' });
     assert.deepEqual(st.counts, { pending: 2, synced: 0, failed: 0, stale: 0 });
@@ -63,10 +63,10 @@ describe('embedder faults and recovery', () => {
 
   it('model not pulled: the exact pull command, then recovery once pulled', async () => {
     fx.models.delete('nomic-embed-text:latest');
-    const lore = open();
+    const lore = await open();
     await lore.index();
-    await eventually(() => lore.status().embedder.state === 'degraded', 'degraded');
-    const st = lore.status();
+    await eventually(async () => (await lore.status()).embedder.state === 'degraded', 'degraded');
+    const st = (await lore.status());
     assert.equal(st.embedder.reason, 'model nomic-embed-text is not pulled: run `ollama pull nomic-embed-text`');
     assert.equal(st.embedder.fix?.value, 'ollama pull nomic-embed-text');
     assert.equal(st.counts.pending, 2);
@@ -86,16 +86,16 @@ describe('embedder faults and recovery', () => {
   ];
   for (const [fault, reason] of midRunFaults) {
     it(`${fault} while embedding: degraded with the reason, nothing lost, recovery`, async () => {
-      const lore = open(300);
+      const lore = await open(300);
       await lore.index();
       await lore.embeddingIdle();
-      assert.equal(lore.status().counts.synced, 2);
+      assert.equal((await lore.status()).counts.synced, 2);
       if (fault === 'slow') fx.delayMs = 600;
       else fx.fault = fault;
       ws.write('c.md', '# Gamma\n\nThe gamma service emails invoices.\n');
       await lore.index();
-      await eventually(() => lore.status().embedder.state === 'degraded', 'degraded', 8000);
-      const st = lore.status();
+      await eventually(async () => (await lore.status()).embedder.state === 'degraded', 'degraded', 8000);
+      const st = (await lore.status());
       assert.match(st.embedder.reason ?? '', reason);
       assert.deepEqual(st.counts, { pending: 1, synced: 2, failed: 0, stale: 0 }, 'the new document waits; nothing failed');
       const res = await lore.search('invoices');
@@ -108,16 +108,16 @@ describe('embedder faults and recovery', () => {
   }
 
   it('model switch: the old vectors serve until the new model covered everything, then the old space goes', async () => {
-    const lore = open(2000, { embedding: { recheckMs: 40, concurrency: 1, docsPerStep: 1 } });
+    const lore = await open(2000, { embedding: { recheckMs: 40, concurrency: 1, docsPerStep: 1 } });
     for (let i = 0; i < 6; i++) ws.write(`more/${i}.md`, `# Doc ${i}\n\nService number ${i} keeps invoices in storage ${i}.\n`);
     await lore.index();
     await lore.embeddingIdle();
-    assert.equal(lore.status().embedder.activeModel, 'ollama:nomic-embed-text');
+    assert.equal((await lore.status()).embedder.activeModel, 'ollama:nomic-embed-text');
     fx.delayMs = 60;
     const switching = lore.configureEmbedder({ provider: 'ollama', host: fx.url, model: 'all-minilm', retries: 1 });
     let sawShadow = false;
-    while (lore.status().embedder.activeModel !== 'ollama:all-minilm') {
-      const st = lore.status();
+    while ((await lore.status()).embedder.activeModel !== 'ollama:all-minilm') {
+      const st = (await lore.status());
       if (st.embedder.state === 'live' && st.embedder.progress && st.embedder.progress.done < st.embedder.progress.total) {
         sawShadow = true;
         assert.equal(st.embedder.activeModel, 'ollama:nomic-embed-text', 'the old model serves meanwhile');
@@ -131,7 +131,7 @@ describe('embedder faults and recovery', () => {
     await switching;
     await lore.embeddingIdle();
     assert.ok(sawShadow, 'progress of the shadow re-index was visible');
-    const st = lore.status();
+    const st = (await lore.status());
     assert.equal(st.embedder.dimensions, 384);
     assert.deepEqual(st.embedder.progress, { done: 8, total: 8 });
     const db = new Database(ws.dbPath, { readonly: true });
@@ -145,9 +145,9 @@ describe('embedder faults and recovery', () => {
   it('a CLI-style open with nothing listening gives up within seconds, not minutes', async () => {
     await fx.stop();
     const t0 = Date.now();
-    const lore = ws.open({ embedder: { provider: 'ollama', host: fx.url }, embedding: { background: false } });
+    const lore = await ws.open({ embedder: { provider: 'ollama', host: fx.url }, embedding: { background: false } });
     await lore.embeddingIdle();
-    assert.equal(lore.status().embedder.state, 'degraded');
+    assert.equal((await lore.status()).embedder.state, 'degraded');
     assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
   });
 });

@@ -34,19 +34,19 @@ describe('embedding pipeline', () => {
   });
   afterEach(() => ws.cleanup());
 
-  const open = (extra: Parameters<TempWorkspace['open']>[0] = {}): Lore =>
+  const open = (extra: Parameters<TempWorkspace['open']>[0] = {}): Promise<Lore> =>
     ws.open({ embedder: { provider: 'ollama', host: fx.url }, embedding: { recheckMs: 50 }, ...extra });
 
   it('text is keyword-searchable at once, then every document becomes synced with its embedding model', async () => {
-    const lore = open();
+    const lore = await open();
     fx.delayMs = 150; // embedding lags behind text indexing
     await lore.index();
     const early = await lore.search('sourdough starter', { mode: 'keyword' });
     assert.equal(early.results[0]?.path, 'notes/bread.md');
-    assert.ok(lore.status().counts.pending > 0, 'documents wait for vectors as pending');
+    assert.ok((await lore.status()).counts.pending > 0, 'documents wait for vectors as pending');
     fx.delayMs = 0;
     await lore.embeddingIdle();
-    const st = lore.status();
+    const st = (await lore.status());
     assert.deepEqual(st.counts, { pending: 0, synced: 3, failed: 0, stale: 0 });
     assert.equal(st.embedder.state, 'live');
     assert.equal(st.embedder.model, 'nomic-embed-text');
@@ -54,7 +54,7 @@ describe('embedding pipeline', () => {
     assert.equal(st.embedder.activeModel, 'ollama:nomic-embed-text');
     assert.deepEqual(st.embedder.progress, { done: 3, total: 3 });
     assert.equal(st.queue.pending, 0);
-    assert.ok(lore.files().every((f) => f.status === 'synced'));
+    assert.ok((await lore.files()).every((f) => f.status === 'synced'));
     const res = await lore.search('flour water starter');
     assert.equal(res.mode, 'hybrid');
     assert.equal(res.requestedMode, 'hybrid');
@@ -67,24 +67,24 @@ describe('embedding pipeline', () => {
   });
 
   it('re-embeds only the chunk that changed (counted at the server), and reports the cache hit rate', async () => {
-    const lore = open();
+    const lore = await open();
     await lore.index();
     await lore.embeddingIdle();
     const sentBefore = fx.inputs.length;
-    assert.equal(sentBefore, lore.status().chunks + 1, 'every chunk once, plus the preflight probe');
+    assert.equal(sentBefore, (await lore.status()).chunks + 1, 'every chunk once, plus the preflight probe');
     ws.write('docs/guide.md', guide('\n\n## Backups\nCopy the database file while Lore is closed.'));
     await lore.index();
     await lore.embeddingIdle();
     const sent = fx.inputs.slice(sentBefore);
     assert.deepEqual(sent, ['search_document: ## Backups\nCopy the database file while Lore is closed.']);
-    const { cache } = lore.status();
+    const { cache } = (await lore.status());
     assert.equal(cache.misses, sentBefore - 1 + 1);
     assert.equal(cache.hits, 3, 'the three unchanged chunks of the guide came from the cache');
     assert.ok(cache.hitRate > 0 && cache.hitRate < 1);
   });
 
   it('a rename and a full rebuild send nothing to the embedder again', async () => {
-    const lore = open();
+    const lore = await open();
     await lore.index();
     await lore.embeddingIdle();
     const requests = fx.embedRequests();
@@ -95,22 +95,22 @@ describe('embedding pipeline', () => {
     await lore.rebuild();
     await lore.embeddingIdle();
     assert.equal(fx.embedRequests(), requests, 'rebuild: every vector from the cache');
-    assert.equal(lore.status().counts.synced, 3);
-    assert.ok(lore.status().cache.hits >= lore.status().chunks, 'the rebuild was all cache hits');
+    assert.equal((await lore.status()).counts.synced, 3);
+    assert.ok((await lore.status()).cache.hits >= (await lore.status()).chunks, 'the rebuild was all cache hits');
     const res = await lore.search('sqlite-vec tables one per model', { mode: 'semantic' });
     assert.equal(res.mode, 'semantic');
     assert.equal(res.results[0].path, 'docs/moved/guide.md');
   });
 
   it('the cache survives closing and reopening the index', async () => {
-    const first = open();
+    const first = await open();
     await first.index();
     await first.embeddingIdle();
     await first.close();
     const requests = fx.embedRequests();
     ws.remove('notes/bread.md');
     ws.write('notes/bread2.md', '# Sourdough\n\nFeed the starter with flour and water every morning.\n\nBake at 250 degrees.\n');
-    const second = open();
+    const second = await open();
     await second.index();
     await second.embeddingIdle();
     // the preflight probe plus one request for the one new chunk text
@@ -118,49 +118,49 @@ describe('embedding pipeline', () => {
   });
 
   it('pause keeps documents pending; resume embeds them', async () => {
-    const lore = open();
+    const lore = await open();
     await lore.embeddingIdle(); // preflight done
     lore.pauseEmbedding();
     await lore.index();
     await lore.embeddingIdle();
-    assert.equal(lore.status().counts.pending, 3);
-    assert.deepEqual(lore.status().queue, { pending: 3, running: false, paused: true });
+    assert.equal((await lore.status()).counts.pending, 3);
+    assert.deepEqual((await lore.status()).queue, { pending: 3, running: false, paused: true });
     lore.resumeEmbedding();
     await lore.embeddingIdle();
-    assert.equal(lore.status().counts.synced, 3);
+    assert.equal((await lore.status()).counts.synced, 3);
   });
 
   it('a document the embedder refuses is failed with the reason; the others are synced', async () => {
     fx.poison = 'POISON';
     ws.write('notes/bad.md', '# Bad\n\nThis text is POISON for the model.\n');
-    const lore = open();
+    const lore = await open();
     await lore.index();
     await lore.embeddingIdle();
-    const failed = lore.files('failed');
+    const failed = (await lore.files('failed'));
     assert.deepEqual(failed.map((f) => f.path), ['notes/bad.md']);
     assert.match(failed[0].error ?? '', /could not be embedded: .*input length exceeds/);
-    assert.equal(lore.status().counts.synced, 3);
-    assert.equal(lore.status().embedder.state, 'live');
+    assert.equal((await lore.status()).counts.synced, 3);
+    assert.equal((await lore.status()).embedder.state, 'live');
     assert.equal((await lore.search('poison model', { mode: 'keyword' })).results[0]?.path, 'notes/bad.md', 'still keyword-searchable');
   });
 
   it('an OpenAI-compatible server with an API key embeds the same way', async () => {
     fx.apiKey = 'sk-fixture';
-    const lore = ws.open({ embedder: { provider: 'openai', host: fx.url, model: 'nomic-embed-text', apiKey: 'sk-fixture' } });
+    const lore = await ws.open({ embedder: { provider: 'openai', host: fx.url, model: 'nomic-embed-text', apiKey: 'sk-fixture' } });
     await lore.index();
     await lore.embeddingIdle();
-    assert.equal(lore.status().counts.synced, 3);
-    assert.equal(lore.status().embedder.activeModel, 'openai:nomic-embed-text');
+    assert.equal((await lore.status()).counts.synced, 3);
+    assert.equal((await lore.status()).embedder.activeModel, 'openai:nomic-embed-text');
     assert.ok(fx.authHeaders.length > 0 && fx.authHeaders.every((h) => h === 'Bearer sk-fixture'));
-    assert.ok(!JSON.stringify(lore.status()).includes('sk-fixture'), 'the key is not in the status');
+    assert.ok(!JSON.stringify((await lore.status())).includes('sk-fixture'), 'the key is not in the status');
     assert.equal((await lore.search('flour water')).mode, 'hybrid');
   });
 
   it('keyword only: documents are synced at once and search says why it used keyword', async () => {
-    const lore = ws.open();
+    const lore = await ws.open();
     await lore.index();
-    assert.equal(lore.status().counts.synced, 3);
-    assert.equal(lore.status().embedder.state, 'off');
+    assert.equal((await lore.status()).counts.synced, 3);
+    assert.equal((await lore.status()).embedder.state, 'off');
     const res = await lore.search('sqlite');
     assert.equal(res.mode, 'keyword');
     assert.equal(res.requestedMode, 'hybrid');
@@ -168,22 +168,22 @@ describe('embedding pipeline', () => {
   });
 
   it('a read-only Lore searches the vectors another wrote; configureEmbedder(null) turns semantic off', async () => {
-    const writer = open();
+    const writer = await open();
     await writer.index();
     await writer.embeddingIdle();
-    const reader = ws.open({ readonly: true, embedder: { provider: 'ollama', host: fx.url } });
+    const reader = await ws.open({ readonly: true, embedder: { provider: 'ollama', host: fx.url } });
     const res = await reader.search('flour water starter', { mode: 'semantic' });
     assert.equal(res.mode, 'semantic');
     assert.equal(res.results[0].path, 'notes/bread.md');
     await writer.configureEmbedder(null);
-    assert.equal(writer.status().embedder.state, 'off');
+    assert.equal((await writer.status()).embedder.state, 'off');
     const off = await writer.search('flour water starter');
     assert.equal(off.mode, 'keyword');
     assert.match(off.fallbackReason ?? '', /no embedder is configured/);
   });
 
   it('status listeners hear the embedder and queue change', async () => {
-    const lore = open();
+    const lore = await open();
     let calls = 0;
     const off = lore.onStatusChange(() => calls++);
     await lore.index();
@@ -193,7 +193,7 @@ describe('embedding pipeline', () => {
   });
 
   it('a deleted file takes its vectors with it when the run ends, not at the next search', async () => {
-    const lore = open();
+    const lore = await open();
     await lore.index();
     await lore.embeddingIdle();
     const db = new Database(lore.dbPath, { readonly: true });
@@ -204,7 +204,7 @@ describe('embedding pipeline', () => {
       ws.remove('notes/bread.md');
       await lore.index();
       assert.equal(pending(), 0, 'no chunk deletions left waiting');
-      assert.equal(lore.validate().ok, true);
+      assert.equal((await lore.validate()).ok, true);
       assert.equal((await lore.search('sourdough starter', { mode: 'semantic' })).results.some((r) => r.path === 'notes/bread.md'), false);
     } finally {
       db.close();

@@ -154,7 +154,7 @@ describe('OpenAI-compatible embedder', () => {
     await assert.rejects(e.preflight(), (err: EmbedderError) => err.kind === 'auth' && /LORE_EMBED_API_KEY/.test(err.message) && !err.message.includes('sk-wrong'));
   });
 
-  it('a host without a scheme or with /v1 is the same server', () => {
+  it('a host without a scheme or with /v1 is the same server', async () => {
     assert.equal(new OpenAIEmbedder({ host: 'localhost:1234/v1/' }, {}).host, 'http://localhost:1234');
     assert.equal(new OpenAIEmbedder({}, {}).host, 'https://api.openai.com');
   });
@@ -166,7 +166,7 @@ describe('OpenAI-compatible embedder', () => {
 });
 
 describe('embedder settings from flags and environment', () => {
-  it('reads OLLAMA_HOST, LORE_EMBED_MODEL and LORE_EMBED_PROVIDER; flags win; none = keyword only', () => {
+  it('reads OLLAMA_HOST, LORE_EMBED_MODEL and LORE_EMBED_PROVIDER; flags win; none = keyword only', async () => {
     assert.deepEqual(embedderFromEnv({}, { OLLAMA_HOST: 'http://gpu:11434', LORE_EMBED_MODEL: 'mxbai-embed-large' }), {
       provider: 'ollama', host: 'http://gpu:11434', model: 'mxbai-embed-large', timeoutMs: undefined,
     });

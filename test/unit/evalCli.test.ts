@@ -23,7 +23,7 @@ async function run(argv: string[], signal?: AbortSignal) {
 const rel = (pairs: Record<string, number>) => new Map(Object.entries(pairs));
 
 describe('eval metrics', () => {
-  it('nDCG@10 with graded relevance: linear gain, log2(rank + 1) discount, ideal ordering', () => {
+  it('nDCG@10 with graded relevance: linear gain, log2(rank + 1) discount, ideal ordering', async () => {
     const judged = rel({ a: 2, b: 1 });
     assert.equal(ndcgAt(['a', 'b', 'x'], judged), 1);
     // b at rank 1 (gain 1), a at rank 3 (gain 2 / log2 4 = 1); ideal 2 + 1/log2 3.
@@ -34,14 +34,14 @@ describe('eval metrics', () => {
     assert.equal(ndcgAt([...'cdefghijkl'].concat('a'), judged), 0);
   });
 
-  it('MRR@10: 1 / rank of the first relevant result, 0 past 10', () => {
+  it('MRR@10: 1 / rank of the first relevant result, 0 past 10', async () => {
     const judged = rel({ c: 1 });
     assert.equal(mrrAt(['c', 'a'], judged), 1);
     assert.equal(mrrAt(['a', 'b', 'c'], judged), 1 / 3);
     assert.equal(mrrAt([...'abdefghijk', 'c'], judged), 0);
   });
 
-  it('recall@k and relevant-in-top-k', () => {
+  it('recall@k and relevant-in-top-k', async () => {
     const judged = rel({ a: 1, b: 1, c: 1, d: 1 });
     assert.equal(recallAt(['a', 'x', 'b'], judged, 100), 0.5);
     assert.equal(recallAt(['x', 'a'], judged, 1), 0);
@@ -49,7 +49,7 @@ describe('eval metrics', () => {
     assert.equal(relevantInTop(['a', 'x', 'b', 'c'], judged, 3), 2);
   });
 
-  it('scoreRun averages over the judged queries that were run', () => {
+  it('scoreRun averages over the judged queries that were run', async () => {
     const qrels = new Map([['q1', rel({ a: 1 })], ['q2', rel({ b: 1 })], ['q3', rel({ c: 1 })]]);
     const m = scoreRun(new Map([['q1', ['a']], ['q2', ['x', 'b']]]), qrels);
     assert.equal(m.perQuery.size, 2);
@@ -59,7 +59,7 @@ describe('eval metrics', () => {
 });
 
 describe('known-item queries', () => {
-  it('prose leaves out code, front matter, HTML and URLs; the first heading is the title', () => {
+  it('prose leaves out code, front matter, HTML and URLs; the first heading is the title', async () => {
     const p = proseOf(
       '---\ntitle: Ignored frontmatter\n---\n# The Title\n\nSome `inlinecode` words and a [link text](https://example.com/secretpath) plus https://bare.example/url.\n\n' +
         '```rust\nfn hidden_function() {}\n```\n\n    indented codeblock\n\n<div>htmlblock</div>\n\n[ref]: https://ref.example/target\n\n## Second heading\n\n| cell words |\n|---|\n| tablecell |\n',
@@ -70,7 +70,7 @@ describe('known-item queries', () => {
     assert.deepEqual(queryWords("The borrow checker's rules, 2024 and v2 don't it"), ['borrow', 'checker', 'rules']);
   });
 
-  it('a query has 3 to 6 words, never two of one stem, and at least 2 outside the title', () => {
+  it('a query has 3 to 6 words, never two of one stem, and at least 2 outside the title', async () => {
     const tf = new Map([['alpha', 5], ['beta', 4], ['gamma', 3], ['gammas', 3], ['delta', 1], ['title', 9]]);
     for (let seed = 0; seed < 50; seed++) {
       const q = makeQuery(tf, () => 1, new Set(['title', 'alpha', 'beta']), seededRandom(seed))!;

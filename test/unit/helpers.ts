@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { openDatabase } from '../../src/core/db/open';
+import { openDatabase } from '../../src/core/storage/sqlite/open';
 import { createLore, type Lore, type LoreInit } from '../../src/core/service';
 
 export interface TempWorkspace {
@@ -11,7 +11,7 @@ export interface TempWorkspace {
   write(rel: string, content: string | Buffer): string;
   remove(rel: string): void;
   move(from: string, to: string): void;
-  open(extra?: Partial<LoreInit>): Lore;
+  open(extra?: Partial<LoreInit>): Promise<Lore>;
   cleanup(): void;
 }
 
@@ -38,8 +38,8 @@ export function tempWorkspace(files: Record<string, string | Buffer> = {}): Temp
       fs.mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
       fs.renameSync(path.join(root, from), path.join(root, to));
     },
-    open(extra = {}) {
-      const lore = createLore({ root, dbPath, ...extra });
+    async open(extra = {}) {
+      const lore = await createLore({ root, dbPath, ...extra });
       opened.push(lore);
       return lore;
     },
@@ -72,7 +72,7 @@ export function bumpMtime(abs: string, seconds = 5): void {
 
 /** Indexes the workspace's folder (keyword only) and opens the index for direct reads; the caller closes it. */
 export async function indexedDatabase(ws: TempWorkspace): Promise<Database> {
-  const lore = ws.open({ embedder: null });
+  const lore = await ws.open({ embedder: null });
   await lore.index();
   await lore.close();
   return openDatabase(ws.dbPath).db;

@@ -10,21 +10,21 @@ import { bumpMtime, tempWorkspace, type TempWorkspace } from './helpers';
 const r = (...ids: number[]) => ids.map((chunkId, i) => ({ chunkId, score: 100 - i }));
 
 describe('fusion of hand-made lists', () => {
-  it('RRF (k=60): shared items first, ties to the better single rank, then semantic', () => {
+  it('RRF (k=60): shared items first, ties to the better single rank, then semantic', async () => {
     const fused = fuseRrf(r(1, 2, 3), r(3, 4, 1));
     assert.deepEqual(fused.map((f) => [f.chunkId, f.retriever]), [[1, 'both'], [3, 'both'], [2, 'semantic'], [4, 'keyword']]);
     assert.ok(Math.abs(fused[0].score - (1 / 61 + 1 / 63)) < 1e-12);
     assert.deepEqual([fused[0].semanticRank, fused[0].keywordRank], [1, 3]);
   });
 
-  it('RRF k changes how much agreement outweighs a single top rank', () => {
+  it('RRF k changes how much agreement outweighs a single top rank', async () => {
     assert.deepEqual(fuseRrf(r(1, 2), r(2), 1).map((f) => f.chunkId), [2, 1]);
     assert.deepEqual(fuseRrf(r(1, 2, 3, 4, 5), r(5), 60).map((f) => f.chunkId)[0], 5);
     assert.deepEqual(fuseRrf(r(1), []).map((f) => f.chunkId), [1]);
     assert.deepEqual(fuseRrf([], []), []);
   });
 
-  it('weighted: 0.7 semantic + 0.3 keyword of min-max scaled scores', () => {
+  it('weighted: 0.7 semantic + 0.3 keyword of min-max scaled scores', async () => {
     const fused = fuseWeighted(
       [{ chunkId: 1, score: 0.9 }, { chunkId: 2, score: 0.8 }, { chunkId: 3, score: 0.5 }],
       [{ chunkId: 3, score: 10 }, { chunkId: 4, score: 5 }, { chunkId: 5, score: 1 }],
@@ -37,7 +37,7 @@ describe('fusion of hand-made lists', () => {
     assert.deepEqual(fuseWeighted(r(1), r(2), { semantic: 0.2, keyword: 0.8 }).map((f) => f.chunkId), [2, 1]);
   });
 
-  it('agreement: a semantic list that shares nothing with the keyword list cannot push keyword matches down', () => {
+  it('agreement: a semantic list that shares nothing with the keyword list cannot push keyword matches down', async () => {
     const sem = [1, 2, 3].map((chunkId) => ({ chunkId, score: 0.95 }));
     const kw = [{ chunkId: 7, score: 3 }, { chunkId: 8, score: 2 }, { chunkId: 9, score: 1 }];
     const { fused, info } = fuseAgreement(sem, kw);
@@ -46,7 +46,7 @@ describe('fusion of hand-made lists', () => {
     assert.deepEqual(fused.map((f) => f.chunkId), [7, 8, 9, 1, 2, 3], 'keyword order first, then the semantic finds in their order');
   });
 
-  it('agreement: lists that agree let semantic similarity reorder and add its own finds', () => {
+  it('agreement: lists that agree let semantic similarity reorder and add its own finds', async () => {
     const sem = [{ chunkId: 2, score: 0.9 }, { chunkId: 1, score: 0.3 }, { chunkId: 5, score: 0.85 }];
     const kw = [{ chunkId: 1, score: 10 }, { chunkId: 2, score: 9.5 }];
     assert.equal(agreementOf(sem, kw), 2 / 3);
@@ -70,7 +70,7 @@ describe('hybrid and semantic search over an index', () => {
     files['docs/adr/007-keys.md'] = '---\ntype: adr\n---\n# Key rotation\n\nDecision: keys rotate yearly; signing uses hardware tokens.\n';
     files['docs/design/cache.md'] = '# Cache design\n\nThe cache keeps embeddings by content hash.\n';
     ws = tempWorkspace(files);
-    lore = ws.open({ embedder: { provider: 'ollama', host: fx.url } });
+    lore = await ws.open({ embedder: { provider: 'ollama', host: fx.url } });
     await lore.index();
     await lore.embeddingIdle();
   });

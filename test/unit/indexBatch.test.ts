@@ -9,7 +9,7 @@ test('one document that cannot be stored fails alone: the rest of its batch is w
   try {
     for (let i = 0; i < 40; i++) ws.write(`notes/n${i}.md`, `# Note ${i}\n\nOrdinary words, number ${i}.\n`);
     ws.write('notes/poison.md', '# Poison\n\nThis text holds POISONPILL and cannot be stored.\n');
-    const lore = ws.open();
+    const lore = await ws.open();
     await lore.index({ paths: ['nothing-yet'] }); // creates the schema
     // A database-level refusal the indexer cannot foresee (as a full disk or a constraint would be).
     const db = new Database(ws.dbPath);
@@ -19,12 +19,12 @@ test('one document that cannot be stored fails alone: the rest of its batch is w
     const s = await lore.index();
     assert.equal(s.added, 40);
     assert.equal(s.failed, 1);
-    const [failed] = lore.files('failed');
+    const [failed] = (await lore.files('failed'));
     assert.equal(failed.path, 'notes/poison.md');
     assert.match(failed.error!, /could not be stored: refused by the test/);
-    assert.equal(lore.status().counts.synced, 40);
+    assert.equal((await lore.status()).counts.synced, 40);
     assert.equal((await lore.search('ordinary', { k: 100, mode: 'keyword' })).results.length, 40);
-    assert.ok(lore.validate().ok);
+    assert.ok((await lore.validate()).ok);
   } finally {
     ws.cleanup();
   }
@@ -34,7 +34,7 @@ test('progress counts documents as they are committed, batch by batch, up to the
   const ws = tempWorkspace();
   try {
     for (let i = 0; i < 150; i++) ws.write(`d/${i}.md`, `# Doc ${i}\n\ntext ${i}\n`);
-    const lore = ws.open();
+    const lore = await ws.open();
     const seen: { phase: string; done: number; total: number }[] = [];
     const s = await lore.index({ onProgress: (p) => seen.push({ phase: p.phase, done: p.done, total: p.total }) });
     assert.equal(s.added, 150);

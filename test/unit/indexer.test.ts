@@ -29,13 +29,13 @@ test('indexes every markdown file, skips what is excluded, and a second run does
     '.github/CONTRIBUTING.md': '# Contributing\n\nDot folders are indexed.\n',
   });
   try {
-    const lore = ws.open();
+    const lore = await ws.open();
     const first = await lore.index();
-    assert.deepEqual(lore.files().map((f) => f.path), ['.github/CONTRIBUTING.md', 'README.md', 'docs/guide.markdown', 'docs/page.mdx']);
+    assert.deepEqual((await lore.files()).map((f) => f.path), ['.github/CONTRIBUTING.md', 'README.md', 'docs/guide.markdown', 'docs/page.mdx']);
     assert.equal(first.added, 4);
     const second = await lore.index();
     assert.deepEqual({ ...second, ms: 0 }, { scanned: 4, added: 0, changed: 0, touched: 0, unchanged: 4, renamed: 0, removed: 0, failed: 0, chunks: 0, bytes: 0, ms: 0 });
-    assert.ok(lore.validate().ok);
+    assert.ok((await lore.validate()).ok);
   } finally {
     ws.cleanup();
   }
@@ -44,7 +44,7 @@ test('indexes every markdown file, skips what is excluded, and a second run does
 test('only changed files are re-parsed; a touched file with the same bytes keeps its chunks', async () => {
   const ws = tempWorkspace({ 'a.md': '# A\n\nalpha text\n', 'b.md': '# B\n\nbeta text\n' });
   try {
-    const lore = ws.open();
+    const lore = await ws.open();
     await lore.index();
     const before = chunkIds(ws.dbPath, 'a.md');
     bumpMtime(path.join(ws.root, 'a.md'));
@@ -69,7 +69,7 @@ test('a moved file is recognised by its content: same chunks, new path, title fr
     'notes/with-title.md': '# Keeps Its Title\n\nText about harbours.\n',
   });
   try {
-    const lore = ws.open();
+    const lore = await ws.open();
     await lore.index();
     const ids = chunkIds(ws.dbPath, 'notes/old-name.md');
     ws.move('notes/old-name.md', 'docs/adr/new-name.md');
@@ -83,7 +83,7 @@ test('a moved file is recognised by its content: same chunks, new path, title fr
     assert.equal((await lore.search('new-name')).results[0]?.path, 'docs/adr/new-name.md', 'the title is searchable under its new name');
     const [moved] = (await lore.search('harbours')).results;
     assert.deepEqual([moved.path, moved.title, moved.documentType], ['plans/moved.md', 'Keeps Its Title', 'plan']);
-    assert.ok(lore.validate().ok);
+    assert.ok((await lore.validate()).ok);
   } finally {
     ws.cleanup();
   }
@@ -99,26 +99,26 @@ test('broken files are marked failed with a reason and the rest of the index car
     'bad-frontmatter.md': '---\ntitle: [unclosed\n---\n\n# Still Here\n\nIndexed anyway.\n',
   });
   try {
-    const lore = ws.open({ config: { maxFileSize: 4096 } });
+    const lore = await ws.open({ config: { maxFileSize: 4096 } });
     const s = await lore.index();
     assert.equal(s.failed, 3);
-    const failed = Object.fromEntries(lore.files('failed').map((f) => [f.path, f.error]));
+    const failed = Object.fromEntries((await lore.files('failed')).map((f) => [f.path, f.error]));
     assert.match(failed['binary.md']!, /binary content.*NUL byte at offset 4/);
     assert.match(failed['latin1.md']!, /not valid UTF-8.*offset 5/);
     assert.match(failed['huge.md']!, /file is 4\.9 KB, over the 4\.0 KB limit/);
     assert.equal((await lore.search('searchable')).results[0]?.path, 'good.md');
     assert.equal((await lore.search('indexed anyway')).results[0]?.path, 'bad-frontmatter.md');
-    const status = lore.status();
+    const status = (await lore.status());
     assert.equal(status.empty, 1);
     assert.equal(status.withWarnings, 1);
-    assert.match(lore.files('synced').find((f) => f.path === 'bad-frontmatter.md')!.error!, /^warning: front matter is not valid YAML/);
+    assert.match((await lore.files('synced')).find((f) => f.path === 'bad-frontmatter.md')!.error!, /^warning: front matter is not valid YAML/);
     // Unchanged failures are not retried every run; fixing the file fixes the row.
     assert.equal((await lore.index()).failed, 0);
     bumpMtime(ws.write('latin1.md', '# Café\n\nnaïve\n'));
     await lore.index();
-    assert.equal(lore.files('failed').length, 2);
+    assert.equal((await lore.files('failed')).length, 2);
     assert.equal((await lore.search('naive')).results[0]?.path, 'latin1.md');
-    assert.ok(lore.validate().ok);
+    assert.ok((await lore.validate()).ok);
   } finally {
     ws.cleanup();
   }
@@ -128,7 +128,7 @@ test('cancelling a run leaves a consistent index, and the next run finishes the 
   const ws = tempWorkspace();
   try {
     writeCorpus(ws.root, 300, 5);
-    const lore = ws.open();
+    const lore = await ws.open();
     const controller = new AbortController();
     const run = lore.index({
       signal: controller.signal,
@@ -137,13 +137,13 @@ test('cancelling a run leaves a consistent index, and the next run finishes the 
       },
     });
     await assert.rejects(run, /Cancelled after \d+ of 300 files/);
-    const partial = lore.status().documents;
+    const partial = (await lore.status()).documents;
     assert.ok(partial >= 40 && partial < 300, `some but not all written (${partial})`);
-    assert.ok(lore.validate().ok, 'consistent after cancel');
+    assert.ok((await lore.validate()).ok, 'consistent after cancel');
     const rest = await lore.index();
     assert.equal(rest.added, 300 - partial);
-    assert.equal(lore.status().documents, 300);
-    assert.ok(lore.validate().ok);
+    assert.equal((await lore.status()).documents, 300);
+    assert.ok((await lore.validate()).ok);
   } finally {
     ws.cleanup();
   }
@@ -155,8 +155,7 @@ test('a process killed mid-run (SIGKILL) leaves a valid database that the next r
     writeCorpus(ws.root, 600, 9);
     const script = `
       const { createLore } = require(${JSON.stringify(path.resolve('src/core/service.ts'))});
-      const lore = createLore({ root: process.argv[1], dbPath: process.argv[2] });
-      lore.index({ onProgress: (p) => { if (p.phase === 'indexing' && p.done > 0) process.stdout.write('.'); } });`;
+      createLore({ root: process.argv[1], dbPath: process.argv[2] }).then((lore) => lore.index({ onProgress: (p) => { if (p.phase === 'indexing' && p.done > 0) process.stdout.write('.'); } }));`;
     const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, ws.root, ws.dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => {
       let dots = 0;
@@ -169,15 +168,15 @@ test('a process killed mid-run (SIGKILL) leaves a valid database that the next r
       });
     });
     await new Promise((r) => child.once('exit', r));
-    const lore = ws.open();
-    const report = lore.validate();
+    const lore = await ws.open();
+    const report = (await lore.validate());
     assert.ok(report.ok, JSON.stringify(report.problems));
-    const partial = lore.status().documents;
+    const partial = (await lore.status()).documents;
     assert.ok(partial < 600, `killed before the end (${partial} written)`);
     const s = await lore.index();
     assert.equal(s.added, 600 - partial);
-    assert.equal(lore.status().counts.synced, 600);
-    assert.ok(lore.validate().ok);
+    assert.equal((await lore.status()).counts.synced, 600);
+    assert.ok((await lore.validate()).ok);
   } finally {
     ws.cleanup();
   }
@@ -186,16 +185,16 @@ test('a process killed mid-run (SIGKILL) leaves a valid database that the next r
 test('retryFailed re-reads failed files; force re-parses everything', async () => {
   const ws = tempWorkspace({ 'a.md': '# A\n\ntext\n', 'big.md': `# Big\n\n${'y'.repeat(3000)}\n` });
   try {
-    const strict = ws.open({ config: { maxFileSize: 1024 } });
+    const strict = await ws.open({ config: { maxFileSize: 1024 } });
     await strict.index();
-    assert.equal(strict.files('failed').length, 1);
+    assert.equal((await strict.files('failed')).length, 1);
     await strict.close();
-    const relaxed = ws.open({ config: { maxFileSize: 1024 * 1024 } });
+    const relaxed = await ws.open({ config: { maxFileSize: 1024 * 1024 } });
     assert.equal((await relaxed.index()).failed, 0);
-    assert.equal(relaxed.files('failed').length, 1, 'an unchanged failed file is not retried by a plain run');
+    assert.equal((await relaxed.files('failed')).length, 1, 'an unchanged failed file is not retried by a plain run');
     const retried = await relaxed.index({ retryFailed: true });
     assert.equal(retried.changed, 1);
-    assert.equal(relaxed.files('failed').length, 0);
+    assert.equal((await relaxed.files('failed')).length, 0);
     assert.equal((await relaxed.index({ force: true })).changed, 2);
   } finally {
     ws.cleanup();
@@ -205,7 +204,7 @@ test('retryFailed re-reads failed files; force re-parses everything', async () =
 test('the index database is never written inside the indexed folder by the engine', async () => {
   const ws = tempWorkspace({ 'a.md': '# A\n' });
   try {
-    await ws.open().index();
+    await (await ws.open()).index();
     assert.deepEqual(fs.readdirSync(ws.root), ['a.md']);
   } finally {
     ws.cleanup();

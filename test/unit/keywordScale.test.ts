@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from 'better-sqlite3';
-import { openDatabase } from '../../src/core/db/open';
-import { CandidateSource } from '../../src/core/search/candidates';
-import { KeywordSearch, registerSearchFunctions } from '../../src/core/search/keyword';
+import { openDatabase } from '../../src/core/storage/sqlite/open';
+import { CandidateSource } from '../../src/core/storage/sqlite/candidates';
+import { KeywordSearch, registerSearchFunctions } from '../../src/core/storage/sqlite/keyword';
 import type { Lore } from '../../src/core/service';
 import { tempWorkspace, type TempWorkspace } from './helpers';
 
-// Keyword search bounds its cost on words that match many chunks (see src/core/search/candidates.ts).
+// Keyword search bounds its cost on words that match many chunks (see src/core/storage/sqlite/candidates.ts).
 // The real budget is 1,000 matches; here it is 20 so that a small index takes the same paths.
 describe('keyword search on words that match many chunks', () => {
   let ws: TempWorkspace;
@@ -30,7 +30,7 @@ describe('keyword search on words that match many chunks', () => {
       ws.write(`b/n${String(i).padStart(2, '0')}.md`, `# Note ${i}\n\nThe widget rollout keeps its cadence${i % 3 === 0 ? ' and its cadence again' : ''}.\n`);
     }
     for (let i = 0; i < 80; i++) ws.write(`c/f${String(i).padStart(2, '0')}.md`, `# Filler ${i}\n\nThe widget is fine.\n`);
-    lore = ws.open({ config: {} });
+    lore = await ws.open({ config: {} });
     await lore.index();
     db = openDatabase(ws.dbPath).db;
     registerSearchFunctions(db);
@@ -42,24 +42,24 @@ describe('keyword search on words that match many chunks', () => {
     ws.cleanup();
   });
 
-  test('a title match ranks first, then a heading match, even behind many newer body matches', () => {
+  test('a title match ranks first, then a heading match, even behind many newer body matches', async () => {
     const hits = capped.search('cadence', 3);
     assert.deepEqual(paths(hits), ['a/cadence-title.md', 'a/heading.md', hits[2].path]);
     assert.match(hits[2].path, /^b\/|^a\/adr/);
   });
 
-  test('the capped ranking still reaches every match: k = 100 returns them all, each once', () => {
+  test('the capped ranking still reaches every match: k = 100 returns them all, each once', async () => {
     const all = capped.search('cadence', 100);
     assert.equal(all.length, 63);
     assert.equal(new Set(paths(all)).size, 63);
   });
 
-  test('filters never starve: an old match of the right type is found behind many newer ones', () => {
+  test('filters never starve: an old match of the right type is found behind many newer ones', async () => {
     assert.deepEqual(paths(capped.search('cadence', 3, { documentTypes: ['adr'] })), ['a/adr.md']);
     assert.deepEqual(paths(capped.search('cadence', 3, { pathGlob: 'a/adr*' })), ['a/adr.md']);
   });
 
-  test('a word in most chunks (a stopword) carries no weight: chunks with the rarer word come first, then the rest', () => {
+  test('a word in most chunks (a stopword) carries no weight: chunks with the rarer word come first, then the rest', async () => {
     const candidates = new CandidateSource(db);
     assert.equal(candidates.stats('"widget"').stop, true, 'widget is in most chunks');
     assert.equal(candidates.stats('"zebra"').stop, false);
@@ -72,7 +72,7 @@ describe('keyword search on words that match many chunks', () => {
     assert.ok(more.slice(2).every((h) => h.score < 1e-5));
   });
 
-  test('a query of stopwords only returns title matches first, then heading matches, then the rest', () => {
+  test('a query of stopwords only returns title matches first, then heading matches, then the rest', async () => {
     const hits = capped.search('the widget', 5);
     assert.equal(hits.length, 5);
     assert.ok(hits.every((h) => h.score > 0 && h.score < 1e-5), 'tiny scores: BM25 gives such words no weight');
@@ -80,7 +80,7 @@ describe('keyword search on words that match many chunks', () => {
     assert.equal(capped.search('widget', 1000).length, 143);
   });
 
-  test('below the cap the ranking is exactly BM25', () => {
+  test('below the cap the ranking is exactly BM25', async () => {
     for (const q of ['zebra', 'release', 'cadence reviews', '"release cadence"', 'weekly zebra']) {
       assert.deepEqual(paths(new KeywordSearch(db).search(q, 10)), paths(exact.search(q, 10)), q);
     }

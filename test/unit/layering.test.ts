@@ -33,9 +33,22 @@ function resolveLocal(from: string, spec: string): string | undefined {
   return [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f));
 }
 
-test('src/core never imports vscode', () => {
+test('src/core never imports vscode', async () => {
   const offenders = sources(path.join(SRC, 'core')).filter((f) => specifiers(f).includes('vscode'));
   assert.deepEqual(offenders.map((f) => path.relative(SRC, f)), []);
+});
+
+test('SQLite stays behind the storage interfaces: better-sqlite3 only in storage/sqlite, which only the factory opens', async () => {
+  const sqliteDir = path.join(SRC, 'core', 'storage', 'sqlite');
+  const inside = (f: string) => f.startsWith(sqliteDir + path.sep);
+  const driver = sources(SRC).filter((f) => !inside(f) && specifiers(f).includes('better-sqlite3'));
+  assert.deepEqual(driver.map((f) => path.relative(SRC, f)), [], 'better-sqlite3 imported outside src/core/storage/sqlite');
+  // The backend factory opens it; the evaluation's plain-BM25 baseline is SQLite FTS5 by definition.
+  const allowed = new Set(['core/storage/open.ts', 'core/eval/run.ts']);
+  const reaching = sources(SRC).filter(
+    (f) => !inside(f) && !allowed.has(path.relative(SRC, f)) && specifiers(f).some((s) => resolveLocal(f, s)?.startsWith(sqliteDir + path.sep)),
+  );
+  assert.deepEqual(reaching.map((f) => path.relative(SRC, f)), [], 'modules reaching into the SQLite backend instead of the storage interfaces');
 });
 
 /** Import cycles among `files`, each as "a.ts -> b.ts -> a.ts" relative to `root`. */
@@ -55,11 +68,11 @@ function findCycles(files: string[], root: string): string[] {
   return cycles;
 }
 
-test('no import cycles in src', () => {
+test('no import cycles in src', async () => {
   assert.deepEqual(findCycles(sources(SRC), SRC), []);
 });
 
-test('the cycle check reports two modules that import each other only for types', () => {
+test('the cycle check reports two modules that import each other only for types', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-cycle-'));
   try {
     fs.writeFileSync(path.join(dir, 'a.ts'), "import type { B } from './b';\nexport type A = B;\n");

@@ -6,7 +6,7 @@ test('a failure the index carries on past is reported to the logger the host pas
   const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
   try {
     const warnings: string[] = [];
-    const lore = ws.open({ logger: { warn: (m) => warnings.push(m) } });
+    const lore = await ws.open({ logger: { warn: (m) => warnings.push(m) } });
     let calls = 0;
     lore.onStatusChange(() => {
       calls++;

@@ -5,7 +5,7 @@ import { tempWorkspace } from './helpers';
 test('maintain indexes, then watches: a file written afterwards is found without another call', async () => {
   const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
   try {
-    const lore = ws.open();
+    const lore = await ws.open();
     const stop = new AbortController();
     const phases: string[] = [];
     let batch!: () => void;
@@ -18,7 +18,7 @@ test('maintain indexes, then watches: a file written afterwards is found without
     });
     assert.equal(summary?.added, 1);
     assert.ok(phases.includes('indexed 1') && phases.indexOf('indexed 1') > 0, `progress first, then onIndexed: ${phases}`);
-    assert.equal(lore.status().watching, true);
+    assert.equal((await lore.status()).watching, true);
     ws.write('b.md', '# B\n\nbilby\n');
     await changed;
     assert.equal((await lore.search('bilby')).results.length, 1);
@@ -32,24 +32,24 @@ test('maintain indexes, then watches: a file written afterwards is found without
 test('maintain: cancelling the first pass still watches; ending maintenance stops both', async () => {
   const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
   try {
-    const lore = ws.open();
+    const lore = await ws.open();
     const stop = new AbortController();
     const cancel = new AbortController();
     cancel.abort();
     assert.equal(await lore.maintain({ signal: stop.signal, cancelPass: cancel.signal }), undefined, 'no pass');
-    assert.equal(lore.status().watching, true);
+    assert.equal((await lore.status()).watching, true);
     await lore.unwatch();
 
     stop.abort();
     await assert.rejects(lore.maintain({ signal: stop.signal }), (err: { code?: string }) => err.code === 'ABORTED');
-    assert.equal(lore.status().watching, false, 'ended: nothing watched');
+    assert.equal((await lore.status()).watching, false, 'ended: nothing watched');
 
     const later = new AbortController();
     await lore.maintain({ signal: later.signal, index: false });
-    assert.equal(lore.status().watching, true);
+    assert.equal((await lore.status()).watching, true);
     later.abort();
     await new Promise<void>((resolve) => {
-      const check = () => (lore.status().watching ? setImmediate(check) : resolve());
+      const check = () => void lore.status().then((s) => (s.watching ? setImmediate(check) : resolve()));
       check();
     });
     await lore.close();

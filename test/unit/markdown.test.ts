@@ -33,7 +33,7 @@ function paths(doc: ParsedDocument): string[] {
   return doc.chunks.map((c) => c.headingPath);
 }
 
-test('title: front matter beats the first H1, which beats the file name', () => {
+test('title: front matter beats the first H1, which beats the file name', async () => {
   const withFm = parseMarkdown('---\ntitle: "  Release Plan  "\n---\n# Heading Title\n\nBody.\n', 'docs/plan.md');
   assert.equal(withFm.title, 'Release Plan');
   assert.equal(withFm.titleSource, 'frontmatter');
@@ -51,7 +51,7 @@ test('title: front matter beats the first H1, which beats the file name', () => 
   assert.equal(titleFromPath('site/page.mdx'), 'page');
 });
 
-test('document type is inferred from whole path tokens', () => {
+test('document type is inferred from whole path tokens', async () => {
   const cases: Array<[string, string]> = [
     ['README.md', 'readme'],
     ['docs/adr/README.md', 'readme'],
@@ -82,7 +82,7 @@ test('document type is inferred from whole path tokens', () => {
   for (const [p, expected] of cases) assert.equal(inferDocumentType(p), expected, p);
 });
 
-test('document type from front matter: type field, then the first tag naming a type', () => {
+test('document type from front matter: type field, then the first tag naming a type', async () => {
   const typed = parseMarkdown('---\ntype: " Design "\ntags: [adr]\n---\nBody\n', 'notes/x.md');
   assert.equal(typed.documentType, 'design');
   assert.equal(typed.typeSource, 'frontmatter');
@@ -102,7 +102,7 @@ test('document type from front matter: type field, then the first tag naming a t
   assert.equal(noMatch.typeSource, 'path');
 });
 
-test('heading paths follow depth, with skipped levels and plain heading text', () => {
+test('heading paths follow depth, with skipped levels and plain heading text', async () => {
   const text = [
     '# Guide', '', 'Intro.', '', '### Linux', '', 'Use apt.', '',
     '## Install **on** `macOS` [docs](https://x.test) ##', '', 'Use brew.', '',
@@ -116,21 +116,21 @@ test('heading paths follow depth, with skipped levels and plain heading text', (
   assert.equal(doc.chunks[1].endLine, 7);
 });
 
-test('heading text drops inline markup but keeps escaped characters and entities', () => {
+test('heading text drops inline markup but keeps escaped characters and entities', async () => {
   const text = '# Use \\*stars\\* and <kbd>Ctrl</kbd> &amp; [ref][r] ![img](x.png)\n\ntext\n\n## The `match` ``a`b`` arm\n\nmore\n\n[r]: https://x.test\n';
   const doc = parseMarkdown(text, 'x.md');
   assert.equal(doc.title, 'Use *stars* and Ctrl & ref img');
   assert.deepEqual(paths(doc), ['Use *stars* and Ctrl & ref img', 'Use *stars* and Ctrl & ref img > The match a`b arm']);
 });
 
-test('content before the first heading has an empty heading path; heading-only sections are folded', () => {
+test('content before the first heading has an empty heading path; heading-only sections are folded', async () => {
   const text = 'Preamble line.\n\n# Guide\n## Install\n\nSteps.\n';
   const doc = parseMarkdown(text, 'x.md');
   assert.deepEqual(doc.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['', 1, 1], ['Guide > Install', 4, 6]]);
   assertExactLines(text, doc);
 });
 
-test('a fenced code block with "# lines" is not split into sections', () => {
+test('a fenced code block with "# lines" is not split into sections', async () => {
   const text = '# Setup\n\nRun:\n\n```sh\n# not a heading\necho hi\n```\n\n~~~\n## also not\n~~~\n';
   const doc = parseMarkdown(text, 'x.md');
   assert.equal(doc.chunks.length, 1);
@@ -140,14 +140,14 @@ test('a fenced code block with "# lines" is not split into sections', () => {
   assertExactLines(text, doc);
 });
 
-test('headings inside blockquotes and lists are not section breaks', () => {
+test('headings inside blockquotes and lists are not section breaks', async () => {
   const text = '# Top\n\n> # Quoted heading\n> text\n\n- item\n\n  ## Heading in item\n\nafter\n';
   const doc = parseMarkdown(text, 'x.md');
   assert.deepEqual(paths(doc), ['Top']);
   assertExactLines(text, doc);
 });
 
-test('setext headings start sections', () => {
+test('setext headings start sections', async () => {
   const text = 'Main Title\n==========\n\nIntro text.\n\nSub *part*\n----------\n\nBody text.\n';
   const doc = parseMarkdown(text, 'x.md');
   assert.equal(doc.title, 'Main Title');
@@ -158,7 +158,7 @@ test('setext headings start sections', () => {
   assertExactLines(text, doc);
 });
 
-test('a GFM table is kept whole when it fits', () => {
+test('a GFM table is kept whole when it fits', async () => {
   const para = 'Some context sentence about the numbers below. '.repeat(10).trim();
   const rows = Array.from({ length: 12 }, (_, i) => `| row ${i} | value ${i * 7} | note ${i} |`);
   const text = ['## Numbers', '', para, '', '| name | value | note |', '| :--- | ---: | --- |', ...rows, '', 'Closing words.'].join('\n');
@@ -170,7 +170,7 @@ test('a GFM table is kept whole when it fits', () => {
   assertExactLines(text, doc);
 });
 
-test('a long section splits under the limit and never across headings', () => {
+test('a long section splits under the limit and never across headings', async () => {
   const paras = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} `.padEnd(180, 'x.'));
   const text = ['# Doc', '', '## Long', '', ...paras.flatMap((p) => [p, '']), '## Short', '', 'Tiny.'].join('\n');
   const doc = parseMarkdown(text, 'x.md', { maxChunkChars: 600 });
@@ -185,7 +185,7 @@ test('a long section splits under the limit and never across headings', () => {
   assertExactLines(text, doc);
 });
 
-test('a list bigger than the limit splits at item boundaries', () => {
+test('a list bigger than the limit splits at item boundaries', async () => {
   const items = Array.from({ length: 40 }, (_, i) => `- item ${i}: ${'word '.repeat(15).trim()}\n  continued ${i}`);
   const text = ['## List', '', ...items].join('\n');
   const doc = parseMarkdown(text, 'x.md', { maxChunkChars: 500 });
@@ -195,7 +195,7 @@ test('a list bigger than the limit splits at item boundaries', () => {
   assertExactLines(text, doc);
 });
 
-test('a code block bigger than the limit splits at line boundaries', () => {
+test('a code block bigger than the limit splits at line boundaries', async () => {
   const code = Array.from({ length: 200 }, (_, i) => `let value_${i} = compute(${i});`);
   const text = ['# Code', '', '```rust', ...code, '```'].join('\n');
   const doc = parseMarkdown(text, 'x.md', { maxChunkChars: 800 });
@@ -205,7 +205,7 @@ test('a code block bigger than the limit splits at line boundaries', () => {
   assertExactLines(text, doc);
 });
 
-test('\\r\\n line endings and a BOM keep line numbers and text', () => {
+test('\\r\\n line endings and a BOM keep line numbers and text', async () => {
   const text = '---\ntitle: T\n---\n# A\n\none\ntwo\n\n## B\n\nthree\n';
   const plain = parseMarkdown(text, 'x.md');
   const crlf = parseMarkdown('\uFEFF' + text.replace(/\n/g, '\r\n'), 'x.md');
@@ -214,7 +214,7 @@ test('\\r\\n line endings and a BOM keep line numbers and text', () => {
   assertExactLines('\uFEFF' + text.replace(/\n/g, '\r\n'), crlf);
 });
 
-test('front matter is excluded from chunks; metadata is JSON-safe', () => {
+test('front matter is excluded from chunks; metadata is JSON-safe', async () => {
   const text = '---\ntitle: Doc\ndate: 2024-05-01\nnested:\n  list: [1, two, true]\nempty:\n---\n\nBody here.\n';
   const doc = parseMarkdown(text, 'x.md');
   assert.deepEqual(doc.metadata, { title: 'Doc', date: '2024-05-01', nested: { list: [1, 'two', true] }, empty: null });
@@ -223,7 +223,7 @@ test('front matter is excluded from chunks; metadata is JSON-safe', () => {
   assert.deepEqual(doc.warnings, []);
 });
 
-test('invalid YAML front matter gives a warning and the document is still chunked', () => {
+test('invalid YAML front matter gives a warning and the document is still chunked', async () => {
   const text = '---\ntitle: [unclosed\nowner: me\n---\n# Real Title\n\nBody.\n';
   const doc = parseMarkdown(text, 'x.md');
   assert.deepEqual(doc.metadata, {});
@@ -233,7 +233,7 @@ test('invalid YAML front matter gives a warning and the document is still chunke
   assert.deepEqual(doc.chunks.map((c) => [c.startLine, c.endLine]), [[5, 7]]);
 });
 
-test('TOML front matter is read minimally', () => {
+test('TOML front matter is read minimally', async () => {
   const text = '+++\ntitle = "Hugo Page"\ndraft = false\nweight = 3\ntags = [\n  "plan",\n  "infra",\n]\nodd = { a = 1 }\n+++\nBody.\n';
   const doc = parseMarkdown(text, 'x.md');
   assert.equal(doc.title, 'Hugo Page');
@@ -243,7 +243,7 @@ test('TOML front matter is read minimally', () => {
   assert.deepEqual(doc.chunks.map((c) => c.startLine), [11]);
 });
 
-test('empty and whitespace-only files have no chunks and a file title', () => {
+test('empty and whitespace-only files have no chunks and a file title', async () => {
   for (const text of ['', '   \n\n\t\n', '\uFEFF']) {
     const doc = parseMarkdown(text, 'docs/empty-notes.md');
     assert.deepEqual(doc.chunks, []);
@@ -252,14 +252,14 @@ test('empty and whitespace-only files have no chunks and a file title', () => {
   }
 });
 
-test('a file of only headings still yields its headings', () => {
+test('a file of only headings still yields its headings', async () => {
   const text = '# Guide\n\n## Install\n\n## Usage\n';
   const doc = parseMarkdown(text, 'x.md');
   assert.deepEqual(doc.chunks.map((c) => [c.headingPath, c.text]), [['Guide', '# Guide'], ['Guide > Install', '## Install'], ['Guide > Usage', '## Usage']]);
   assertExactLines(text, doc);
 });
 
-test('html blocks, definitions and footnotes chunk correctly', () => {
+test('html blocks, definitions and footnotes chunk correctly', async () => {
   const text = '<!-- comment -->\n\n<div align="center">\n  <img src="x.png">\n</div>\n\n# T\n\nSee [x][1].[^n]\n\n[1]: https://x.test\n[^n]: A footnote\n    continued.\n';
   const doc = parseMarkdown(text, 'x.md');
   // The comment and the image-only <div> carry no text: they join the section that follows them.
@@ -272,7 +272,7 @@ function textOutsideMarkup(text: string): string {
   return text.replace(/<!--[\s\S]*?(?:-->|$)/g, '').replace(/<[!?/]?[A-Za-z][^<>]*>/g, '').trim();
 }
 
-test('markup with no text before a heading joins that heading\'s chunk', () => {
+test('markup with no text before a heading joins that heading\'s chunk', async () => {
   const text = '<!-- c -->\n\n<a id="x"></a>\n\n## Head\n\nBody text here.';
   const doc = parseMarkdown(text, 'x.md');
   assert.deepEqual(doc.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['Head', 1, 7]]);
@@ -292,7 +292,7 @@ test('markup with no text before a heading joins that heading\'s chunk', () => {
   assertExactLines(tail, tailDoc);
 });
 
-test('a document of nothing but markup still yields a chunk', () => {
+test('a document of nothing but markup still yields a chunk', async () => {
   for (const text of ['<!-- only a comment -->\n', '<a id="x"></a>\n\n<!-- and a comment -->', '<!-- c -->\n\n# Guide\n\n## Install\n']) {
     const doc = parseMarkdown(text, 'x.md');
     assert.equal(doc.chunks.length, 1, JSON.stringify(text));
@@ -302,7 +302,7 @@ test('a document of nothing but markup still yields a chunk', () => {
   assert.equal(parseMarkdown('<!-- c -->\n\n# Guide\n\n## Install\n', 'x.md').chunks[0].headingPath, 'Guide > Install');
 });
 
-test('a tiny fragment merges with the next chunk of its section, else the previous one', () => {
+test('a tiny fragment merges with the next chunk of its section, else the previous one', async () => {
   const para = 'A sentence long enough to count as real text for sure. '.repeat(6).trim();
   const max = para.length + 10;
   // "Run:" is glued to the heading, the long paragraph does not fit after it: that tiny chunk merges forward.
@@ -321,7 +321,7 @@ test('a tiny fragment merges with the next chunk of its section, else the previo
   assert.deepEqual(alone.chunks.map((c) => [c.headingPath, c.startLine, c.endLine]), [['', 1, 1], ['Short', 3, 5]]);
 });
 
-test('never throws on hostile input', () => {
+test('never throws on hostile input', async () => {
   const inputs = [
     '>'.repeat(5000) + ' deep', '['.repeat(20000), '- '.repeat(3000) + 'x', '```\nunclosed\n# x\n',
     '---\n---\n', '+++\n', '\r\r\r# a\r\rb\r', '\u0000\uFFFF\uD800', '#'.repeat(10) + ' too many', '| a |\n|---|\n' + '| x '.repeat(3000),
@@ -357,7 +357,7 @@ function generateDocument(targetChars: number): string {
   return out.join('\n');
 }
 
-test('a 300 KB generated document: chunks within 2x the limit and all content covered', () => {
+test('a 300 KB generated document: chunks within 2x the limit and all content covered', async () => {
   const text = generateDocument(300_000);
   const max = 1500;
   const doc = parseMarkdown(text, 'reports/big.md', { maxChunkChars: max });
@@ -377,7 +377,7 @@ test('a 300 KB generated document: chunks within 2x the limit and all content co
   for (let l = 1; l <= 4; l++) assert.equal(covered[l], 0, 'front matter is not chunked');
 });
 
-test('every file of the rust book parses with exact line ranges', (t) => {
+test('every file of the rust book parses with exact line ranges', async (t) => {
   if (!fs.existsSync(RUST_BOOK)) {
     t.skip(`${RUST_BOOK} not found`);
     return;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { openDatabase } from '../../src/core/db/open';
+import { openDatabase } from '../../src/core/storage/sqlite/open';
 import type { Lore } from '../../src/core/service';
 import { mcpLaunch } from '../../src/mcp/launch';
 import { eventually, tempWorkspace, type TempWorkspace } from './helpers';
@@ -40,11 +40,11 @@ describe('MCP server on an index another process writes (read-only)', () => {
 
   before(async () => {
     ws = tempWorkspace(FILES);
-    writer = ws.open();
+    writer = await ws.open();
     await writer.index();
-    const s = writer.sessions.create({ title: 'Storage questions' });
-    writer.sessions.record(s.id, 'search', { query: 'wal readers', mode: 'keyword', k: 10, resultCount: 1 });
-    writer.sessions.record(s.id, 'open', { path: 'docs/adr/0001-storage.md', line: 4, title: 'Use SQLite for storage' });
+    const s = (await writer.sessions.create({ title: 'Storage questions' }));
+    await writer.sessions.record(s.id, 'search', { query: 'wal readers', mode: 'keyword', k: 10, resultCount: 1 });
+    await writer.sessions.record(s.id, 'open', { path: 'docs/adr/0001-storage.md', line: 4, title: 'Use SQLite for storage' });
     ({ client, stderr } = await connect(['--db', ws.dbPath]));
   });
 
@@ -172,7 +172,7 @@ describe('MCP server on an index another process writes (read-only)', () => {
     assert.equal((r.structuredContent as { results: { path: string }[] }).results[0]?.path, 'docs/adr/0002-mcp.md');
     const { resources } = await client.listResources();
     assert.ok(resources.some((x) => x.uri === 'lore://doc/docs/adr/0002-mcp.md'));
-    writer.sessions.record('later', 'search', { query: 'written while serving' });
+    await writer.sessions.record('later', 'search', { query: 'written while serving' });
     assert.match(textOf(await client.callTool({ name: 'list_sessions', arguments: { query: 'serving' } })), /written while serving/);
   });
 });
@@ -202,7 +202,7 @@ describe('MCP server on a folder with no index yet', () => {
     }
   });
 
-  test('a missing index or bad option is a message on stderr and an exit code, never protocol noise', () => {
+  test('a missing index or bad option is a message on stderr and an exit code, never protocol noise', async () => {
     const ws = tempWorkspace();
     try {
       const missing = spawnSync(process.execPath, [...SERVER, '--db', path.join(ws.root, 'none.db')], { cwd: REPO, env: ENV, input: '', encoding: 'utf8' });
@@ -234,7 +234,7 @@ describe('MCP server on a folder with no index yet', () => {
   test('the built bundle (dist/mcp.js) and `lore mcp` serve it too', { skip: !fs.existsSync(path.join(REPO, 'dist', 'mcp.js')) && 'not built (npm run build)' }, async () => {
     const ws = tempWorkspace(FILES);
     try {
-      const writer = ws.open();
+      const writer = await ws.open();
       await writer.index();
       for (const args of [[path.join(REPO, 'dist', 'mcp.js'), '--db', ws.dbPath], [path.join(REPO, 'bin', 'lore.js'), 'mcp', '--db', ws.dbPath]]) {
         const transport = new StdioClientTransport({ command: process.execPath, args, env: ENV, cwd: ws.root, stderr: 'pipe' });
@@ -257,7 +257,7 @@ describe('MCP server on a folder with no index yet', () => {
 test('mcpLaunch describes a server that runs: the extension can register it as is', { skip: !fs.existsSync(path.join(REPO, 'dist', 'mcp.js')) && 'not built (npm run build)' }, async () => {
   const ws = tempWorkspace(FILES);
   try {
-    const writer = ws.open();
+    const writer = await ws.open();
     await writer.index();
     const launch = mcpLaunch({ extensionPath: REPO, dbPath: ws.dbPath, folderName: 'ws', env: { LORE_EMBED_PROVIDER: 'none', UNSET: undefined } });
     assert.equal(launch.label, 'Lore: ws');

@@ -11,7 +11,7 @@ test('searchPassages gives each hit its whole chunk, best first, within the budg
     'b.md': `# Beta\n\n## Notes\n\nOne wombat here.\n`,
   });
   try {
-    const lore = ws.open();
+    const lore = await ws.open();
     await lore.index();
     const whole = await lore.searchPassages('wombat', { mode: 'keyword', budgetChars: 100_000 });
     assert.equal(whole.total, 2);
@@ -33,7 +33,7 @@ test('searchPassages gives each hit its whole chunk, best first, within the budg
   }
 });
 
-test('fitPassages counts each passage\'s overhead against the budget', () => {
+test('fitPassages counts each passage\'s overhead against the budget', async () => {
   const p = (n: number): Passage => ({ path: `p${n}.md`, title: 'T', headingPath: '', startLine: 1, endLine: 2, text: 'x'.repeat(100), score: 1, stale: false, documentType: 'note' });
   const without = fitPassages([p(1), p(2), p(3)], 300, { minUseful: 50 });
   assert.equal(without.passages.length, 3);

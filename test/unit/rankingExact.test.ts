@@ -4,8 +4,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from 'better-sqlite3';
 import { loadBeir, writeBeirMarkdown } from '../../src/core/eval/beir';
-import { BM25_SQL } from '../../src/core/search/bm25';
-import { CandidateSource } from '../../src/core/search/candidates';
+import { BM25_SQL } from '../../src/core/storage/sqlite/bm25';
+import { CandidateSource } from '../../src/core/storage/sqlite/candidates';
 import { buildKeywordQuery } from '../../src/core/search/query';
 import { indexedDatabase, tempWorkspace, type TempWorkspace } from './helpers';
 
@@ -32,7 +32,7 @@ describe('keyword fast path agrees with exhaustive FTS5 bm25() on SciFact', { sk
   // Budgets: the default, and small ones that push most words into the "common" paths (the
   // MaxScore bound, the ranking of common words on chunks without a rare one, the exhaustive cache).
   for (const budget of [undefined, 30]) {
-    test(`top-10 agreement >= 0.99 with a rare-word budget of ${budget ?? 'default'}`, () => {
+    test(`top-10 agreement >= 0.99 with a rare-word budget of ${budget ?? 'default'}`, async () => {
       const exact = db.prepare(`SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY ${BM25_SQL}, rowid LIMIT 10`).pluck();
       const fast = new CandidateSource(db, budget ? { exactCap: budget } : {});
       let agreement = 0;

@@ -8,18 +8,18 @@ describe('an index cut by another chunker or chunk size is re-chunked by the nex
   after(() => ws.cleanup());
 
   test('files are re-parsed once, then left alone', async () => {
-    let lore = ws.open({ config: { maxChunkChars: 4000 } });
+    let lore = await ws.open({ config: { maxChunkChars: 4000 } });
     await lore.index();
-    const before = lore.status().chunks;
+    const before = (await lore.status()).chunks;
     assert.equal((await lore.index()).unchanged, 2, 'nothing to do on a second run');
     await lore.close();
 
-    lore = ws.open({ config: { maxChunkChars: 300 } });
+    lore = await ws.open({ config: { maxChunkChars: 300 } });
     const summary = await lore.index();
-    assert.ok(lore.status().chunks > before, `re-chunked at the smaller size: ${before} -> ${lore.status().chunks}`);
+    assert.ok((await lore.status()).chunks > before, `re-chunked at the smaller size: ${before} -> ${(await lore.status()).chunks}`);
     assert.equal(summary.unchanged, 0, 'every file was read again');
     assert.equal((await lore.index()).unchanged, 2, 'and only once');
-    assert.ok(lore.validate().ok);
+    assert.ok((await lore.validate()).ok);
     await lore.close();
   });
 });

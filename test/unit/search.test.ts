@@ -21,7 +21,7 @@ describe('keyword search', () => {
     });
     for (let i = 0; i < 60; i++) ws.write(`notes/bulk/n${i}.md`, `# Note ${i}\n\nThe rollout of the widget is on track.\n`);
     ws.write('docs/adr/0002-widget.md', '# Widget rollout\n\nThe widget rollout decision.\n');
-    lore = ws.open();
+    lore = await ws.open();
     await lore.index();
   });
   after(() => ws.cleanup());
@@ -115,7 +115,7 @@ describe('keyword search', () => {
 });
 
 describe('query building', () => {
-  test('words are quoted, phrases kept, operators become words', () => {
+  test('words are quoted, phrases kept, operators become words', async () => {
     assert.deepEqual(buildKeywordQuery('error AND "rate limit" -retry*'), {
       terms: ['error', 'and', 'rate', 'limit', 'retry'],
       all: '"error" AND "AND" AND "rate limit" AND "retry"',
@@ -132,7 +132,7 @@ describe('query building', () => {
     assert.deepEqual(buildKeywordQuery('x', { prefixLast: true }).parts, ['"x"'], 'a query of one letter is still a query');
   });
 
-  test('snippets centre on the matched words and mark them', () => {
+  test('snippets centre on the matched words and mark them', async () => {
     const text = `${'filler words here '.repeat(40)}the embedding cache saves time ${'more filler '.repeat(40)}`;
     const s = makeSnippet(text, ['embedding', 'cache']);
     assert.ok(s.text.length < 240);

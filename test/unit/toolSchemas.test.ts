@@ -54,21 +54,21 @@ function schemaProblems(schema: unknown, where: string): string[] {
 }
 
 describe('language-model tool declarations', () => {
-  it('package.json declares exactly the tools the extension registers, one schema file each', () => {
+  it('package.json declares exactly the tools the extension registers, one schema file each', async () => {
     assert.deepEqual(tools.map((t) => t.name).sort(), Object.values(TOOL_NAMES).sort());
     const files = fs.readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort();
     assert.deepEqual(files, Object.values(TOOL_NAMES).map((n) => `${n}.json`).sort());
   });
 
   for (const name of Object.values(TOOL_NAMES)) {
-    it(`${name}: inputSchema in package.json equals schema/tools/${name}.json`, () => {
+    it(`${name}: inputSchema in package.json equals schema/tools/${name}.json`, async () => {
       const tool = tools.find((t) => t.name === name);
       assert.ok(tool, `${name} missing from contributes.languageModelTools`);
       const file = JSON.parse(fs.readFileSync(path.join(schemaDir, `${name}.json`), 'utf8'));
       assert.deepEqual(tool.inputSchema, file);
     });
 
-    it(`${name}: a valid JSON Schema object with everything chat and agent mode need`, () => {
+    it(`${name}: a valid JSON Schema object with everything chat and agent mode need`, async () => {
       const tool = tools.find((t) => t.name === name)!;
       assert.deepEqual(schemaProblems(tool.inputSchema, name), []);
       assert.equal(tool.inputSchema?.type, 'object');
@@ -80,13 +80,13 @@ describe('language-model tool declarations', () => {
     });
   }
 
-  it('lore_search declares the modes and k bounds the tool and the MCP server check input against', () => {
+  it('lore_search declares the modes and k bounds the tool and the MCP server check input against', async () => {
     const props = JSON.parse(fs.readFileSync(path.join(schemaDir, 'lore_search.json'), 'utf8')).properties;
     assert.deepEqual([...props.mode.enum].sort(), [...SEARCH_MODES].sort());
     assert.deepEqual([props.k.minimum, props.k.maximum, props.k.default], [1, MAX_K, DEFAULT_K]);
   });
 
-  it('toolReferenceNames are unique and #loreSearch exists', () => {
+  it('toolReferenceNames are unique and #loreSearch exists', async () => {
     const refs = tools.map((t) => t.toolReferenceName);
     assert.equal(new Set(refs).size, refs.length);
     assert.ok(refs.includes('loreSearch'));
@@ -94,7 +94,7 @@ describe('language-model tool declarations', () => {
 });
 
 describe('chat participant declaration', () => {
-  it('declares @lore with the slash commands the handler implements and a disambiguation entry', () => {
+  it('declares @lore with the slash commands the handler implements and a disambiguation entry', async () => {
     const parts = pkg.contributes?.chatParticipants ?? [];
     const p = parts.find((x: { id: string }) => x.id === PARTICIPANT_ID);
     assert.ok(p, 'lore.chat missing from contributes.chatParticipants');

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { loadMigrations } from '../../src/core/db/migrate';
-import { openDatabase } from '../../src/core/db/open';
-import { moveHistory, openUserData, USER_DATA_FILE, userDataPathFor } from '../../src/core/db/userData';
+import { loadMigrations } from '../../src/core/storage/sqlite/migrate';
+import { openDatabase } from '../../src/core/storage/sqlite/open';
+import { moveHistory, openUserData, USER_DATA_FILE, userDataPathFor } from '../../src/core/storage/sqlite/userData';
 import { createLore } from '../../src/core/service';
 import { tempWorkspace } from './helpers';
 
@@ -15,19 +15,19 @@ const removeIndexFile = (dbPath: string) => {
 test('session history lives beside the index and survives deleting the index file and rebuilding', async () => {
   const ws = tempWorkspace({ 'a.md': '# A\n\nalpha words\n' });
   try {
-    let lore = ws.open();
+    let lore = await ws.open();
     await lore.index();
-    lore.sessions.record('s1', 'search', { query: 'alpha' });
-    assert.equal(lore.status().userDataPath, path.join(path.dirname(ws.dbPath), USER_DATA_FILE));
+    await lore.sessions.record('s1', 'search', { query: 'alpha' });
+    assert.equal((await lore.status()).userDataPath, path.join(path.dirname(ws.dbPath), USER_DATA_FILE));
     await lore.close();
     removeIndexFile(ws.dbPath);
 
-    lore = ws.open();
-    assert.equal(lore.status().documents, 0, 'a new, empty index');
-    assert.deepEqual(lore.sessions.events('s1').map((e) => e.payload.query), ['alpha'], 'history kept');
+    lore = await ws.open();
+    assert.equal((await lore.status()).documents, 0, 'a new, empty index');
+    assert.deepEqual((await lore.sessions.events('s1')).map((e) => e.payload.query), ['alpha'], 'history kept');
     await lore.rebuild();
     assert.equal((await lore.search('alpha')).results.length, 1);
-    assert.equal(lore.sessions.findEvents('alpha').length, 1, 'and kept through a rebuild');
+    assert.equal((await lore.sessions.findEvents('alpha')).length, 1, 'and kept through a rebuild');
     const names = openDatabase(ws.dbPath).db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'session%'").pluck().all();
     assert.deepEqual(names, [], 'the index file holds no history');
     await lore.close();
@@ -54,19 +54,19 @@ test('an index at schema 4 moves its session history to the user-data file, noth
   const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
   try {
     oldIndexWithHistory(ws.dbPath, ws.root, 4);
-    const lore = createLore({ dbPath: ws.dbPath });
+    const lore = await createLore({ dbPath: ws.dbPath });
     try {
-      assert.equal(lore.status().schemaVersion, loadMigrations().length);
-      assert.deepEqual(lore.sessions.list({ includeArchived: true }).map((s) => [s.id, s.title, s.status, s.eventCount]), [
+      assert.equal((await lore.status()).schemaVersion, loadMigrations().length);
+      assert.deepEqual((await lore.sessions.list({ includeArchived: true })).map((s) => [s.id, s.title, s.status, s.eventCount]), [
         ['chat-1', 'Vector research', 'active', 2],
         ['win-1', '', 'archived', 1],
       ]);
-      assert.deepEqual(lore.sessions.get('chat-1')?.metadata, { source: 'chat' });
-      assert.deepEqual(lore.sessions.events('chat-1').map((e) => [e.seq, e.type, e.time]), [[1, 'chat.request', 1000], [2, 'chat.response', 3000]]);
-      assert.deepEqual(lore.sessions.findEvents('pelican').map((e) => e.sessionId), ['win-1'], "the history's text index is filled");
-      assert.ok(lore.validate().ok, JSON.stringify(lore.validate().problems));
-      lore.sessions.record('chat-1', 'chat.request', { prompt: 'and after the move?' });
-      assert.deepEqual(lore.sessions.events('chat-1').map((e) => e.seq), [1, 2, 3]);
+      assert.deepEqual((await lore.sessions.get('chat-1'))?.metadata, { source: 'chat' });
+      assert.deepEqual((await lore.sessions.events('chat-1')).map((e) => [e.seq, e.type, e.time]), [[1, 'chat.request', 1000], [2, 'chat.response', 3000]]);
+      assert.deepEqual((await lore.sessions.findEvents('pelican')).map((e) => e.sessionId), ['win-1'], "the history's text index is filled");
+      assert.ok((await lore.validate()).ok, JSON.stringify((await lore.validate()).problems));
+      await lore.sessions.record('chat-1', 'chat.request', { prompt: 'and after the move?' });
+      assert.deepEqual((await lore.sessions.events('chat-1')).map((e) => e.seq), [1, 2, 3]);
     } finally {
       await lore.close();
     }
@@ -89,11 +89,11 @@ test('a move stopped after the copy is finished on the next open without doublin
     user.close();
     index.close();
 
-    const lore = createLore({ dbPath: ws.dbPath });
+    const lore = await createLore({ dbPath: ws.dbPath });
     try {
-      assert.equal(lore.sessions.list({ includeArchived: true }).length, 2);
-      assert.deepEqual(lore.sessions.events('chat-1').map((e) => e.seq), [1, 2], 'no event twice');
-      assert.equal(lore.sessions.findEvents('pelican').length, 1);
+      assert.equal((await lore.sessions.list({ includeArchived: true })).length, 2);
+      assert.deepEqual((await lore.sessions.events('chat-1')).map((e) => e.seq), [1, 2], 'no event twice');
+      assert.equal((await lore.sessions.findEvents('pelican')).length, 1);
     } finally {
       await lore.close();
     }
@@ -108,14 +108,14 @@ test('several indexes can share one user-data file (one history per workspace), 
     const dir = path.dirname(ws.dbPath);
     const shared = openUserData(path.join(dir, USER_DATA_FILE));
     oldIndexWithHistory(path.join(dir, 'two.db'), path.join(ws.root, 'two'), 5);
-    const one = createLore({ root: path.join(ws.root, 'one'), dbPath: path.join(dir, 'one.db'), userData: shared });
-    const two = createLore({ root: path.join(ws.root, 'two'), dbPath: path.join(dir, 'two.db'), userData: shared });
-    one.sessions.record('win-2', 'search', { query: 'from one' });
-    assert.equal(two.sessions.get('win-2')?.eventCount, 1, 'one history');
-    assert.equal(one.sessions.get('chat-1')?.eventCount, 2, "the second index's old history joined it");
+    const one = await createLore({ root: path.join(ws.root, 'one'), dbPath: path.join(dir, 'one.db'), userData: shared });
+    const two = await createLore({ root: path.join(ws.root, 'two'), dbPath: path.join(dir, 'two.db'), userData: shared });
+    await one.sessions.record('win-2', 'search', { query: 'from one' });
+    assert.equal((await two.sessions.get('win-2'))?.eventCount, 1, 'one history');
+    assert.equal((await one.sessions.get('chat-1'))?.eventCount, 2, "the second index's old history joined it");
     await one.close();
     await two.close();
-    assert.equal(shared.sessions.list({ includeArchived: true }).length, 3, 'still open after both closed');
+    assert.equal((await shared.sessions.list({ includeArchived: true })).length, 3, 'still open after both closed');
     shared.close();
   } finally {
     ws.cleanup();
@@ -125,15 +125,15 @@ test('several indexes can share one user-data file (one history per workspace), 
 test('a read-only Lore with no history file lists none, refuses writes and creates no file', async () => {
   const ws = tempWorkspace({ 'a.md': '# A\n' });
   try {
-    const writer = ws.open();
+    const writer = await ws.open();
     await writer.index();
     await writer.close();
     fs.rmSync(userDataPathFor(ws.dbPath));
-    const reader = ws.open({ readonly: true });
-    assert.deepEqual(reader.sessions.list(), []);
+    const reader = await ws.open({ readonly: true });
+    assert.deepEqual((await reader.sessions.list()), []);
     assert.equal(reader.sessions.readonly, true);
-    assert.throws(() => reader.sessions.record('x', 'search', { query: 'q' }), /read-only/);
-    assert.ok(reader.validate().ok, JSON.stringify(reader.validate().problems));
+    await assert.rejects(reader.sessions.record('x', 'search', { query: 'q' }), /read-only/);
+    assert.ok((await reader.validate()).ok, JSON.stringify((await reader.validate()).problems));
     await reader.close();
     assert.equal(fs.existsSync(userDataPathFor(ws.dbPath)), false);
   } finally {
@@ -141,26 +141,26 @@ test('a read-only Lore with no history file lists none, refuses writes and creat
   }
 });
 
-test('the session store says when history changed, for every kind of write and only then', () => {
+test('the session store says when history changed, for every kind of write and only then', async () => {
   const ws = tempWorkspace();
   const user = openUserData(userDataPathFor(ws.dbPath));
   try {
     let changes = 0;
     const off = user.sessions.onDidChange(() => changes++);
-    const s = user.sessions.create({ title: 'a' });
-    user.sessions.record(s.id, 'search', { query: 'q' });
-    user.sessions.rename(s.id, 'b');
-    user.sessions.archive(s.id);
-    user.sessions.setState(s.id, { mode: 'x' });
+    const s = (await user.sessions.create({ title: 'a' }));
+    await user.sessions.record(s.id, 'search', { query: 'q' });
+    await user.sessions.rename(s.id, 'b');
+    await user.sessions.archive(s.id);
+    await user.sessions.setState(s.id, { mode: 'x' });
     assert.equal(changes, 5);
-    assert.throws(() => user.sessions.rename('missing', 'c'));
-    user.sessions.delete('missing');
-    assert.equal(user.sessions.prune({ maxDays: 1000 }), 0);
+    await assert.rejects(user.sessions.rename('missing', 'c'));
+    await user.sessions.delete('missing');
+    assert.equal((await user.sessions.prune({ maxDays: 1000 })), 0);
     assert.equal(changes, 5, 'nothing changed, nothing said');
-    user.sessions.delete(s.id);
+    await user.sessions.delete(s.id);
     assert.equal(changes, 6);
     off();
-    user.sessions.record('other', 'search', { query: 'q' });
+    await user.sessions.record('other', 'search', { query: 'q' });
     assert.equal(changes, 6, 'unsubscribed');
   } finally {
     user.close();

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Database } from 'better-sqlite3';
-import { openDatabase } from '../../src/core/db/open';
+import { openDatabase } from '../../src/core/storage/sqlite/open';
 import { LoreError } from '../../src/core/errors';
-import { VectorStore } from '../../src/core/search/vectors';
-import { BitIndex } from '../../src/core/search/vecBits';
+import { VectorStore } from '../../src/core/storage/sqlite/vectors';
+import { BitIndex } from '../../src/core/storage/sqlite/vecBits';
 
 const dirs: string[] = [];
 process.on('exit', () => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -53,7 +53,7 @@ function exactOrder(query: Float32Array, rows: { chunkId: number; vector: Float3
   return rows.map((r) => ({ id: r.chunkId, s: cos(query, r.vector) })).sort((a, b) => b.s - a.s).map((r) => r.id);
 }
 
-test('hand-made vectors: nearest first, distances are cosine distances, exact and prefiltered agree', () => {
+test('hand-made vectors: nearest first, distances are cosine distances, exact and prefiltered agree', async () => {
   const { db } = openDatabase(tmpDb());
   const [ids] = seed(db, 1, 4);
   const store = new VectorStore(db);
@@ -75,7 +75,7 @@ test('hand-made vectors: nearest first, distances are cosine distances, exact an
   db.close();
 });
 
-test('search order matches exact cosine on 300 clustered 64-dim vectors; bits match vec_quantize_binary', () => {
+test('search order matches exact cosine on 300 clustered 64-dim vectors; bits match vec_quantize_binary', async () => {
   const { db } = openDatabase(tmpDb());
   const ids = seed(db, 30, 10).flat();
   const store = new VectorStore(db);
@@ -97,7 +97,7 @@ test('search order matches exact cosine on 300 clustered 64-dim vectors; bits ma
   db.close();
 });
 
-test('filters never starve: the nearest among the allowed chunks come back, however far they are', () => {
+test('filters never starve: the nearest among the allowed chunks come back, however far they are', async () => {
   const { db } = openDatabase(tmpDb());
   const ids = seed(db, 40, 10).flat();
   const store = new VectorStore(db);
@@ -121,7 +121,7 @@ test('filters never starve: the nearest among the allowed chunks come back, howe
   db.close();
 });
 
-test('vectors go with their chunks: document deleted, chunks rewritten, ids reused, read-only readers', () => {
+test('vectors go with their chunks: document deleted, chunks rewritten, ids reused, read-only readers', async () => {
   const file = tmpDb();
   const { db } = openDatabase(file);
   const docs = seed(db, 3, 4);
@@ -158,7 +158,7 @@ test('vectors go with their chunks: document deleted, chunks rewritten, ids reus
   db.close();
 });
 
-test('the embedding cache survives document deletion; prune forgets what no chunk uses', () => {
+test('the embedding cache survives document deletion; prune forgets what no chunk uses', async () => {
   const { db } = openDatabase(tmpDb());
   seed(db, 2, 2);
   const store = new VectorStore(db);
@@ -181,7 +181,7 @@ test('the embedding cache survives document deletion; prune forgets what no chun
   db.close();
 });
 
-test('two spaces (a model switch) coexist; activate switches; dropSpace frees the storage', () => {
+test('two spaces (a model switch) coexist; activate switches; dropSpace frees the storage', async () => {
   const file = tmpDb();
   const { db } = openDatabase(file);
   const ids = seed(db, 10, 10).flat();
@@ -208,7 +208,7 @@ test('two spaces (a model switch) coexist; activate switches; dropSpace frees th
   db.close();
 });
 
-test('wrong dimensions are a clear error, never a silent mismatch', () => {
+test('wrong dimensions are a clear error, never a silent mismatch', async () => {
   const { db } = openDatabase(tmpDb());
   const [ids] = seed(db, 1, 2);
   const store = new VectorStore(db);
@@ -226,7 +226,7 @@ test('wrong dimensions are a clear error, never a silent mismatch', () => {
   db.close();
 });
 
-test('without sqlite-vec: a clear error for vectors, while chunks still delete and the cache still works', () => {
+test('without sqlite-vec: a clear error for vectors, while chunks still delete and the cache still works', async () => {
   const file = tmpDb();
   const first = openDatabase(file);
   const docs = seed(first.db, 2, 3);
@@ -257,7 +257,7 @@ test('without sqlite-vec: a clear error for vectors, while chunks still delete a
   again.db.close();
 });
 
-test('replacing a vector (delete then insert) keeps one row and uses the new vector', () => {
+test('replacing a vector (delete then insert) keeps one row and uses the new vector', async () => {
   const { db } = openDatabase(tmpDb());
   const [ids] = seed(db, 1, 2);
   const store = new VectorStore(db);
@@ -273,7 +273,7 @@ test('replacing a vector (delete then insert) keeps one row and uses the new vec
   db.close();
 });
 
-test('re-embedding the same chunks again and again does not pile up dead rows', () => {
+test('re-embedding the same chunks again and again does not pile up dead rows', async () => {
   const { db } = openDatabase(tmpDb());
   const ids = seed(db, 20, 50).flat();
   const store = new VectorStore(db);
@@ -291,7 +291,7 @@ test('re-embedding the same chunks again and again does not pile up dead rows', 
 
 const fileBytes = (file: string) => [file, `${file}-wal`].reduce((s, f) => s + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
 
-test('ten full re-index cycles of the same corpus keep the database within 1.2x of a fresh build', () => {
+test('ten full re-index cycles of the same corpus keep the database within 1.2x of a fresh build', async () => {
   const file = tmpDb();
   const { db } = openDatabase(file);
   const store = new VectorStore(db);
@@ -316,7 +316,7 @@ test('ten full re-index cycles of the same corpus keep the database within 1.2x 
   db.close();
 });
 
-test('partial churn (a third of the documents rewritten each cycle) is compacted back within 1.2x', () => {
+test('partial churn (a third of the documents rewritten each cycle) is compacted back within 1.2x', async () => {
   const file = tmpDb();
   const { db } = openDatabase(file);
   const store = new VectorStore(db);
@@ -357,7 +357,7 @@ test('through the real indexer: a deleted file and a rewritten file take their v
     'notes/b.md': '# Beta\n\nOnly part.\n',
   });
   try {
-    const lore = ws.open();
+    const lore = await ws.open();
     await lore.index();
     const { db } = openDatabase(ws.dbPath);
     const store = new VectorStore(db);
@@ -380,7 +380,7 @@ test('through the real indexer: a deleted file and a rewritten file take their v
   }
 });
 
-test('the SIMD and plain-JS Hamming scans pick the same candidates, with and without filters', () => {
+test('the SIMD and plain-JS Hamming scans pick the same candidates, with and without filters', async () => {
   const vs = vectors(3000, 384, 3);
   const simd = new BitIndex(384, 0, 16);
   const js = new BitIndex(384, 0, 16, false);
@@ -402,7 +402,7 @@ test('the SIMD and plain-JS Hamming scans pick the same candidates, with and wit
   assert.ok(!simd.nearest(q, 3000).includes(8));
 });
 
-test('a search never waits for another connection\'s write lock: pending deletions are excluded instead', () => {
+test('a search never waits for another connection\'s write lock: pending deletions are excluded instead', async () => {
   const file = tmpDb();
   const a = openDatabase(file);
   const docs = seed(a.db, 2, 3);

@@ -5,7 +5,7 @@ import { eventually, tempWorkspace } from './helpers';
 test('a saved file becomes searchable, a deleted one leaves, and a burst of 300 files is a few batches', async () => {
   const ws = tempWorkspace({ 'notes/a.md': '# A\n\nfirst words\n' });
   try {
-    const lore = ws.open();
+    const lore = await ws.open();
     await lore.index();
     const batches: number[] = [];
     await lore.watch({ onBatch: (b) => batches.push(b.paths.length) });
@@ -20,10 +20,10 @@ test('a saved file becomes searchable, a deleted one leaves, and a burst of 300 
 
     batches.length = 0;
     for (let i = 0; i < 300; i++) ws.write(`branch/doc-${i}.md`, `# Doc ${i}\n\nswitched branch text ${i}\n`);
-    await eventually(() => lore.status().documents === 301, 'all 300 indexed', 15000).catch((e) => { throw new Error(e.message + ' docs=' + lore.status().documents + ' batches=' + JSON.stringify(batches)); });
+    await eventually(async () => (await lore.status()).documents === 301, 'all 300 indexed', 15000).catch(async (e) => { throw new Error(e.message + ' docs=' + (await lore.status()).documents + ' batches=' + JSON.stringify(batches)); });
     assert.ok(batches.length <= 5, `300 files in ${batches.length} batches`);
     assert.equal((await lore.search('ostriches')).results.length, 0, 'node_modules is never indexed');
-    assert.ok(lore.validate().ok);
+    assert.ok((await lore.validate()).ok);
   } finally {
     ws.cleanup();
   }

@@ -1,9 +1,7 @@
-import type { Database } from 'better-sqlite3';
 import { LoreError } from '../errors';
 import type { SemanticAvailability } from '../search/hybrid';
-import type { VectorStore } from '../search/vectors';
+import type { EmbeddingQueue, TodoDoc, VectorIndex } from '../storage/vectors';
 import { createEmbedder } from './create';
-import { EmbedDocs } from './docs';
 import { Backoff, type CacheStatus, describeFailure, type EmbedderStatus, QueryVectorCache, type QueueStatus } from './health';
 import { embedStep } from './step';
 import { DEFAULT_TIMEOUT_MS, type Embedder, type EmbedderSettings } from './types';
@@ -34,7 +32,8 @@ export class EmbeddingPipeline {
   private target: Embedder | undefined;
   private readonly queryEmbedders = new Map<string, Embedder>();
   private readonly queryVectors = new QueryVectorCache();
-  private readonly docs: EmbedDocs;
+  /** Workers take their batches one at a time, so no two take the same document. */
+  private taking: Promise<unknown> = Promise.resolve();
   private state: EmbedderStatus = { state: 'off' };
   private paused = false;
   private running: Promise<void> | undefined;
@@ -51,12 +50,11 @@ export class EmbeddingPipeline {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    db: Database,
-    private readonly vectors: VectorStore,
+    private readonly docs: EmbeddingQueue,
+    private readonly vectors: VectorIndex,
     private readonly emit: () => void,
     private readonly opts: PipelineOptions = {},
   ) {
-    this.docs = new EmbedDocs(db);
     this.backoff = new Backoff(opts.recheckMs ?? 5000);
   }
 
@@ -65,8 +63,8 @@ export class EmbeddingPipeline {
   }
 
   /** Sets (or clears) the embedder, checks it, and starts embedding what it has not embedded. */
-  configure(settings: EmbedderSettings | null): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  async configure(settings: EmbedderSettings | null): Promise<void> {
+    if (this.closed) return;
     clearTimeout(this.recheckTimer);
     this.stopWork();
     this.generation++;
@@ -76,16 +74,17 @@ export class EmbeddingPipeline {
     if (!settings) {
       this.target = undefined;
       this.state = { state: 'off' };
-      if (!this.opts.readonly) this.docs.settlePendingWithoutVectors();
       this.emit();
       this.wakeIdle();
-      return Promise.resolve();
+      if (!this.opts.readonly) await this.docs.settlePendingWithoutVectors();
+      this.emit();
+      return;
     }
     this.target = createEmbedder(settings);
     if (!this.vectors.available) {
       this.state = { ...this.describe(), state: 'degraded', reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'}); keyword search only` };
       this.emit();
-      return Promise.resolve();
+      return;
     }
     return this.check();
   }
@@ -97,10 +96,11 @@ export class EmbeddingPipeline {
     this.state = { ...this.describe(), state: 'checking' };
     this.emit();
     const run = target.preflight().then(
-      (report) => {
+      async (report) => {
         if (gen !== this.generation || this.closed) return;
         try {
-          if (!this.opts.readonly) this.vectors.ensureSpace(target.id, report.dimensions);
+          if (!this.opts.readonly) await this.vectors.ensureSpace(target.id, report.dimensions);
+          if (gen !== this.generation || this.closed) return;
         } catch (err) {
           this.degrade(err); // e.g. the model now answers with other dimensions than its stored vectors
           return;
@@ -185,7 +185,8 @@ export class EmbeddingPipeline {
     for (;;) {
       if (signal?.aborted) throw new LoreError('ABORTED', 'Cancelled.');
       const canWork = this.state.state === 'live' && !this.paused && !!this.target && !this.opts.readonly && this.opts.background !== false;
-      if (!this.running && (!canWork || this.docs.remaining(this.target!.id) === 0)) return;
+      if (!this.running && (!canWork || (await this.docs.remaining(this.target!.id)) === 0)) return;
+      if (signal?.aborted) throw new LoreError('ABORTED', 'Cancelled.');
       if (!this.running) this.kick();
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
@@ -212,7 +213,7 @@ export class EmbeddingPipeline {
     try {
       const workers = Array.from({ length: Math.max(1, this.opts.concurrency ?? 2) }, () => this.worker(target, ac.signal));
       await Promise.all(workers);
-      if (!ac.signal.aborted && this.state.state === 'live' && this.target === target && this.docs.remaining(target.id) === 0) this.switchOver(target.id);
+      if (!ac.signal.aborted && this.state.state === 'live' && this.target === target && (await this.docs.remaining(target.id)) === 0) await this.switchOver(target.id);
     } catch (err) {
       if (!this.closed) this.degrade(err);
     } finally {
@@ -222,9 +223,8 @@ export class EmbeddingPipeline {
 
   private async worker(target: Embedder, signal: AbortSignal): Promise<void> {
     while (!signal.aborted && this.state.state === 'live' && !this.paused) {
-      const batch = this.docs.todo(target.id, this.opts.docsPerStep ?? 16, this.claimed);
+      const batch = await this.take(target.id);
       if (!batch.length) return;
-      for (const d of batch) this.claimed.add(d.id);
       try {
         const counts = await embedStep({ target, batch, signal, docs: this.docs, vectors: this.vectors });
         this.hits += counts.hits;
@@ -240,12 +240,23 @@ export class EmbeddingPipeline {
     }
   }
 
+  /** The next documents to embed, claimed for this worker. */
+  private take(model: string): Promise<TodoDoc[]> {
+    const taken = this.taking.then(async () => {
+      const batch = await this.docs.todo(model, this.opts.docsPerStep ?? 16, this.claimed);
+      for (const d of batch) this.claimed.add(d.id);
+      return batch;
+    });
+    this.taking = taken.catch(() => undefined);
+    return taken;
+  }
+
   /** The new model covers everything: it serves from now on, and the old space goes. */
-  private switchOver(model: string): void {
-    const spaces = this.vectors.spaces();
+  private async switchOver(model: string): Promise<void> {
+    const spaces = await this.vectors.spaces();
     if (!spaces.some((s) => s.model === model)) return;
-    if (spaces.find((s) => s.active)?.model !== model) this.vectors.activate(model);
-    for (const s of spaces) if (s.model !== model) this.vectors.dropSpace(s.model);
+    if (spaces.find((s) => s.active)?.model !== model) await this.vectors.activate(model);
+    for (const s of spaces) if (s.model !== model) await this.vectors.dropSpace(s.model);
     this.emit();
   }
 
@@ -260,14 +271,14 @@ export class EmbeddingPipeline {
   }
 
   /** Whether semantic search can answer now, and how to embed a query for the space that serves. */
-  availability(): SemanticAvailability {
+  async availability(): Promise<SemanticAvailability> {
     if (!this.settings) return { ok: false, reason: 'no embedder is configured (keyword only)' };
     if (!this.vectors.available) return { ok: false, reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'})` };
-    const active = this.vectors.activeSpace();
-    const count = active ? this.vectors.count(active.model) : 0;
+    const active = await this.vectors.activeSpace();
+    const count = active ? await this.vectors.count(active.model) : 0;
     if (!active || count === 0) {
       if (this.state.state === 'degraded') return { ok: false, reason: this.state.reason ?? 'the embedder is unavailable' };
-      const waiting = this.target ? this.docs.remaining(this.target.id) : 0;
+      const waiting = this.target ? await this.docs.remaining(this.target.id) : 0;
       return { ok: false, reason: `the vectors are not built yet (${waiting} document(s) waiting to be embedded)` };
     }
     if (active.model === this.target?.id && this.state.state === 'degraded') return { ok: false, reason: this.state.reason ?? 'the embedder is unavailable' };
@@ -301,14 +312,15 @@ export class EmbeddingPipeline {
     return e;
   }
 
-  status(): { embedder: EmbedderStatus; queue: QueueStatus; cache: CacheStatus } {
-    const pending = this.target ? this.docs.remaining(this.target.id) : 0;
+  async status(): Promise<{ embedder: EmbedderStatus; queue: QueueStatus; cache: CacheStatus }> {
+    const pending = this.target ? await this.docs.remaining(this.target.id) : 0;
     const total = this.hits + this.misses;
     let embedder: EmbedderStatus = this.state;
-    if (this.target && this.vectors.available) {
-      const active = this.vectors.activeSpace()?.model;
-      const space = this.vectors.spaces().find((s) => s.model === this.target!.id);
-      embedder = { ...this.state, activeModel: active, dimensions: space?.dims ?? this.target.dimensions, progress: this.docs.coverage(this.target.id) };
+    const target = this.target;
+    if (target && this.vectors.available) {
+      const active = (await this.vectors.activeSpace())?.model;
+      const space = (await this.vectors.spaces()).find((s) => s.model === target.id);
+      embedder = { ...embedder, activeModel: active, dimensions: space?.dims ?? target.dimensions, progress: await this.docs.coverage(target.id) };
     }
     return {
       embedder,

@@ -1,6 +1,5 @@
 import { errorMessage } from '../errors';
-import type { VectorStore } from '../search/vectors';
-import type { EmbedDocs, TodoChunk, TodoDoc } from './docs';
+import type { EmbeddingQueue, TodoChunk, TodoDoc, VectorIndex } from '../storage/vectors';
 import { isEmbedderWide } from './health';
 import type { Embedder } from './types';
 
@@ -8,24 +7,24 @@ export interface StepInput {
   target: Embedder;
   batch: TodoDoc[];
   signal: AbortSignal;
-  docs: EmbedDocs;
-  vectors: VectorStore;
+  docs: EmbeddingQueue;
+  vectors: VectorIndex;
 }
 
 /**
  * One step of the queue: cache first, then the embedder for what the cache lacks; vectors and
- * statuses are stored together (no await between), so a document rewritten meanwhile is never
- * marked with vectors of its old text. Returns the cache hits and misses (chunks).
+ * statuses are stored in one commit, so a document rewritten meanwhile is never marked with
+ * vectors of its old text. Returns the cache hits and misses (chunks).
  */
 export async function embedStep({ target, batch, signal, docs, vectors }: StepInput): Promise<{ hits: number; misses: number }> {
   const model = target.id;
   // Chunks unchanged since this model embedded them (only re-flagged), or none at all: nothing to compute.
   const ready = batch.filter((d) => d.chunkCount === 0 || d.embeddingModel === model);
-  if (ready.length) docs.markSynced(model, ready);
+  if (ready.length) await docs.commit(model, [], ready);
   const todo = batch.filter((d) => !ready.includes(d));
   if (!todo.length) return { hits: 0, misses: 0 };
-  const chunks = docs.chunks(todo.map((d) => d.id));
-  const known = vectors.cacheGet(model, [...new Set(chunks.map((c) => c.hash))]);
+  const chunks = await docs.chunks(todo.map((d) => d.id));
+  const known = await vectors.cached(model, [...new Set(chunks.map((c) => c.hash))]);
   const missing = new Map<string, string>();
   for (const c of chunks) if (!known.has(c.hash) && !missing.has(c.hash)) missing.set(c.hash, c.text);
   const failedDocs = new Set<number>();
@@ -38,11 +37,7 @@ export async function embedStep({ target, batch, signal, docs, vectors }: StepIn
   const rows = chunks
     .filter((c) => !failedDocs.has(c.docId) && known.has(c.hash))
     .map((c) => ({ chunkId: c.id, vector: known.get(c.hash)!, contentHash: c.hash }));
-  if (rows.length) {
-    vectors.ensureSpace(model, rows[0].vector.length);
-    vectors.upsert(model, rows);
-  }
-  docs.markSynced(model, ok);
+  await docs.commit(model, rows, ok);
   return { hits: chunks.length - missing.size, misses: missing.size };
 }
 
@@ -56,11 +51,11 @@ async function embedMissing(
   const out = new Map<string, Float32Array>();
   const put = (hashes: string[], vs: Float32Array[]) => {
     hashes.forEach((h, i) => out.set(h, vs[i]));
-    vectors.cachePut(target.id, hashes.map((h, i) => ({ contentHash: h, vector: vs[i] })));
+    return vectors.cache(target.id, hashes.map((h, i) => ({ contentHash: h, vector: vs[i] })));
   };
   const hashes = [...missing.keys()];
   try {
-    put(hashes, await target.embed(hashes.map((h) => missing.get(h)!), { kind: 'document', signal }));
+    await put(hashes, await target.embed(hashes.map((h) => missing.get(h)!), { kind: 'document', signal }));
     return out;
   } catch (err) {
     if (signal.aborted || isEmbedderWide(err)) throw err;
@@ -70,11 +65,11 @@ async function embedMissing(
     const own = [...new Set(chunks.filter((c) => c.docId === d.id).map((c) => c.hash))].filter((h) => missing.has(h) && !out.has(h));
     if (!own.length) continue;
     try {
-      put(own, await target.embed(own.map((h) => missing.get(h)!), { kind: 'document', signal }));
+      await put(own, await target.embed(own.map((h) => missing.get(h)!), { kind: 'document', signal }));
     } catch (err) {
       if (signal.aborted || isEmbedderWide(err)) throw err;
       failedDocs.add(d.id);
-      docs.markFailed(d, `could not be embedded: ${errorMessage(err)}`);
+      await docs.markFailed(d, `could not be embedded: ${errorMessage(err)}`);
     }
   }
   return out;

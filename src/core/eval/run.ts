@@ -12,7 +12,7 @@ import type { EmbedderSettings } from '../embed/types';
 import { throwIfAborted } from '../errors';
 import type { SearchMode } from '../search/types';
 import { createLore } from '../service';
-import { PlainBm25 } from './baseline';
+import { PlainBm25 } from '../storage/sqlite/plainBm25';
 import { type Metrics, relevantInTop, scoreRun } from './metrics';
 
 export interface EvalSet {
@@ -97,7 +97,7 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
   const dbPath = opts.dbPath ?? path.join(tmp!, 'index.db');
   const modes = opts.modes ?? (opts.embedder ? ['keyword', 'semantic', 'hybrid'] : ['keyword']);
   const systems: SystemResult[] = [];
-  const lore = createLore({ root: set.root, dbPath, embedder: opts.embedder ?? null, embedding: { background: true } });
+  const lore = await createLore({ root: set.root, dbPath, embedder: opts.embedder ?? null, embedding: { background: true } });
   try {
     const t0 = performance.now();
     log(`indexing ${set.docs.length} documents from ${set.root}`);
@@ -106,8 +106,9 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
       log('embedding (waiting for the queue to finish)');
       const off = progress
         ? lore.onStatusChange(() => {
-            const e = lore.status().embedder;
-            if (e.progress) progress({ phase: 'embedding', done: e.progress.done, total: e.progress.total });
+            void lore.status().then(({ embedder: e }) => {
+              if (e.progress) progress({ phase: 'embedding', done: e.progress.done, total: e.progress.total });
+            });
           })
         : undefined;
       try {
@@ -118,7 +119,7 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
     }
     throwIfAborted(opts.signal);
     const indexMs = performance.now() - t0;
-    const status = lore.status();
+    const status = await lore.status();
     const embedder = opts.embedder
       ? {
           id: `${opts.embedder.provider}:${status.embedder.model ?? opts.embedder.model ?? '?'}`,

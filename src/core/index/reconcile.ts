@@ -5,7 +5,7 @@ import type { ChunkOptions, SyncStatus } from '../types';
 import { type DiskFile, type FileFilter, listFiles, statFile } from './files';
 import { ParsePool } from './parsePool';
 import { type FileResult, sha256 } from './processFile';
-import type { IndexedFile, IndexStore } from './store';
+import type { DocumentStore, IndexedFile, IndexWrite } from '../storage/documents';
 
 export interface IndexProgress {
   phase: 'scanning' | 'indexing' | 'done';
@@ -42,7 +42,7 @@ export interface ReconcileSummary {
 
 export interface IndexerConfig {
   filter: FileFilter;
-  store: IndexStore;
+  store: DocumentStore;
   maxFileSize: number;
   chunk?: Partial<ChunkOptions>;
   /** Status a document gets once its text is indexed ('synced' without an embedder). */
@@ -66,7 +66,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   const scope = opts.paths?.map((p) => p.replace(/\/+$/, ''));
   const disk = scope ? await scanPaths(filter, scope, signal) : await listFiles(filter, signal);
   sum.scanned = disk.size;
-  const rows = store.all();
+  const rows = await store.indexedFiles();
   const inScope = (p: string) => !scope || scope.some((s) => p === s || p.startsWith(s + '/') || s === '');
   const byPath = new Map(rows.map((r) => [r.path, r]));
 
@@ -88,24 +88,20 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     for (const rel of fresh) {
       const match = await hashIfCandidate(filter.root, rel, disk.get(rel)!, byHash);
       if (match) {
-        store.rename(match.row, rel, match.stamp);
+        await store.apply([{ kind: 'rename', file: match.row, path: rel, stamp: match.stamp }]);
         vanished.splice(vanished.indexOf(match.row), 1);
         sum.renamed++;
       } else work.push({ rel });
     }
   } else for (const rel of fresh) work.push({ rel });
-  store.batch(() => {
-    for (const r of vanished) {
-      store.delete(r);
-      sum.removed++;
-    }
-  });
+  await store.apply(vanished.map((file) => ({ kind: 'delete', file })));
+  sum.removed += vanished.length;
 
   const total = work.length;
   let done = 0;
   report({ phase: 'indexing', done, total }, true);
   const pool = new ParsePool(total >= (cfg.inlineBelow ?? 16) ? ParsePool.defaultSize() : 0);
-  const writer = new BatchWriter(store, (item, r, strict) => applyResult(cfg, item, r, sum, strict), sum, (batch) => {
+  const writer = new BatchWriter(store, (item, r) => writeFor(cfg, item, r), (item, r, failed) => count(item, r, sum, failed), (batch) => {
     done += batch.length;
     report({ phase: 'indexing', done, total, current: batch[batch.length - 1][0].rel });
   });
@@ -128,7 +124,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     }
     await Promise.all(inflight);
   } finally {
-    writer.close(); // what was parsed is written, even on cancel: each document is complete or absent
+    await writer.close(); // what was parsed is written, even on cancel: each document is complete or absent
     await pool.close();
   }
   if (writer.error) throw writer.error;
@@ -142,30 +138,31 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
 
 /**
  * Group commit: results are written in batches (up to `maxBatch` documents, or whatever gathered
- * within `maxDelayMs`), one transaction per batch, so FTS5 flushes its pending terms and SQLite
- * commits once per batch rather than once per document. A document and its chunks are still
- * written whole or not at all: if any write of a batch fails, the whole batch is rolled back and
- * its documents are written again one transaction each, where a failing one is marked failed and
- * the others are kept. A run killed at any point loses at most the uncommitted batch, which the
- * next run redoes.
+ * within `maxDelayMs`), one transaction per batch, so the keyword index flushes its pending terms
+ * and the store commits once per batch rather than once per document. A document and its chunks
+ * are still written whole or not at all: if a batch fails, none of it is written and its
+ * documents are written again one transaction each, where a failing one is marked failed and the
+ * others are kept. A run killed at any point loses at most the uncommitted batch, which the next
+ * run redoes. Batches are written one after another, in the order they filled.
  */
 class BatchWriter {
   private items: [WorkItem, FileResult][] = [];
   private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
   /** A write that failed even on its own (the database is full, say): the run stops with it. */
   error: unknown;
 
   constructor(
-    private readonly store: IndexStore,
-    /** Writes one result; `strict`: throw on failure instead of recording the file as failed. */
-    private readonly write: (item: WorkItem, r: FileResult, strict: boolean) => void,
-    private readonly sum: ReconcileSummary,
+    private readonly store: DocumentStore,
+    /** The write a result makes (none for a file that vanished before it was ever indexed). */
+    private readonly writeFor: (item: WorkItem, r: FileResult) => IndexWrite | undefined,
+    /** Counts a result once it is written (`failed`: recorded as failed instead). */
+    private readonly count: (item: WorkItem, r: FileResult, failed?: boolean) => void,
     private readonly written: (batch: [WorkItem, FileResult][]) => void,
     private readonly maxBatch = 64,
     private readonly maxDelayMs = 100,
   ) {}
-
-  private closed = false;
 
   add(item: WorkItem, r: FileResult): void {
     if (this.closed) return; // the run is over (it failed): nothing is written behind its back
@@ -175,65 +172,88 @@ class BatchWriter {
   }
 
   /** Writes what is left; later results are dropped. */
-  close(): void {
+  async close(): Promise<void> {
     this.flush();
     this.closed = true;
+    await this.writing;
   }
 
-  flush(): void {
+  private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.items.length || this.error) return;
+    if (!this.items.length) return;
     const batch = this.items;
     this.items = [];
-    const before = { ...this.sum };
+    this.writing = this.writing.then(() => this.write(batch));
+  }
+
+  private async write(batch: [WorkItem, FileResult][]): Promise<void> {
+    if (this.error) return;
+    const writes = batch.map(([item, r]) => this.writeFor(item, r));
     try {
-      this.store.batch(() => {
-        for (const [item, r] of batch) this.write(item, r, true);
-      });
+      await this.store.apply(writes.filter((w): w is IndexWrite => !!w));
+      for (const [item, r] of batch) this.count(item, r);
     } catch {
-      Object.assign(this.sum, before); // rolled back: count again below
-      try {
-        for (const [item, r] of batch) this.write(item, r, false); // each in its own transaction
-      } catch (err) {
-        this.error = err;
-        return;
+      // Rolled back: each document again in its own transaction.
+      for (let i = 0; i < batch.length; i++) {
+        const [item, r] = batch[i];
+        const w = writes[i];
+        try {
+          if (w) await this.store.apply([w]);
+          this.count(item, r);
+        } catch (err) {
+          if (r.kind === 'gone') {
+            this.error = err;
+            return;
+          }
+          // One document's write failed (a constraint, say): it is marked failed and the run carries on.
+          try {
+            await this.store.apply([{ kind: 'failure', path: item.rel, stamp: r, reason: `could not be stored: ${errorMessage(err)}` }]);
+            this.count(item, r, true);
+          } catch (again) {
+            this.error = again;
+            return;
+          }
+        }
       }
     }
     this.written(batch);
   }
 }
 
-function applyResult(cfg: IndexerConfig, item: WorkItem, r: FileResult, sum: ReconcileSummary, strict = false): void {
-  const { store } = cfg;
-  try {
-    switch (r.kind) {
-      case 'gone':
-        if (item.row) {
-          store.delete(item.row);
-          sum.removed++;
-        }
-        return;
-      case 'unchanged':
-        store.touch(item.row!, r, cfg.statusAfterText());
-        sum.touched++;
-        return;
-      case 'failed':
-        store.writeFailure(item.rel, r, r.reason);
-        sum.failed++;
-        return;
-      case 'parsed':
-        store.writeDocument(item.rel, r, r.doc, cfg.statusAfterText());
-        if (item.row) sum.changed++;
-        else sum.added++;
-        sum.chunks += r.doc.chunks.length;
-        sum.bytes += r.size;
-    }
-  } catch (err) {
-    if (strict || r.kind === 'gone') throw err;
-    // One document's write failed (a constraint, say): it is marked failed and the run carries on.
-    store.writeFailure(item.rel, r, `could not be stored: ${errorMessage(err)}`);
+function writeFor(cfg: IndexerConfig, item: WorkItem, r: FileResult): IndexWrite | undefined {
+  switch (r.kind) {
+    case 'gone':
+      return item.row && { kind: 'delete', file: item.row };
+    case 'unchanged':
+      return { kind: 'touch', file: item.row!, stamp: r, status: cfg.statusAfterText() };
+    case 'failed':
+      return { kind: 'failure', path: item.rel, stamp: r, reason: r.reason };
+    case 'parsed':
+      return { kind: 'document', path: item.rel, stamp: r, doc: r.doc, status: cfg.statusAfterText() };
+  }
+}
+
+function count(item: WorkItem, r: FileResult, sum: ReconcileSummary, failed = false): void {
+  if (failed) {
     sum.failed++;
+    return;
+  }
+  switch (r.kind) {
+    case 'gone':
+      if (item.row) sum.removed++;
+      return;
+    case 'unchanged':
+      sum.touched++;
+      return;
+    case 'failed':
+      sum.failed++;
+      return;
+    case 'parsed':
+      if (item.row) sum.changed++;
+      else sum.added++;
+      sum.chunks += r.doc.chunks.length;
+      sum.bytes += r.size;
   }
 }
 

@@ -4,9 +4,9 @@ import { explanation } from './explain';
 import { DEFAULT_WEIGHTS, type Fused, type FusionInfo, fuseAgreement, fuseRrf, fuseWeighted } from './fusion';
 import { countByDoc, type ScoredRow, takeForDoc, toHit } from './hit';
 import { SEARCH_MODES } from './input';
-import type { KeywordSearch } from './keyword';
 import { buildKeywordQuery } from './query';
-import type { SemanticSearch } from './semantic';
+import type { KeywordIndex } from '../storage/keyword';
+import type { VectorIndex } from '../storage/vectors';
 import type { SearchHit, SearchMode, SearchOptions, SearchResponse } from './types';
 
 /** Where semantic search stands right now: a space that can answer, or the reason it cannot. */
@@ -16,8 +16,8 @@ export type SemanticAvailability =
 
 export interface SearchDeps {
   root: string;
-  keyword: KeywordSearch;
-  semantic: SemanticSearch;
+  keyword: KeywordIndex;
+  vectors: Pick<VectorIndex, 'nearest'>;
   availability(): SemanticAvailability | Promise<SemanticAvailability>;
 }
 
@@ -34,17 +34,21 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
   }
   const k = opts.k ?? 10;
   const perDoc = Math.max(1, opts.perDocument ?? 1);
-  const explainKeyword = (hits: SearchHit[]) => {
-    if (opts.explain) hits.forEach((h, i) => (h.explain = explanation({ keyword: keywordPart(i + 1, h) })));
-    return hits;
-  };
-  const keywordPart = (rank: number, row: { score: number; chunkId: number; documentBonus?: number }) => ({
+  const terms = buildKeywordQuery(query).terms;
+  const keywordTerms = buildKeywordQuery(query, { prefixLast: opts.prefixLast }).terms;
+  const keywordPart = async (rank: number, row: { score: number; chunkId: number; documentBonus?: number }) => ({
     rank,
     score: row.score,
     ...(row.documentBonus ? { documentBonus: row.documentBonus } : {}),
-    terms: deps.keyword.explainTerms(query, row.chunkId, { prefixLast: opts.prefixLast }),
+    terms: await deps.keyword.explainTerms(query, row.chunkId, { prefixLast: opts.prefixLast }),
+    weights: deps.keyword.fieldWeights,
   });
-  const keywordHits = (n: number) => explainKeyword(deps.keyword.search(query, n, opts, { prefixLast: opts.prefixLast }));
+  const keywordRows = (n: number) => deps.keyword.rows(query, n, opts, { prefixLast: opts.prefixLast });
+  const keywordHits = async (n: number) => {
+    const hits = (await keywordRows(n)).map((r) => toHit(r, keywordTerms, r.score, 'keyword'));
+    if (opts.explain) for (const [i, h] of hits.entries()) h.explain = explanation({ keyword: await keywordPart(i + 1, h) });
+    return hits;
+  };
   const done = (hits: SearchHit[], mode: SearchMode, fallbackReason?: string): SearchResponse => ({
     query,
     results: markFreshness(deps.root, hits),
@@ -54,23 +58,21 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
     ms: performance.now() - t0,
   });
 
-  if (requestedMode === 'keyword') return done(keywordHits(k), 'keyword');
+  if (requestedMode === 'keyword') return done(await keywordHits(k), 'keyword');
   if (!query.trim()) return done([], requestedMode);
   const avail = await deps.availability();
-  if (!avail.ok) return done(keywordHits(k), 'keyword', avail.reason);
+  if (!avail.ok) return done(await keywordHits(k), 'keyword', avail.reason);
 
   let vector: Float32Array;
   try {
     vector = await avail.embedQuery(query, opts.signal);
   } catch (err) {
     throwIfAborted(opts.signal);
-    return done(keywordHits(k), 'keyword', `the query could not be embedded: ${errorMessage(err)}`);
+    return done(await keywordHits(k), 'keyword', `the query could not be embedded: ${errorMessage(err)}`);
   }
   // Snippets are cut only for the hits shown: the lists below are rows, scored, in their order.
-  const terms = buildKeywordQuery(query).terms;
   const depth = requestedMode === 'hybrid' ? Math.max(k * 2, 20) : k;
-  const sem = deps.semantic.search(avail.model, vector, depth, opts, { signal: opts.signal, minSimilarity: opts.minSimilarity });
-  const keywordRows = (n: number) => deps.keyword.rows(query, n, opts, { prefixLast: opts.prefixLast });
+  const sem = await deps.vectors.nearest(avail.model, vector, depth, opts, { signal: opts.signal, minSimilarity: opts.minSimilarity });
 
   if (requestedMode === 'semantic') {
     const hits = sem.slice(0, k).map((r) => toHit(r, terms, r.score, 'semantic'));
@@ -79,17 +81,17 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
     // Too few chunks are similar enough: keyword hits fill the rest of the list.
     const seen = new Set(sem.map((h) => h.chunkId));
     const docs = countByDoc(sem);
-    const kwRows = keywordRows(k + sem.length);
+    const kwRows = await keywordRows(k + sem.length);
     const fill = kwRows.filter((h) => !seen.has(h.chunkId) && takeForDoc(docs, h.docId, perDoc));
     const filled = fill.slice(0, k - hits.length).map((r) => toHit(r, terms, r.score, 'keyword'));
     if (opts.explain) {
       const at = new Map(kwRows.map((r, i) => [r.chunkId, i + 1]));
-      filled.forEach((h) => (h.explain = explanation({ keyword: keywordPart(at.get(h.chunkId) ?? 0, h) })));
+      for (const h of filled) h.explain = explanation({ keyword: await keywordPart(at.get(h.chunkId) ?? 0, h) });
     }
     return done([...hits, ...filled], 'semantic');
   }
 
-  const kw = keywordRows(depth);
+  const kw = await keywordRows(depth);
   const { fused, info }: { fused: Fused[]; info: FusionInfo } =
     opts.fusion === 'weighted'
       ? { fused: fuseWeighted(sem, kw), info: { method: 'weighted', semanticWeight: DEFAULT_WEIGHTS.semantic } }
@@ -106,7 +108,7 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
     const hit = toHit(row, terms, f.score, f.retriever);
     if (opts.explain) {
       hit.explain = explanation({
-        ...(f.keywordRank ? { keyword: keywordPart(f.keywordRank, kw[f.keywordRank - 1]) } : {}),
+        ...(f.keywordRank ? { keyword: await keywordPart(f.keywordRank, kw[f.keywordRank - 1]) } : {}),
         ...(f.semanticRank ? { semantic: { rank: f.semanticRank, similarity: sem[f.semanticRank - 1].score } } : {}),
         fusion: { ...info, score: f.score },
       });

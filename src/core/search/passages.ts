@@ -105,14 +105,17 @@ export function fitPassages<P extends Passage>(passages: readonly P[], budgetCha
   return { passages: out, omitted: passages.length - out.length, truncated, chars: used };
 }
 
+/** Reads a document's indexed lines (undefined when it is not indexed). */
+export type ReadText = (path: string, startLine: number, endLine: number) => Promise<string | undefined> | string | undefined;
+
 /**
  * A hit as a passage: the chunk's indexed lines when `readText` can give them (the whole
  * section, which is what a model should read), else the snippet.
  */
-export function toPassage(hit: SearchResult, readText: (path: string, startLine: number, endLine: number) => string | undefined): Passage {
+export async function toPassage(hit: SearchResult, readText: ReadText): Promise<Passage> {
   let text: string | undefined;
   try {
-    text = readText(hit.path, hit.startLine, hit.endLine);
+    text = await readText(hit.path, hit.startLine, hit.endLine);
   } catch {
     // The snippet is still worth showing when the document cannot be read back.
   }
@@ -158,13 +161,13 @@ export function passageBudgetOf(opts: Pick<PassageSearchOptions, 'budgetChars' |
 /** Searches, reads each hit's whole chunk, and fits the passages to the budget, best first. */
 export async function searchPassages(
   search: (query: string, opts: SearchOptions) => Promise<SearchResponse>,
-  readText: (path: string, startLine: number, endLine: number) => string | undefined,
+  readText: ReadText,
   query: string,
   opts: PassageSearchOptions = {},
 ): Promise<PassageResponse> {
   const { budgetChars, budgetTokens, perPassageMax, minUseful, ...searchOpts } = opts;
   const budget = passageBudgetOf({ budgetChars, budgetTokens });
   const { results, ...response } = await search(query, searchOpts);
-  const fit = fitPassages(results.map((r) => toPassage(r, readText)), budget, { perPassageMax, minUseful });
+  const fit = fitPassages(await Promise.all(results.map((r) => toPassage(r, readText))), budget, { perPassageMax, minUseful });
   return { ...response, ...fit, total: results.length };
 }

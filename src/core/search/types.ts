@@ -61,7 +61,7 @@ export interface Explanation {
     score: number;
     /** Added for what the document's other matching chunks hold of the query beyond this one (whole-document evidence). */
     documentBonus?: number;
-    weights: { title: number; heading: number; body: number };
+    weights: FieldWeights;
     terms: TermExplanation[];
   };
   /** Its place (1-based) in the semantic list and its cosine similarity to the query. */
@@ -104,4 +104,11 @@ export interface SearchResponse {
   /** Why `mode` is not `requestedMode` (embedder down, model missing, vectors not built yet...). */
   fallbackReason?: string;
   ms: number;
+}
+
+/** How much a match counts in each field of a chunk (keyword search). */
+export interface FieldWeights {
+  title: number;
+  heading: number;
+  body: number;
 }

@@ -10,7 +10,7 @@
  */
 import crypto from 'node:crypto';
 import { errorMessage } from '../errors';
-import type { SessionStore } from './store';
+import type { SessionStore } from '../storage/sessions';
 import type { SessionEvent } from './types';
 
 export type SessionPolicy = 'recorder' | 'day' | 'conversation';
@@ -31,6 +31,8 @@ export interface RecorderOptions {
 
 export class SessionRecorder {
   private sessionId: string | undefined;
+  /** Events are recorded one after another, in the order they came (the first one makes the session). */
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: RecorderOptions) {}
 
@@ -43,12 +45,18 @@ export class SessionRecorder {
    * Appends an event. `hint` titles a new session; `conversation` names the session under the
    * 'conversation' policy (required there).
    */
-  record(type: string, payload: Record<string, unknown>, at: { hint?: string; conversation?: string } = {}): SessionEvent | undefined {
+  record(type: string, payload: Record<string, unknown>, at: { hint?: string; conversation?: string } = {}): Promise<SessionEvent | undefined> {
+    const done = this.last.then(() => this.write(type, payload, at));
+    this.last = done;
+    return done;
+  }
+
+  private async write(type: string, payload: Record<string, unknown>, at: { hint?: string; conversation?: string }): Promise<SessionEvent | undefined> {
     const store = this.opts.store();
     if (!store || store.readonly) return undefined;
     try {
-      const id = this.sessionFor(store, at);
-      return store.record(id, type, payload);
+      const id = await this.sessionFor(store, at);
+      return await store.record(id, type, payload);
     } catch (err) {
       this.opts.log?.(`session history: could not record ${type}: ${errorMessage(err)}`);
       return undefined;
@@ -60,23 +68,23 @@ export class SessionRecorder {
     this.sessionId = undefined;
   }
 
-  private sessionFor(store: SessionStore, at: { hint?: string; conversation?: string }): string {
+  private async sessionFor(store: SessionStore, at: { hint?: string; conversation?: string }): Promise<string> {
     const init = () => ({ title: this.opts.title?.(at.hint) ?? at.hint ?? '', metadata: this.opts.metadata?.() ?? {} });
     switch (this.opts.policy) {
       case 'recorder':
-        if (!this.sessionId || !store.get(this.sessionId)) {
-          this.sessionId = store.create({ id: `${this.opts.idPrefix}-${crypto.randomUUID()}`, ...init() }).id;
+        if (!this.sessionId || !(await store.get(this.sessionId))) {
+          this.sessionId = (await store.create({ id: `${this.opts.idPrefix}-${crypto.randomUUID()}`, ...init() })).id;
         }
         return this.sessionId;
       case 'day': {
         const day = new Date((this.opts.clock ?? Date.now)()).toISOString().slice(0, 10);
         const id = `${this.opts.idPrefix}-${day}`;
-        store.ensure(id, { title: this.opts.title?.(day) ?? day, metadata: this.opts.metadata?.() ?? {} });
+        await store.ensure(id, { title: this.opts.title?.(day) ?? day, metadata: this.opts.metadata?.() ?? {} });
         return id;
       }
       case 'conversation': {
         if (!at.conversation) throw new Error('no conversation id given');
-        store.ensure(at.conversation, init());
+        await store.ensure(at.conversation, init());
         return at.conversation;
       }
     }

@@ -1,9 +1,8 @@
 /**
- * What the front door (service.ts) reads and writes of the document index besides indexing
- * itself: settings the index records, counts for status, the file list, and dropping everything
- * for a rebuild. A backend implements it (storage/sqlite/documents.ts today).
+ * The document index as the engine reads and writes it: one row per markdown file (hash, stamp,
+ * sync status) with its chunks. A backend implements it (storage/sqlite/documents.ts).
  */
-import type { SyncStatus } from '../types';
+import type { ParsedDocument, SyncStatus } from '../types';
 
 export interface FileState {
   path: string;
@@ -25,14 +24,71 @@ export interface DocumentCounts {
   lastSyncedAt: number | null;
 }
 
-export interface DocumentCatalog {
+/** What the indexer needs to know of a row to decide whether a file changed. */
+export interface IndexedFile {
+  id: number;
+  path: string;
+  size: number;
+  mtime: number;
+  hash: string;
+  status: SyncStatus;
+  titleSource: 'frontmatter' | 'heading' | 'file';
+  typeSource: 'frontmatter' | 'path';
+}
+
+export interface FileStamp {
+  hash: string;
+  size: number;
+  mtime: number;
+}
+
+/** One change the indexer makes to the index. */
+export type IndexWrite =
+  /** Replaces a document and all its chunks. */
+  | { kind: 'document'; path: string; stamp: FileStamp; doc: ParsedDocument; status: SyncStatus }
+  /** A file that cannot be indexed, with the reason; its old chunks (if any) go. */
+  | { kind: 'failure'; path: string; stamp: FileStamp; reason: string }
+  /** The bytes did not change (only the timestamp did): keep everything, refresh size and mtime. */
+  | { kind: 'touch'; file: IndexedFile; stamp: FileStamp; status: SyncStatus }
+  /** Same bytes, new path: chunks and vectors stay; a title or type taken from the path is derived again. */
+  | { kind: 'rename'; file: IndexedFile; path: string; stamp: FileStamp }
+  /** The file is gone: the document, its chunks and their vectors go. */
+  | { kind: 'delete'; file: IndexedFile };
+
+/** A document as stored, with the chunks that overlap a line range. */
+export interface StoredDocument {
+  path: string;
+  title: string;
+  documentType: string;
+  size: number;
+  mtime: number;
+  /** The last chunk's last line (0 for a document with no text). */
+  lineCount: number;
+  chunks: { startLine: number; endLine: number; text: string }[];
+}
+
+export interface DocumentStore {
   /** A setting the index records about itself ('root', 'chunking'). */
-  meta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
-  hasDocuments(): boolean;
-  counts(): DocumentCounts;
+  meta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  hasDocuments(): Promise<boolean>;
+  counts(): Promise<DocumentCounts>;
   /** Files in path order, only those with `status` when given. */
-  files(status: SyncStatus | undefined, limit: number): FileState[];
+  files(status: SyncStatus | undefined, limit: number): Promise<FileState[]>;
+  /** Every row, for the indexer to compare with the disk. */
+  indexedFiles(): Promise<IndexedFile[]>;
+  /**
+   * Applies the writes in one transaction: all of them or none (a document is complete or
+   * absent after a crash at any point). `now` stamps every row written.
+   */
+  apply(writes: IndexWrite[], now?: number): Promise<void>;
+  /** The files changed on disk after their rows were written: flagged until indexed again. Returns how many rows changed. */
+  markStale(paths: string[]): Promise<number>;
+  /**
+   * A document that is not `failed`, with its chunks overlapping lines from..to (inclusive; a
+   * `from` past the last line means the last line).
+   */
+  read(path: string, fromLine: number, toLine: number): Promise<StoredDocument | undefined>;
   /** Drops every document with its chunks and vectors (user data lives elsewhere). */
-  dropAll(): void;
+  dropAll(): Promise<void>;
 }

@@ -90,16 +90,16 @@ export async function handleChatRequest(
   const first = turns.find((t) => t.kind === 'request') ?? { prompt: request.prompt, command: request.command };
   const title = sessionTitle(first.prompt, first.command);
   const meta: ChatMeta = { loreSessionId: sessionId, ...(command ? { command } : {}), query, resultCount: 0 };
-  const requestEvent = record(access, sessionId, 'chat.request', { prompt: request.prompt, ...(command ? { command } : {}) }, title);
+  const requestEvent = await record(access, sessionId, 'chat.request', { prompt: request.prompt, ...(command ? { command } : {}) }, title);
   const sink = new RecordingSink(stream, access.lores().length > 1);
   let errorDetails: vscode.ChatErrorDetails | undefined;
   try {
     if (token.isCancellationRequested) throw new CancelledError();
     if (command === 'status') {
-      sink.markdown(statusText(access));
+      sink.markdown(await statusText(access));
     } else if (command === 'sessions') {
       await unlessCancelled(access.ready(), token);
-      showSessions(access, sink, query, meta, requestEvent?.id);
+      await showSessions(access, sink, query, meta, requestEvent?.id);
     } else {
       await searchAndAnswer(access, request, context, sink, token, meta, command, opts);
     }
@@ -112,7 +112,7 @@ export async function handleChatRequest(
       errorDetails = { message: `Lore could not answer: ${message}` };
     }
   } finally {
-    record(access, sessionId, 'chat.response', {
+    await record(access, sessionId, 'chat.response', {
       text: sink.text.length > RESPONSE_TEXT_MAX ? `${sink.text.slice(0, RESPONSE_TEXT_MAX)}…` : sink.text,
       references: sink.references,
       ...(meta.fallback ? { fallback: meta.fallback } : {}),
@@ -123,13 +123,13 @@ export async function handleChatRequest(
   return errorDetails ? { metadata: meta, errorDetails } : { metadata: meta };
 }
 
-function statusText(access: LoreAccess): string {
-  const statuses = access.status();
+async function statusText(access: LoreAccess): Promise<string> {
+  const statuses = await access.status();
   const opening = access.isReady() ? '' : 'Lore is still opening the index.\n\n';
   return opening + formatStatus(statuses);
 }
 
-function showSessions(access: LoreAccess, sink: Sink, query: string, meta: ChatMeta, skipEventId?: number): void {
+async function showSessions(access: LoreAccess, sink: Sink, query: string, meta: ChatMeta, skipEventId?: number): Promise<void> {
   const store = access.sessions();
   if (!store) {
     sink.markdown('Session history is not available for this workspace (no index is open).');
@@ -138,17 +138,17 @@ function showSessions(access: LoreAccess, sink: Sink, query: string, meta: ChatM
   if (query) {
     // Every word must match; when a several-word question finds nothing, any one of its words will do.
     const words = historyQuery(query);
-    let events = store.findEvents(words, { limit: 20 }).filter((e) => e.id !== skipEventId);
+    let events = (await store.findEvents(words, { limit: 20 })).filter((e) => e.id !== skipEventId);
     const split = words.split(' ');
     if (!events.length && split.length > 1) {
       const byId = new Map<number, (typeof events)[number]>();
-      for (const w of split) for (const e of store.findEvents(w, { limit: 20 })) if (e.id !== skipEventId) byId.set(e.id, e);
+      for (const w of split) for (const e of await store.findEvents(w, { limit: 20 })) if (e.id !== skipEventId) byId.set(e.id, e);
       events = [...byId.values()].sort((a, b) => b.id - a.id).slice(0, 20);
     }
     meta.resultCount = events.length;
     sink.markdown(formatEventMatches(words, events));
   } else {
-    const sessions = store.list({ limit: 10 });
+    const sessions = await store.list({ limit: 10 });
     meta.resultCount = sessions.length;
     sink.markdown(formatSessions(sessions));
   }
@@ -178,13 +178,13 @@ async function searchAndAnswer(
   const searchText = command === 'search' ? query : retrievalQuery(query);
   const found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
   meta.resultCount = found.passages.length;
-  const indexing = access.status().find((s) => s.indexing);
+  const indexing = (await access.status()).find((s) => s.indexing);
   if (indexing) {
     const n = indexing.indexing?.total ? ` (${indexing.indexing.done ?? 0} of ${indexing.indexing.total} files)` : '';
     sink.markdown(`*Lore is still indexing${n}; documents not indexed yet are not searched.*\n\n`);
   }
   if (!found.passages.length) {
-    sink.markdown(nothingFound(access, query));
+    sink.markdown(await nothingFound(access, query));
     return;
   }
   if (command === 'search') {
@@ -221,8 +221,8 @@ async function searchAndAnswer(
   }
 }
 
-function nothingFound(access: LoreAccess, query: string): string {
-  const statuses = access.status();
+async function nothingFound(access: LoreAccess, query: string): Promise<string> {
+  const statuses = await access.status();
   const documents = statuses.reduce((n, s) => n + (s.documents ?? 0), 0);
   if (!documents) return 'The index has no documents yet: Lore indexes the markdown files (`.md`, `.markdown`, `.mdx`) of the open folders. Try again once indexing has finished (`/status`).';
   return `I found nothing in the ${documents} indexed documents about “${escapeMd(query)}”. Try other words, or \`/search\` with a shorter query.`;

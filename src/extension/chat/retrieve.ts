@@ -82,17 +82,17 @@ export async function retrieve(access: LoreAccess, query: string, opts: Retrieve
     // The signal stops the search itself (semantic and hybrid modes embed the query first).
     const res = await unlessCancelled(access.search(query, { ...opts, signal: abort.signal }), token);
     throwIfCancelled(token);
-    const passages = res.results.map((r) => toPassage(access, r));
+    const passages = await Promise.all(res.results.map((r) => toPassage(access, r)));
     return { passages, mode: res.mode, fallbackReason: res.fallbackReason };
   } finally {
     abort.dispose();
   }
 }
 
-export function toPassage(access: LoreAccess, r: MergedResult): LocatedPassage {
+export async function toPassage(access: LoreAccess, r: MergedResult): Promise<LocatedPassage> {
   let exact = false;
-  const p = passageOf(r, (_path, startLine, endLine) => {
-    const text = access.getDocument(r.uri, { startLine, endLine })?.text;
+  const p = await passageOf(r, async (_path, startLine, endLine) => {
+    const text = (await access.getDocument(r.uri, { startLine, endLine }))?.text;
     exact = !!text;
     return text;
   });

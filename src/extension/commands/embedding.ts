@@ -23,8 +23,8 @@ export async function applyEmbedderSettings(c: Ctx): Promise<void> {
         }
       }
       c.refresh();
-      const pending = () => lores.reduce((n, { lore }) => n + lore.status().queue.pending, 0);
-      const timer = setInterval(() => report(0, 0, `${pending().toLocaleString('en-US')} documents left to embed`), 500);
+      const pending = async () => (await Promise.all(lores.map(async ({ lore }) => (await lore.status()).queue.pending))).reduce((a, b) => a + b, 0);
+      const timer = setInterval(() => void pending().then((n) => report(0, 0, `${n.toLocaleString('en-US')} documents left to embed`)), 500);
       try {
         const until = AbortSignal.any([signal, c.access.lifetime]);
         await Promise.all(lores.map(({ lore }) => lore.embeddingIdle(until)));
@@ -56,7 +56,7 @@ export function registerEmbeddingCommands(c: Ctx): vscode.Disposable[] {
         } catch (err) {
           showError('cannot list the models', err);
         }
-        const current = first.lore.status().embedder.model ?? c.config().embedding.model;
+        const current = (await first.lore.status()).embedder.model ?? c.config().embedding.model;
         const items: (vscode.QuickPickItem & { model?: string; settings?: boolean })[] = models.map((m) => ({ label: m, description: m === current ? 'current' : undefined, model: m }));
         if (items.length === 0) items.push({ label: '$(gear) Open embedding settings', detail: 'The embedder offers no models (is it running and is the host right?).', settings: true });
         const pick = await vscode.window.showQuickPick(items, { title: 'Lore: Select Embedding Model', placeHolder: current ? `Current: ${current}` : 'Pick a model' });

@@ -76,7 +76,7 @@ export function registerIndexCommands(c: Ctx): vscode.Disposable[] {
     // lore.validate: returns the reports (one per folder) and says whether the index is consistent.
     reg('lore.validate', async () => {
       if (!requireReady(c.access)) return undefined;
-      const reports = c.access.lores().map(({ folder, lore }) => ({ folder: folder.name, ...lore.validate() }));
+      const reports = await Promise.all(c.access.lores().map(async ({ folder, lore }) => ({ folder: folder.name, ...(await lore.validate()) })));
       const problems = reports.flatMap((r) => r.problems.map((p) => `${reports.length > 1 ? `${r.folder}: ` : ''}[${p.check}] ${p.message}`));
       if (problems.length === 0) {
         void vscode.window.showInformationMessage(`Lore: the index is consistent (${reports[0]?.checked.join(', ') ?? 'nothing to check'}).`);
@@ -90,7 +90,7 @@ export function registerIndexCommands(c: Ctx): vscode.Disposable[] {
     }),
     reg('lore.retryFailed', async () => {
       if (!requireReady(c.access)) return undefined;
-      const failed = c.access.lores().reduce((n, { lore }) => n + lore.status().counts.failed, 0);
+      const failed = (await c.access.status()).reduce((n, s) => n + s.counts.failed, 0);
       if (failed === 0) {
         void vscode.window.showInformationMessage('Lore: no files have failed.');
         return undefined;
@@ -106,7 +106,7 @@ export function registerIndexCommands(c: Ctx): vscode.Disposable[] {
       if (!at || !rel) return undefined;
       try {
         const s = await at.lore.index({ paths: [rel], retryFailed: true });
-        const still = at.lore.files('failed').find((f) => f.path === rel);
+        const still = (await at.lore.files('failed')).find((f) => f.path === rel);
         if (still) void vscode.window.showWarningMessage(`Lore: ${rel} still fails: ${still.error ?? 'unknown reason'}`);
         return s;
       } catch (err) {

@@ -43,10 +43,10 @@ export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vsc
       if (!s) return undefined;
       let id = sessionIdOf(arg);
       if (id) {
-        const session = s.get(id);
-        return session ? { session, events: s.events(id) } : undefined;
+        const session = await s.get(id);
+        return session ? { session, events: await s.events(id) } : undefined;
       }
-      const sessions = s.list({ limit: 100 });
+      const sessions = await s.list({ limit: 100 });
       if (sessions.length === 0) {
         void vscode.window.showInformationMessage('Lore: no session history yet. Searches are recorded here.');
         return undefined;
@@ -57,7 +57,7 @@ export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vsc
       );
       if (!pick) return undefined;
       id = pick.id;
-      const events = s.events(id);
+      const events = await s.events(id);
       const ev = await vscode.window.showQuickPick(
         events.map((e) => ({ label: `$(${describeEvent(e).icon}) ${describeEvent(e).label}`, description: new Date(e.time).toLocaleTimeString(), e })),
         { title: pick.label, placeHolder: 'Pick a search to run again, or a result to open' },
@@ -76,7 +76,7 @@ export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vsc
         const ok = await vscode.window.showWarningMessage('Delete all Lore session history?', { modal: true }, 'Delete History');
         if (ok !== 'Delete History') return undefined;
       }
-      const n = s.clear();
+      const n = await s.clear();
       c.history.reset();
       if (confirmed !== true) void vscode.window.showInformationMessage(`Lore: deleted ${n} session(s).`);
       return n;
@@ -85,29 +85,29 @@ export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vsc
     reg('lore.sessions.rename', async (arg?: SessionArg, title?: unknown) => {
       const id = sessionIdOf(arg);
       const s = store();
-      const session = id ? s?.get(id) : undefined;
+      const session = id ? await s?.get(id) : undefined;
       if (!s || !session) return;
       const next = typeof title === 'string' ? title : await vscode.window.showInputBox({ title: 'Rename session', value: session.title, validateInput: (v) => (v.trim() ? undefined : 'A title is needed') });
       if (!next?.trim()) return;
-      s.rename(session.id, next.trim());
+      await s.rename(session.id, next.trim());
     }),
     reg('lore.sessions.delete', async (arg?: SessionArg, confirmed?: unknown) => {
       const id = sessionIdOf(arg);
       const s = store();
-      const session = id ? s?.get(id) : undefined;
+      const session = id ? await s?.get(id) : undefined;
       if (!s || !session) return;
       if (confirmed !== true) {
         const ok = await vscode.window.showWarningMessage(`Delete the session "${session.title}"?`, { modal: true }, 'Delete');
         if (ok !== 'Delete') return;
       }
-      s.delete(session.id);
+      await s.delete(session.id);
       if (c.history.currentId === session.id) c.history.reset();
     }),
-    reg('lore.sessions.archive', (arg?: SessionArg) => {
+    reg('lore.sessions.archive', async (arg?: SessionArg) => {
       const id = sessionIdOf(arg);
       const s = store();
-      if (!s || !id || !s.get(id)) return;
-      s.archive(id);
+      if (!s || !id || !(await s.get(id))) return;
+      await s.archive(id);
       if (c.history.currentId === id) c.history.reset();
     }),
     reg('lore.sessions.openEvent', (payload?: Record<string, unknown>) => (payload ? openRecorded(c, payload) : undefined)),

@@ -22,7 +22,7 @@ const text = (value: string) => new vscode.LanguageModelToolResult([new vscode.L
 /** Tool calls are recorded in one session per day, so /sessions and lore_sessions can recall them. */
 function recordTool(access: LoreAccess, tool: string, input: Record<string, unknown>): void {
   const recorder = workspaceRecorder(access, { policy: 'day', idPrefix: 'tools', title: (day) => `Language-model tool calls, ${day}`, metadata: () => ({ source: 'tools' }) });
-  recorder.record('tool', { tool, input });
+  void recorder.record('tool', { tool, input });
 }
 
 function describeInput(fn: () => string, fallback: string): string {
@@ -84,7 +84,7 @@ export class DocumentTool implements vscode.LanguageModelTool<Record<string, unk
     throwIfCancelled(token);
     const range = { startLine: input.startLine, endLine: input.endLine };
     for (const uri of candidateUris(this.access, input.path)) {
-      const doc = this.access.getDocument(uri, range);
+      const doc = await this.access.getDocument(uri, range);
       if (doc) return text(formatDocumentResult({ ...doc, path: input.path }, toolBudget(options.tokenizationOptions?.tokenBudget)));
     }
     throw new Error(`No indexed document at "${input.path}". Use lore_search to find documents; paths are relative to the workspace folder, as lore_search returns them.`);
@@ -109,8 +109,8 @@ export class SessionsTool implements vscode.LanguageModelTool<Record<string, unk
     const store = this.access.sessions();
     if (!store) return text('Session history is not available for this workspace (no index is open).');
     const body = input.query
-      ? formatEventMatches(input.query, store.findEvents(input.query, { limit: input.limit }))
-      : formatSessions(store.list({ limit: input.limit }));
+      ? formatEventMatches(input.query, await store.findEvents(input.query, { limit: input.limit }))
+      : formatSessions(await store.list({ limit: input.limit }));
     return text(cutText(body, toolBudget(options.tokenizationOptions?.tokenBudget)));
   }
 }

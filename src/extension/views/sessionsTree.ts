@@ -65,12 +65,12 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionNode
     this.changed.fire(undefined);
   }
 
-  getChildren(node?: SessionNode): SessionNode[] {
+  async getChildren(node?: SessionNode): Promise<SessionNode[]> {
     const store = this.access.sessions();
     if (!store) return [];
-    if (!node) return groupSessions(store.list({ includeArchived: true, limit: 200 })).map((g) => ({ kind: 'group', ...g }));
+    if (!node) return groupSessions(await store.list({ includeArchived: true, limit: 200 })).map((g) => ({ kind: 'group', ...g }));
     if (node.kind === 'group') return node.sessions.map((session) => ({ kind: 'session', session }));
-    if (node.kind === 'session') return store.events(node.session.id, { limit: 500 }).map((event) => ({ kind: 'event', session: node.session, event }));
+    if (node.kind === 'session') return (await store.events(node.session.id, { limit: 500 })).map((event) => ({ kind: 'event', session: node.session, event }));
     return [];
   }
 

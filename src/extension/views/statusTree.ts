@@ -5,7 +5,7 @@ import { describeEmbedder, type EmbedderStatus, isDegraded } from '../embedding'
 import type { LoreWorkspace } from '../lores';
 
 export type StatusNode =
-  | { kind: 'folder'; folder: vscode.WorkspaceFolder; lore: Lore }
+  | { kind: 'folder'; folder: vscode.WorkspaceFolder; lore: Lore; documents: number }
   | { kind: 'state'; folder: vscode.WorkspaceFolder; lore: Lore; status: SyncStatus; count: number }
   | { kind: 'file'; folder: vscode.WorkspaceFolder; file: FileState }
   | { kind: 'more'; count: number }
@@ -43,19 +43,19 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     this.changed.fire(undefined);
   }
 
-  getChildren(node?: StatusNode): StatusNode[] {
+  async getChildren(node?: StatusNode): Promise<StatusNode[]> {
     if (!node) {
       const err = this.access.openError();
       if (err) return [{ kind: 'info', id: 'error', label: 'The index cannot open', description: err.message, icon: 'error', tooltip: err.message }];
       if (!this.access.isReady()) return [{ kind: 'info', id: 'opening', label: 'Lore is still opening the index…', icon: 'loading~spin' }];
       const lores = this.access.lores();
       if (lores.length === 0) return [{ kind: 'info', id: 'nofolder', label: 'No folder open', icon: 'info' }];
-      if (lores.length > 1) return lores.map(({ folder, lore }) => ({ kind: 'folder', folder, lore }));
+      if (lores.length > 1) return Promise.all(lores.map(async ({ folder, lore }) => ({ kind: 'folder' as const, folder, lore, documents: (await lore.status()).documents })));
       return this.folderChildren(lores[0].folder, lores[0].lore);
     }
     if (node.kind === 'folder') return this.folderChildren(node.folder, node.lore);
     if (node.kind === 'state') {
-      const files = node.lore.files(node.status, FILES_SHOWN);
+      const files = await node.lore.files(node.status, FILES_SHOWN);
       const out: StatusNode[] = files.map((file) => ({ kind: 'file', folder: node.folder, file }));
       if (node.count > files.length) out.push({ kind: 'more', count: node.count - files.length });
       return out;
@@ -64,8 +64,8 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     return [];
   }
 
-  private folderChildren(folder: vscode.WorkspaceFolder, lore: Lore): StatusNode[] {
-    const s = lore.status();
+  private async folderChildren(folder: vscode.WorkspaceFolder, lore: Lore): Promise<StatusNode[]> {
+    const s = await lore.status();
     const out: StatusNode[] = [];
     if (this.access.isPaused) out.push({ kind: 'info', id: `${folder.uri}:paused`, label: 'Indexing paused', icon: 'debug-pause', tooltip: 'Run "Lore: Resume Indexing" to catch up.' });
     if (s.indexing) {
@@ -101,8 +101,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     switch (node.kind) {
       case 'folder': {
         const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
-        const s = node.lore.status();
-        item.description = `${s.documents.toLocaleString('en-US')} docs`;
+        item.description = `${node.documents.toLocaleString('en-US')} docs`;
         item.iconPath = vscode.ThemeIcon.Folder;
         item.id = `folder:${node.folder.uri}`;
         return item;

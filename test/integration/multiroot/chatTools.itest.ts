@@ -53,7 +53,7 @@ describe('@lore and tools in a multi-root workspace', function () {
     assert.match(lines, /token bucket/);
     assert.ok(parts.some((p) => p.kind === 'anchor' && p.title?.startsWith(`${ADR}:`)));
     const sessionId = (result.metadata as { loreSessionId: string }).loreSessionId;
-    const response = access.sessions()!.events(sessionId).find((e) => e.type === 'chat.response');
+    const response = (await access.sessions()!.events(sessionId)).find((e) => e.type === 'chat.response');
     const recorded = response?.payload.references as { path: string }[];
     assert.ok(recorded.some((r) => r.path === ADR), JSON.stringify(recorded));
   });

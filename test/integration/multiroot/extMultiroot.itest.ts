@@ -13,7 +13,7 @@ describe('Lore in a multi-root workspace', function () {
     const api = await loreApi('token bucket');
     const folders = vscode.workspace.workspaceFolders!;
     assert.equal(folders.length, 2);
-    const status = api.access.status();
+    const status = (await api.access.status());
     assert.deepEqual(status.map((s) => s.folder).sort(), ['api-service', 'web-app']);
     assert.notEqual(status[0].dbPath, status[1].dbPath);
     for (const s of status) {

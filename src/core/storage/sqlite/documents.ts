@@ -1,26 +1,30 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { type SyncStatus, SYNC_STATUSES } from '../../types';
-import type { DocumentCatalog, DocumentCounts, FileState } from '../documents';
+import type { DocumentCounts, DocumentStore, FileState, IndexedFile, IndexWrite, StoredDocument } from '../documents';
+import { IndexStore } from './indexWrites';
 
-/** The document catalog over Lore's SQLite index (document_index, chunks, lore_meta). */
-export class SqliteDocumentCatalog implements DocumentCatalog {
+/** The document index over Lore's SQLite file (document_index, chunks, lore_meta). */
+export class SqliteDocumentStore implements DocumentStore {
   private readonly stmts = new Map<string, Statement>();
+  private readonly writes: IndexStore;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.writes = new IndexStore(db);
+  }
 
-  meta(key: string): string | undefined {
+  async meta(key: string): Promise<string | undefined> {
     return this.stmt('meta', 'SELECT value FROM lore_meta WHERE key = ?').pluck().get(key) as string | undefined;
   }
 
-  setMeta(key: string, value: string): void {
+  async setMeta(key: string, value: string): Promise<void> {
     this.stmt('setMeta', 'INSERT INTO lore_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
-  hasDocuments(): boolean {
+  async hasDocuments(): Promise<boolean> {
     return this.stmt('has', 'SELECT EXISTS (SELECT 1 FROM document_index)').pluck().get() === 1;
   }
 
-  counts(): DocumentCounts {
+  async counts(): Promise<DocumentCounts> {
     const byStatus = Object.fromEntries(SYNC_STATUSES.map((s) => [s, 0])) as Record<SyncStatus, number>;
     for (const r of this.stmt('byStatus', 'SELECT sync_status AS s, count(*) AS n FROM document_index GROUP BY sync_status').all() as { s: SyncStatus; n: number }[]) {
       byStatus[r.s] = r.n;
@@ -35,14 +39,62 @@ export class SqliteDocumentCatalog implements DocumentCatalog {
     };
   }
 
-  files(status: SyncStatus | undefined, limit: number): FileState[] {
+  async files(status: SyncStatus | undefined, limit: number): Promise<FileState[]> {
     const columns = 'SELECT file_path AS path, sync_status AS status, error, title, size, chunk_count AS chunkCount, updated_at AS updatedAt FROM document_index';
     return (status
       ? this.stmt('filesBy', `${columns} WHERE sync_status = ? ORDER BY file_path LIMIT ?`).all(status, limit)
       : this.stmt('files', `${columns} ORDER BY file_path LIMIT ?`).all(limit)) as FileState[];
   }
 
-  dropAll(): void {
+  async indexedFiles(): Promise<IndexedFile[]> {
+    return this.writes.all();
+  }
+
+  /** One transaction (joining none: each batch is its own commit). */
+  async apply(writes: IndexWrite[], now = Date.now()): Promise<void> {
+    if (!writes.length) return;
+    const w = this.writes;
+    w.batch(() => {
+      for (const op of writes) {
+        switch (op.kind) {
+          case 'document':
+            w.writeDocument(op.path, op.stamp, op.doc, op.status, now);
+            break;
+          case 'failure':
+            w.writeFailure(op.path, op.stamp, op.reason, now);
+            break;
+          case 'touch':
+            w.touch(op.file, op.stamp, op.status, now);
+            break;
+          case 'rename':
+            w.rename(op.file, op.path, op.stamp, now);
+            break;
+          case 'delete':
+            w.delete(op.file);
+            break;
+        }
+      }
+    });
+  }
+
+  async markStale(paths: string[]): Promise<number> {
+    return this.writes.markStale(paths);
+  }
+
+  async read(path: string, fromLine: number, toLine: number): Promise<StoredDocument | undefined> {
+    const doc = this.stmt('doc', `SELECT id, file_path AS path, title, document_type AS documentType, size, mtime FROM document_index
+        WHERE file_path = ? AND sync_status != 'failed'`).get(path) as (Omit<StoredDocument, 'lineCount' | 'chunks'> & { id: number }) | undefined;
+    if (!doc) return undefined;
+    const lineCount = (this.stmt('lines', 'SELECT max(end_line) AS n FROM chunks WHERE document_id = ?').get(doc.id) as { n: number | null }).n ?? 0;
+    const from = Math.min(fromLine, Math.max(lineCount, 1));
+    const chunks = this.stmt('range', `SELECT start_line AS startLine, end_line AS endLine, text FROM chunks
+        WHERE document_id = ? AND end_line >= ? AND start_line <= ? ORDER BY start_line`)
+      .all(doc.id, from, Math.min(toLine, Number.MAX_SAFE_INTEGER)) as StoredDocument['chunks'];
+    const { id: _id, ...rest } = doc;
+    return { ...rest, lineCount, chunks };
+  }
+
+  async dropAll(): Promise<void> {
     this.stmt('drop', 'DELETE FROM document_index').run();
   }
 

@@ -13,7 +13,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { B, FIELD_WEIGHTS, idf, indexTotals, K1, varint } from './bm25';
 import { Stemmer } from './stems';
-import { MAY_CARRY_DIACRITICS, withoutDiacritics, wordsBeginning } from './words';
+import { MAY_CARRY_DIACRITICS, withoutDiacritics, wordsBeginning } from '../../search/words';
 
 export interface CoverageRow {
   chunkId: number;

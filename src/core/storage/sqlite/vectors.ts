@@ -1,24 +1,16 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { LoreError, throwIfAborted } from '../errors';
+import { LoreError, throwIfAborted } from '../../errors';
 import { BitIndex } from './vecBits';
 import { compactSpace, storageOf } from './vecCompact';
 import { EmbeddingCache } from './vecCache';
-import { normalised, quantizeInt8 } from './vecMath';
+import { normalised, quantizeInt8 } from '../../search/vecMath';
 import { exactSearch, rescore, rescoreTable } from './vecSearch';
 import type { SpaceRow, VectorHit } from './vecTypes';
+import type { VectorSpace } from '../vectors';
 
 export type { VectorHit } from './vecTypes';
 
-export interface VectorSpace {
-  model: string;
-  dims: number;
-  /** Vectors stored (chunks that still exist). */
-  count: number;
-  /** This space serves semantic search (the first space made is active; switch with activate). */
-  active: boolean;
-  createdAt: number;
-  activatedAt: number | null;
-}
+export type { VectorSpace } from '../vectors';
 
 export interface VectorSearchOptions {
   /** Only these chunks (from type/glob/modified filters). Results are the nearest among them, never starved. */

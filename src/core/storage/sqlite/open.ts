@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
-import { LoreError, errorMessage } from '../errors';
+import { LoreError, errorMessage } from '../../errors';
 import { loadMigrations, type Migration, migrate, schemaVersion } from './migrate';
 
 export interface OpenOptions {

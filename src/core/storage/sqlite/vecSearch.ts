@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { cosineDistance, int8CosineDistance } from './vecMath';
+import { cosineDistance, int8CosineDistance } from '../../search/vecMath';
 import type { SpaceRow, VectorHit } from './vecTypes';
 
 type Stmt = (sql: string) => Statement;

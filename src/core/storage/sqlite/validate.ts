@@ -1,15 +1,8 @@
 import type { Database } from 'better-sqlite3';
 
-export interface ValidationProblem {
-  check: string;
-  message: string;
-}
+import type { ValidationProblem, ValidationReport } from '../storage';
 
-export interface ValidationReport {
-  ok: boolean;
-  problems: ValidationProblem[];
-  checked: string[];
-}
+export type { ValidationProblem, ValidationReport } from '../storage';
 
 type Check = { name: string; run: (db: Database) => string[] };
 

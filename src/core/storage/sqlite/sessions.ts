@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import { LoreError } from '../errors';
-import { buildKeywordQuery } from '../search/query';
-import type { FoundEvent, RetentionPolicy, Session, SessionEvent, SessionStatus } from './types';
+import { errorMessage, LoreError } from '../../errors';
+import { buildKeywordQuery } from '../../search/query';
+import type { FoundEvent, RetentionPolicy, Session, SessionEvent, SessionStatus } from '../../sessions/types';
+import type { SessionStore } from '../sessions';
 
-export * from './types';
+export * from '../../sessions/types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TITLE_MAX = 80;
@@ -58,17 +59,17 @@ function jsonObject(value: unknown, what: string): string {
 }
 
 /**
- * Session history in the index's database: sessions and their events in order. Every write is
+ * Session history in the user-data database: sessions and their events in order. Every write is
  * one statement or one transaction. On a read-only connection reads work and writes throw.
  */
-export class SessionStore {
+export class SqliteSessionStore implements SessionStore {
   private readonly stmts = new Map<string, Statement>();
   private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly db: Database,
     private readonly clock: () => number = Date.now,
-    private readonly opts: { readonly?: boolean } = {},
+    private readonly opts: { readonly?: boolean; warn?: (message: string) => void } = {},
   ) {}
 
   get readonly(): boolean {
@@ -85,31 +86,40 @@ export class SessionStore {
     for (const l of [...this.listeners]) {
       try {
         l();
-      } catch {
-        // a listener's failure is its own; the write is done
+      } catch (err) {
+        // A listener's failure is its own; the write is done.
+        this.opts.warn?.(`a session history listener failed: ${errorMessage(err)}`);
       }
     }
   }
 
-  create(opts: { id?: string; title?: string; metadata?: Record<string, unknown> } = {}): Session {
+  async create(opts: { id?: string; title?: string; metadata?: Record<string, unknown> } = {}): Promise<Session> {
+    return this.insert(opts);
+  }
+
+  private insert(opts: { id?: string; title?: string; metadata?: Record<string, unknown> }): Session {
     this.writable();
     const id = opts.id ?? crypto.randomUUID();
-    if (opts.id !== undefined && this.get(id)) throw new LoreError('BAD_INPUT', `A session with id "${id}" already exists.`);
+    if (opts.id !== undefined && this.row(id)) throw new LoreError('BAD_INPUT', `A session with id "${id}" already exists.`);
     const now = this.clock();
     this.stmt('insert', `INSERT INTO sessions (id, title, status, metadata, created_at, last_update_time)
       VALUES (?, ?, 'created', ?, ?, ?)`).run(id, (opts.title ?? '').trim(), jsonObject(opts.metadata ?? {}, 'metadata'), now, now);
     if (!this.db.inTransaction) this.changed();
-    return this.get(id)!;
+    return this.row(id)!;
   }
 
-  get(id: string): Session | undefined {
+  async get(id: string): Promise<Session | undefined> {
+    return this.row(id);
+  }
+
+  private row(id: string): Session | undefined {
     const row = this.stmt('get', `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ?`).get(id) as SessionRow | undefined;
     return row && toSession(row);
   }
 
   /** The session with this id, created when missing (one per chat conversation, one per MCP client...). */
-  ensure(id: string, init: { title?: string; metadata?: Record<string, unknown> } = {}): Session {
-    return this.get(id) ?? this.create({ id, ...init });
+  async ensure(id: string, init: { title?: string; metadata?: Record<string, unknown> } = {}): Promise<Session> {
+    return this.row(id) ?? this.insert({ id, ...init });
   }
 
   /**
@@ -117,13 +127,13 @@ export class SessionStore {
    * terminated one is reopened), takes its title from its first query or prompt when it has
    * none, and moves to the top of the recent list.
    */
-  record(sessionId: string, type: string, payload: Record<string, unknown>): SessionEvent {
+  async record(sessionId: string, type: string, payload: Record<string, unknown>): Promise<SessionEvent> {
     this.writable();
     const body = jsonObject(payload, 'event payload');
     if (!type) throw new LoreError('BAD_INPUT', 'A session event needs a type.');
     const event = this.db.transaction(() => {
       const now = this.clock();
-      if (!this.get(sessionId)) this.create({ id: sessionId });
+      if (!this.row(sessionId)) this.insert({ id: sessionId });
       this.stmt('touch', `UPDATE sessions SET status = 'active', last_update_time = max(last_update_time, ?),
           terminated_at = NULL, archived_at = NULL,
           title = CASE WHEN title = '' THEN ? ELSE title END
@@ -138,7 +148,7 @@ export class SessionStore {
   }
 
   /** Sessions, most recently updated first; archived ones only when asked for. */
-  list(opts: { includeArchived?: boolean; limit?: number } = {}): Session[] {
+  async list(opts: { includeArchived?: boolean; limit?: number } = {}): Promise<Session[]> {
     const limit = clampLimit(opts.limit, 50);
     const rows = opts.includeArchived
       ? this.stmt('listAll', `SELECT ${SESSION_COLUMNS} FROM sessions s ORDER BY ${RECENT_FIRST} LIMIT ?`).all(limit)
@@ -148,7 +158,7 @@ export class SessionStore {
   }
 
   /** A session's events in the order they happened; with `limit`, its latest `limit` events (still oldest first). */
-  events(sessionId: string, opts: { limit?: number } = {}): SessionEvent[] {
+  async events(sessionId: string, opts: { limit?: number } = {}): Promise<SessionEvent[]> {
     const limit = clampLimit(opts.limit, 10_000);
     const rows = this.stmt('events', `SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM session_events e WHERE e.session_id = ?
         ORDER BY e.seq DESC LIMIT ?) ORDER BY seq`).all(sessionId, limit) as EventRow[];
@@ -159,7 +169,7 @@ export class SessionStore {
    * Events whose payload text matches every word of `query` (the last word as a prefix), newest
    * first. The query is never FTS syntax: each word is quoted. No words: the newest events.
    */
-  findEvents(query: string, opts: { limit?: number; types?: string[] } = {}): FoundEvent[] {
+  async findEvents(query: string, opts: { limit?: number; types?: string[] } = {}): Promise<FoundEvent[]> {
     const limit = clampLimit(opts.limit, 50);
     const types = opts.types?.filter(Boolean) ?? [];
     const typeFilter = types.length ? 'AND e.type IN (SELECT value FROM json_each(?))' : '';
@@ -174,35 +184,35 @@ export class SessionStore {
     return (rows as EventRow[]).map((r) => ({ ...toEvent(r), sessionTitle: r.sessionTitle ?? '' }));
   }
 
-  rename(id: string, title: string): void {
+  async rename(id: string, title: string): Promise<void> {
     this.update(id, 'title = ?', [title.trim()]);
   }
 
-  archive(id: string): void {
+  async archive(id: string): Promise<void> {
     this.update(id, "status = 'archived', archived_at = ?", [this.clock()]);
   }
 
-  terminate(id: string): void {
+  async terminate(id: string): Promise<void> {
     this.update(id, "status = 'terminated', terminated_at = ?", [this.clock()]);
   }
 
-  pause(id: string): void {
+  async pause(id: string): Promise<void> {
     this.update(id, "status = 'paused'", []);
   }
 
   /** Replaces a session's free-form state (e.g. a chat conversation's last mode). */
-  setState(id: string, state: Record<string, unknown>): void {
+  async setState(id: string, state: Record<string, unknown>): Promise<void> {
     this.update(id, 'state = ?', [jsonObject(state, 'state')]);
   }
 
   /** Deletes a session and its events (no error when it does not exist). */
-  delete(id: string): void {
+  async delete(id: string): Promise<void> {
     this.writable();
     if (this.stmt('delete', 'DELETE FROM sessions WHERE id = ?').run(id).changes) this.changed();
   }
 
   /** Deletes every session and event; returns how many sessions there were. */
-  clear(): number {
+  async clear(): Promise<number> {
     this.writable();
     const n = this.stmt('clear', 'DELETE FROM sessions').run().changes;
     if (n) this.changed();
@@ -210,7 +220,7 @@ export class SessionStore {
   }
 
   /** Applies a retention policy: deletes sessions older than `maxDays`, then all but the newest `maxSessions`. */
-  prune(opts: RetentionPolicy & { now?: number }): number {
+  async prune(opts: RetentionPolicy & { now?: number }): Promise<number> {
     this.writable();
     const { maxDays, maxSessions } = opts;
     if (maxDays !== undefined && !(maxDays >= 0)) throw new LoreError('BAD_INPUT', `Session retention days must be 0 or more, not ${maxDays}.`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { LoreError } from '../errors';
+import { LoreError } from '../../errors';
 
 export interface Migration {
   version: number;
@@ -11,7 +11,7 @@ export interface Migration {
 
 const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
 
-/** Finds the `schema/` folder shipped beside the code: `dist/../schema` or `src/core/db/../../../schema`. */
+/** Finds the `schema/` folder shipped beside the code: `dist/../schema` or `src/core/storage/sqlite/../../../../schema`. */
 export function findSchemaDir(start = __dirname): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'schema');

@@ -1,24 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { ParsedDocument, SyncStatus } from '../types';
-import { inferDocumentType, titleFromPath } from '../markdown/parse';
-
-/** What the indexer needs to know of a row to decide whether a file changed. */
-export interface IndexedFile {
-  id: number;
-  path: string;
-  size: number;
-  mtime: number;
-  hash: string;
-  status: SyncStatus;
-  titleSource: 'frontmatter' | 'heading' | 'file';
-  typeSource: 'frontmatter' | 'path';
-}
-
-export interface FileStamp {
-  hash: string;
-  size: number;
-  mtime: number;
-}
+import type { ParsedDocument, SyncStatus } from '../../types';
+import type { FileStamp, IndexedFile } from '../documents';
+import { inferDocumentType, titleFromPath } from '../../markdown/parse';
 
 const SELECT_FILE = `SELECT id, file_path AS path, size, mtime, content_hash AS hash, sync_status AS status,
   title_source AS titleSource, type_source AS typeSource FROM document_index`;

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { normalised, toFloat32 } from './vecMath';
+import { normalised, toFloat32 } from '../../search/vecMath';
 
 /**
  * The embedding cache: (model, chunk content hash) -> normalised vector. Independent of chunks,

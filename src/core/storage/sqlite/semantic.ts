@@ -1,9 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { throwIfAborted } from '../errors';
-import { CHUNK_ROWS, type ChunkRow, filterClauses, type ScoredRow, takeForDoc } from './hit';
-import type { SearchFilters } from './types';
+import { throwIfAborted } from '../../errors';
+import { type ChunkRow, type ScoredRow, takeForDoc } from '../../search/hit';
+import { CHUNK_ROWS, filterClauses } from './rows';
+import type { SearchFilters } from '../../search/types';
 
-/** What semantic search needs of the vector store (src/core/search/vectors.ts, VectorStore). */
+/** What semantic search needs of the vector store (vectors.ts, VectorStore). */
 export interface VectorSearcher {
   count(model: string): number;
   search(model: string, query: Float32Array, k: number, opts?: { allowedChunkIds?: Set<number>; signal?: AbortSignal }): { chunkId: number; distance: number }[];

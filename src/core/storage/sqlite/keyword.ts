@@ -1,12 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import picomatch from 'picomatch';
-import { LoreError } from '../errors';
+import { LoreError } from '../../errors';
 import { type CandidateLimits, CandidateSource, type PartStats } from './candidates';
 import { type CoverageRow, TermContributions } from './coverage';
-import { buildKeywordQuery, type KeywordQuery } from './query';
+import { buildKeywordQuery, type KeywordQuery } from '../../search/query';
 import { KeywordExplainer } from './explain';
-import { CHUNK_ROWS, type ChunkRow, filterClauses, type ScoredRow, toHit } from './hit';
-import type { SearchFilters, SearchHit, TermExplanation } from './types';
+import { type ChunkRow, type ScoredRow, toHit } from '../../search/hit';
+import { CHUNK_ROWS, filterClauses } from './rows';
+import type { SearchFilters, SearchHit, TermExplanation } from '../../search/types';
 
 /** A candidate row: the hit's own fields, the chunk text (for the snippet) and the stamp (for freshness). */
 type Row = ChunkRow & { rank: number; documentBonus?: number };

@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { LoreError } from '../errors';
-import { SessionStore } from '../sessions/store';
+import { LoreError } from '../../errors';
+import { SqliteSessionStore } from './sessions';
 import { findSchemaDir, loadMigrations, schemaVersion } from './migrate';
 import { openDatabase } from './open';
 import { validateUserData, type ValidationReport } from './validate';
@@ -25,7 +25,7 @@ export function userDataPathFor(indexPath: string): string {
 export interface UserData {
   /** The file, or ':memory:' for an empty read-only stand-in when a read-only Lore finds none. */
   readonly path: string;
-  readonly sessions: SessionStore;
+  readonly sessions: SqliteSessionStore;
   readonly db: Database;
   validate(): ValidationReport;
   close(): void;
@@ -38,7 +38,7 @@ const migrations = () => (userMigrations ??= loadMigrations(path.join(findSchema
  * Opens (creating unless read-only) the user-data file. Read-only and missing: an empty in-memory
  * stand-in whose writes are refused, so a reader of someone else's index still lists "no history".
  */
-export function openUserData(file: string, opts: { readonly?: boolean } = {}): UserData {
+export function openUserData(file: string, opts: { readonly?: boolean; warn?: (message: string) => void } = {}): UserData {
   const readonly = opts.readonly ?? false;
   const missingReadonly = readonly && file !== ':memory:' && !fs.existsSync(file);
   const where = missingReadonly ? ':memory:' : file;
@@ -51,7 +51,7 @@ export function openUserData(file: string, opts: { readonly?: boolean } = {}): U
     }
     throw err;
   }
-  const sessions = new SessionStore(db, Date.now, { readonly });
+  const sessions = new SqliteSessionStore(db, Date.now, { readonly, warn: opts.warn });
   return {
     path: where,
     sessions,

@@ -1,20 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-
-/** A document waiting for vectors of the target model. */
-export interface TodoDoc {
-  id: number;
-  hash: string;
-  chunkCount: number;
-  embeddingModel: string | null;
-  status: 'pending' | 'synced';
-}
-
-export interface TodoChunk {
-  id: number;
-  docId: number;
-  text: string;
-  hash: string;
-}
+import type { TodoChunk, TodoDoc } from '../vectors';
 
 /**
  * The embedding queue lives in document_index itself: a document needs vectors of `model` when it
@@ -42,7 +27,7 @@ export class EmbedDocs {
     };
   }
 
-  todo(model: string, limit: number, claimed: Set<number>): TodoDoc[] {
+  todo(model: string, limit: number, claimed: ReadonlySet<number>): TodoDoc[] {
     return (this.s.todo.all({ model, limit: limit + claimed.size }) as TodoDoc[]).filter((d) => !claimed.has(d.id)).slice(0, limit);
   }
 

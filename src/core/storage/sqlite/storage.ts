@@ -1,0 +1,229 @@
+/**
+ * Opens Lore's SQLite storage: the index file (documents, chunks, FTS5, sqlite-vec vectors) and
+ * the user-data file beside it (session history), behind the storage interfaces the engine uses.
+ * SQLite answers synchronously; the interfaces are async so that a server backend fits the same
+ * engine.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { ScoredRow } from '../../search/hit';
+import type { SearchFilters, TermExplanation } from '../../search/types';
+import type { KeywordIndex, KeywordOptions } from '../keyword';
+import type { Storage, StorageInfo, ValidationReport } from '../storage';
+import type { ChunkVector, EmbeddingQueue, NearestOptions, TodoChunk, TodoDoc, VectorIndex, VectorSpace } from '../vectors';
+import { FIELD_WEIGHTS } from './bm25';
+import { SqliteDocumentStore } from './documents';
+import { EmbedDocs } from './embedQueue';
+import { KeywordSearch, registerSearchFunctions } from './keyword';
+import { schemaVersion } from './migrate';
+import { openDatabase, type OpenedDatabase, type OpenOptions } from './open';
+import { SemanticSearch } from './semantic';
+import { HISTORY_LEAVES_INDEX, moveHistory, openUserData, type UserData, userDataPathFor } from './userData';
+import { mergeReports, validateDatabase } from './validate';
+import { VectorStore } from './vectors';
+
+export interface SqliteStorageOptions {
+  /** The index file (created if missing unless readonly). */
+  dbPath: string;
+  /**
+   * The user's own data: an open one the caller shares between several indexes and closes itself,
+   * or a file (default: lore-user.db beside the index), opened and closed with this storage.
+   */
+  userData?: UserData | { path: string };
+  readonly?: boolean;
+  /** How sqlite-vec is loaded (default: the sqlite-vec package). */
+  loadVectorExtension?: OpenOptions['loadVectorExtension'];
+  /** Where a listener's failure is reported (session history change listeners). */
+  warn?: (message: string) => void;
+}
+
+/** The SQLite storage; `db` is for this backend's own tests and tools, never for the engine. */
+export interface SqliteStorage extends Storage {
+  readonly db: Database;
+}
+
+export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
+  const dbPath = path.resolve(opts.dbPath);
+  const shared = opts.userData && 'sessions' in opts.userData ? opts.userData : undefined;
+  const userData = shared ?? openUserData(opts.userData?.path ?? userDataPathFor(dbPath), { readonly: opts.readonly, warn: opts.warn });
+  const ownUserData = shared ? undefined : userData;
+  let opened: OpenedDatabase;
+  try {
+    opened = openDatabase(dbPath, {
+      readonly: opts.readonly,
+      loadVectorExtension: opts.loadVectorExtension,
+      // History an older index file holds moves to the user-data file before the migration that drops it.
+      beforeMigration: (db, version) => version === HISTORY_LEAVES_INDEX && moveHistory(db, userData),
+    });
+  } catch (err) {
+    ownUserData?.close();
+    throw err;
+  }
+  try {
+    return new SqliteStorageImpl(dbPath, opened, userData, ownUserData, !!opts.readonly);
+  } catch (err) {
+    opened.db.close();
+    ownUserData?.close();
+    throw err;
+  }
+}
+
+class SqliteStorageImpl implements SqliteStorage {
+  readonly db: Database;
+  readonly documents: SqliteDocumentStore;
+  readonly keyword: KeywordIndex;
+  readonly vectors: SqliteVectorIndex;
+  readonly embeddingQueue: EmbeddingQueue;
+  readonly sessions: UserData['sessions'];
+  private closed = false;
+
+  constructor(
+    readonly location: string,
+    private readonly opened: OpenedDatabase,
+    private readonly userData: UserData,
+    private readonly ownUserData: UserData | undefined,
+    readonly readonly: boolean,
+  ) {
+    this.db = opened.db;
+    registerSearchFunctions(this.db);
+    this.documents = new SqliteDocumentStore(this.db);
+    this.keyword = new SqliteKeywordIndex(new KeywordSearch(this.db));
+    const store = new VectorStore(this.db);
+    this.vectors = new SqliteVectorIndex(store, new SemanticSearch(this.db, store));
+    this.embeddingQueue = new SqliteEmbeddingQueue(this.db, new EmbedDocs(this.db), store);
+    this.sessions = userData.sessions;
+  }
+
+  get userDataLocation(): string {
+    return this.userData.path;
+  }
+
+  async info(): Promise<StorageInfo> {
+    let bytes = 0;
+    for (const suffix of ['', '-wal']) bytes += fs.statSync(this.location + suffix, { throwIfNoEntry: false })?.size ?? 0;
+    return { schemaVersion: schemaVersion(this.db), bytes, vectorExtension: this.opened.vec };
+  }
+
+  async validate(): Promise<ValidationReport> {
+    return mergeReports(validateDatabase(this.db), this.userData.validate());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+    this.ownUserData?.close();
+  }
+}
+
+class SqliteKeywordIndex implements KeywordIndex {
+  readonly fieldWeights = { ...FIELD_WEIGHTS };
+
+  constructor(private readonly search: KeywordSearch) {}
+
+  async rows(query: string, k: number, filters?: SearchFilters, opts?: KeywordOptions): Promise<ScoredRow[]> {
+    return this.search.rows(query, k, filters, opts);
+  }
+
+  async explainTerms(query: string, chunkId: number, opts?: KeywordOptions): Promise<TermExplanation[]> {
+    return this.search.explainTerms(query, chunkId, opts);
+  }
+}
+
+class SqliteVectorIndex implements VectorIndex {
+  constructor(
+    private readonly store: VectorStore,
+    private readonly semantic: SemanticSearch,
+  ) {}
+
+  get available(): boolean {
+    return this.store.available;
+  }
+
+  get unavailableReason(): string | undefined {
+    return this.store.unavailableReason;
+  }
+
+  async spaces(): Promise<VectorSpace[]> {
+    return this.store.spaces();
+  }
+
+  async activeSpace(): Promise<{ model: string; dims: number } | undefined> {
+    return this.store.activeSpace();
+  }
+
+  async ensureSpace(model: string, dims: number): Promise<void> {
+    this.store.ensureSpace(model, dims);
+  }
+
+  async activate(model: string): Promise<void> {
+    this.store.activate(model);
+  }
+
+  async dropSpace(model: string): Promise<void> {
+    this.store.dropSpace(model);
+  }
+
+  async count(model: string): Promise<number> {
+    return this.store.count(model);
+  }
+
+  async nearest(model: string, vector: Float32Array, k: number, filters?: SearchFilters, opts?: NearestOptions): Promise<ScoredRow[]> {
+    return this.semantic.search(model, vector, k, filters, opts);
+  }
+
+  async flushDeletes(): Promise<number> {
+    return this.store.flushDeletes();
+  }
+
+  async cached(model: string, contentHashes: string[]): Promise<Map<string, Float32Array>> {
+    return this.store.cacheGet(model, contentHashes);
+  }
+
+  async cache(model: string, entries: { contentHash: string; vector: Float32Array }[]): Promise<void> {
+    this.store.cachePut(model, entries);
+  }
+}
+
+class SqliteEmbeddingQueue implements EmbeddingQueue {
+  constructor(
+    private readonly db: Database,
+    private readonly docs: EmbedDocs,
+    private readonly vectors: VectorStore,
+  ) {}
+
+  async todo(model: string, limit: number, claimed: ReadonlySet<number>): Promise<TodoDoc[]> {
+    return this.docs.todo(model, limit, claimed);
+  }
+
+  async remaining(model: string): Promise<number> {
+    return this.docs.remaining(model);
+  }
+
+  async coverage(model: string): Promise<{ done: number; total: number }> {
+    return this.docs.coverage(model);
+  }
+
+  async chunks(docIds: number[]): Promise<TodoChunk[]> {
+    return this.docs.chunks(docIds);
+  }
+
+  async commit(model: string, vectors: ChunkVector[], docs: { id: number; hash: string }[]): Promise<void> {
+    this.db.transaction(() => {
+      if (vectors.length) {
+        this.vectors.ensureSpace(model, vectors[0].vector.length);
+        this.vectors.upsert(model, vectors);
+      }
+      this.docs.markSynced(model, docs);
+    })();
+  }
+
+  async markFailed(doc: { id: number; hash: string }, reason: string): Promise<void> {
+    this.docs.markFailed(doc, reason);
+  }
+
+  async settlePendingWithoutVectors(): Promise<number> {
+    return this.docs.settlePendingWithoutVectors();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Everything Lore keeps, behind one object a backend opens: the rebuildable index (documents,
+ * keyword, vectors and the embedding queue) and the user's own data (session history), which
+ * nothing that rebuilds or recovers the index touches. storage/sqlite/storage.ts opens the SQLite
+ * one; the engine (service.ts) sees only these interfaces.
+ */
+import type { DocumentStore } from './documents';
+import type { KeywordIndex } from './keyword';
+import type { SessionStore } from './sessions';
+import type { EmbeddingQueue, VectorIndex } from './vectors';
+
+export interface ValidationProblem {
+  check: string;
+  message: string;
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  problems: ValidationProblem[];
+  checked: string[];
+}
+
+export interface StorageInfo {
+  schemaVersion: number;
+  /** Bytes the index takes (for SQLite: the file and its write-ahead log). */
+  bytes: number;
+  /** Whether vector search loaded; when not, `error` says why (keyword search still works). */
+  vectorExtension: { loaded: boolean; version?: string; error?: string };
+}
+
+export interface Storage {
+  /** Where the index is (a file path; a URL for a server). */
+  readonly location: string;
+  /** Where the user's data is (':memory:' for an empty read-only stand-in). */
+  readonly userDataLocation: string;
+  readonly readonly: boolean;
+  readonly documents: DocumentStore;
+  readonly keyword: KeywordIndex;
+  readonly vectors: VectorIndex;
+  readonly embeddingQueue: EmbeddingQueue;
+  readonly sessions: SessionStore;
+  info(): Promise<StorageInfo>;
+  /** Consistency checks of the index and the user's data (read-only: repairs nothing). */
+  validate(): Promise<ValidationReport>;
+  /** Closes the index, and the user's data when this storage opened it (closing twice is harmless). */
+  close(): Promise<void>;
+}

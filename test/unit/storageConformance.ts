@@ -1,0 +1,248 @@
+/**
+ * What every storage backend must do, checked through the storage interfaces only (no SQL, no
+ * backend types): the SQLite backend runs it in storageConformance.test.ts, and a server backend
+ * calls `storageConformance` with its own `open`.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parseMarkdown } from '../../src/core/markdown/parse';
+import type { FileStamp, IndexedFile } from '../../src/core/storage/documents';
+import type { Storage } from '../../src/core/storage/storage';
+
+export interface ConformanceTarget {
+  /** A backend name for the test titles. */
+  name: string;
+  /** Opens the storage kept under `dir` (the same `dir` reopens the same data). */
+  open(dir: string, opts?: { readonly?: boolean }): Promise<Storage>;
+}
+
+const stamp = (text: string, mtime = 1_000): FileStamp => ({ hash: crypto.createHash('sha256').update(text).digest('hex'), size: Buffer.byteLength(text), mtime });
+
+function docWrite(rel: string, text: string, status: 'pending' | 'synced' = 'synced', mtime = 1_000) {
+  return { kind: 'document' as const, path: rel, stamp: stamp(text, mtime), doc: parseMarkdown(text, rel), status };
+}
+
+async function rowOf(s: Storage, rel: string): Promise<IndexedFile> {
+  const row = (await s.documents.indexedFiles()).find((f) => f.path === rel);
+  assert.ok(row, `${rel} is indexed`);
+  return row;
+}
+
+const unit = (v: number[]) => {
+  const n = Math.hypot(...v);
+  return Float32Array.from(v.map((x) => x / n));
+};
+
+export function storageConformance(target: ConformanceTarget): void {
+  const withStorage = (title: string, fn: (s: Storage, dir: string) => Promise<void>) =>
+    test(`${target.name} storage: ${title}`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-conformance-'));
+      const s = await target.open(dir);
+      try {
+        await fn(s, dir);
+      } finally {
+        await s.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+  withStorage('records settings about itself and keeps them across reopening', async (s, dir) => {
+    assert.equal(await s.documents.meta('root'), undefined);
+    await s.documents.setMeta('root', '/work/docs');
+    await s.documents.setMeta('root', '/work/notes');
+    assert.equal(await s.documents.meta('root'), '/work/notes');
+    assert.ok((await s.info()).schemaVersion > 0);
+    await s.close();
+    const again = await target.open(dir);
+    try {
+      assert.equal(await again.documents.meta('root'), '/work/notes');
+    } finally {
+      await again.close();
+    }
+  });
+
+  withStorage('a written document is listed, counted and read back by line range', async (s) => {
+    assert.equal(await s.documents.hasDocuments(), false);
+    const text = '# Deploy\n\nRun the migrations first.\n\n## Rollback\n\nRestore the snapshot.\n';
+    await s.documents.apply([docWrite('ops/deploy.md', text, 'pending'), docWrite('a.md', '# A\n\nalpha\n')], 5_000);
+    assert.equal(await s.documents.hasDocuments(), true);
+    const counts = await s.documents.counts();
+    assert.deepEqual([counts.byStatus.pending, counts.byStatus.synced, counts.chunks, counts.lastSyncedAt], [1, 1, 3, 5_000]);
+    assert.deepEqual((await s.documents.files(undefined, 10)).map((f) => [f.path, f.status, f.title]), [['a.md', 'synced', 'A'], ['ops/deploy.md', 'pending', 'Deploy']]);
+    assert.deepEqual((await s.documents.files('pending', 10)).map((f) => f.path), ['ops/deploy.md']);
+    const row = await rowOf(s, 'ops/deploy.md');
+    assert.deepEqual([row.hash, row.size, row.mtime, row.status], [stamp(text).hash, stamp(text).size, 1_000, 'pending']);
+    const whole = await s.documents.read('ops/deploy.md', 1, Number.MAX_SAFE_INTEGER);
+    assert.equal(whole?.lineCount, 7);
+    assert.deepEqual(whole?.chunks.map((c) => [c.startLine, c.endLine]), [[1, 3], [5, 7]]);
+    const tail = await s.documents.read('ops/deploy.md', 6, 7);
+    assert.deepEqual(tail?.chunks.map((c) => c.text), ['## Rollback\n\nRestore the snapshot.']);
+    assert.deepEqual((await s.documents.read('ops/deploy.md', 99, 120))?.chunks.map((c) => c.startLine), [5], 'past the end: the last line');
+    assert.equal(await s.documents.read('missing.md', 1, 10), undefined);
+  });
+
+  withStorage('a batch of writes is all or nothing', async (s) => {
+    const bad = docWrite('bad.md', '# Bad\n\ntext\n');
+    bad.doc.chunks[0].text = null as unknown as string; // refused by the store (chunk text is required)
+    await assert.rejects(s.documents.apply([docWrite('good.md', '# Good\n\ntext\n'), bad]));
+    assert.deepEqual(await s.documents.indexedFiles(), []);
+    assert.equal((await s.documents.counts()).chunks, 0);
+  });
+
+  withStorage('failures, touches, stale marks, renames and deletes change only what they say', async (s) => {
+    const text = '# Notes\n\nkept text\n';
+    await s.documents.apply([docWrite('notes.md', text), docWrite('other.md', '# Other\n\nother text\n')]);
+    // A failure keeps the row with its reason and drops its chunks.
+    await s.documents.apply([{ kind: 'failure', path: 'other.md', stamp: stamp('x'), reason: 'too big' }]);
+    const failed = await s.documents.files('failed', 10);
+    assert.deepEqual(failed.map((f) => [f.path, f.error, f.chunkCount]), [['other.md', 'too big', 0]]);
+    assert.equal(await s.documents.read('other.md', 1, 10), undefined, 'a failed document is not readable');
+    // Stale, then touched: back to the status given, chunks untouched.
+    assert.equal(await s.documents.markStale(['notes.md', 'nowhere.md']), 1);
+    assert.equal((await rowOf(s, 'notes.md')).status, 'stale');
+    await s.documents.apply([{ kind: 'touch', file: await rowOf(s, 'notes.md'), stamp: stamp(text, 2_000), status: 'synced' }]);
+    const touched = await rowOf(s, 'notes.md');
+    assert.deepEqual([touched.status, touched.mtime], ['synced', 2_000]);
+    // A rename keeps the document (same id, same chunks); a title taken from the path follows it.
+    const before = await rowOf(s, 'notes.md');
+    await s.documents.apply([{ kind: 'rename', file: before, path: 'archive/notes.md', stamp: stamp(text, 3_000) }]);
+    const moved = await rowOf(s, 'archive/notes.md');
+    assert.equal(moved.id, before.id);
+    assert.equal((await s.documents.read('archive/notes.md', 1, 10))?.chunks[0].text, text.trimEnd());
+    assert.equal((await s.documents.files(undefined, 10)).find((f) => f.path === 'archive/notes.md')?.title, 'Notes', 'a heading title stays');
+    // Deletes take the document and its chunks.
+    await s.documents.apply([{ kind: 'delete', file: moved }, { kind: 'delete', file: await rowOf(s, 'other.md') }]);
+    assert.deepEqual([await s.documents.hasDocuments(), (await s.documents.counts()).chunks], [false, 0]);
+  });
+
+  withStorage('keyword search finds by words, honours filters, and takes any user text safely', async (s) => {
+    await s.documents.apply([
+      docWrite('docs/adr/0001-storage.md', '---\ntype: adr\n---\n# Use SQLite\n\nWe keep the index in SQLite with a write-ahead log.\n'),
+      docWrite('notes/cache.md', '# Cache\n\nThe embedding cache is keyed by content hash.\n'),
+    ]);
+    const hits = await s.keyword.rows('write-ahead log', 5);
+    assert.equal(hits[0]?.path, 'docs/adr/0001-storage.md');
+    assert.ok(hits[0].score > 0 && hits[0].startLine >= 1 && hits[0].text.includes('write-ahead'));
+    assert.deepEqual((await s.keyword.rows('cache', 5, { documentTypes: ['ADR'] })).map((h) => h.path), []);
+    assert.deepEqual((await s.keyword.rows('cache OR sqlite', 5, { pathGlob: 'notes/**' })).map((h) => h.path), ['notes/cache.md']);
+    for (const hostile of ['"unbalanced', 'NOT', 'a AND', '(((', 'col:umn', '*', "'; DROP TABLE chunks; --", 'NEAR(a b)', '^start']) {
+      assert.ok(Array.isArray(await s.keyword.rows(hostile, 5)), hostile);
+    }
+    assert.equal((await s.keyword.rows('sqlit', 5, {}, { prefixLast: true }))[0]?.path, 'docs/adr/0001-storage.md', 'the last word as a prefix');
+    const terms = await s.keyword.explainTerms('sqlite log', hits[0].chunkId);
+    assert.deepEqual(terms.map((t) => t.term), ['sqlite', 'log']);
+    assert.ok(terms.every((t) => t.fields.length > 0));
+    assert.ok(s.keyword.fieldWeights.title > 0);
+    await s.documents.apply([{ kind: 'delete', file: await rowOf(s, 'docs/adr/0001-storage.md') }]);
+    assert.deepEqual(await s.keyword.rows('write-ahead', 5), [], 'a deleted document is not found');
+  });
+
+  withStorage('the embedding queue hands out waiting documents once and marks them only while their text is unchanged', async (s) => {
+    if (!s.vectors.available) return; // keyword-only backends skip vectors (their status says why)
+    await s.documents.apply([docWrite('a.md', '# A\n\nalpha\n', 'pending'), docWrite('b.md', '# B\n\nbeta\n', 'pending'), docWrite('c.md', '# C\n\ngamma\n')]);
+    const model = 'test:model';
+    assert.equal(await s.embeddingQueue.remaining(model), 3, 'pending, and synced by another model');
+    const [first] = await s.embeddingQueue.todo(model, 1, new Set());
+    const rest = await s.embeddingQueue.todo(model, 10, new Set([first.id]));
+    assert.equal(rest.length, 2);
+    assert.ok(!rest.some((d) => d.id === first.id), 'a claimed document is not handed out again');
+    const chunks = await s.embeddingQueue.chunks([first.id]);
+    assert.equal(chunks.length, 1);
+    const vectors = chunks.map((c) => ({ chunkId: c.id, vector: unit([1, 0, 0, 0]), contentHash: c.hash }));
+    await s.embeddingQueue.commit(model, vectors, [{ id: first.id, hash: first.hash }]);
+    assert.equal(await s.embeddingQueue.remaining(model), 2);
+    // A document whose text changed since it was handed out is not marked.
+    await s.embeddingQueue.commit(model, [], [{ id: rest[0].id, hash: 'an older hash' }]);
+    assert.equal(await s.embeddingQueue.remaining(model), 2);
+    await s.embeddingQueue.markFailed({ id: rest[0].id, hash: rest[0].hash }, 'refused by the server');
+    assert.deepEqual((await s.documents.files('failed', 10)).map((f) => f.error), ['refused by the server']);
+    assert.deepEqual(await s.embeddingQueue.coverage(model), { done: 1, total: 2 });
+    assert.equal(await s.embeddingQueue.settlePendingWithoutVectors(), 0, 'only pending documents settle (none left but synced ones)');
+  });
+
+  withStorage('vector spaces store, find and switch; the cache answers by content hash', async (s) => {
+    if (!s.vectors.available) return;
+    await s.documents.apply([
+      docWrite('north.md', '# North\n\nnorth text\n', 'pending'),
+      docWrite('east.md', '# East\n\neast text\n', 'pending'),
+      docWrite('notes/west.md', '# West\n\nwest text\n', 'pending'),
+    ]);
+    const model = 'test:a';
+    await s.vectors.ensureSpace(model, 4);
+    await assert.rejects(s.vectors.ensureSpace(model, 8), /dimensions/);
+    const docs = await s.embeddingQueue.todo(model, 10, new Set());
+    const chunks = await s.embeddingQueue.chunks(docs.map((d) => d.id));
+    const dir: Record<string, number[]> = { 'north.md': [1, 0, 0, 0], 'east.md': [0, 1, 0, 0], 'notes/west.md': [-1, 0.2, 0, 0] };
+    const files = await s.documents.indexedFiles();
+    const byDoc = new Map(files.map((f) => [f.id, f.path]));
+    assert.equal(docs.length, 3);
+    await s.embeddingQueue.commit(model, chunks.map((c) => ({ chunkId: c.id, vector: unit(dir[byDoc.get(c.docId)!]), contentHash: c.hash })), docs);
+    assert.equal(await s.vectors.count(model), 3);
+    assert.deepEqual(await s.vectors.activeSpace(), { model, dims: 4 });
+    const near = await s.vectors.nearest(model, unit([0.9, 0.1, 0, 0]), 2, {}, { minSimilarity: -1 });
+    assert.deepEqual(near.map((r) => r.path), ['north.md', 'east.md']);
+    assert.ok(near[0].score > near[1].score && near[0].score <= 1.0001);
+    assert.deepEqual((await s.vectors.nearest(model, unit([1, 0, 0, 0]), 3, { pathGlob: 'notes/**' }, { minSimilarity: -1 })).map((r) => r.path), ['notes/west.md'], 'filters never starve the result');
+    // A second space fills in the shadow, then serves; the first goes.
+    await s.vectors.ensureSpace('test:b', 4);
+    assert.equal((await s.vectors.activeSpace())?.model, model);
+    await s.vectors.activate('test:b');
+    await s.vectors.dropSpace(model);
+    assert.deepEqual((await s.vectors.spaces()).map((x) => [x.model, x.active]), [['test:b', true]]);
+    // The cache outlives the spaces: unchanged text is never embedded twice.
+    await s.vectors.cache(model, [{ contentHash: 'h1', vector: unit([0, 0, 1, 0]) }]);
+    const got = await s.vectors.cached(model, ['h1', 'h2']);
+    assert.deepEqual([...got.keys()], ['h1']);
+    assert.ok(Math.abs(got.get('h1')![2] - 1) < 1e-6);
+    // Vectors of deleted chunks stop counting.
+    await s.documents.apply([{ kind: 'delete', file: files.find((f) => f.path === 'north.md')! }]);
+    await s.vectors.flushDeletes();
+  });
+
+  withStorage('session history: ordered events, change events, text search that takes any text', async (s) => {
+    let changes = 0;
+    const off = s.sessions.onDidChange(() => changes++);
+    const a = await s.sessions.create({ title: 'Deploy research', metadata: { host: 'test' } });
+    await s.sessions.record(a.id, 'search', { query: 'staging reset' });
+    await s.sessions.record(a.id, 'open', { path: 'ops/deploy.md', line: 3 });
+    await s.sessions.ensure('chat-1', { title: 'A chat' });
+    await s.sessions.record('chat-1', 'chat.request', { prompt: 'why nightly?' });
+    assert.ok(changes >= 4);
+    off();
+    assert.deepEqual((await s.sessions.events(a.id)).map((e) => [e.seq, e.type]), [[1, 'search'], [2, 'open']]);
+    assert.deepEqual((await s.sessions.list()).map((x) => x.id), ['chat-1', a.id], 'most recently updated first');
+    assert.equal((await s.sessions.get(a.id))?.eventCount, 2);
+    assert.deepEqual((await s.sessions.findEvents('stag')).map((e) => e.sessionTitle), ['Deploy research']);
+    for (const hostile of ['"', 'NOT', 'a OR', '***', "'; --"]) assert.ok(Array.isArray(await s.sessions.findEvents(hostile)), hostile);
+    await assert.rejects(s.sessions.rename('nope', 'x'), /No session/);
+    await s.sessions.archive(a.id);
+    assert.deepEqual((await s.sessions.list()).map((x) => x.id), ['chat-1']);
+    assert.equal(await s.sessions.prune({ maxSessions: 1 }), 1);
+    assert.equal(await s.sessions.clear(), 1);
+  });
+
+  withStorage('user data survives dropping the index and reopening; a read-only storage reads and refuses writes', async (s, dir) => {
+    await s.documents.apply([docWrite('a.md', '# A\n\nalpha\n')]);
+    const kept = await s.sessions.create({ title: 'kept' });
+    await s.sessions.record(kept.id, 'search', { query: 'alpha' });
+    await s.documents.dropAll();
+    assert.equal(await s.documents.hasDocuments(), false);
+    assert.equal((await s.sessions.get(kept.id))?.eventCount, 1, 'history is not part of the index');
+    assert.ok((await s.validate()).ok);
+    await s.documents.apply([docWrite('b.md', '# B\n\nbeta\n')]);
+    await s.close();
+    const ro = await target.open(dir, { readonly: true });
+    try {
+      assert.equal(ro.readonly, true);
+      assert.deepEqual((await ro.documents.indexedFiles()).map((f) => f.path), ['b.md']);
+      assert.equal((await ro.sessions.list())[0].title, 'kept');
+      await assert.rejects(ro.sessions.record(kept.id, 'search', { query: 'x' }), /read-only/);
+    } finally {
+      await ro.close();
+    }
+  });
+}

@@ -82,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   const statusView = s.add(vscode.window.createTreeView('lore.status', { treeDataProvider: statusTree }));
 
   const refresh = () => {
-    statusBar.update();
+    void statusBar.update();
     if (statusView.visible) statusTree.refresh();
     if (sessionsView.visible) sessionsTree.refresh();
   };

@@ -102,10 +102,16 @@ describe('Lore commands', function () {
     await vscode.commands.executeCommand('lore.pauseIndexing');
     assert.equal(api.access.isPaused, true);
     assert.match(api.statusBar.text, /paused/);
+    // Paused means nothing watches the folder and nothing is indexing: no change can be indexed.
+    assert.deepEqual((await api.access.status()).map((s) => [s.watching, s.indexing]), [[false, null]]);
     const file = path.join(workspaceRoot().fsPath, 'notes/paused-note.md');
+    const seen = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(workspaceRoot(), 'notes/paused-note.md'));
+    const created = new Promise<void>((resolve) => seen.onDidCreate(() => resolve()));
     fs.writeFileSync(file, '# Paused note\n\nquokkas were seen while paused\n');
     try {
-      await new Promise((r) => setTimeout(r, 1500));
+      await created; // the change has reached the editor: a live watcher would have it too
+      seen.dispose();
+      assert.deepEqual((await api.access.status()).map((s) => [s.watching, s.indexing]), [[false, null]], 'still not watching');
       assert.equal((await api.access.search('quokkas')).results.length, 0, 'not indexed while paused');
       await vscode.commands.executeCommand('lore.resumeIndexing');
       assert.equal(api.access.isPaused, false);

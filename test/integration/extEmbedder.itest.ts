@@ -41,7 +41,7 @@ describe('Lore embedder state', function () {
       return s.state === 'degraded' ? s : undefined;
     }, 'the embedder is degraded', 20_000);
     assert.ok(e.reason && e.reason.length > 10, `a reason: ${e.reason}`);
-    api.statusBar.update();
+    await api.statusBar.update();
     assert.match(api.statusBar.text, /Lore: keyword only/);
     const roots = ((await api.trees.status.getChildren()) ?? []) as StatusNode[];
     const node = roots.find((n) => n.kind === 'embedder')!;

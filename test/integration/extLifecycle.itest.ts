@@ -69,7 +69,9 @@ describe('Lore lifecycle and settings', function () {
     const after = fired;
     assert.equal(ws.lores().length, 0);
     await assert.rejects(lore.status(), 'the database is closed');
-    await new Promise((r) => setTimeout(r, 400));
+    // An event asked for after disposal would be due at the next timer turn: none comes.
+    ws.fire(true);
+    await new Promise((r) => setTimeout(r, 0));
     assert.equal(fired, after, 'no event after dispose');
     fs.rmSync(storageDir, { recursive: true, force: true });
   });

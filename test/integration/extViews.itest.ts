@@ -124,7 +124,7 @@ describe('Lore views', function () {
   });
 
   it('status bar: "Lore: N docs" when idle, click opens Index Status', async () => {
-    api.statusBar.update();
+    await api.statusBar.update();
     assert.match(api.statusBar.text, /Lore: (10 docs|keyword only)/);
   });
 });

@@ -66,6 +66,16 @@ describe('embedding pipeline', () => {
     assert.ok(sem.results.some((r) => r.retriever === 'semantic'));
   });
 
+  it('workers running at once never take the same document: every chunk is sent once', async () => {
+    for (let i = 0; i < 12; i++) ws.write(`more/doc-${i}.md`, `# Doc ${i}\n\nunique words of document number ${i}\n`);
+    const lore = await open({ embedding: { concurrency: 4, docsPerStep: 1, recheckMs: 50 } });
+    await lore.index();
+    await lore.embeddingIdle();
+    const sent = fx.inputs.slice(1); // after the preflight probe
+    assert.equal(sent.length, (await lore.status()).chunks, 'each chunk once');
+    assert.equal(new Set(sent).size, sent.length, 'no text sent twice');
+  });
+
   it('re-embeds only the chunk that changed (counted at the server), and reports the cache hit rate', async () => {
     const lore = await open();
     await lore.index();

@@ -15,6 +15,6 @@ export interface Ctx {
   searchMode: SearchMode | undefined;
   config(): ExtensionConfig;
   log(line: string): void;
-  /** Brings the views (trees, status bar) up to date now. */
-  refresh(): void;
+  /** Refreshes the views and the status bar; resolves once the status bar shows the current state. */
+  refresh(): Promise<void>;
 }

@@ -82,9 +82,9 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   const statusView = s.add(vscode.window.createTreeView('lore.status', { treeDataProvider: statusTree }));
 
   const refresh = () => {
-    void statusBar.update();
     if (statusView.visible) statusTree.refresh();
     if (sessionsView.visible) sessionsTree.refresh();
+    return statusBar.update();
   };
   ctx = {
     extension: context,

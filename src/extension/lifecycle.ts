@@ -27,7 +27,7 @@ export async function afterOpen(c: Ctx, folder: vscode.WorkspaceFolder, lore: Lo
     showError(`indexing ${folder.name} failed`, err);
     c.access.startWatching(folder); // changes are still indexed as they come
   } finally {
-    c.refresh();
+    await c.refresh();
   }
 }
 
@@ -68,7 +68,7 @@ export function onConfigChange(c: Ctx): vscode.Disposable {
       await applyEmbedderSettings(c);
     }
     if (kinds.sessions) await pruneHistory(c);
-    c.refresh();
+    await c.refresh();
   });
 }
 
@@ -77,6 +77,6 @@ export function onFoldersChange(c: Ctx): vscode.Disposable {
   return vscode.workspace.onDidChangeWorkspaceFolders(async (e) => {
     for (const f of e.removed) await c.access.closeFolder(f);
     c.access.openFolders(e.added);
-    c.refresh();
+    await c.refresh();
   });
 }

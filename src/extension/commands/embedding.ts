@@ -22,7 +22,7 @@ export async function applyEmbedderSettings(c: Ctx): Promise<void> {
           c.log(`${folder.name}: configuring the embedder failed: ${errorMessage(err)}`);
         }
       }
-      c.refresh();
+      await c.refresh();
       const pending = async () => (await Promise.all(lores.map(async ({ lore }) => (await lore.status()).queue.pending))).reduce((a, b) => a + b, 0);
       const timer = setInterval(() => void pending().then((n) => report(0, 0, `${n.toLocaleString('en-US')} documents left to embed`)), 500);
       try {
@@ -38,7 +38,7 @@ export async function applyEmbedderSettings(c: Ctx): Promise<void> {
     for (const { lore } of lores) lore.pauseEmbedding();
     void vscode.window.showInformationMessage('Lore: embedding paused. Run "Lore: Resume Indexing" to continue.');
   } finally {
-    c.refresh();
+    await c.refresh();
   }
 }
 

@@ -32,7 +32,7 @@ export async function indexWithProgress(c: Ctx, kind: 'reindex' | 'rebuild' | 'r
     showError(`${title.replace(/…$/, '').toLowerCase()} failed`, err);
     return undefined;
   } finally {
-    c.refresh();
+    await c.refresh(); // the command ends with the status bar showing where the index is
   }
 }
 
@@ -65,7 +65,7 @@ export function registerIndexCommands(c: Ctx): vscode.Disposable[] {
       await c.access.pause();
       await vscode.commands.executeCommand('setContext', 'lore.paused', true);
       void vscode.window.showInformationMessage('Lore: indexing paused. Changes are picked up when you resume.');
-      c.refresh();
+      await c.refresh();
     }),
     reg('lore.resumeIndexing', async () => {
       if (!requireReady(c.access)) return undefined;
@@ -113,7 +113,7 @@ export function registerIndexCommands(c: Ctx): vscode.Disposable[] {
         showError(`retrying ${rel} failed`, err);
         return undefined;
       } finally {
-        c.refresh();
+        await c.refresh();
       }
     }),
     reg('lore.copyText', async (text?: unknown) => {

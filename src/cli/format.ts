@@ -73,6 +73,7 @@ export function formatStatus(s: LoreStatus, failed: FileState[]): string {
     `Search:    keyword (full-text) ready${s.vectorExtension.loaded ? '' : ` — ${s.vectorExtension.error}`}`,
     `Semantic:  ${embedderLine(s)}`,
   ];
+  if (s.recovered) lines.splice(3, 0, `Repaired:  the index was damaged (${s.recovered.reason}); it was set aside as ${s.recovered.movedTo} and rebuilt from the markdown`);
   if (s.embedder.fix) lines.push(`           fix: ${s.embedder.fix.kind === 'command' ? `run \`${s.embedder.fix.value}\`` : `set ${s.embedder.fix.value}`}`);
   if (s.cache.hits + s.cache.misses) lines.push(`Cache:     ${pct(s.cache.hitRate)} hit rate (${n(s.cache.hits)} of ${n(s.cache.hits + s.cache.misses)} chunks)`);
   if (s.withWarnings) lines.push(`Warnings:  ${n(s.withWarnings)} document(s) indexed despite a problem (lore status --json shows them)`);

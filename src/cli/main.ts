@@ -40,8 +40,9 @@ Semantic search (embeddings; keyword-only when no embedder answers):
   --embed-model M      model (env LORE_EMBED_MODEL; default nomic-embed-text)
   env LORE_EMBED_PROVIDER, LORE_EMBED_TIMEOUT (seconds), LORE_EMBED_API_KEY / OPENAI_API_KEY (openai)
 
-Exit codes: 0 ok, 1 no results (search) or problems found (validate), 2 bad usage,
-3 the index cannot be opened, 130 interrupted.`;
+Exit codes: 0 ok, 1 no results (search) or problems found (validate), 2 bad usage or input,
+3 the index cannot be opened or is damaged (\`lore index <dir>\` rebuilds it), 4 an unexpected
+error (a bug: the message says what; LORE_DEBUG=1 adds the stack), 130 interrupted.`;
 
 interface Io {
   out: (s: string) => void;
@@ -100,13 +101,15 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         const root = path.resolve(rest[0]);
         const where = opts.db ? { dbPath: opts.db, inCache: false } : defaultDbPath(root);
         if (where.inCache && !opts.json) io.err(`(${root} is read-only: the index is kept at ${where.dbPath})`);
-        return createLore({ root, dbPath: where.dbPath, embedder, embedding, logger });
+        // An indexing run checks every page first: a damaged index is set aside and rebuilt now.
+        return createLore({ root, dbPath: where.dbPath, embedder, embedding, logger, check: true });
       }
       const dbPath = opts.db ?? findDbPath(opts.dir ?? process.cwd());
       if (!dbPath) {
         throw new LoreError('DB_OPEN', `No Lore index found for ${path.resolve(opts.dir ?? '.')} or its parents. Run \`lore index <dir>\` first, or pass --db PATH.`);
       }
-      return createLore({ dbPath, logger, ...(command === 'validate' ? {} : { embedder, embedding }) });
+      // status checks every page too, so that it tells the truth about a damaged index.
+      return createLore({ dbPath, logger, check: command === 'status', ...(command === 'validate' ? {} : { embedder, embedding }) });
     };
     switch (command) {
       case 'index':
@@ -245,7 +248,8 @@ export function run(): void {
   main(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s), isTTY: !!process.stdout.isTTY }, controller.signal).then(
     (code) => exitWhenFlushed(code),
     (err) => {
-      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(process.env.LORE_DEBUG && err instanceof Error ? (err.stack ?? message) : `lore: unexpected error: ${message}`);
       exitWhenFlushed(4);
     },
   );

@@ -1,4 +1,5 @@
 import { DEFAULT_INCLUDE } from './index/files';
+import { DEFAULT_PARSE_TIMEOUT_MS } from './index/parsePool';
 import { DEFAULT_CHUNK_OPTIONS } from './types';
 
 /** Settings the engine reads; every host maps its own configuration onto these. */
@@ -9,6 +10,8 @@ export interface LoreConfig {
   /** Files larger than this many bytes are marked failed, not read. */
   maxFileSize: number;
   maxChunkChars: number;
+  /** A file that takes longer than this to parse is marked failed (its parser is stopped and replaced). */
+  parseTimeoutMs: number;
 }
 
 export const DEFAULT_CONFIG: LoreConfig = {
@@ -17,6 +20,7 @@ export const DEFAULT_CONFIG: LoreConfig = {
   respectGitignore: true,
   maxFileSize: 2 * 1024 * 1024,
   maxChunkChars: DEFAULT_CHUNK_OPTIONS.maxChunkChars,
+  parseTimeoutMs: DEFAULT_PARSE_TIMEOUT_MS,
 };
 
 export function resolveConfig(partial: Partial<LoreConfig> = {}): LoreConfig {

@@ -16,7 +16,7 @@ import type { SearchOptions, SearchResponse } from './search/types';
 import type { Logger, SyncStatus } from './types';
 import type { FileState } from './storage/documents';
 import type { SessionStore } from './storage/sessions';
-import type { Storage, StorageInfo, ValidationReport } from './storage/storage';
+import type { Recovery, Storage, StorageInfo, ValidationReport } from './storage/storage';
 import { openStorage, type StorageOptions, type UserData } from './storage/open';
 
 export interface LoreInit {
@@ -34,6 +34,8 @@ export interface LoreInit {
   userData?: UserData | { path: string };
   config?: Partial<LoreConfig>;
   readonly?: boolean;
+  /** Check every page of the index at open (an indexing run does; seconds on a large index): damage is repaired now. */
+  check?: boolean;
   /** How sqlite-vec is loaded (default: the sqlite-vec package). */
   loadVectorExtension?: StorageOptions['loadVectorExtension'];
   /** The embedder for semantic search; null/undefined = keyword only. */
@@ -64,6 +66,8 @@ export interface LoreStatus {
   vectorExtension: StorageInfo['vectorExtension'];
   indexing: IndexProgress | null;
   watching: boolean;
+  /** Set when the index file was found damaged at open, set aside, and is being rebuilt from the markdown. */
+  recovered?: Recovery;
   /** Semantic search: off / checking / live / degraded (with the reason and a fix), model, dimensions, progress. */
   embedder: EmbedderStatus;
   /** Documents waiting for vectors. */
@@ -128,11 +132,14 @@ export interface Lore {
 export async function createLore(init: LoreInit): Promise<Lore> {
   const warn = init.logger && ((m: string) => init.logger!.warn(m));
   if (!init.storage && !init.dbPath) throw new LoreError('BAD_INPUT', 'Lore needs an index: a database file or an open storage.');
-  const storage = init.storage ?? (await openStorage({ dbPath: init.dbPath!, userData: init.userData, readonly: init.readonly, loadVectorExtension: init.loadVectorExtension, warn }));
+  const storage = init.storage ?? (await openStorage({ dbPath: init.dbPath!, userData: init.userData, readonly: init.readonly, check: init.check, loadVectorExtension: init.loadVectorExtension, warn }));
   try {
     const stored = await storage.documents.meta('root');
     const root = init.root ? path.resolve(init.root) : stored;
-    if (!root) throw new LoreError('BAD_INPUT', `No folder given, and the index at ${storage.location} does not record which folder it is for.`);
+    if (!root && storage.recovered) {
+      throw new LoreError('DB_OPEN', `The index at ${storage.location} was damaged (${storage.recovered.reason}) and was set aside as ${storage.recovered.movedTo}; run \`lore index <dir>\` to rebuild it from the markdown (session history is kept).`);
+    }
+    if (!root) throw new LoreError('BAD_INPUT', `No folder given, and the index at ${storage.location} does not record which folder it is for (it is empty: run \`lore index <dir>\`).`);
     if (!init.readonly && root !== stored) await storage.documents.setMeta('root', root);
     return new LoreService(init, root, storage);
   } catch (err) {
@@ -191,6 +198,7 @@ class LoreService implements Lore {
           store: docs,
           maxFileSize: this.config.maxFileSize,
           chunk: { maxChunkChars: this.config.maxChunkChars },
+          parseLimits: { timeoutMs: this.config.parseTimeoutMs },
           statusAfterText: () => (this.embedding.configured ? 'pending' : 'synced'),
         },
         {
@@ -222,7 +230,15 @@ class LoreService implements Lore {
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     const { keyword, vectors } = this.storage;
-    return runSearch({ root: this.root, keyword, vectors, availability: () => this.embedding.settledAvailability() }, query, opts);
+    return runSearch({ root: this.root, keyword, vectors, availability: () => this.embedding.settledAvailability() }, query, opts).catch((err) => {
+      throw this.damageExplained(err);
+    });
+  }
+
+  /** A damaged index file, in words that say what to do; any other error as it is. */
+  private damageExplained(err: unknown): unknown {
+    if (!this.storage.isDamage(err)) return err;
+    return new LoreError('DB_OPEN', `The index at ${this.dbPath} is damaged (${errorMessage(err)}). Run \`lore index <dir>\`: it checks the file, sets a damaged one aside and rebuilds the index from the markdown; session history is kept.`, { cause: err });
   }
 
   searchPassages(query: string, opts: PassageSearchOptions = {}): Promise<PassageResponse> {
@@ -246,6 +262,7 @@ class LoreService implements Lore {
       vectorExtension: info.vectorExtension,
       indexing: this.progress,
       watching: !!this.watcher,
+      ...(this.storage.recovered ? { recovered: this.storage.recovered } : {}),
       ...embedding,
     };
   }

@@ -7,7 +7,7 @@ import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/
 import { z } from 'zod';
 import { errorMessage } from '../core/errors';
 import type { Lore } from '../core/service';
-import { DEFAULT_K, MAX_K, SEARCH_MODES } from '../core/search/input';
+import { DEFAULT_K, MAX_K, MAX_QUERY_CHARS, SEARCH_MODES } from '../core/search/input';
 import type { SearchMode, SearchOptions } from '../core/search/types';
 import { SessionRecorder } from '../core/sessions/recorder';
 import { formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus } from './format';
@@ -86,7 +86,7 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
         'Searches the indexed markdown (design docs, ADRs, plans, notes) and returns the best passages with file, ' +
         'line range, heading path, score and a stale flag, within a budget of characters.',
       inputSchema: {
-        query: z.string().trim().min(1, 'query must not be empty').max(2000).describe('What to look for, in words.'),
+        query: z.string().trim().min(1, 'query must not be empty').max(MAX_QUERY_CHARS).describe('What to look for, in words.'),
         k: z.number().int().min(1).max(MAX_K).default(DEFAULT_K).describe(`How many passages at most (1-${MAX_K}).`),
         mode: z.enum(SEARCH_MODES).optional().describe('Retrieval mode; default hybrid (keyword when no embedder is available).'),
         document_type: z.union([z.string().min(1), z.array(z.string().min(1)).max(20)]).optional().describe('Only these document types, e.g. "adr" or ["adr","design"].'),
@@ -147,7 +147,7 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
         'Without a query: the most recent sessions (searches, opened files, chat turns) with their latest events. ' +
         'With a query: the events whose text matches it ("what did I look for about X").',
       inputSchema: {
-        query: z.string().max(2000).optional().describe('Words to find in past queries, prompts, answers and paths.'),
+        query: z.string().max(MAX_QUERY_CHARS).optional().describe('Words to find in past queries, prompts, answers and paths.'),
         limit: z.number().int().min(1).max(100).default(10).describe('How many sessions (or matching events).'),
         include_archived: z.boolean().default(false).describe('Include archived sessions.'),
       },

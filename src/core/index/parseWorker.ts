@@ -3,5 +3,6 @@ import { parentPort } from 'node:worker_threads';
 import { processFile, type FileJob } from './processFile';
 
 parentPort!.on('message', (msg: { id: number; job: FileJob }) => {
+  parentPort!.postMessage({ id: msg.id, started: true }); // the pool's per-file time budget starts now
   parentPort!.postMessage({ id: msg.id, result: processFile(msg.job) });
 });

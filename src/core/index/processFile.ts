@@ -12,6 +12,14 @@ export interface FileJob {
   chunk?: Partial<ChunkOptions>;
   /** The hash already indexed for this path: when the bytes still match, nothing is parsed. */
   knownHash?: string;
+  /** Size and mtime the scan saw (what a file failed by the parse pool is recorded with). */
+  seen?: { size: number; mtime: number };
+}
+
+/** The result for a file that could not be processed within its limits (stamped as the scan saw it). */
+export function failedJob(job: FileJob, reason: string): FileResult {
+  const { size, mtime } = job.seen ?? { size: 0, mtime: 0 };
+  return { rel: job.rel, kind: 'failed', hash: sha256(`${size}:${mtime}`), size, mtime, reason };
 }
 
 export type FileResult =

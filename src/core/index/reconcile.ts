@@ -3,9 +3,12 @@ import path from 'node:path';
 import { LoreError, errorMessage } from '../errors';
 import type { ChunkOptions, SyncStatus } from '../types';
 import { type DiskFile, type FileFilter, listFiles, statFile } from './files';
-import { ParsePool } from './parsePool';
+import { type ParseLimits, ParsePool } from './parsePool';
 import { type FileResult, sha256 } from './processFile';
 import type { DocumentStore, IndexedFile, IndexWrite } from '../storage/documents';
+
+/** Files up to this size may parse on the indexing thread: even the slowest markdown known (~15 KB/s) blocks it under a second. */
+const INLINE_MAX_BYTES = 8 * 1024;
 
 export interface IndexProgress {
   phase: 'scanning' | 'indexing' | 'done';
@@ -47,8 +50,10 @@ export interface IndexerConfig {
   chunk?: Partial<ChunkOptions>;
   /** Status a document gets once its text is indexed ('synced' without an embedder). */
   statusAfterText: () => SyncStatus;
-  /** Below this many files to parse, parse on this thread (no worker start-up). */
+  /** Below this many files to parse (each at most INLINE_MAX_BYTES), parse on this thread (no worker start-up). */
   inlineBelow?: number;
+  /** Time and memory per file in the parse workers. */
+  parseLimits?: ParseLimits;
 }
 
 type WorkItem = { rel: string; row?: IndexedFile };
@@ -100,11 +105,17 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   const total = work.length;
   let done = 0;
   report({ phase: 'indexing', done, total }, true);
-  const pool = new ParsePool(total >= (cfg.inlineBelow ?? 16) ? ParsePool.defaultSize() : 0);
+  // A few small files parse on this thread (no worker start-up); anything larger goes to workers,
+  // where a file's time and memory are bounded (a stuck parse cannot hold up this thread).
+  const inline = total < (cfg.inlineBelow ?? 16) && work.every((w) => (disk.get(w.rel)?.size ?? 0) <= INLINE_MAX_BYTES);
+  const pool = new ParsePool(inline ? 0 : ParsePool.defaultSize(), undefined, cfg.parseLimits);
   const writer = new BatchWriter(store, (item, r) => writeFor(cfg, item, r), (item, r, failed) => count(item, r, sum, failed), (batch) => {
     done += batch.length;
     report({ phase: 'indexing', done, total, current: batch[batch.length - 1][0].rel });
   });
+  // Cancelled: the parsers stop at once (a file mid-parse is dropped, not waited for).
+  const stopParsing = () => void pool.close();
+  signal?.addEventListener('abort', stopParsing, { once: true });
   try {
     const inflight = new Set<Promise<void>>();
     // Enough files in flight to keep every worker's queue full while results wait to be written.
@@ -113,10 +124,15 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     for (const item of work) {
       if (signal?.aborted || writer.error) break;
       const job = {
-        root: filter.root, rel: item.rel, maxFileSize: cfg.maxFileSize, chunk: cfg.chunk,
+        root: filter.root, rel: item.rel, maxFileSize: cfg.maxFileSize, chunk: cfg.chunk, seen: disk.get(item.rel),
         knownHash: opts.force || (opts.retryFailed && item.row?.status === 'failed') ? undefined : item.row?.hash,
       };
-      const p: Promise<void> = pool.run(job).then((r) => writer.add(item, r)).finally(() => inflight.delete(p));
+      const p: Promise<void> = pool
+        .run(job)
+        .then((r) => writer.add(item, r), (err) => {
+          if (!signal?.aborted) throw err; // the pool closed because the run was cancelled: that file waits for the next run
+        })
+        .finally(() => inflight.delete(p));
       inflight.add(p);
       started++;
       if (inflight.size >= window) await Promise.race(inflight);
@@ -124,6 +140,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     }
     await Promise.all(inflight);
   } finally {
+    signal?.removeEventListener('abort', stopParsing);
     await writer.close(); // what was parsed is written, even on cancel: each document is complete or absent
     await pool.close();
   }

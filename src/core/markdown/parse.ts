@@ -64,11 +64,14 @@ export function mayNeedGfm(text: string): boolean {
 }
 
 /**
- * Lists nested hundreds of levels deep make micromark super-linear (seconds to minutes for a few
- * KB). No real document nests like that, so such input is chunked by lines instead.
+ * Containers (lists, blockquotes, and the two mixed) nested hundreds of levels deep make micromark
+ * super-linear (seconds to minutes for a few KB). No real document nests like that, so such input
+ * is chunked by lines instead. Each marker is followed by its whitespace only, so a line that does
+ * not match fails without backtracking.
  */
+export const MAX_NESTING = 100;
 const DEEP_LIST_INDENT = /^[ \t]{200,}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/m;
-const DEEP_LIST_SAME_LINE = /^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+){100}/m;
+const DEEP_CONTAINERS = new RegExp(`^[ \\t]*(?:(?:>|(?:[-*+]|\\d{1,9}[.)])(?=[ \\t]))[ \\t]*){${MAX_NESTING}}`, 'm');
 
 function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
@@ -261,8 +264,8 @@ export function parseMarkdown(text: string, relPath: string, options?: Partial<C
   let src = typeof text === 'string' ? text : String(text ?? '');
   if (src.charCodeAt(0) === 0xfeff) src = src.slice(1);
   try {
-    if (DEEP_LIST_INDENT.test(src) || DEEP_LIST_SAME_LINE.test(src)) {
-      return parseWithLines(src, path, max, 'lists are nested too deeply to parse quickly; chunked by lines');
+    if (DEEP_LIST_INDENT.test(src) || DEEP_CONTAINERS.test(src)) {
+      return parseWithLines(src, path, max, `lists or blockquotes are nested more than ${MAX_NESTING} levels deep, too deep to parse quickly; chunked by lines`);
     }
     return parseWithTree(src, path, max);
   } catch (err) {

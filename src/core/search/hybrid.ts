@@ -3,7 +3,7 @@ import { markFreshness } from './freshness';
 import { explanation } from './explain';
 import { DEFAULT_WEIGHTS, type Fused, type FusionInfo, fuseAgreement, fuseRrf, fuseWeighted } from './fusion';
 import { countByDoc, type ScoredRow, takeForDoc, toHit } from './hit';
-import { SEARCH_MODES } from './input';
+import { checkQueryText, SEARCH_MODES } from './input';
 import { buildKeywordQuery } from './query';
 import type { KeywordIndex } from '../storage/keyword';
 import type { VectorIndex } from '../storage/vectors';
@@ -32,6 +32,7 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
   if (!SEARCH_MODES.includes(requestedMode)) {
     throw new LoreError('BAD_INPUT', `Unknown search mode "${String(requestedMode)}" (use keyword, semantic or hybrid)`);
   }
+  checkQueryText(query);
   const k = opts.k ?? 10;
   const perDoc = Math.max(1, opts.perDocument ?? 1);
   const terms = buildKeywordQuery(query).terms;

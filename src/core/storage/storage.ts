@@ -20,6 +20,15 @@ export interface ValidationReport {
   checked: string[];
 }
 
+/** A damaged index file that was moved aside and replaced by a fresh one (rebuilt from the markdown). */
+export interface Recovery {
+  /** What was wrong, in the database's words. */
+  reason: string;
+  /** Where the damaged file went. */
+  movedTo: string;
+  at: number;
+}
+
 export interface StorageInfo {
   schemaVersion: number;
   /** Bytes the index takes (for SQLite: the file and its write-ahead log). */
@@ -34,12 +43,16 @@ export interface Storage {
   /** Where the user's data is (':memory:' for an empty read-only stand-in). */
   readonly userDataLocation: string;
   readonly readonly: boolean;
+  /** Set when the index was found damaged at open and replaced by an empty one. */
+  readonly recovered?: Recovery;
   readonly documents: DocumentStore;
   readonly keyword: KeywordIndex;
   readonly vectors: VectorIndex;
   readonly embeddingQueue: EmbeddingQueue;
   readonly sessions: SessionStore;
   info(): Promise<StorageInfo>;
+  /** Whether `err`, thrown by this storage, says its index file is damaged (rebuild it). */
+  isDamage(err: unknown): boolean;
   /** Consistency checks of the index and the user's data (read-only: repairs nothing). */
   validate(): Promise<ValidationReport>;
   /** Closes the index, and the user's data when this storage opened it (closing twice is harmless). */

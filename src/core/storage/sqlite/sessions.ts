@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { errorMessage, LoreError } from '../../errors';
+import { checkQueryText } from '../../search/input';
 import { buildKeywordQuery } from '../../search/query';
 import type { FoundEvent, RetentionPolicy, Session, SessionEvent, SessionStatus } from '../../sessions/types';
 import type { SessionStore } from '../sessions';
@@ -170,6 +171,7 @@ export class SqliteSessionStore implements SessionStore {
    * first. The query is never FTS syntax: each word is quoted. No words: the newest events.
    */
   async findEvents(query: string, opts: { limit?: number; types?: string[] } = {}): Promise<FoundEvent[]> {
+    checkQueryText(query);
     const limit = clampLimit(opts.limit, 50);
     const types = opts.types?.filter(Boolean) ?? [];
     const typeFilter = types.length ? 'AND e.type IN (SELECT value FROM json_each(?))' : '';

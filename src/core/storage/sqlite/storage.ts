@@ -10,7 +10,8 @@ import type { Database } from 'better-sqlite3';
 import type { ScoredRow } from '../../search/hit';
 import type { SearchFilters, TermExplanation } from '../../search/types';
 import type { KeywordIndex, KeywordOptions } from '../keyword';
-import type { Storage, StorageInfo, ValidationReport } from '../storage';
+import { LoreError } from '../../errors';
+import type { Recovery, Storage, StorageInfo, ValidationReport } from '../storage';
 import type { ChunkVector, EmbeddingQueue, NearestOptions, TodoChunk, TodoDoc, VectorIndex, VectorSpace } from '../vectors';
 import { FIELD_WEIGHTS } from './bm25';
 import { SqliteDocumentStore } from './documents';
@@ -18,6 +19,7 @@ import { EmbedDocs } from './embedQueue';
 import { KeywordSearch, registerSearchFunctions } from './keyword';
 import { schemaVersion } from './migrate';
 import { openDatabase, type OpenedDatabase, type OpenOptions } from './open';
+import { damaged, damageReason, isDamage, moveAside, quickCheck } from './recover';
 import { SemanticSearch } from './semantic';
 import { HISTORY_LEAVES_INDEX, moveHistory, openUserData, type UserData, userDataPathFor } from './userData';
 import { mergeReports, validateDatabase } from './validate';
@@ -34,8 +36,10 @@ export interface SqliteStorageOptions {
   readonly?: boolean;
   /** How sqlite-vec is loaded (default: the sqlite-vec package). */
   loadVectorExtension?: OpenOptions['loadVectorExtension'];
-  /** Where a listener's failure is reported (session history change listeners). */
+  /** Where what the storage recovers from is reported (a damaged index set aside, a listener's failure). */
   warn?: (message: string) => void;
+  /** Run SQLite's quick check of every page at open (seconds on a large index): a damaged file is then found now, not at some later read. */
+  check?: boolean;
 }
 
 /** The SQLite storage; `db` is for this backend's own tests and tools, never for the engine. */
@@ -48,22 +52,37 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
   const shared = opts.userData && 'sessions' in opts.userData ? opts.userData : undefined;
   const userData = shared ?? openUserData(opts.userData?.path ?? userDataPathFor(dbPath), { readonly: opts.readonly, warn: opts.warn });
   const ownUserData = shared ? undefined : userData;
-  let opened: OpenedDatabase;
-  try {
-    opened = openDatabase(dbPath, {
+  const open = (recovered?: Recovery): SqliteStorage => {
+    const opened = openDatabase(dbPath, {
       readonly: opts.readonly,
       loadVectorExtension: opts.loadVectorExtension,
       // History an older index file holds moves to the user-data file before the migration that drops it.
       beforeMigration: (db, version) => version === HISTORY_LEAVES_INDEX && moveHistory(db, userData),
     });
-  } catch (err) {
-    ownUserData?.close();
-    throw err;
-  }
+    try {
+      const problems = opts.check ? quickCheck(opened.db) : [];
+      if (problems.length) throw damaged(problems.join('; '));
+      return new SqliteStorageImpl(dbPath, opened, userData, ownUserData, !!opts.readonly, recovered);
+    } catch (err) {
+      opened.db.close();
+      throw err;
+    }
+  };
   try {
-    return new SqliteStorageImpl(dbPath, opened, userData, ownUserData, !!opts.readonly);
+    try {
+      return open();
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      const reason = damageReason(err);
+      if (opts.readonly) {
+        throw new LoreError('DB_OPEN', `The Lore index at ${dbPath} is damaged (${reason}). Index the folder once with write access (\`lore index <dir>\`): the damaged file is set aside and the index rebuilt from the markdown.`, { cause: err });
+      }
+      // The index is rebuildable from the markdown: set the damaged file aside and start afresh.
+      const movedTo = moveAside(dbPath);
+      opts.warn?.(`the index at ${dbPath} was damaged (${reason}); it was moved to ${movedTo} and is rebuilt from the markdown (session history is kept apart and untouched)`);
+      return open({ reason, movedTo, at: Date.now() });
+    }
   } catch (err) {
-    opened.db.close();
     ownUserData?.close();
     throw err;
   }
@@ -84,6 +103,7 @@ class SqliteStorageImpl implements SqliteStorage {
     private readonly userData: UserData,
     private readonly ownUserData: UserData | undefined,
     readonly readonly: boolean,
+    readonly recovered?: Recovery,
   ) {
     this.db = opened.db;
     registerSearchFunctions(this.db);
@@ -97,6 +117,10 @@ class SqliteStorageImpl implements SqliteStorage {
 
   get userDataLocation(): string {
     return this.userData.path;
+  }
+
+  isDamage(err: unknown): boolean {
+    return isDamage(err);
   }
 
   async info(): Promise<StorageInfo> {

@@ -210,3 +210,23 @@ test('the index database is never written inside the indexed folder by the engin
     ws.cleanup();
   }
 });
+
+test('one index holds one folder: another folder is refused with a message; a moved folder is adopted', async () => {
+  const ws = tempWorkspace({ 'one/a.md': '# A\n\nalpha\n', 'two/b.md': '# B\n\nbeta\n' });
+  try {
+    const first = await ws.open({ root: path.join(ws.root, 'one') });
+    await first.index();
+    await first.close();
+    await assert.rejects(ws.open({ root: path.join(ws.root, 'two') }), /holds .*one, not .*two\. Give .*two its own index/);
+    const kept = await ws.open({ root: path.join(ws.root, 'one') });
+    assert.deepEqual((await kept.files()).map((f) => f.path), ['a.md'], 'nothing of the first folder was removed');
+    await kept.close();
+    // The folder moved (its old path is gone): the index follows it, keeping its documents.
+    fs.renameSync(path.join(ws.root, 'one'), path.join(ws.root, 'uno'));
+    const moved = await ws.open({ root: path.join(ws.root, 'uno') });
+    const sum = await moved.index();
+    assert.deepEqual([sum.unchanged, sum.added, sum.removed], [1, 0, 0]);
+  } finally {
+    ws.cleanup();
+  }
+});

@@ -109,9 +109,11 @@ export function storageConformance(target: ConformanceTarget): void {
     assert.deepEqual([touched.status, touched.mtime], ['synced', 2_000]);
     // A rename keeps the document (same id, same chunks); a title taken from the path follows it.
     const before = await rowOf(s, 'notes.md');
-    await s.documents.apply([{ kind: 'rename', file: before, path: 'archive/notes.md', stamp: stamp(text, 3_000) }]);
+    await s.documents.markStale(['notes.md']);
+    await s.documents.apply([{ kind: 'rename', file: await rowOf(s, 'notes.md'), path: 'archive/notes.md', stamp: stamp(text, 3_000), status: 'synced' }]);
     const moved = await rowOf(s, 'archive/notes.md');
     assert.equal(moved.id, before.id);
+    assert.equal(moved.status, 'synced', 'a rename the watcher saw as a removal is not left stale');
     assert.equal((await s.documents.read('archive/notes.md', 1, 10))?.chunks[0].text, text.trimEnd());
     assert.equal((await s.documents.files(undefined, 10)).find((f) => f.path === 'archive/notes.md')?.title, 'Notes', 'a heading title stays');
     // Deletes take the document and its chunks.

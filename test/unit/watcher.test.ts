@@ -28,3 +28,39 @@ test('a saved file becomes searchable, a deleted one leaves, and a burst of 300 
     ws.cleanup();
   }
 });
+
+test('renames, folder moves and atomic saves under watch leave no document stale once they settle', async () => {
+  const ws = tempWorkspace({ 'b.md': '# B\n\nbadgers\n', 'dir/c.md': '# C\n\ncoyotes\n', 'dir/d.md': '# D\n\ndingoes\n', 'e.md': '# E\n\nemus\n' });
+  try {
+    const lore = await ws.open();
+    await lore.index();
+    let settled: () => void = () => undefined;
+    const summaries: { renamed: number }[] = [];
+    await lore.watch({ onBatch: (_b, s) => (summaries.push(s), settled()) });
+    const quiet = async (what: string, done: () => Promise<boolean>) => {
+      // Each batch the watcher hands over is indexed; wait for the one after which `done` holds.
+      for (;;) {
+        if (await done()) return;
+        await new Promise<void>((resolve) => (settled = resolve));
+        assert.ok(summaries.length < 50, `${what}: still not settled after ${summaries.length} batches`);
+      }
+    };
+    const staleCount = async () => (await lore.status()).counts.stale;
+    ws.move('b.md', 'b2.md');
+    await quiet('rename', async () => (await lore.files()).some((f) => f.path === 'b2.md') && !(await lore.files()).some((f) => f.path === 'b.md'));
+    assert.equal(await staleCount(), 0, 'a renamed file is not left stale');
+    ws.move('dir', 'moved');
+    await quiet('folder move', async () => (await lore.files()).filter((f) => f.path.startsWith('moved/')).length === 2 && !(await lore.files()).some((f) => f.path.startsWith('dir/')));
+    assert.equal(await staleCount(), 0, 'a moved folder leaves nothing stale');
+    // An editor's atomic save: write a temporary file, then rename it over the original.
+    ws.write('.e.md.tmp', '# E\n\nemus and echidnas\n');
+    ws.move('.e.md.tmp', 'e.md');
+    await quiet('atomic save', async () => (await lore.search('echidnas', { mode: 'keyword' })).results[0]?.path === 'e.md');
+    assert.equal(await staleCount(), 0, 'an atomic save leaves nothing stale');
+    assert.ok(summaries.some((s) => s.renamed > 0), 'renames kept their chunks');
+    const paths = (await lore.files()).map((f) => f.path).sort();
+    assert.deepEqual(paths, ['b2.md', 'e.md', 'moved/c.md', 'moved/d.md']);
+  } finally {
+    ws.cleanup();
+  }
+});

@@ -93,7 +93,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     for (const rel of fresh) {
       const match = await hashIfCandidate(filter.root, rel, disk.get(rel)!, byHash);
       if (match) {
-        await store.apply([{ kind: 'rename', file: match.row, path: rel, stamp: match.stamp }]);
+        await store.apply([{ kind: 'rename', file: match.row, path: rel, stamp: match.stamp, status: cfg.statusAfterText() }]);
         vanished.splice(vanished.indexOf(match.row), 1);
         sum.renamed++;
       } else work.push({ rel });

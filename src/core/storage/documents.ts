@@ -50,8 +50,11 @@ export type IndexWrite =
   | { kind: 'failure'; path: string; stamp: FileStamp; reason: string }
   /** The bytes did not change (only the timestamp did): keep everything, refresh size and mtime. */
   | { kind: 'touch'; file: IndexedFile; stamp: FileStamp; status: SyncStatus }
-  /** Same bytes, new path: chunks and vectors stay; a title or type taken from the path is derived again. */
-  | { kind: 'rename'; file: IndexedFile; path: string; stamp: FileStamp }
+  /**
+   * Same bytes, new path: chunks and vectors stay; a title or type taken from the path is derived
+   * again; a row flagged stale (the watcher saw the old path go) gets `status`.
+   */
+  | { kind: 'rename'; file: IndexedFile; path: string; stamp: FileStamp; status: SyncStatus }
   /** The file is gone: the document, its chunks and their vectors go. */
   | { kind: 'delete'; file: IndexedFile };
 

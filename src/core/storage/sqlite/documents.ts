@@ -67,7 +67,7 @@ export class SqliteDocumentStore implements DocumentStore {
             w.touch(op.file, op.stamp, op.status, now);
             break;
           case 'rename':
-            w.rename(op.file, op.path, op.stamp, now);
+            w.rename(op.file, op.path, op.stamp, op.status, now);
             break;
           case 'delete':
             w.delete(op.file);

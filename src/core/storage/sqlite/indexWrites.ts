@@ -108,13 +108,14 @@ export class IndexStore {
    * A file moved: same bytes, new path. Its chunks stay as they are (nothing is re-chunked or
    * re-embedded); a title or type that came from the old path is derived again from the new one.
    */
-  rename(file: IndexedFile, newPath: string, stamp: FileStamp, now = Date.now()): void {
+  rename(file: IndexedFile, newPath: string, stamp: FileStamp, status: SyncStatus, now = Date.now()): void {
     const cur = this.s.titleType.get(file.id) as { title: string; type: string };
     this.s.rename.run({
       id: file.id, path: newPath, size: stamp.size, mtime: stamp.mtime, now,
       title: file.titleSource === 'file' ? titleFromPath(newPath) : cur.title,
       type: file.typeSource === 'path' ? inferDocumentType(newPath) : cur.type,
     });
+    if (file.status === 'stale') this.s.restatus.run(status, now, file.id);
   }
 
   delete(file: IndexedFile): void {

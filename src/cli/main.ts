@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LoreError, errorMessage } from '../core/errors';
@@ -108,8 +109,11 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
       if (!dbPath) {
         throw new LoreError('DB_OPEN', `No Lore index found for ${path.resolve(opts.dir ?? '.')} or its parents. Run \`lore index <dir>\` first, or pass --db PATH.`);
       }
+      // Reading someone else's index (no write access to it or its folder): open it read-only and say so.
+      const readonly = !writable(dbPath);
+      if (readonly && !opts.json) io.err(`(${dbPath} is not writable for you: reading it read-only)`);
       // status checks every page too, so that it tells the truth about a damaged index.
-      return createLore({ dbPath, logger, check: command === 'status', ...(command === 'validate' ? {} : { embedder, embedding }) });
+      return createLore({ dbPath, logger, readonly, check: command === 'status' && !readonly, ...(command === 'validate' ? {} : { embedder, embedding }) });
     };
     switch (command) {
       case 'index':
@@ -194,6 +198,17 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
     throw err;
   } finally {
     await lore?.close();
+  }
+}
+
+/** Whether this process may write the index file, its write-ahead log and its folder (where SQLite keeps them). */
+function writable(dbPath: string): boolean {
+  try {
+    fs.accessSync(path.dirname(path.resolve(dbPath)), fs.constants.W_OK);
+    for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) if (fs.existsSync(f)) fs.accessSync(f, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

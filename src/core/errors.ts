@@ -13,6 +13,7 @@ export class LoreError extends Error {
 export type LoreErrorCode =
   | 'SCHEMA_TOO_NEW' // the database was written by a newer Lore
   | 'DB_OPEN' // the database file cannot be opened or is not a Lore database
+  | 'DB_WRITE' // the index could not be written (disk full, busy, I/O): consistent, the next run finishes
   | 'NATIVE_MODULE' // better-sqlite3 could not load in this runtime
   | 'ABORTED' // the caller cancelled
   | 'BAD_INPUT' // a caller passed something unusable (bad glob, bad option)

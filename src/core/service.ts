@@ -6,6 +6,7 @@ import { errorMessage, LoreError } from './errors';
 import { FileFilter } from './index/files';
 import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSummary } from './index/reconcile';
 import { maintain, type MaintainOptions, type WatchEvents } from './index/maintain';
+import { RetryScheduler } from './index/retry';
 import { MarkdownWatcher, type WatchOptions } from './index/watcher';
 import { EmbeddingPipeline, type PipelineOptions } from './embed/pipeline';
 import type { CacheStatus, EmbedderStatus, QueueStatus } from './embed/health';
@@ -164,6 +165,9 @@ class LoreService implements Lore {
   private queue: Promise<unknown> = Promise.resolve();
   private progress: IndexProgress | null = null;
   private watcher: MarkdownWatcher | undefined;
+  private retries: RetryScheduler | undefined;
+  /** The last run stopped because the index could not be written: some files were never reached. */
+  private incomplete = false;
   private closed = false;
   private readonly embedding: EmbeddingPipeline;
   private readonly statusListeners = new Set<() => void>();
@@ -230,7 +234,16 @@ class LoreService implements Lore {
         this.emitStatus();
       }),
     );
-    this.queue = run.catch(() => undefined);
+    // Stopped by a full disk (or busy, failing storage): the files it did not reach are tried again
+    // with back-off while watching (now, or once watching begins).
+    this.queue = run.then(
+      () => !opts.paths && (this.incomplete = false),
+      (err) => {
+        if ((err as LoreError).code !== 'DB_WRITE') return;
+        this.incomplete = true;
+        this.retries?.runFailed();
+      },
+    );
     return run;
   }
 
@@ -287,6 +300,12 @@ class LoreService implements Lore {
 
   async watch(events: WatchEvents = {}, opts: WatchOptions = {}): Promise<void> {
     if (this.watcher) return this.watcher.ready;
+    const retries = (this.retries = new RetryScheduler(
+      async () => (await this.storage.documents.files('failed', 10_000)).filter((f) => f.retry).map((f) => f.path),
+      (paths) => this.index(paths ? { paths } : {}).then((summary) => events.onBatch?.({ paths: paths ?? [], gitignoreChanged: false }, summary)),
+      opts.retryMs,
+      (err) => events.onError?.(err),
+    ));
     this.watcher = new MarkdownWatcher(
       this.filter,
       (batch) => {
@@ -294,7 +313,7 @@ class LoreService implements Lore {
         this.index(batch.gitignoreChanged ? {} : { paths: batch.paths }).then(
           (summary) => events.onBatch?.(batch, summary),
           (err) => events.onError?.(err),
-        );
+        ).finally(() => retries.check());
       },
       (rel) => {
         this.storage.documents.markStale([rel]).then(
@@ -304,12 +323,16 @@ class LoreService implements Lore {
       },
       opts,
     );
+    if (this.incomplete) retries.runFailed();
+    else retries.check();
     return this.watcher.ready;
   }
 
   async unwatch(): Promise<void> {
     const w = this.watcher;
     this.watcher = undefined;
+    this.retries?.stop();
+    this.retries = undefined;
     await w?.close();
   }
 
@@ -370,6 +393,7 @@ class LoreService implements Lore {
     this.closed = true;
     await this.embedding.close();
     this.statusListeners.clear();
+    this.retries?.stop();
     await this.watcher?.close();
     this.watcher = undefined;
     this.progressListeners.clear();

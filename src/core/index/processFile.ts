@@ -25,7 +25,7 @@ export function failedJob(job: FileJob, reason: string): FileResult {
 export type FileResult =
   | { rel: string; kind: 'parsed'; hash: string; size: number; mtime: number; doc: ParsedDocument }
   | { rel: string; kind: 'unchanged'; hash: string; size: number; mtime: number }
-  | { rel: string; kind: 'failed'; hash: string; size: number; mtime: number; reason: string }
+  | { rel: string; kind: 'failed'; hash: string; size: number; mtime: number; reason: string; retry?: boolean }
   | { rel: string; kind: 'gone' };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -88,7 +88,9 @@ export function processFile(job: FileJob): FileResult {
     bytes = fs.readFileSync(abs);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { rel: job.rel, kind: 'gone' };
-    return { rel: job.rel, kind: 'failed', hash: '', size: 0, mtime: 0, reason: `cannot read the file: ${errorMessage(err)}` };
+    // Permissions, a busy or failing disk: may clear by itself, so the file is tried again next run.
+    const retry = /^(EACCES|EPERM|EBUSY|EIO|EAGAIN|EMFILE|ENFILE|ETIMEDOUT)$/.test(String((err as NodeJS.ErrnoException).code));
+    return { rel: job.rel, kind: 'failed', hash: '', size: 0, mtime: 0, reason: `cannot read the file: ${errorMessage(err)}`, retry };
   }
   size = bytes.length;
   const hash = sha256(bytes);

@@ -80,7 +80,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   for (const [rel, st] of disk) {
     const row = byPath.get(rel);
     if (!row) fresh.push(rel);
-    else if (opts.force || row.size !== st.size || row.mtime !== st.mtime || row.status === 'stale' || (opts.retryFailed && row.status === 'failed'))
+    else if (opts.force || row.size !== st.size || row.mtime !== st.mtime || row.status === 'stale' || (row.status === 'failed' && (opts.retryFailed || row.retry)))
       work.push({ rel, row });
     else sum.unchanged++;
   }
@@ -125,7 +125,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
       if (signal?.aborted || writer.error) break;
       const job = {
         root: filter.root, rel: item.rel, maxFileSize: cfg.maxFileSize, chunk: cfg.chunk, seen: disk.get(item.rel),
-        knownHash: opts.force || (opts.retryFailed && item.row?.status === 'failed') ? undefined : item.row?.hash,
+        knownHash: opts.force || (item.row?.status === 'failed' && (opts.retryFailed || item.row.retry)) ? undefined : item.row?.hash,
       };
       const p: Promise<void> = pool
         .run(job)
@@ -144,7 +144,11 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     await writer.close(); // what was parsed is written, even on cancel: each document is complete or absent
     await pool.close();
   }
-  if (writer.error) throw writer.error;
+  if (writer.error) {
+    if (!store.isTransient(writer.error)) throw writer.error;
+    // The disk is full (or the database busy, or I/O failing): what is written is consistent.
+    throw new LoreError('DB_WRITE', `The index could not be written (${errorMessage(writer.error)}); ${done} of ${total} files are indexed and consistent, and the next run indexes the rest${/full|ENOSPC/i.test(errorMessage(writer.error)) ? ' once there is space on the disk' : ''}.`, { cause: writer.error });
+  }
   sum.ms = Math.round(performance.now() - t0);
   if (signal?.aborted) {
     throw new LoreError('ABORTED', `Cancelled after ${done} of ${total} files; everything written so far is consistent and the next run finishes the rest.`);
@@ -225,7 +229,7 @@ class BatchWriter {
           }
           // One document's write failed (a constraint, say): it is marked failed and the run carries on.
           try {
-            await this.store.apply([{ kind: 'failure', path: item.rel, stamp: r, reason: `could not be stored: ${errorMessage(err)}` }]);
+            await this.store.apply([{ kind: 'failure', path: item.rel, stamp: r, reason: `could not be stored: ${errorMessage(err)}`, retry: this.store.isTransient(err) }]);
             this.count(item, r, true);
           } catch (again) {
             this.error = again;
@@ -245,7 +249,7 @@ function writeFor(cfg: IndexerConfig, item: WorkItem, r: FileResult): IndexWrite
     case 'unchanged':
       return { kind: 'touch', file: item.row!, stamp: r, status: cfg.statusAfterText() };
     case 'failed':
-      return { kind: 'failure', path: item.rel, stamp: r, reason: r.reason };
+      return { kind: 'failure', path: item.rel, stamp: r, reason: r.reason, retry: r.retry };
     case 'parsed':
       return { kind: 'document', path: item.rel, stamp: r, doc: r.doc, status: cfg.statusAfterText() };
   }

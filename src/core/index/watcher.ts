@@ -12,6 +12,8 @@ export interface WatchOptions {
   writeSettleMs?: number;
   /** Use polling (network drives, some containers). */
   usePolling?: boolean;
+  /** First wait before files that failed for a passing reason (disk full, busy) are tried again (ms). */
+  retryMs?: number;
 }
 
 export interface WatchBatch {

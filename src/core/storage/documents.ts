@@ -12,6 +12,8 @@ export interface FileState {
   size: number;
   chunkCount: number;
   updatedAt: number;
+  /** Failed for a reason that may clear by itself (disk full, busy, I/O): tried again by the next run. */
+  retry?: true;
 }
 
 export interface DocumentCounts {
@@ -34,6 +36,8 @@ export interface IndexedFile {
   status: SyncStatus;
   titleSource: 'frontmatter' | 'heading' | 'file';
   typeSource: 'frontmatter' | 'path';
+  /** Failed for a reason that may clear by itself: the next run tries it again. */
+  retry: boolean;
 }
 
 export interface FileStamp {
@@ -47,7 +51,7 @@ export type IndexWrite =
   /** Replaces a document and all its chunks. */
   | { kind: 'document'; path: string; stamp: FileStamp; doc: ParsedDocument; status: SyncStatus }
   /** A file that cannot be indexed, with the reason; its old chunks (if any) go. */
-  | { kind: 'failure'; path: string; stamp: FileStamp; reason: string }
+  | { kind: 'failure'; path: string; stamp: FileStamp; reason: string; retry?: boolean }
   /** The bytes did not change (only the timestamp did): keep everything, refresh size and mtime. */
   | { kind: 'touch'; file: IndexedFile; stamp: FileStamp; status: SyncStatus }
   /**
@@ -85,6 +89,8 @@ export interface DocumentStore {
    * absent after a crash at any point). `now` stamps every row written.
    */
   apply(writes: IndexWrite[], now?: number): Promise<void>;
+  /** Whether an error thrown by apply() may clear by itself (disk full, busy, I/O): the files are then tried again. */
+  isTransient(err: unknown): boolean;
   /** The files changed on disk after their rows were written: flagged until indexed again. Returns how many rows changed. */
   markStale(paths: string[]): Promise<number>;
   /**

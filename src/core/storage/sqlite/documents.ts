@@ -3,6 +3,13 @@ import { type SyncStatus, SYNC_STATUSES } from '../../types';
 import type { DocumentCounts, DocumentStore, FileState, IndexedFile, IndexWrite, StoredDocument } from '../documents';
 import { IndexStore } from './indexWrites';
 
+/** SQLite and file-system errors that may clear by themselves: full disk, busy or locked database, I/O. */
+const TRANSIENT = /^(SQLITE_(FULL|BUSY|LOCKED|IOERR|CANTOPEN|PROTOCOL)|ENOSPC|EIO|EBUSY|EAGAIN|EMFILE|ENFILE|EDQUOT)/;
+function transientCode(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && TRANSIENT.test(code);
+}
+
 /** The document index over Lore's SQLite file (document_index, chunks, lore_meta). */
 export class SqliteDocumentStore implements DocumentStore {
   private readonly stmts = new Map<string, Statement>();
@@ -40,10 +47,11 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async files(status: SyncStatus | undefined, limit: number): Promise<FileState[]> {
-    const columns = 'SELECT file_path AS path, sync_status AS status, error, title, size, chunk_count AS chunkCount, updated_at AS updatedAt FROM document_index';
-    return (status
+    const columns = 'SELECT file_path AS path, sync_status AS status, error, title, size, chunk_count AS chunkCount, updated_at AS updatedAt, retry FROM document_index';
+    const rows = (status
       ? this.stmt('filesBy', `${columns} WHERE sync_status = ? ORDER BY file_path LIMIT ?`).all(status, limit)
-      : this.stmt('files', `${columns} ORDER BY file_path LIMIT ?`).all(limit)) as FileState[];
+      : this.stmt('files', `${columns} ORDER BY file_path LIMIT ?`).all(limit)) as (Omit<FileState, 'retry'> & { retry: number })[];
+    return rows.map(({ retry, ...r }) => (retry ? { ...r, retry: true } : r));
   }
 
   async indexedFiles(): Promise<IndexedFile[]> {
@@ -61,7 +69,7 @@ export class SqliteDocumentStore implements DocumentStore {
             w.writeDocument(op.path, op.stamp, op.doc, op.status, now);
             break;
           case 'failure':
-            w.writeFailure(op.path, op.stamp, op.reason, now);
+            w.writeFailure(op.path, op.stamp, op.reason, op.retry, now);
             break;
           case 'touch':
             w.touch(op.file, op.stamp, op.status, now);
@@ -75,6 +83,10 @@ export class SqliteDocumentStore implements DocumentStore {
         }
       }
     });
+  }
+
+  isTransient(err: unknown): boolean {
+    return transientCode(err);
   }
 
   async markStale(paths: string[]): Promise<number> {

@@ -4,7 +4,9 @@ import type { FileStamp, IndexedFile } from '../documents';
 import { inferDocumentType, titleFromPath } from '../../markdown/parse';
 
 const SELECT_FILE = `SELECT id, file_path AS path, size, mtime, content_hash AS hash, sync_status AS status,
-  title_source AS titleSource, type_source AS typeSource FROM document_index`;
+  title_source AS titleSource, type_source AS typeSource, retry = 1 AS retry FROM document_index`;
+
+const asFile = (r: Omit<IndexedFile, 'retry'> & { retry: number }): IndexedFile => ({ ...r, retry: r.retry === 1 });
 
 /**
  * Every write the indexer makes, each one a single transaction: a document and all its chunks
@@ -27,18 +29,18 @@ export class IndexStore {
           content_hash = excluded.content_hash, size = excluded.size, mtime = excluded.mtime,
           chunk_count = excluded.chunk_count, metadata = excluded.metadata, embedding_model = NULL,
           last_synced_at = excluded.last_synced_at, sync_status = excluded.sync_status, error = excluded.error,
-          updated_at = excluded.updated_at
+          updated_at = excluded.updated_at, retry = 0
         RETURNING id`),
       deleteChunks: db.prepare('DELETE FROM chunks WHERE document_id = ?'),
       insertChunk: db.prepare(`INSERT INTO chunks (document_id, ordinal, heading_path, start_line, end_line, text, content_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
       failDoc: db.prepare(`INSERT INTO document_index
           (file_path, title, document_type, content_hash, size, mtime, chunk_count, metadata, last_synced_at,
-           sync_status, error, created_at, updated_at)
-        VALUES (@path, @title, @type, @hash, @size, @mtime, 0, '{}', @now, 'failed', @reason, @now, @now)
+           sync_status, error, created_at, updated_at, retry)
+        VALUES (@path, @title, @type, @hash, @size, @mtime, 0, '{}', @now, 'failed', @reason, @now, @now, @retry)
         ON CONFLICT (file_path) DO UPDATE SET content_hash = excluded.content_hash, size = excluded.size,
           mtime = excluded.mtime, chunk_count = 0, last_synced_at = excluded.last_synced_at, embedding_model = NULL,
-          sync_status = 'failed', error = excluded.error, updated_at = excluded.updated_at
+          sync_status = 'failed', error = excluded.error, updated_at = excluded.updated_at, retry = excluded.retry
         RETURNING id`),
       touch: db.prepare('UPDATE document_index SET size = ?, mtime = ?, updated_at = ? WHERE id = ?'),
       restatus: db.prepare('UPDATE document_index SET sync_status = ?, error = NULL, updated_at = ? WHERE id = ?'),
@@ -52,11 +54,12 @@ export class IndexStore {
   }
 
   all(): IndexedFile[] {
-    return this.s.all.all() as IndexedFile[];
+    return (this.s.all.all() as (Omit<IndexedFile, 'retry'> & { retry: number })[]).map(asFile);
   }
 
   get(path: string): IndexedFile | undefined {
-    return this.s.byPath.get(path) as IndexedFile | undefined;
+    const row = this.s.byPath.get(path) as (Omit<IndexedFile, 'retry'> & { retry: number }) | undefined;
+    return row && asFile(row);
   }
 
   /**
@@ -86,11 +89,11 @@ export class IndexStore {
     });
   }
 
-  /** Records a file that cannot be indexed, with the reason; its old chunks (if any) go. */
-  writeFailure(path: string, stamp: FileStamp, reason: string, now = Date.now()): void {
+  /** Records a file that cannot be indexed, with the reason; its old chunks (if any) go. `retry`: the failure may clear by itself. */
+  writeFailure(path: string, stamp: FileStamp, reason: string, retry = false, now = Date.now()): void {
     this.batch(() => {
       const { id } = this.s.failDoc.get({
-        path, ...stamp, now, reason, title: titleFromPath(path), type: inferDocumentType(path),
+        path, ...stamp, now, reason, retry: retry ? 1 : 0, title: titleFromPath(path), type: inferDocumentType(path),
       }) as { id: number };
       this.s.deleteChunks.run(id);
     });

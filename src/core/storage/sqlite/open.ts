@@ -20,11 +20,16 @@ export interface OpenOptions {
 
 export interface OpenedDatabase {
   db: Db;
+  /**
+   * Read-only and the file's folder is not writable (SQLite could not keep its shared-memory file
+   * beside it): the database was read into memory as it is on disk, a snapshot.
+   */
+  snapshot?: boolean;
   /** Whether sqlite-vec loaded; when it did not, `vecError` says why and keyword search still works. */
   vec: { loaded: boolean; version?: string; error?: string };
 }
 
-type DatabaseCtor = new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Db;
+type DatabaseCtor = new (file: string | Buffer, options?: { readonly?: boolean; fileMustExist?: boolean }) => Db;
 
 function loadDriver(): DatabaseCtor {
   try {
@@ -57,14 +62,14 @@ function loadVec(db: Db, load: ((db: Db) => void) | false = loadSqliteVec): Open
 }
 
 /** Opens (creating if needed) a Lore database with the pragmas every connection uses, and migrates it. */
-export function openDatabase(file: string, options: OpenOptions = {}): OpenedDatabase {
+function openFile(file: string, options: OpenOptions, source?: Buffer): OpenedDatabase {
   const Database = loadDriver();
   const label = options.label ?? 'Lore index';
   const migrations = options.migrations ?? loadMigrations();
   if (!options.readonly && file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = source ? new Database(source, { readonly: true }) : new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (err) {
     throw new LoreError('DB_OPEN', `Cannot open the ${label} at ${file}: ${errorMessage(err)}`, { cause: err });
   }
@@ -83,12 +88,34 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
     } else {
       migrate(db, migrations, options.schemaUpTo, options.beforeMigration && ((v) => options.beforeMigration!(db, v)));
     }
-    return { db, vec };
+    return source ? { db, vec, snapshot: true } : { db, vec };
   } catch (err) {
     db.close();
     if (err instanceof LoreError) throw err;
     throw new LoreError('DB_OPEN', `Cannot use the ${label} at ${file}: ${errorMessage(err)}`, { cause: err });
   }
+}
+
+/** Opens (creating if needed) a Lore database with the pragmas every connection uses, and migrates it. */
+export function openDatabase(file: string, options: OpenOptions = {}): OpenedDatabase {
+  try {
+    return openFile(file, options);
+  } catch (err) {
+    if (!options.readonly || !cannotKeepSharedMemory(err) || !fs.existsSync(file)) throw err;
+    // A reader of an index in a folder it may not write (another user's, a read-only mount): read
+    // the file into memory instead. Changes still in its write-ahead log are not seen.
+    const bytes = fs.readFileSync(file);
+    if (bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1; // WAL mode means nothing in memory
+    return openFile(file, options, bytes);
+  }
+}
+
+/** SQLite could not create the -shm (or -wal) file it needs beside a database in WAL mode. */
+function cannotKeepSharedMemory(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, n = 0; e && n < 4; e = e.cause as typeof e, n++) {
+    if (typeof e.code === 'string' && /^SQLITE_(READONLY|CANTOPEN)/.test(e.code)) return true;
+  }
+  return false;
 }
 
 function migrateCheckOnly(db: Db, migrations: Migration[], label: string): void {

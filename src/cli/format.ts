@@ -26,6 +26,7 @@ export function formatSummary(s: ReconcileSummary, failed: FileState[]): string 
     lines.push(`Parsed ${mb.toFixed(2)} MB into ${n(s.chunks)} chunks (${(mb / Math.max(s.ms / 1000, 0.001)).toFixed(2)} MB/s).`);
   }
   lines.push('Keyword search is ready.');
+  if (s.skipped) lines.push(...skippedLines(s.skipped, s.skippedPaths));
   if (failed.length) {
     lines.push('', `Not indexed (${failed.length}):`);
     for (const f of failed.slice(0, 20)) lines.push(`  ${f.path}: ${f.error}`);
@@ -77,12 +78,20 @@ export function formatStatus(s: LoreStatus, failed: FileState[]): string {
   if (s.embedder.fix) lines.push(`           fix: ${s.embedder.fix.kind === 'command' ? `run \`${s.embedder.fix.value}\`` : `set ${s.embedder.fix.value}`}`);
   if (s.cache.hits + s.cache.misses) lines.push(`Cache:     ${pct(s.cache.hitRate)} hit rate (${n(s.cache.hits)} of ${n(s.cache.hits + s.cache.misses)} chunks)`);
   if (s.withWarnings) lines.push(`Warnings:  ${n(s.withWarnings)} document(s) indexed despite a problem (lore status --json shows them)`);
+  if (s.skipped.count) lines.push(...skippedLines(s.skipped.count, s.skipped.paths));
   if (failed.length) {
     lines.push('', 'Failed:');
     for (const f of failed.slice(0, 20)) lines.push(`  ${f.path}: ${f.error}`);
     if (failed.length > 20) lines.push(`  … and ${failed.length - 20} more`);
   }
   return lines.join('\n');
+}
+
+/** Paths a walk could not index, with why (nothing is left out silently). */
+function skippedLines(count: number, paths: { path: string; reason: string }[]): string[] {
+  const lines = ['', `Skipped (${n(count)}):`, ...paths.slice(0, 20).map((p) => `  ${p.path}: ${p.reason}`)];
+  if (count > 20) lines.push(`  … and ${n(count - 20)} more (lore status --json lists up to ${paths.length})`);
+  return lines;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;

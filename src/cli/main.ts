@@ -22,6 +22,11 @@ Usage:
                                --explain (why each result ranks where it does; in --json too)
   lore status                  what the index holds, what failed and why
   lore validate                check the index's consistency; exits 1 if anything is wrong
+  lore backup [--to FILE] [--index]
+                               a consistent copy of session history (and of the index with --index);
+                               default: the backups folder beside it (automatic copies: daily, and
+                               before every upgrade of the file; the newest 7 kept)
+  lore restore FILE            replace session history with a backup (the current one is backed up first)
   lore mcp [<dir>] [--db PATH] serve the index to MCP clients over stdio (\`lore mcp --help\`)
   lore eval <dir>              retrieval quality: a BEIR set (corpus.jsonl, queries.jsonl, qrels/) or,
                                for a markdown folder, known-item queries; --qrels FILE, --mode M
@@ -61,6 +66,8 @@ const OPTIONS = {
   mode: { type: 'string' },
   fusion: { type: 'string' },
   explain: { type: 'boolean', default: false },
+  to: { type: 'string' },
+  index: { type: 'boolean', default: false },
   'embed-provider': { type: 'string' },
   'embed-host': { type: 'string' },
   'embed-model': { type: 'string' },
@@ -180,6 +187,20 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
           io.out([`Index has ${report.problems.length} problem(s):`, ...report.problems.map((p) => `  [${p.check}] ${p.message}`), advice].join('\n'));
         }
         return report.ok ? EXIT.ok : EXIT.problems;
+      }
+      case 'backup': {
+        if (rest.length) throw new UsageError('`lore backup` takes no folder: --dir or --db says which index, --to FILE where the copy goes');
+        lore = await open(false);
+        const made = await lore.backup({ to: opts.to, index: opts.index });
+        io.out(opts.json ? JSON.stringify(made, null, 2) : [`Session history backed up to ${made.userData}`, ...(made.index ? [`Index backed up to ${made.index}`] : [])].join('\n'));
+        return EXIT.ok;
+      }
+      case 'restore': {
+        if (rest.length !== 1) throw new UsageError('`lore restore` takes the backup file: lore restore FILE');
+        lore = await open(false);
+        const kept = await lore.restore(path.resolve(rest[0]));
+        io.out(opts.json ? JSON.stringify({ restored: path.resolve(rest[0]), previous: kept }, null, 2) : `Session history restored from ${path.resolve(rest[0])}; what it held before is kept in ${kept}.`);
+        return EXIT.ok;
       }
       default:
         throw new UsageError(`Unknown command "${command}". Run \`lore --help\` for the commands.`);

@@ -15,6 +15,7 @@ const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
 const PALETTE = [
   'lore.search', 'lore.searchSelection', 'lore.reindex', 'lore.rebuild', 'lore.pauseIndexing', 'lore.resumeIndexing', 'lore.showIndexStatus',
   'lore.validate', 'lore.retryFailed', 'lore.selectEmbeddingModel', 'lore.openSession', 'lore.clearSessionHistory',
+  'lore.backupHistory', 'lore.restoreHistory',
 ];
 
 describe('Lore commands', function () {
@@ -157,6 +158,19 @@ describe('Lore commands', function () {
     assert.equal((await api.access.sessions()!.list()).length, 0);
     await vscode.commands.executeCommand('lore.search', 'reconciliation');
     assert.equal((await api.access.sessions()!.list()).length, 1);
+  });
+
+  it('Back Up / Restore Session History: a copy of the history, restored after it was cleared', async () => {
+    await vscode.commands.executeCommand('lore.search', 'idempotency keys');
+    const before = (await api.access.sessions()!.list()).map((s) => s.id);
+    const copy = (await vscode.commands.executeCommand('lore.backupHistory', path.join(os.tmpdir(), `lore-itest-history-${Date.now()}.db`))) as string;
+    assert.ok(fs.existsSync(copy), 'the backup file exists');
+    await vscode.commands.executeCommand('lore.clearSessionHistory', true);
+    assert.equal((await api.access.sessions()!.list()).length, 0);
+    const kept = (await vscode.commands.executeCommand('lore.restoreHistory', copy)) as string;
+    assert.ok(fs.existsSync(kept), 'what the history held before the restore is kept');
+    assert.deepEqual((await api.access.sessions()!.list()).map((s) => s.id), before);
+    fs.rmSync(copy, { force: true });
   });
 
   it('says "Lore is still opening the index" while an index opens, rather than failing', async () => {

@@ -34,7 +34,7 @@ test('indexes every markdown file, skips what is excluded, and a second run does
     assert.deepEqual((await lore.files()).map((f) => f.path), ['.github/CONTRIBUTING.md', 'README.md', 'docs/guide.markdown', 'docs/page.mdx']);
     assert.equal(first.added, 4);
     const second = await lore.index();
-    assert.deepEqual({ ...second, ms: 0 }, { scanned: 4, added: 0, changed: 0, touched: 0, unchanged: 4, renamed: 0, removed: 0, failed: 0, chunks: 0, bytes: 0, ms: 0 });
+    assert.deepEqual({ ...second, ms: 0 }, { scanned: 4, added: 0, changed: 0, touched: 0, unchanged: 4, renamed: 0, removed: 0, failed: 0, chunks: 0, bytes: 0, ms: 0, skipped: 0, skippedPaths: [] });
     assert.ok((await lore.validate()).ok);
   } finally {
     ws.cleanup();
@@ -226,6 +226,34 @@ test('one index holds one folder: another folder is refused with a message; a mo
     const moved = await ws.open({ root: path.join(ws.root, 'uno') });
     const sum = await moved.index();
     assert.deepEqual([sum.unchanged, sum.added, sum.removed], [1, 0, 0]);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('nothing is skipped silently: broken and looping links and undecodable names are listed with the reason', async () => {
+  const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
+  try {
+    fs.symlinkSync('nowhere.md', path.join(ws.root, 'dangling.md'));
+    fs.symlinkSync('loop-b.md', path.join(ws.root, 'loop-a.md'));
+    fs.symlinkSync('loop-a.md', path.join(ws.root, 'loop-b.md'));
+    // "caf\xe9.md": Latin-1, not UTF-8 (a file copied from an old archive).
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${ws.root}/caf`), Buffer.from([0xe9]), Buffer.from('.md')]), '# Cafe\n');
+    const lore = await ws.open();
+    const sum = await lore.index();
+    assert.equal(sum.added, 1);
+    const reasons = Object.fromEntries(sum.skippedPaths.map((p) => [p.path.replace(/\uFFFD/g, '?'), p.reason]));
+    assert.deepEqual(reasons, {
+      'caf?.md': 'the name is not valid UTF-8 (rename it to index it)',
+      'dangling.md': 'a symbolic link to nothing',
+      'loop-a.md': 'a symbolic link loop',
+      'loop-b.md': 'a symbolic link loop',
+    });
+    assert.equal(sum.skipped, 4);
+    // Kept with the index: a status from another process lists them too.
+    await lore.close();
+    const again = await ws.open({ readonly: true });
+    assert.equal((await again.status()).skipped.count, 4);
   } finally {
     ws.cleanup();
   }

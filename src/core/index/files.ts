@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import { LoreError, throwIfAborted } from '../errors';
+import { errorMessage, LoreError, throwIfAborted } from '../errors';
 
 export const DEFAULT_INCLUDE = ['**/*.md', '**/*.markdown', '**/*.mdx'];
 /** Always excluded, whatever the settings say: dependencies, VCS internals, Lore's own folder. */
@@ -101,8 +101,42 @@ export class FileFilter {
   }
 }
 
-/** Walks the root (or one folder under it) and returns every indexed markdown file with its size and mtime. */
-export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDir = ''): Promise<Map<string, DiskFile>> {
+/** A path the walk could not index, and why (shown by status: nothing is skipped silently). */
+export interface SkippedPath {
+  path: string;
+  reason: string;
+}
+
+/** The most skipped paths one walk lists (the count is always exact). */
+export const MAX_SKIPPED_LISTED = 200;
+
+/** What a walk found, and what it had to leave out. */
+export class Skipped {
+  readonly listed: SkippedPath[] = [];
+  count = 0;
+
+  add(rel: string, reason: string): void {
+    this.count++;
+    if (this.listed.length < MAX_SKIPPED_LISTED) this.listed.push({ path: rel, reason });
+  }
+}
+
+const REPLACEMENT = '\uFFFD';
+
+function why(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'a symbolic link loop';
+  if (code === 'ENOENT') return 'a symbolic link to nothing';
+  if (code === 'EACCES' || code === 'EPERM') return 'not readable (permission denied)';
+  return errorMessage(err);
+}
+
+/**
+ * Walks the root (or one folder under it) and returns every indexed markdown file with its size
+ * and mtime. What it cannot index (an unreadable folder, a broken or looping link, a name that is
+ * not valid UTF-8) goes to `skipped` with the reason.
+ */
+export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDir = '', skipped = new Skipped()): Promise<Map<string, DiskFile>> {
   const found = new Map<string, DiskFile>();
   const fromParts = fromDir.split('/');
   const startWalked = fromParts.every((_, i) => filter.walksDir(fromParts.slice(0, i + 1).join('/')));
@@ -113,33 +147,47 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
     let entries: fs.Dirent[];
     try {
       entries = await fs.promises.readdir(path.join(filter.root, dirRel), { withFileTypes: true });
-    } catch {
-      continue; // unreadable or vanished folder: nothing to index there
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') skipped.add(dirRel || '.', `folder ${why(err)}`);
+      continue; // a vanished folder has nothing to index
     }
     const files: string[] = [];
     for (const entry of entries) {
       const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
+      if (entry.name.includes(REPLACEMENT)) {
+        if (entry.isDirectory() ? filter.walksDir(rel) : filter.indexes(rel)) skipped.add(rel, 'the name is not valid UTF-8 (rename it to index it)');
+      } else if (entry.isDirectory()) {
         if (filter.walksDir(rel)) pending.push(rel);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && filter.indexes(rel)) {
         files.push(rel);
       }
     }
-    const stats = await Promise.all(files.map((rel) => statFile(filter.root, rel)));
+    const stats = await Promise.all(files.map((rel) => statOrWhy(filter.root, rel)));
     files.forEach((rel, i) => {
       const st = stats[i];
-      if (st) found.set(rel, st);
+      if ('reason' in st) {
+        if (st.reason) skipped.add(rel, st.reason);
+      } else found.set(rel, st);
     });
   }
   return found;
 }
 
-/** Size and mtime of one file, or undefined when it is not a readable regular file. */
-export async function statFile(root: string, rel: string): Promise<DiskFile | undefined> {
+/** Size and mtime of one file, or why it cannot be indexed ('' when it is not a regular file or is gone). */
+async function statOrWhy(root: string, rel: string): Promise<DiskFile | { reason: string }> {
   try {
     const st = await fs.promises.stat(path.join(root, rel));
-    return st.isFile() ? { size: st.size, mtime: Math.trunc(st.mtimeMs) } : undefined;
-  } catch {
-    return undefined;
+    return st.isFile() ? { size: st.size, mtime: Math.trunc(st.mtimeMs) } : { reason: '' };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // A file that vanished during the walk is simply gone; a link that goes nowhere is reported.
+    const isLink = await fs.promises.lstat(path.join(root, rel)).then((l) => l.isSymbolicLink(), () => false);
+    return { reason: code === 'ENOENT' && !isLink ? '' : why(err) };
   }
+}
+
+/** Size and mtime of one file, or undefined when it is not a readable regular file. */
+export async function statFile(root: string, rel: string): Promise<DiskFile | undefined> {
+  const st = await statOrWhy(root, rel);
+  return 'reason' in st ? undefined : st;
 }

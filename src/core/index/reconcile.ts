@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LoreError, errorMessage } from '../errors';
 import type { ChunkOptions, SyncStatus } from '../types';
-import { type DiskFile, type FileFilter, listFiles, statFile } from './files';
+import { type DiskFile, type FileFilter, listFiles, Skipped, type SkippedPath, statFile } from './files';
 import { type ParseLimits, ParsePool } from './parsePool';
 import { type FileResult, sha256 } from './processFile';
 import type { DocumentStore, IndexedFile, IndexWrite } from '../storage/documents';
@@ -41,6 +41,22 @@ export interface ReconcileSummary {
   chunks: number;
   bytes: number;
   ms: number;
+  /** Paths the walk could not index, with the reason (listed up to MAX_SKIPPED_LISTED; `skipped` counts all). */
+  skipped: number;
+  skippedPaths: SkippedPath[];
+}
+
+/** Several runs' summaries as one (a multi-folder workspace's pass). */
+export function sumSummaries(summaries: ReconcileSummary[]): ReconcileSummary {
+  const sum: ReconcileSummary = {
+    scanned: 0, added: 0, changed: 0, touched: 0, unchanged: 0, renamed: 0, removed: 0, failed: 0, chunks: 0, bytes: 0, ms: 0,
+    skipped: 0, skippedPaths: [],
+  };
+  for (const s of summaries) {
+    for (const k of Object.keys(sum) as (keyof ReconcileSummary)[]) if (k !== 'skippedPaths') sum[k] += s[k];
+    sum.skippedPaths.push(...s.skippedPaths);
+  }
+  return sum;
 }
 
 export interface IndexerConfig {
@@ -64,12 +80,16 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   const signal = opts.signal;
   const sum: ReconcileSummary = {
     scanned: 0, added: 0, changed: 0, touched: 0, unchanged: 0, renamed: 0, removed: 0, failed: 0, chunks: 0, bytes: 0, ms: 0,
+    skipped: 0, skippedPaths: [],
   };
   const report = throttle(opts.onProgress);
   report({ phase: 'scanning', done: 0, total: 0 }, true);
 
   const scope = opts.paths?.map((p) => p.replace(/\/+$/, ''));
-  const disk = scope ? await scanPaths(filter, scope, signal) : await listFiles(filter, signal);
+  const skipped = new Skipped();
+  const disk = scope ? await scanPaths(filter, scope, signal, skipped) : await listFiles(filter, signal, '', skipped);
+  sum.skipped = skipped.count;
+  sum.skippedPaths = skipped.listed;
   sum.scanned = disk.size;
   const rows = await store.indexedFiles();
   const inScope = (p: string) => !scope || scope.some((s) => p === s || p.startsWith(s + '/') || s === '');
@@ -279,13 +299,13 @@ function count(item: WorkItem, r: FileResult, sum: ReconcileSummary, failed = fa
 }
 
 /** Stats the given paths (files, or folders walked whole) that the filter indexes. */
-async function scanPaths(filter: FileFilter, scope: string[], signal?: AbortSignal): Promise<Map<string, DiskFile>> {
+async function scanPaths(filter: FileFilter, scope: string[], signal: AbortSignal | undefined, skipped: Skipped): Promise<Map<string, DiskFile>> {
   const out = new Map<string, DiskFile>();
   for (const rel of scope) {
-    if (rel === '') return listFiles(filter, signal);
+    if (rel === '') return listFiles(filter, signal, '', skipped);
     const st = await fs.promises.stat(path.join(filter.root, rel)).catch(() => undefined);
     if (st?.isDirectory()) {
-      for (const [p, f] of await listFiles(filter, signal, rel)) out.set(p, f);
+      for (const [p, f] of await listFiles(filter, signal, rel, skipped)) out.set(p, f);
     } else if (st?.isFile() && filter.indexes(rel)) {
       const f = await statFile(filter.root, rel);
       if (f) out.set(rel, f);

@@ -53,6 +53,13 @@ export interface Storage {
   info(): Promise<StorageInfo>;
   /** Whether `err`, thrown by this storage, says its index file is damaged (rebuild it). */
   isDamage(err: unknown): boolean;
+  /**
+   * Consistent copies: the user's data always (to `to`, default a new file in the backups folder
+   * beside it), the index too when `index` (beside the user data's copy). Returns where they went.
+   */
+  backup(opts?: { to?: string; index?: boolean }): Promise<{ userData: string; index?: string }>;
+  /** Replaces the user's data with a backup of it; the data as it was is backed up first (returned). */
+  restoreUserData(from: string): Promise<string>;
   /** Consistency checks of the index and the user's data (read-only: repairs nothing). */
   validate(): Promise<ValidationReport>;
   /** Closes the index, and the user's data when this storage opened it (closing twice is harmless). */

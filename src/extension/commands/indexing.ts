@@ -1,18 +1,13 @@
 import * as vscode from 'vscode';
-import type { ReconcileSummary } from '../../core/index/reconcile';
+import { type ReconcileSummary, sumSummaries as total } from '../../core/index/reconcile';
 import type { Ctx } from '../context';
 import { requireReady, showError, withProgress } from '../progress';
-
-function total(summaries: ReconcileSummary[]): ReconcileSummary {
-  const sum = { scanned: 0, added: 0, changed: 0, touched: 0, unchanged: 0, renamed: 0, removed: 0, failed: 0, chunks: 0, bytes: 0, ms: 0 };
-  for (const s of summaries) for (const k of Object.keys(sum) as (keyof ReconcileSummary)[]) sum[k] += s[k];
-  return sum;
-}
 
 function describe(s: ReconcileSummary): string {
   const parts = [`${s.added} added`, `${s.changed} changed`, `${s.removed} removed`];
   if (s.renamed) parts.push(`${s.renamed} renamed`);
   if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.skipped) parts.push(`${s.skipped} skipped (Index Status says why)`);
   return `${s.scanned.toLocaleString('en-US')} files: ${parts.join(', ')} (${(s.ms / 1000).toFixed(1)} s)`;
 }
 

@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/errors';
 import type { Session } from '../../core/sessions/types';
 import type { Ctx } from '../context';
 import { openAt } from '../open';
-import { requireReady } from '../progress';
+import { requireReady, showError } from '../progress';
 import { describeEvent, type SessionsTreeProvider } from '../views/sessionsTree';
 
 type SessionArg = { session?: Session } | Session | string | undefined;
@@ -80,6 +80,54 @@ export function registerSessionCommands(c: Ctx, tree: SessionsTreeProvider): vsc
       c.history.reset();
       if (confirmed !== true) void vscode.window.showInformationMessage(`Lore: deleted ${n} session(s).`);
       return n;
+    }),
+    // lore.backupHistory [to]: a consistent copy of session history (default: the backups folder beside it); returns its path.
+    reg('lore.backupHistory', async (to?: unknown) => {
+      if (!requireReady(c.access)) return undefined;
+      const lore = c.access.lores()[0]?.lore;
+      if (!lore) return undefined;
+      try {
+        const made = await lore.backup({ to: typeof to === 'string' ? to : undefined });
+        if (typeof to !== 'string') {
+          void vscode.window.showInformationMessage(`Lore: session history backed up to ${made.userData}`, 'Reveal').then((a) =>
+            a ? vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(made.userData)) : undefined,
+          );
+        }
+        return made.userData;
+      } catch (err) {
+        showError('backing up session history failed', err);
+        return undefined;
+      }
+    }),
+    // lore.restoreHistory [file]: replaces session history with a backup (asks for the file, and to confirm, unless given).
+    reg('lore.restoreHistory', async (file?: unknown) => {
+      if (!requireReady(c.access)) return undefined;
+      const lore = c.access.lores()[0]?.lore;
+      if (!lore) return undefined;
+      let from = typeof file === 'string' ? file : undefined;
+      if (!from) {
+        const status = await lore.status();
+        const picked = await vscode.window.showOpenDialog({
+          title: 'Lore: Restore Session History',
+          defaultUri: vscode.Uri.file(path.join(path.dirname(status.userDataPath), 'backups')),
+          filters: { 'Lore history backup': ['db'] },
+          canSelectMany: false,
+          openLabel: 'Restore',
+        });
+        if (!picked?.[0]) return undefined;
+        const ok = await vscode.window.showWarningMessage(`Replace session history with ${path.basename(picked[0].fsPath)}? What it holds now is backed up first.`, { modal: true }, 'Restore');
+        if (ok !== 'Restore') return undefined;
+        from = picked[0].fsPath;
+      }
+      try {
+        const kept = await lore.restore(from);
+        c.history.reset();
+        if (typeof file !== 'string') void vscode.window.showInformationMessage(`Lore: session history restored; what it held before is kept in ${kept}.`);
+        return kept;
+      } catch (err) {
+        showError('restoring session history failed', err);
+        return undefined;
+      }
     }),
     // Context menu of a session: rename [title], delete [confirmed], archive.
     reg('lore.sessions.rename', async (arg?: SessionArg, title?: unknown) => {

@@ -77,6 +77,16 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
       const count = s.counts[status];
       if (count > 0 || status === 'synced' || status === 'failed') out.push({ kind: 'state', folder, lore, status, count });
     }
+    if (s.skipped.count) {
+      const shown = s.skipped.paths.slice(0, 15).map((p) => `${p.path}: ${p.reason}`);
+      out.push({
+        kind: 'info', id: `${folder.uri}:skipped`, label: `Skipped: ${s.skipped.count.toLocaleString('en-US')} path(s)`, icon: 'warning',
+        description: s.skipped.paths[0]?.reason, tooltip: [...shown, ...(s.skipped.count > shown.length ? [`… and ${s.skipped.count - shown.length} more`] : [])].join('\n'),
+      });
+    }
+    if (s.recovered) {
+      out.push({ kind: 'info', id: `${folder.uri}:recovered`, label: 'Repaired: the index was damaged and rebuilt', description: s.recovered.reason, icon: 'tools', tooltip: `The damaged file was kept as ${s.recovered.movedTo}` });
+    }
     out.push({ kind: 'embedder', embedder: s.embedder });
     const q = s.queue;
     out.push({ kind: 'info', id: `${folder.uri}:queue`, label: `Embedding queue: ${q.pending.toLocaleString('en-US')} pending`, description: q.paused ? 'paused' : q.running ? 'running' : 'idle', icon: 'list-ordered' });

@@ -83,6 +83,11 @@ export class SqliteSessionStore implements SessionStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** Tells the listeners that the history changed under this store (restored from a backup). */
+  changedElsewhere(): void {
+    this.changed();
+  }
+
   private changed(): void {
     for (const l of [...this.listeners]) {
       try {

@@ -13,6 +13,7 @@ import type { KeywordIndex, KeywordOptions } from '../keyword';
 import { LoreError } from '../../errors';
 import type { Recovery, Storage, StorageInfo, ValidationReport } from '../storage';
 import type { ChunkVector, EmbeddingQueue, NearestOptions, TodoChunk, TodoDoc, VectorIndex, VectorSpace } from '../vectors';
+import { backupsDir, writeBackup } from './backup';
 import { FIELD_WEIGHTS } from './bm25';
 import { SqliteDocumentStore } from './documents';
 import { EmbedDocs } from './embedQueue';
@@ -127,6 +128,18 @@ class SqliteStorageImpl implements SqliteStorage {
     let bytes = 0;
     for (const suffix of ['', '-wal']) bytes += fs.statSync(this.location + suffix, { throwIfNoEntry: false })?.size ?? 0;
     return { schemaVersion: schemaVersion(this.db), bytes, vectorExtension: this.opened.vec };
+  }
+
+  async backup(opts: { to?: string; index?: boolean } = {}): Promise<{ userData: string; index?: string }> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const to = path.resolve(opts.to ?? path.join(backupsDir(this.userData.path), `lore-user-${stamp}-manual.db`));
+    const userData = this.userData.backup(to);
+    if (!opts.index) return { userData };
+    return { userData, index: writeBackup(this.db, to.replace(/(\.db)?$/, '-index.db')) };
+  }
+
+  async restoreUserData(from: string): Promise<string> {
+    return this.userData.restore(from);
   }
 
   async validate(): Promise<ValidationReport> {

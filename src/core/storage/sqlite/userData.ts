@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { LoreError } from '../../errors';
+import { errorMessage, LoreError } from '../../errors';
+import { autoBackup, backupDue, listBackups, restoreInto, writeBackup } from './backup';
+import { damageReason, isDamage, moveAside } from './recover';
 import { SqliteSessionStore } from './sessions';
 import { findSchemaDir, loadMigrations, schemaVersion } from './migrate';
 import { openDatabase } from './open';
@@ -28,6 +30,10 @@ export interface UserData {
   readonly sessions: SqliteSessionStore;
   readonly db: Database;
   validate(): ValidationReport;
+  /** A consistent copy of the history at `to`. */
+  backup(to: string): string;
+  /** Replaces the history with a backup's; the history as it was is backed up first (returned). */
+  restore(from: string): string;
   close(): void;
 }
 
@@ -42,14 +48,37 @@ export function openUserData(file: string, opts: { readonly?: boolean; warn?: (m
   const readonly = opts.readonly ?? false;
   const missingReadonly = readonly && file !== ':memory:' && !fs.existsSync(file);
   const where = missingReadonly ? ':memory:' : file;
+  const onDisk = where !== ':memory:';
+  const open = () =>
+    openDatabase(where, {
+      readonly: readonly && !missingReadonly,
+      migrations: migrations(),
+      loadVectorExtension: false,
+      label: 'Lore history',
+      // Before a migration changes the user's own data, a copy of it as it was.
+      beforeMigration: (db, version) => onDisk && !readonly && version > 1 && autoBackup(db, where, `before-schema-${version}`),
+    }).db;
   let db: Database;
   try {
-    db = openDatabase(where, { readonly: readonly && !missingReadonly, migrations: migrations(), loadVectorExtension: false, label: 'Lore history' }).db;
+    db = open();
   } catch (err) {
     if (err instanceof LoreError && err.code === 'SCHEMA_TOO_NEW') {
       throw new LoreError('SCHEMA_TOO_NEW', `The session history at ${file} was written by a newer version of Lore; update Lore to use it (nothing in it was changed).`, { cause: err });
     }
-    throw err;
+    const backup = onDisk && !readonly && isDamage(err) ? listBackups(where)[0] : undefined;
+    if (!backup) throw err;
+    // The user's data is not rebuildable: the damaged file is kept aside and the newest backup takes its place.
+    const movedTo = moveAside(where);
+    fs.copyFileSync(backup.path, where);
+    opts.warn?.(`the session history at ${where} was damaged (${damageReason(err)}); it was moved to ${movedTo} and restored from the backup of ${new Date(backup.at).toISOString()}`);
+    db = open();
+  }
+  if (onDisk && !readonly && backupDue(where)) {
+    try {
+      autoBackup(db, where, 'daily');
+    } catch (err) {
+      opts.warn?.(`the daily backup of session history failed: ${errorMessage(err)}`);
+    }
   }
   const sessions = new SqliteSessionStore(db, Date.now, { readonly, warn: opts.warn });
   return {
@@ -57,6 +86,18 @@ export function openUserData(file: string, opts: { readonly?: boolean; warn?: (m
     sessions,
     db,
     validate: () => validateUserData(db),
+    backup: (to) => writeBackup(db, to),
+    restore: (from) => {
+      if (readonly || !onDisk) throw new LoreError('BAD_INPUT', 'Session history is read-only here: it cannot be restored.');
+      const kept = autoBackup(db, where, 'before-restore');
+      try {
+        restoreInto(db, path.resolve(from), { table: 'session_events', label: 'Lore history' }, migrations().length);
+      } catch (err) {
+        throw new LoreError('BAD_INPUT', `Cannot restore session history from ${from}: ${errorMessage(err)}`, { cause: err });
+      }
+      sessions.changedElsewhere();
+      return kept;
+    },
     close: () => db.close(),
   };
 }

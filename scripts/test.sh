@@ -16,6 +16,8 @@ status=0
 echo "== unit tests (node:test)"
 node --import tsx --test --test-concurrency=2 --test-reporter=spec test/unit/*.test.ts || status=1
 unit_s=$SECONDS
+echo "== reliability (quick: 5 kill -9 trials, the damage matrix, hostile input, query fuzz)"
+node --import tsx test/reliability/run.ts --quick || status=1
 
 # The VS Code tiers (real VS Code = code-server 4.99.4 driven by Chromium): setup installs apt
 # packages and code-server once (about a minute on a fresh machine, instant afterwards).

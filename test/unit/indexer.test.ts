@@ -235,25 +235,29 @@ test('nothing is skipped silently: broken and looping links and undecodable name
   const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
   try {
     fs.symlinkSync('nowhere.md', path.join(ws.root, 'dangling.md'));
+    fs.writeFileSync(path.join(ws.root, '..', 'outside.md'), '# Outside\n\nnot this folder\n');
+    fs.symlinkSync(path.join(ws.root, '..', 'outside.md'), path.join(ws.root, 'outside-link.md'));
+    fs.symlinkSync('a.md', path.join(ws.root, 'inside-link.md'));
     fs.symlinkSync('loop-b.md', path.join(ws.root, 'loop-a.md'));
     fs.symlinkSync('loop-a.md', path.join(ws.root, 'loop-b.md'));
     // "caf\xe9.md": Latin-1, not UTF-8 (a file copied from an old archive).
     fs.writeFileSync(Buffer.concat([Buffer.from(`${ws.root}/caf`), Buffer.from([0xe9]), Buffer.from('.md')]), '# Cafe\n');
     const lore = await ws.open();
     const sum = await lore.index();
-    assert.equal(sum.added, 1);
-    const reasons = Object.fromEntries(sum.skippedPaths.map((p) => [p.path.replace(/\uFFFD/g, '?'), p.reason]));
+    assert.equal(sum.added, 2, 'a.md, and the link to it inside the folder');
+    const reasons = Object.fromEntries(sum.skippedPaths.map((p) => [p.path.replace(/\uFFFD/g, '?'), p.reason.replace(/\(.*outside\.md\)/, '(…/outside.md)')]));
     assert.deepEqual(reasons, {
       'caf?.md': 'the name is not valid UTF-8 (rename it to index it)',
       'dangling.md': 'a symbolic link to nothing',
       'loop-a.md': 'a symbolic link loop',
       'loop-b.md': 'a symbolic link loop',
+      'outside-link.md': 'a link to outside the folder (…/outside.md)',
     });
-    assert.equal(sum.skipped, 4);
+    assert.equal(sum.skipped, 5);
     // Kept with the index: a status from another process lists them too.
     await lore.close();
     const again = await ws.open({ readonly: true });
-    assert.equal((await again.status()).skipped.count, 4);
+    assert.equal((await again.status()).skipped.count, 5);
   } finally {
     ws.cleanup();
   }

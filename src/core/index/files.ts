@@ -141,6 +141,7 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
   const fromParts = fromDir.split('/');
   const startWalked = fromParts.every((_, i) => filter.walksDir(fromParts.slice(0, i + 1).join('/')));
   const pending: string[] = fromDir === '' || startWalked ? [fromDir] : [];
+  const realRoot = await fs.promises.realpath(filter.root).catch(() => filter.root);
   while (pending.length) {
     throwIfAborted(signal);
     const dirRel = pending.pop()!;
@@ -152,6 +153,7 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
       continue; // a vanished folder has nothing to index
     }
     const files: string[] = [];
+    const links: string[] = [];
     for (const entry of entries) {
       const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
       if (entry.name.includes(REPLACEMENT)) {
@@ -159,8 +161,15 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
       } else if (entry.isDirectory()) {
         if (filter.walksDir(rel)) pending.push(rel);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && filter.indexes(rel)) {
-        files.push(rel);
+        (entry.isSymbolicLink() ? links : files).push(rel);
       }
+    }
+    // A link is followed only to a file inside the folder: what lies outside it is not this index's.
+    for (const rel of links) {
+      const target = await fs.promises.realpath(path.join(filter.root, rel)).catch(() => undefined);
+      const inside = target && (target === realRoot || target.startsWith(realRoot + path.sep));
+      if (!target || inside) files.push(rel); // a broken link is reported by the stat below
+      else skipped.add(rel, `a link to outside the folder (${target})`);
     }
     const stats = await Promise.all(files.map((rel) => statOrWhy(filter.root, rel)));
     files.forEach((rel, i) => {

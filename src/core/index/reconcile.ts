@@ -307,11 +307,24 @@ async function scanPaths(filter: FileFilter, scope: string[], signal: AbortSigna
     if (st?.isDirectory()) {
       for (const [p, f] of await listFiles(filter, signal, rel, skipped)) out.set(p, f);
     } else if (st?.isFile() && filter.indexes(rel)) {
+      const outside = await linkOutside(filter.root, rel);
+      if (outside) {
+        skipped.add(rel, `a link to outside the folder (${outside})`);
+        continue;
+      }
       const f = await statFile(filter.root, rel);
       if (f) out.set(rel, f);
     }
   }
   return out;
+}
+
+/** Where a link at `rel` leads when that is outside the root (as a full walk reports it); undefined otherwise. */
+async function linkOutside(root: string, rel: string): Promise<string | undefined> {
+  const isLink = await fs.promises.lstat(path.join(root, rel)).then((l) => l.isSymbolicLink(), () => false);
+  if (!isLink) return undefined;
+  const [target, realRoot] = await Promise.all([fs.promises.realpath(path.join(root, rel)), fs.promises.realpath(root)]).catch(() => [undefined, root]);
+  return target && target !== realRoot && !target.startsWith(realRoot + path.sep) ? target : undefined;
 }
 
 async function hashIfCandidate(root: string, rel: string, st: DiskFile, byHash: Map<string, IndexedFile[]>) {

@@ -17,6 +17,9 @@ import { validateUserData, type ValidationReport } from './validate';
 /** The file's name, in the folder of the index it belongs to (shared by every index in that folder). */
 export const USER_DATA_FILE = 'lore-user.db';
 
+/** How often a long-running process checks whether the daily backup of user data is due. */
+const DAILY_CHECK_MS = 6 * 60 * 60 * 1000;
+
 /** Index schema version that drops the history tables from the index file (after moveHistory). */
 export const HISTORY_LEAVES_INDEX = 7;
 
@@ -73,12 +76,21 @@ export function openUserData(file: string, opts: { readonly?: boolean; warn?: (m
     opts.warn?.(`the session history at ${where} was damaged (${damageReason(err)}); it was moved to ${movedTo} and restored from the backup of ${new Date(backup.at).toISOString()}`);
     db = open();
   }
-  if (onDisk && !readonly && backupDue(where)) {
+  // Once a day while in use: now if the last backup is a day old, and checked again every few hours
+  // for a process that stays up (an editor window open for days).
+  const daily = () => {
+    if (!db.open || !backupDue(where)) return;
     try {
       autoBackup(db, where, 'daily');
     } catch (err) {
       opts.warn?.(`the daily backup of session history failed: ${errorMessage(err)}`);
     }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  if (onDisk && !readonly) {
+    daily();
+    timer = setInterval(daily, DAILY_CHECK_MS);
+    timer.unref();
   }
   const sessions = new SqliteSessionStore(db, Date.now, { readonly, warn: opts.warn });
   return {
@@ -98,7 +110,10 @@ export function openUserData(file: string, opts: { readonly?: boolean; warn?: (m
       sessions.changedElsewhere();
       return kept;
     },
-    close: () => db.close(),
+    close: () => {
+      clearInterval(timer);
+      db.close();
+    },
   };
 }
 

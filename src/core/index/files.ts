@@ -164,12 +164,10 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
         (entry.isSymbolicLink() ? links : files).push(rel);
       }
     }
-    // A link is followed only to a file inside the folder: what lies outside it is not this index's.
     for (const rel of links) {
-      const target = await fs.promises.realpath(path.join(filter.root, rel)).catch(() => undefined);
-      const inside = target && (target === realRoot || target.startsWith(realRoot + path.sep));
-      if (!target || inside) files.push(rel); // a broken link is reported by the stat below
-      else skipped.add(rel, `a link to outside the folder (${target})`);
+      const outside = await linkOutside(filter.root, rel, realRoot);
+      if (outside) skipped.add(rel, outside);
+      else files.push(rel); // a broken link is reported by the stat below
     }
     const stats = await Promise.all(files.map((rel) => statOrWhy(filter.root, rel)));
     files.forEach((rel, i) => {
@@ -180,6 +178,19 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
     });
   }
   return found;
+}
+
+/**
+ * A link is followed only to a file inside the folder: what lies outside it is not this index's.
+ * The reason to skip `rel` when it is a link that resolves outside the root; undefined for anything
+ * else (a file, a link inside, a broken link). `realRoot`: the root's real path, when known.
+ */
+export async function linkOutside(root: string, rel: string, realRoot?: string): Promise<string | undefined> {
+  const abs = path.join(root, rel);
+  if (!(await fs.promises.lstat(abs).then((l) => l.isSymbolicLink(), () => false))) return undefined;
+  const target = await fs.promises.realpath(abs).catch(() => undefined);
+  const base = realRoot ?? (await fs.promises.realpath(root).catch(() => root));
+  return target && target !== base && !target.startsWith(base + path.sep) ? `a link to outside the folder (${target})` : undefined;
 }
 
 /** Size and mtime of one file, or why it cannot be indexed ('' when it is not a regular file or is gone). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LoreError, errorMessage } from '../errors';
 import type { ChunkOptions, SyncStatus } from '../types';
-import { type DiskFile, type FileFilter, listFiles, Skipped, type SkippedPath, statFile } from './files';
+import { type DiskFile, type FileFilter, linkOutside, listFiles, Skipped, type SkippedPath, statFile } from './files';
 import { type ParseLimits, ParsePool } from './parsePool';
 import { type FileResult, sha256 } from './processFile';
 import type { DocumentStore, IndexedFile, IndexWrite } from '../storage/documents';
@@ -309,7 +309,7 @@ async function scanPaths(filter: FileFilter, scope: string[], signal: AbortSigna
     } else if (st?.isFile() && filter.indexes(rel)) {
       const outside = await linkOutside(filter.root, rel);
       if (outside) {
-        skipped.add(rel, `a link to outside the folder (${outside})`);
+        skipped.add(rel, outside);
         continue;
       }
       const f = await statFile(filter.root, rel);
@@ -317,14 +317,6 @@ async function scanPaths(filter: FileFilter, scope: string[], signal: AbortSigna
     }
   }
   return out;
-}
-
-/** Where a link at `rel` leads when that is outside the root (as a full walk reports it); undefined otherwise. */
-async function linkOutside(root: string, rel: string): Promise<string | undefined> {
-  const isLink = await fs.promises.lstat(path.join(root, rel)).then((l) => l.isSymbolicLink(), () => false);
-  if (!isLink) return undefined;
-  const [target, realRoot] = await Promise.all([fs.promises.realpath(path.join(root, rel)), fs.promises.realpath(root)]).catch(() => [undefined, root]);
-  return target && target !== realRoot && !target.startsWith(realRoot + path.sep) ? target : undefined;
 }
 
 async function hashIfCandidate(root: string, rel: string, st: DiskFile, byHash: Map<string, IndexedFile[]>) {

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { fileStamp } from './recover';
 
 /** Automatic backups of user data kept (a manual `lore backup --to` is the user's to keep). */
 export const KEEP_BACKUPS = 7;
@@ -16,8 +17,12 @@ export function backupsDir(file: string): string {
   return path.join(path.dirname(path.resolve(file)), 'backups');
 }
 
-const stampOf = (now: number) => new Date(now).toISOString().replace(/[:.]/g, '-');
 const prefixOf = (file: string) => path.basename(file).replace(/\.db$/, '');
+
+/** Where a backup of `file` made now for `why` ('daily', 'manual', 'before-schema-2'…) goes. */
+export function backupPath(file: string, why: string, now = Date.now()): string {
+  return path.join(backupsDir(file), `${prefixOf(file)}-${fileStamp(now)}-${why}.db`);
+}
 
 /** Writes a consistent copy of `db` to `to` (a new file; an existing one is replaced). */
 export function writeBackup(db: Database, to: string): string {
@@ -43,7 +48,7 @@ export function listBackups(file: string): { path: string; at: number }[] {
 
 /** Backs `file` (open as `db`) up into its backups folder, keeping the newest KEEP_BACKUPS. */
 export function autoBackup(db: Database, file: string, why: string, now = Date.now()): string {
-  const to = path.join(backupsDir(file), `${prefixOf(file)}-${stampOf(now)}-${why}.db`);
+  const to = backupPath(file, why, now);
   writeBackup(db, to);
   for (const old of listBackups(file).slice(KEEP_BACKUPS)) fs.rmSync(old.path, { force: true });
   return to;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import { LoreError, errorMessage } from '../../errors';
 import { loadMigrations, type Migration, migrate, schemaVersion } from './migrate';
+import { codesOf } from './recover';
 
 export interface OpenOptions {
   readonly?: boolean;
@@ -112,10 +113,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
 
 /** SQLite could not create the -shm (or -wal) file it needs beside a database in WAL mode. */
 function cannotKeepSharedMemory(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, n = 0; e && n < 4; e = e.cause as typeof e, n++) {
-    if (typeof e.code === 'string' && /^SQLITE_(READONLY|CANTOPEN)/.test(e.code)) return true;
-  }
-  return false;
+  return codesOf(err).some((c) => /^SQLITE_(READONLY|CANTOPEN)/.test(c));
 }
 
 function migrateCheckOnly(db: Db, migrations: Migration[], label: string): void {

@@ -14,8 +14,13 @@ export type { Recovery } from '../storage';
 
 const DAMAGE_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE']);
 
-/** The SQLite error code of `err` or of any error it was caused by. */
-function codesOf(err: unknown): string[] {
+/** A moment as it goes into a file name: 2026-12-01T17-00-29-986Z. */
+export function fileStamp(now = Date.now()): string {
+  return new Date(now).toISOString().replace(/[:.]/g, '-');
+}
+
+/** The error code of `err` and of each error it was caused by (SQLite's, Node's). */
+export function codesOf(err: unknown): string[] {
   const out: string[] = [];
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, n = 0; e && n < 5; e = e.cause as typeof e, n++) {
     if (typeof e.code === 'string') out.push(e.code);
@@ -48,8 +53,7 @@ export function damageReason(err: unknown): string {
 
 /** Moves the index file (and its -wal, -shm) aside as `<file>.corrupt-<time>`; keeps the newest KEEP_DAMAGED. */
 export function moveAside(file: string, now = Date.now()): string {
-  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
-  const aside = `${file}.corrupt-${stamp}`;
+  const aside = `${file}.corrupt-${fileStamp(now)}`;
   fs.renameSync(file, aside);
   for (const suffix of ['-wal', '-shm']) {
     if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, aside + suffix);

@@ -13,7 +13,7 @@ import type { KeywordIndex, KeywordOptions } from '../keyword';
 import { LoreError } from '../../errors';
 import type { Recovery, Storage, StorageInfo, ValidationReport } from '../storage';
 import type { ChunkVector, EmbeddingQueue, NearestOptions, TodoChunk, TodoDoc, VectorIndex, VectorSpace } from '../vectors';
-import { backupsDir, writeBackup } from './backup';
+import { backupPath, writeBackup } from './backup';
 import { FIELD_WEIGHTS } from './bm25';
 import { SqliteDocumentStore } from './documents';
 import { EmbedDocs } from './embedQueue';
@@ -131,8 +131,7 @@ class SqliteStorageImpl implements SqliteStorage {
   }
 
   async backup(opts: { to?: string; index?: boolean } = {}): Promise<{ userData: string; index?: string }> {
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const to = path.resolve(opts.to ?? path.join(backupsDir(this.userData.path), `lore-user-${stamp}-manual.db`));
+    const to = path.resolve(opts.to ?? backupPath(this.userData.path, 'manual'));
     const userData = this.userData.backup(to);
     if (!opts.index) return { userData };
     return { userData, index: writeBackup(this.db, to.replace(/(\.db)?$/, '-index.db')) };

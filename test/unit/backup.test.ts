@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main';
-import { backupsDir, listBackups } from '../../src/core/storage/sqlite/backup';
+import Database from 'better-sqlite3';
+import { autoBackup, backupsDir, KEEP_BACKUPS, listBackups } from '../../src/core/storage/sqlite/backup';
 import { userDataPathFor } from '../../src/core/storage/sqlite/userData';
 import { tempWorkspace } from './helpers';
 
@@ -87,6 +88,28 @@ test('history is backed up once a day while in use; a damaged history file comes
     assert.match(warnings.join('\n'), /session history .* was damaged .* restored from the backup of/);
     assert.ok(fs.readdirSync(path.dirname(file)).some((n) => n.startsWith('lore-user.db.corrupt-')), 'the damaged file is kept aside');
     assert.ok(fs.existsSync(backupsDir(file)));
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test(`automatic backups keep the newest ${KEEP_BACKUPS}; backups the user asked for are never pruned`, async () => {
+  const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
+  try {
+    const file = userDataPathFor(ws.dbPath);
+    const lore = await ws.open();
+    const manual = (await lore.backup()).userData;
+    await lore.close();
+    const now = Date.now();
+    const db = new Database(file);
+    try {
+      for (let i = 0; i < KEEP_BACKUPS + 3; i++) autoBackup(db, file, 'daily', now + i * 1000);
+    } finally {
+      db.close();
+    }
+    const kept = listBackups(file);
+    assert.ok(kept.some((b) => b.path === manual), 'the manual backup is still there');
+    assert.equal(kept.filter((b) => b.path.endsWith('-daily.db')).length, KEEP_BACKUPS);
   } finally {
     ws.cleanup();
   }

@@ -34,7 +34,7 @@ export function writeBackup(db: Database, to: string): string {
   return to;
 }
 
-/** The automatic backups of `file`, newest first. */
+/** The backups of `file` in its backups folder (automatic and manual), newest first. */
 export function listBackups(file: string): { path: string; at: number }[] {
   const dir = backupsDir(file);
   if (!fs.existsSync(dir)) return [];
@@ -46,11 +46,12 @@ export function listBackups(file: string): { path: string; at: number }[] {
     .sort((a, b) => b.path.localeCompare(a.path));
 }
 
-/** Backs `file` (open as `db`) up into its backups folder, keeping the newest KEEP_BACKUPS. */
+/** Backs `file` (open as `db`) up into its backups folder, keeping the newest KEEP_BACKUPS automatic ones (manual ones are the user's). */
 export function autoBackup(db: Database, file: string, why: string, now = Date.now()): string {
   const to = backupPath(file, why, now);
   writeBackup(db, to);
-  for (const old of listBackups(file).slice(KEEP_BACKUPS)) fs.rmSync(old.path, { force: true });
+  const automatic = listBackups(file).filter((b) => !b.path.endsWith('-manual.db'));
+  for (const old of automatic.slice(KEEP_BACKUPS)) fs.rmSync(old.path, { force: true });
   return to;
 }
 

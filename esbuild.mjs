@@ -11,6 +11,7 @@ const options = {
   entryPoints: {
     cli: 'src/cli/main.ts',
     parseWorker: 'src/core/index/parseWorker.ts',
+    checkWorker: 'src/core/storage/sqlite/checkWorker.ts', // the index's quick check, off the editor's thread
     mcp: 'src/mcp/main.ts', // the MCP server over stdio: `node dist/mcp.js --db PATH | <folder>`
     extension: 'src/extension/extension.ts', // the VS Code extension
   },

@@ -22,6 +22,8 @@ import type { StorageOptions, UserData } from './storage/open';
 export interface LoreInit {
   /** The folder whose markdown is indexed. Optional when the index already knows it. */
   root?: string;
+  /** The folder to assume when neither `root` is given nor the index records one (the CLI found `<folder>/.lore/index.db`). */
+  defaultRoot?: string;
   /** Storage opened by the caller (closed with this Lore); otherwise the SQLite index at dbPath. */
   storage?: Storage;
   /** The SQLite index file (created if missing unless readonly), when no storage is given. */
@@ -100,6 +102,11 @@ export interface Lore {
   restore(from: string): Promise<string>;
   /** Consistency checks of the index and the history (repairs nothing). */
   validate(): Promise<ValidationReport>;
+  /**
+   * Checks every page of the index without blocking this thread (skipped when `check` did it at
+   * open); a damaged index is set aside and rebuilt from the markdown. Resolves with the problems found.
+   */
+  verify(): Promise<string[]>;
   /**
    * Keeps the index fresh: indexes, then watches (progress through onProgress, each change batch
    * through onBatch) until `signal` aborts. Resolves with the first pass's summary once watching.

@@ -6,6 +6,8 @@ import { errorMessage, LoreError } from './errors';
 import { FileFilter } from './index/files';
 import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSummary } from './index/reconcile';
 import { maintain, type MaintainOptions, type WatchEvents } from './index/maintain';
+import { RunLanes } from './index/lanes';
+import { readSkipped, recordSkipped } from './index/skippedRecord';
 import { RetryScheduler } from './index/retry';
 import { MarkdownWatcher, type WatchOptions } from './index/watcher';
 import { EmbeddingPipeline } from './embed/pipeline';
@@ -33,7 +35,7 @@ export async function createLore(init: LoreInit): Promise<Lore> {
   const storage = init.storage ?? (await openStorage({ dbPath: init.dbPath!, userData: init.userData, readonly: init.readonly, check: init.check, loadVectorExtension: init.loadVectorExtension, warn }));
   try {
     const stored = await storage.documents.meta('root');
-    const root = init.root ? path.resolve(init.root) : stored;
+    const root = init.root ? path.resolve(init.root) : (stored ?? (init.defaultRoot && path.resolve(init.defaultRoot)));
     if (!root && storage.recovered) {
       throw new LoreError('DB_OPEN', `The index at ${storage.location} was damaged (${storage.recovered.reason}) and was set aside as ${storage.recovered.movedTo}; run \`lore index <dir>\` to rebuild it from the markdown (session history is kept).`);
     }
@@ -58,7 +60,17 @@ class LoreService implements Lore {
   private readonly filter: FileFilter;
   private readonly config: LoreConfig;
   private readonly progressListeners = new Set<Listener<IndexProgress>>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Index runs: one over a path waits for earlier ones over it (a full pass waits for all), others run beside it. */
+  private readonly lanes = new RunLanes();
+  /** A damaged index being set aside and rebuilt: `replaced` once the empty one is in place. */
+  private healing: { replaced: Promise<void>; rebuilt: Promise<ReconcileSummary> } | undefined;
+  private lastHealAt = 0;
+  /** Set aside as damaged at open and not indexed since: a search indexes the folder first (it would find nothing). */
+  private unbuilt: boolean;
+  private unbuiltRun: Promise<unknown> | undefined;
+  private readonly readonly: boolean;
+  /** The index was checked page by page at open (else maintain() checks it, off this thread). */
+  private readonly checkedAtOpen: boolean;
   private progress: IndexProgress | null = null;
   private watcher: MarkdownWatcher | undefined;
   private retries: RetryScheduler | undefined;
@@ -74,6 +86,9 @@ class LoreService implements Lore {
     private readonly storage: Storage,
   ) {
     this.logger = init.logger;
+    this.readonly = !!init.readonly;
+    this.checkedAtOpen = !!init.check;
+    this.unbuilt = !!storage.recovered && !init.readonly;
     this.config = resolveConfig(init.config);
     this.filter = new FileFilter(root, { include: this.config.include, exclude: this.config.exclude, respectGitignore: this.config.respectGitignore });
     this.sessions = storage.sessions;
@@ -91,13 +106,18 @@ class LoreService implements Lore {
   }
 
   index(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
+    return this.runIndex(opts, true);
+  }
+
+  private runIndex(opts: ReconcileOptions, healDamage: boolean): Promise<ReconcileSummary> {
     if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
     const docs = this.storage.documents;
     // Chunks cut by another chunker (or at another size) are cut again: every file re-parsed once
     // (unchanged text keeps its vectors through the embedding cache).
     const chunking = `${CHUNKER_VERSION}:${this.config.maxChunkChars}`;
     const rechunk = async () => !opts.paths && (await docs.meta('chunking')) !== chunking && (await docs.hasDocuments());
-    const run = this.queue.then(async () =>
+    const scope = opts.paths?.map((p) => p.replace(/\/+$/, ''));
+    const run = this.lanes.run(scope, async () =>
       reconcile(
         {
           filter: this.filter,
@@ -117,17 +137,14 @@ class LoreService implements Lore {
           ...((await rechunk()) ? { force: true } : {}),
         },
       ).then(async (summary) => {
-        if (!opts.paths && !opts.signal?.aborted) {
-          await docs.setMeta('chunking', chunking);
-          // Kept with the index, so that any status (another process's too) lists what was left out and why.
-          await docs.setMeta('skipped', JSON.stringify({ count: summary.skipped, paths: summary.skippedPaths }));
-        }
+        if (!opts.paths && !opts.signal?.aborted) await docs.setMeta('chunking', chunking);
+        if (!opts.signal?.aborted) await recordSkipped(docs, scope, { count: summary.skipped, paths: summary.skippedPaths });
         return summary;
       }).finally(async () => {
         this.progress = null;
         // Vectors of deleted or rewritten chunks go now, not at the first search after this run.
         await this.storage.vectors.flushDeletes().catch((err) =>
-          // Another writer holds the lock: searches exclude them until the next run.
+          // Another writer holds the lock (or the file is damaged): searches exclude them until the next run.
           this.logger?.warn(`vectors of deleted chunks are removed at the next run: ${errorMessage(err)}`),
         );
         this.embedding.kick();
@@ -136,22 +153,76 @@ class LoreService implements Lore {
     );
     // Stopped by a full disk (or busy, failing storage): the files it did not reach are tried again
     // with back-off while watching (now, or once watching begins).
-    this.queue = run.then(
-      () => !opts.paths && (this.incomplete = false),
+    run.then(
+      () => !opts.paths && (this.incomplete = this.unbuilt = false),
       (err) => {
         if ((err as LoreError).code !== 'DB_WRITE') return;
         this.incomplete = true;
         this.retries?.runFailed();
       },
     );
-    return run;
+    // The file turned out damaged on the way: it is set aside and the whole folder indexed afresh.
+    return healDamage ? run.catch((err) => this.heal(err).rebuilt) : run;
+  }
+
+  /**
+   * A damaged index (found by a read, a write or the check) is set aside and rebuilt from the
+   * markdown, once: damage again within a minute (a failing disk) is reported instead. Session
+   * history lives apart and is not touched.
+   */
+  private heal(err: unknown, reason = errorMessage(err)): { replaced: Promise<void>; rebuilt: Promise<ReconcileSummary> } {
+    if (this.healing) return this.healing;
+    const refused = (e: unknown) => {
+      const p = Promise.reject(e);
+      return { replaced: p as Promise<never>, rebuilt: p as Promise<never> };
+    };
+    if (!this.storage.isDamage(err) || this.closed) return refused(err);
+    if (this.readonly || Date.now() - this.lastHealAt < 60_000) return refused(this.damageExplained(err));
+    this.lastHealAt = Date.now();
+    const replaced = this.lanes.run(undefined, async () => {
+      await this.embedding.halt();
+      await this.storage.replaceDamaged(reason);
+      this.emitStatus();
+    });
+    const rebuilt = replaced.then(() => this.runIndex({}, false));
+    const healing = (this.healing = { replaced, rebuilt });
+    rebuilt.then(
+      () => (this.healing = undefined),
+      (e) => {
+        this.healing = undefined;
+        this.logger?.warn(`the index could not be rebuilt after it was found damaged: ${errorMessage(e)}`);
+      },
+    );
+    return healing;
+  }
+
+  /**
+   * Checks every page of the index (off this thread) unless that was done at open, and heals a
+   * damaged one. Resolves with the problems found ([] when sound).
+   */
+  async verify(): Promise<string[]> {
+    if (this.checkedAtOpen || this.closed) return [];
+    const problems = await this.storage.check();
+    if (problems.length) {
+      const reason = problems.join('; ');
+      this.logger?.warn(`the index at ${this.dbPath} failed its check (${reason})`);
+      if (!this.readonly) await this.heal(Object.assign(new Error(reason), { code: 'SQLITE_CORRUPT' }), reason).replaced;
+    }
+    return problems;
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     const { keyword, vectors } = this.storage;
-    return runSearch({ root: this.root, keyword, vectors, availability: () => this.embedding.settledAvailability() }, query, opts).catch((err) => {
-      throw this.damageExplained(err);
-    });
+    const search = () => runSearch({ root: this.root, keyword, vectors, availability: () => this.embedding.settledAvailability() }, query, opts);
+    if (this.unbuilt) await (this.unbuiltRun ??= this.index({}).finally(() => (this.unbuiltRun = undefined)));
+    try {
+      return await search();
+    } catch (err) {
+      if (!this.storage.isDamage(err)) throw err;
+      // Answered from the rebuilt index (a damaged one that cannot be rebuilt here says what to do).
+      await this.heal(err).rebuilt;
+      return search();
+    }
   }
 
   /** A damaged index file, in words that say what to do; any other error as it is. */
@@ -165,11 +236,22 @@ class LoreService implements Lore {
   }
 
   async status(): Promise<LoreStatus> {
+    try {
+      return await this.readStatus();
+    } catch (err) {
+      if (!this.storage.isDamage(err)) throw err;
+      // The status of the index that replaces it, being rebuilt (`indexing` and `recovered` say so).
+      await this.heal(err).replaced;
+      return this.readStatus();
+    }
+  }
+
+  private async readStatus(): Promise<LoreStatus> {
     const [c, info, embedding, skipped] = await Promise.all([
       this.storage.documents.counts(),
       this.storage.info(),
       this.embedding.status(),
-      this.storage.documents.meta('skipped'),
+      readSkipped(this.storage.documents),
     ]);
     return {
       root: this.root,
@@ -186,7 +268,7 @@ class LoreService implements Lore {
       vectorExtension: info.vectorExtension,
       indexing: this.progress,
       watching: !!this.watcher,
-      skipped: skipped ? (JSON.parse(skipped) as LoreStatus['skipped']) : { count: 0, paths: [] },
+      skipped,
       ...(this.storage.recovered ? { recovered: this.storage.recovered } : {}),
       ...embedding,
     };
@@ -252,8 +334,8 @@ class LoreService implements Lore {
 
   rebuild(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
     if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
-    const dropped = this.queue.then(() => this.storage.documents.dropAll());
-    this.queue = dropped.catch(() => undefined);
+    // A damaged file cannot even be emptied: it is set aside instead, which leaves an empty index too.
+    const dropped = this.lanes.run(undefined, () => this.storage.documents.dropAll()).catch((err) => this.heal(err).replaced);
     return dropped.then(() => this.index(opts));
   }
 
@@ -311,7 +393,7 @@ class LoreService implements Lore {
     await this.watcher?.close();
     this.watcher = undefined;
     this.progressListeners.clear();
-    await this.queue;
+    await this.lanes.idle();
     await this.storage.close();
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMarkdown } from '../../src/core/markdown/parse';
 import { MAX_QUERY_CHARS, MAX_QUERY_WORDS } from '../../src/core/search/input';
-import { tempWorkspace } from './helpers';
+import { eventually, tempWorkspace } from './helpers';
 
 // Input built to make the parser or the query builder do unbounded work: each case ends with the
 // file indexed (or failed with its reason) and the rest of the folder searchable.
@@ -88,6 +88,30 @@ test('cancelling stops indexing at once, even in the middle of a file that parse
     assert.ok(ms < 2_000, `stopped ${Math.round(ms)} ms after the cancel`);
     assert.ok((await lore.validate()).ok);
     assert.deepEqual((await lore.files()).map((f) => [f.path, f.status]), [['a.md', 'synced']], 'slow.md waits for the next run, not failed');
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('under watch, a file saved while another takes seconds to parse is searchable first', async () => {
+  // ~2 s of parsing (quoted lists, under the nesting guard and well within a 30 s budget).
+  const slow = `# Slow\n\n${`${'> - '.repeat(4)}x\n`.repeat(1_200)}`;
+  const ws = tempWorkspace({ 'a.md': '# Alpha\n\nfirst words\n' });
+  try {
+    const lore = await ws.open({ config: { parseTimeoutMs: 30_000 } });
+    await lore.index();
+    const finished: string[][] = [];
+    await lore.watch({ onBatch: (b) => finished.push(b.paths) }, { debounceMs: 50 });
+    const slowStarted = new Promise<void>((resolve) => {
+      const off = lore.onProgress((p) => p.phase === 'indexing' && p.total === 1 && (off(), resolve()));
+    });
+    ws.write('slow.md', slow);
+    await slowStarted;
+    ws.write('a.md', '# Alpha\n\nnow about pelicans\n');
+    await eventually(async () => (await lore.search('pelicans', { mode: 'keyword' })).results[0]?.path === 'a.md', 'the quick edit searchable');
+    await eventually(async () => finished.some((p) => p.includes('slow.md')), 'the slow file indexed too', 60_000);
+    assert.ok(finished.findIndex((p) => p.includes('a.md')) < finished.findIndex((p) => p.includes('slow.md')), `batches ended in this order: ${JSON.stringify(finished)}`);
+    assert.equal((await lore.files('synced')).length, 2);
   } finally {
     ws.cleanup();
   }

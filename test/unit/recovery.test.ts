@@ -59,29 +59,103 @@ for (const [name, damage] of Object.entries(damages)) {
   });
 }
 
-test('damage met by a search says what to do; a checked open then leaves a sound index', async () => {
+/** 4 KB of random bytes in the middle of the file: the open succeeds, a later read or the page check meets it. */
+function damageMidFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, crypto.randomBytes(4096), 0, 4096, Math.floor(fs.statSync(file).size / 8192) * 4096);
+  fs.closeSync(fd);
+}
+
+/** Random bytes over every page from a quarter of the way in: the open's reads miss them, a search meets them. */
+function damageFromAQuarter(file: string): void {
+  const size = fs.statSync(file).size;
+  const fd = fs.openSync(file, 'r+');
+  for (let at = Math.floor(size / 4 / 4096) * 4096; at < size; at += 4096) fs.writeSync(fd, crypto.randomBytes(4096), 0, 4096, at);
+  fs.closeSync(fd);
+}
+
+test('a search that meets damage sets the index aside and answers from the one rebuilt from the markdown', async () => {
   const ws = tempWorkspace(DOCS);
   try {
     await indexedWithHistory(ws);
-    damages['random bytes over every page after the first'](ws.dbPath);
-    let opened;
-    try {
-      opened = await ws.open(); // no page check: the damage shows at the first read of a bad page
-    } catch (err) {
-      assert.match(String(err), /damaged|malformed|not a database/);
-    }
-    if (opened) {
-      // A read that meets a bad page fails with what to do, never SQLite's bare error.
-      for (const q of ['wombat', 'burrows garden', 'note 7', 'under']) {
-        await opened.search(q, { mode: 'keyword' }).catch((err) => assert.match(String(err), /is damaged .*lore index <dir>/));
-      }
-      await opened.close();
-    }
-    // Whatever the reads did to it, a checked open leaves a sound index that indexing completes.
-    const lore = await ws.open({ check: true });
-    await lore.index();
+    damageFromAQuarter(ws.dbPath);
+    const warnings: string[] = [];
+    // No page check (as the editor opens it): the damage shows at the first read of a bad page.
+    const lore = await ws.open({ logger: { warn: (m) => warnings.push(m) } });
+    assert.deepEqual(warnings, [], 'the open itself met no damage');
+    const found = await lore.search('wombat burrows', { mode: 'keyword' });
+    assert.equal(found.results.length, 10, 'answered from the index rebuilt from the markdown');
+    assert.equal(warnings.filter((w) => /was damaged/.test(w)).length, 1, 'reported once');
+    const status = await lore.status();
+    assert.ok(status.recovered && fs.existsSync(status.recovered.movedTo), 'the status says it was repaired; the damaged file is kept aside');
+    assert.equal(status.documents, 60);
+    assert.match(warnings.join('\n'), /was damaged .* moved to/);
     assert.ok((await lore.validate()).ok);
-    assert.ok((await lore.search('wombat', { mode: 'keyword' })).results.length > 0);
+    assert.deepEqual((await lore.sessions.events('kept')).map((e) => e.payload.query), ['wombat'], 'history untouched');
+    await lore.close();
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('damage that only the page check finds is found by verify() off the thread, and rebuilt', async () => {
+  const ws = tempWorkspace(DOCS);
+  try {
+    await indexedWithHistory(ws);
+    damageMidFile(ws.dbPath);
+    const lore = await ws.open(); // opens: nothing read so far touches the damaged pages
+    const problems = await lore.verify();
+    assert.ok(problems.length > 0, 'the check names the damage');
+    // An index run asked for now comes after the rebuild the check started.
+    await lore.index();
+    const status = await lore.status();
+    assert.ok(status.recovered, 'set aside and rebuilt');
+    assert.equal(status.documents, 60);
+    assert.deepEqual(await lore.verify(), [], 'the rebuilt index is sound');
+    assert.ok((await lore.validate()).ok);
+    assert.equal((await lore.search('wombat burrows', { mode: 'keyword' })).results.length, 10);
+    assert.deepEqual((await lore.sessions.events('kept')).map((e) => e.payload.query), ['wombat'], 'history untouched');
+    await lore.close();
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('maintain() checks the index beside its first pass and the damaged one is rebuilt while watching', async () => {
+  const ws = tempWorkspace(DOCS);
+  try {
+    await indexedWithHistory(ws);
+    damageMidFile(ws.dbPath);
+    const lore = await ws.open();
+    const stop = new AbortController();
+    const healed = new Promise<void>((resolve) => {
+      const off = lore.onStatusChange(() => {
+        void lore.status().then((s) => {
+          if (s.recovered && s.documents === 60 && !s.indexing) {
+            off();
+            resolve();
+          }
+        });
+      });
+    });
+    await lore.maintain({ signal: stop.signal, watch: { debounceMs: 50 } });
+    await healed;
+    assert.equal((await lore.search('wombat burrows', { mode: 'keyword' })).results.length, 10);
+    stop.abort();
+    await lore.close();
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('a healthy index passes verify() and is left alone', async () => {
+  const ws = tempWorkspace(DOCS);
+  try {
+    await indexedWithHistory(ws);
+    const lore = await ws.open();
+    assert.deepEqual(await lore.verify(), []);
+    assert.equal((await lore.status()).recovered, undefined);
+    await lore.close();
   } finally {
     ws.cleanup();
   }
@@ -111,6 +185,20 @@ test('a read-only reader of a damaged index is told how to repair it, and nothin
     fs.writeFileSync(ws.dbPath, 'garbage');
     await assert.rejects(ws.open({ readonly: true }), /is damaged .*lore index <dir>/);
     assert.equal(fs.readFileSync(ws.dbPath, 'utf8'), 'garbage');
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('an index set aside at open is rebuilt before the first search answers', async () => {
+  const ws = tempWorkspace(DOCS);
+  try {
+    await indexedWithHistory(ws);
+    fs.writeFileSync(ws.dbPath, 'not a database');
+    const lore = await ws.open();
+    assert.ok((await lore.status()).recovered);
+    assert.equal((await lore.search('wombat burrows', { mode: 'keyword' })).results.length, 10, 'not an empty answer from the empty index');
+    await lore.close();
   } finally {
     ws.cleanup();
   }

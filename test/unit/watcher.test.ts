@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { eventually, tempWorkspace } from './helpers';
 
@@ -60,6 +62,22 @@ test('renames, folder moves and atomic saves under watch leave no document stale
     assert.ok(summaries.some((s) => s.renamed > 0), 'renames kept their chunks');
     const paths = (await lore.files()).map((f) => f.path).sort();
     assert.deepEqual(paths, ['b2.md', 'e.md', 'moved/c.md', 'moved/d.md']);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('under watch, a link that goes nowhere is listed as skipped, and leaves the list once it is removed', async () => {
+  const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
+  try {
+    const lore = await ws.open();
+    await lore.index();
+    await lore.watch({}, { debounceMs: 50 });
+    fs.symlinkSync('nowhere.md', path.join(ws.root, 'dangling.md'));
+    const listed = await eventually(async () => (await lore.status()).skipped.paths.find((p) => p.path === 'dangling.md'), 'the broken link listed');
+    assert.equal(listed?.reason, 'a symbolic link to nothing');
+    fs.rmSync(path.join(ws.root, 'dangling.md'));
+    await eventually(async () => (await lore.status()).skipped.count === 0, 'the removed link no longer listed');
   } finally {
     ws.cleanup();
   }

@@ -339,6 +339,13 @@ export class EmbeddingPipeline {
     return t ? { state: 'off', provider: t.provider, model: t.model, dimensions: t.dimensions } : { state: 'off' };
   }
 
+  /** Stops the work under way and waits for it to end (the index under it is being replaced); kick() starts again. */
+  async halt(): Promise<void> {
+    this.again = false;
+    this.stopWork();
+    await this.running;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.recheckTimer);

@@ -194,7 +194,7 @@ export async function linkOutside(root: string, rel: string, realRoot?: string):
 }
 
 /** Size and mtime of one file, or why it cannot be indexed ('' when it is not a regular file or is gone). */
-async function statOrWhy(root: string, rel: string): Promise<DiskFile | { reason: string }> {
+export async function statOrWhy(root: string, rel: string): Promise<DiskFile | { reason: string }> {
   try {
     const st = await fs.promises.stat(path.join(root, rel));
     return st.isFile() ? { size: st.size, mtime: Math.trunc(st.mtimeMs) } : { reason: '' };

@@ -26,6 +26,8 @@ export interface MaintainOptions extends WatchEvents {
 
 export interface Maintainable {
   index(opts: ReconcileOptions): Promise<ReconcileSummary>;
+  /** Checks the index itself (and heals it when damaged): the problems found. */
+  verify?(): Promise<string[]>;
   watch(events: WatchEvents, opts?: WatchOptions): Promise<void>;
   unwatch(): Promise<void>;
 }
@@ -45,6 +47,8 @@ export async function maintain(target: Maintainable, opts: MaintainOptions = {})
   const { signal } = opts;
   if (signal?.aborted) throw new LoreError('ABORTED', 'Stopped before indexing began.');
   let summary: ReconcileSummary | undefined;
+  // The index file is checked beside the first pass (off this thread): a damaged one is rebuilt.
+  void target.verify?.().catch((err) => opts.onError?.(err));
   if (opts.index !== false) {
     try {
       summary = await target.index({ signal: anyOf([signal, opts.cancelPass]), onProgress: opts.onProgress });

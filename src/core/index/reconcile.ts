@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LoreError, errorMessage } from '../errors';
 import type { ChunkOptions, SyncStatus } from '../types';
-import { type DiskFile, type FileFilter, linkOutside, listFiles, Skipped, type SkippedPath, statFile } from './files';
+import { type DiskFile, type FileFilter, linkOutside, listFiles, Skipped, type SkippedPath, statOrWhy } from './files';
 import { type ParseLimits, ParsePool } from './parsePool';
 import { type FileResult, sha256 } from './processFile';
 import type { DocumentStore, IndexedFile, IndexWrite } from '../storage/documents';
@@ -306,14 +306,16 @@ async function scanPaths(filter: FileFilter, scope: string[], signal: AbortSigna
     const st = await fs.promises.stat(path.join(filter.root, rel)).catch(() => undefined);
     if (st?.isDirectory()) {
       for (const [p, f] of await listFiles(filter, signal, rel, skipped)) out.set(p, f);
-    } else if (st?.isFile() && filter.indexes(rel)) {
+    } else if (filter.indexes(rel)) {
       const outside = await linkOutside(filter.root, rel);
       if (outside) {
         skipped.add(rel, outside);
         continue;
       }
-      const f = await statFile(filter.root, rel);
-      if (f) out.set(rel, f);
+      // A file gone since the event is simply gone; a link to nothing (or a loop) is listed.
+      const f = await statOrWhy(filter.root, rel);
+      if (!('reason' in f)) out.set(rel, f);
+      else if (f.reason) skipped.add(rel, f.reason);
     }
   }
   return out;

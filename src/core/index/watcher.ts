@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { FileFilter } from './files';
@@ -62,6 +63,20 @@ export class MarkdownWatcher {
     for (const event of ['add', 'change', 'unlink', 'unlinkDir'] as const) {
       this.watcher.on(event, (abs: string) => this.record(abs));
     }
+    // chokidar reports nothing for a link that points nowhere (or loops), nor for its removal; the
+    // raw event is enough to look at the path, so that the indexer lists it as skipped with the
+    // reason, or drops it from that list (a path gone twice over is one entry in the batch).
+    this.watcher.on('raw', (_event: string, name: unknown, details: unknown) => {
+      const dir = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+      if (typeof name !== 'string' || typeof dir !== 'string' || !name.endsWith('.md')) return;
+      const abs = path.basename(dir) === name ? dir : path.join(dir, name);
+      const rel = toRelative(root, abs);
+      if (rel.startsWith('..') || !filter.indexes(rel)) return;
+      fs.lstat(abs, (err, st) => {
+        if (err) this.record(abs);
+        else if (st.isSymbolicLink()) fs.stat(abs, (broken) => broken && this.record(abs));
+      });
+    });
     this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
   }
 

@@ -43,7 +43,7 @@ export interface Storage {
   /** Where the user's data is (':memory:' for an empty read-only stand-in). */
   readonly userDataLocation: string;
   readonly readonly: boolean;
-  /** Set when the index was found damaged at open and replaced by an empty one. */
+  /** Set when the index was found damaged (at open, or later) and replaced by an empty one. */
   readonly recovered?: Recovery;
   readonly documents: DocumentStore;
   readonly keyword: KeywordIndex;
@@ -53,6 +53,14 @@ export interface Storage {
   info(): Promise<StorageInfo>;
   /** Whether `err`, thrown by this storage, says its index file is damaged (rebuild it). */
   isDamage(err: unknown): boolean;
+  /** The index's own consistency check, without blocking this thread where the backend can: the problems found ([] when sound). */
+  check(): Promise<string[]>;
+  /**
+   * Sets the damaged index aside and puts an empty one in its place (to be rebuilt from the
+   * markdown); the views above (documents, keyword, vectors, queue) reach the new one from now on.
+   * User data is not touched. Refused (DB_OPEN) when read-only.
+   */
+  replaceDamaged(reason: string): Promise<Recovery>;
   /**
    * Consistent copies: the user's data always (to `to`, default a new file in the backups folder
    * beside it), the index too when `index` (beside the user data's copy). Returns where they went.

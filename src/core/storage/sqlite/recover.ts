@@ -5,7 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
+import type { CheckReply } from './checkWorker';
 
 /** Damaged copies kept beside the index, newest first; older ones are deleted. */
 export const KEEP_DAMAGED = 2;
@@ -37,6 +39,27 @@ export function isDamage(err: unknown): boolean {
 export function quickCheck(db: Database): string[] {
   const rows = db.pragma('quick_check(20)') as { quick_check: string }[];
   return rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+}
+
+/** The compiled worker beside the bundle (dist/checkWorker.js), else the TypeScript source under tsx. */
+function checkWorkerEntry(): { file: string; eval: boolean } {
+  const js = path.join(__dirname, 'checkWorker.js');
+  if (fs.existsSync(js)) return { file: js, eval: false };
+  return { file: `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, 'checkWorker.ts'))});`, eval: true };
+}
+
+/** quickCheck of the file on a connection of its own in a worker thread: this thread stays free meanwhile. */
+export function quickCheckOffThread(file: string): Promise<string[]> {
+  const entry = checkWorkerEntry();
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(entry.file, { eval: entry.eval, workerData: { file } });
+    worker.once('message', (reply: CheckReply) => {
+      if ('error' in reply) reject(new Error(`the index could not be checked: ${reply.error}`));
+      else resolve(reply.problems);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the index check stopped (exit ${code})`)));
+  });
 }
 
 /** An error that says the file is damaged, as SQLite would (so that isDamage recognises it). */

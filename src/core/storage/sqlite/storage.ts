@@ -12,6 +12,7 @@ import type { SearchFilters, TermExplanation } from '../../search/types';
 import type { KeywordIndex, KeywordOptions } from '../keyword';
 import { LoreError } from '../../errors';
 import type { Recovery, Storage, StorageInfo, ValidationReport } from '../storage';
+import type { DocumentStore } from '../documents';
 import type { ChunkVector, EmbeddingQueue, NearestOptions, TodoChunk, TodoDoc, VectorIndex, VectorSpace } from '../vectors';
 import { backupPath, writeBackup } from './backup';
 import { FIELD_WEIGHTS } from './bm25';
@@ -20,7 +21,7 @@ import { EmbedDocs } from './embedQueue';
 import { KeywordSearch, registerSearchFunctions } from './keyword';
 import { schemaVersion } from './migrate';
 import { openDatabase, type OpenedDatabase, type OpenOptions } from './open';
-import { damaged, damageReason, isDamage, moveAside, quickCheck } from './recover';
+import { damaged, damageReason, isDamage, moveAside, quickCheck, quickCheckOffThread } from './recover';
 import { SemanticSearch } from './semantic';
 import { HISTORY_LEAVES_INDEX, moveHistory, openUserData, type UserData, userDataPathFor } from './userData';
 import { mergeReports, validateDatabase } from './validate';
@@ -53,67 +54,111 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
   const shared = opts.userData && 'sessions' in opts.userData ? opts.userData : undefined;
   const userData = shared ?? openUserData(opts.userData?.path ?? userDataPathFor(dbPath), { readonly: opts.readonly, warn: opts.warn });
   const ownUserData = shared ? undefined : userData;
-  const open = (recovered?: Recovery): SqliteStorage => {
-    const opened = openDatabase(dbPath, {
+  const openIndex = (): OpenedDatabase =>
+    openDatabase(dbPath, {
       readonly: opts.readonly,
       loadVectorExtension: opts.loadVectorExtension,
       // History an older index file holds moves to the user-data file before the migration that drops it.
       beforeMigration: (db, version) => version === HISTORY_LEAVES_INDEX && moveHistory(db, userData),
     });
+  const openChecked = (): OpenedDatabase => {
+    const opened = openIndex();
     try {
       const problems = opts.check ? quickCheck(opened.db) : [];
       if (problems.length) throw damaged(problems.join('; '));
-      return new SqliteStorageImpl(dbPath, opened, userData, ownUserData, !!opts.readonly, recovered);
+      return opened;
     } catch (err) {
       opened.db.close();
       throw err;
     }
   };
   try {
+    let opened: OpenedDatabase;
+    let recovered: Recovery | undefined;
     try {
-      return open();
+      opened = openChecked();
     } catch (err) {
       if (!isDamage(err)) throw err;
-      const reason = damageReason(err);
-      if (opts.readonly) {
-        throw new LoreError('DB_OPEN', `The Lore index at ${dbPath} is damaged (${reason}). Index the folder once with write access (\`lore index <dir>\`): the damaged file is set aside and the index rebuilt from the markdown.`, { cause: err });
-      }
+      if (opts.readonly) throw damagedReadOnly(dbPath, damageReason(err), err);
       // The index is rebuildable from the markdown: set the damaged file aside and start afresh.
-      const movedTo = moveAside(dbPath);
-      opts.warn?.(`the index at ${dbPath} was damaged (${reason}); it was moved to ${movedTo} and is rebuilt from the markdown (session history is kept apart and untouched)`);
-      return open({ reason, movedTo, at: Date.now() });
+      recovered = setAside(dbPath, damageReason(err), opts.warn);
+      opened = openChecked();
     }
+    return new SqliteStorageImpl(dbPath, opened, openIndex, userData, ownUserData, !!opts.readonly, recovered, opts.warn);
   } catch (err) {
     ownUserData?.close();
     throw err;
   }
 }
 
-class SqliteStorageImpl implements SqliteStorage {
-  readonly db: Database;
+function damagedReadOnly(dbPath: string, reason: string, cause?: unknown): LoreError {
+  return new LoreError('DB_OPEN', `The Lore index at ${dbPath} is damaged (${reason}). Index the folder once with write access (\`lore index <dir>\`): the damaged file is set aside and the index rebuilt from the markdown.`, { cause });
+}
+
+function setAside(dbPath: string, reason: string, warn?: (message: string) => void): Recovery {
+  const movedTo = moveAside(dbPath);
+  warn?.(`the index at ${dbPath} was damaged (${reason}); it was moved to ${movedTo} and is rebuilt from the markdown (session history is kept apart and untouched)`);
+  return { reason, movedTo, at: Date.now() };
+}
+
+/** One open index file and the engine's views of it; replaced whole when a damaged file is set aside. */
+class IndexFile {
   readonly documents: SqliteDocumentStore;
-  readonly keyword: KeywordIndex;
+  readonly keyword: SqliteKeywordIndex;
   readonly vectors: SqliteVectorIndex;
+  readonly embeddingQueue: SqliteEmbeddingQueue;
+
+  constructor(readonly opened: OpenedDatabase) {
+    const db = opened.db;
+    registerSearchFunctions(db);
+    this.documents = new SqliteDocumentStore(db);
+    this.keyword = new SqliteKeywordIndex(new KeywordSearch(db));
+    const store = new VectorStore(db);
+    this.vectors = new SqliteVectorIndex(store, new SemanticSearch(db, store));
+    this.embeddingQueue = new SqliteEmbeddingQueue(db, new EmbedDocs(db), store);
+  }
+}
+
+/** A view that always reaches the index file open now: the engine keeps its references across a replacement. */
+function current<T extends object>(get: () => T): T {
+  return new Proxy({} as T, {
+    get(_target, prop) {
+      const target = get();
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+class SqliteStorageImpl implements SqliteStorage {
+  private file: IndexFile;
+  readonly documents: DocumentStore;
+  readonly keyword: KeywordIndex;
+  readonly vectors: VectorIndex;
   readonly embeddingQueue: EmbeddingQueue;
   readonly sessions: UserData['sessions'];
   private closed = false;
 
   constructor(
     readonly location: string,
-    private readonly opened: OpenedDatabase,
+    opened: OpenedDatabase,
+    private readonly openIndex: () => OpenedDatabase,
     private readonly userData: UserData,
     private readonly ownUserData: UserData | undefined,
     readonly readonly: boolean,
-    readonly recovered?: Recovery,
+    public recovered: Recovery | undefined,
+    private readonly warn?: (message: string) => void,
   ) {
-    this.db = opened.db;
-    registerSearchFunctions(this.db);
-    this.documents = new SqliteDocumentStore(this.db);
-    this.keyword = new SqliteKeywordIndex(new KeywordSearch(this.db));
-    const store = new VectorStore(this.db);
-    this.vectors = new SqliteVectorIndex(store, new SemanticSearch(this.db, store));
-    this.embeddingQueue = new SqliteEmbeddingQueue(this.db, new EmbedDocs(this.db), store);
+    this.file = new IndexFile(opened);
+    this.documents = current(() => this.file.documents);
+    this.keyword = current(() => this.file.keyword);
+    this.vectors = current(() => this.file.vectors);
+    this.embeddingQueue = current(() => this.file.embeddingQueue);
     this.sessions = userData.sessions;
+  }
+
+  get db(): Database {
+    return this.file.opened.db;
   }
 
   get userDataLocation(): string {
@@ -124,10 +169,24 @@ class SqliteStorageImpl implements SqliteStorage {
     return isDamage(err);
   }
 
+  async check(): Promise<string[]> {
+    // An in-memory snapshot has no file to check beside it; a file is checked on a connection of its own.
+    return this.file.opened.snapshot ? quickCheck(this.db) : quickCheckOffThread(this.location);
+  }
+
+  async replaceDamaged(reason: string): Promise<Recovery> {
+    if (this.readonly) throw damagedReadOnly(this.location, reason);
+    this.db.close();
+    const recovered = setAside(this.location, reason, this.warn);
+    this.file = new IndexFile(this.openIndex());
+    this.recovered = recovered;
+    return recovered;
+  }
+
   async info(): Promise<StorageInfo> {
     let bytes = 0;
     for (const suffix of ['', '-wal']) bytes += fs.statSync(this.location + suffix, { throwIfNoEntry: false })?.size ?? 0;
-    return { schemaVersion: schemaVersion(this.db), bytes, vectorExtension: this.opened.vec };
+    return { schemaVersion: schemaVersion(this.db), bytes, vectorExtension: this.file.opened.vec };
   }
 
   async backup(opts: { to?: string; index?: boolean } = {}): Promise<{ userData: string; index?: string }> {

@@ -29,13 +29,16 @@ export function cacheDbPath(absFolder: string): string {
   return path.join(base, 'lore', `${path.basename(absFolder) || 'root'}-${id}`, 'index.db');
 }
 
-/** The index for commands that read one: --db, else the nearest `.lore/index.db` at or above `from`, else the cache's. */
-export function findDbPath(from: string): string | undefined {
+/**
+ * The index for commands that read one: the nearest `.lore/index.db` at or above `from`, else the
+ * cache's; with the folder it was made for (where it was found).
+ */
+export function findDbPath(from: string): { dbPath: string; folder: string } | undefined {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, '.lore', 'index.db');
-    if (fs.existsSync(candidate)) return candidate;
+    if (fs.existsSync(candidate)) return { dbPath: candidate, folder: dir };
     const cached = cacheDbPath(dir);
-    if (fs.existsSync(cached)) return cached;
+    if (fs.existsSync(cached)) return { dbPath: cached, folder: dir };
     if (path.dirname(dir) === dir) return undefined;
   }
 }

@@ -112,15 +112,17 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         // An indexing run checks every page first: a damaged index is set aside and rebuilt now.
         return createLore({ root, dbPath: where.dbPath, embedder, embedding, logger, check: true });
       }
-      const dbPath = opts.db ?? findDbPath(opts.dir ?? process.cwd());
-      if (!dbPath) {
+      const found = opts.db ? { dbPath: opts.db, folder: undefined } : findDbPath(opts.dir ?? process.cwd());
+      if (!found) {
         throw new LoreError('DB_OPEN', `No Lore index found for ${path.resolve(opts.dir ?? '.')} or its parents. Run \`lore index <dir>\` first, or pass --db PATH.`);
       }
+      const { dbPath, folder } = found;
       // Reading someone else's index (no write access to it or its folder): open it read-only and say so.
       const readonly = !writable(dbPath);
       if (readonly && !opts.json) io.err(`(${dbPath} is not writable for you: reading it read-only)`);
       // status checks every page too, so that it tells the truth about a damaged index.
-      return createLore({ dbPath, logger, readonly, check: command === 'status' && !readonly, ...(command === 'validate' ? {} : { embedder, embedding }) });
+      // (An index found at <folder>/.lore is <folder>'s, even when it was damaged and set aside.)
+      return createLore({ dbPath, defaultRoot: folder, logger, readonly, check: command === 'status' && !readonly, ...(command === 'validate' ? {} : { embedder, embedding }) });
     };
     switch (command) {
       case 'index':
@@ -168,6 +170,8 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
       }
       case 'status': {
         lore = await open(false);
+        // Found damaged just now and set aside: rebuilt from the markdown before it is described.
+        if ((await lore.status()).recovered) await lore.index({ signal, onProgress: progressPrinter(io, opts.json) });
         await lore.embeddingIdle(signal); // the embedder's check (a few seconds at most when nothing answers)
         const status = await lore.status();
         const failed = await lore.files('failed');
@@ -182,7 +186,7 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         else {
           const history = (await lore.status()).userDataPath;
           const advice = report.problems.some((p) => !p.check.startsWith('history:'))
-            ? `Rebuild it with \`lore index <dir>\` after deleting the index file (${lore.dbPath}); session history is kept apart (${history}) and stays.`
+            ? `Run \`lore index <dir>\`: it checks the index file, sets a damaged one aside and rebuilds it from the markdown; session history is kept apart (${history}) and stays.`
             : `The problems are in session history (${history}); the index itself is consistent.`;
           io.out([`Index has ${report.problems.length} problem(s):`, ...report.problems.map((p) => `  [${p.check}] ${p.message}`), advice].join('\n'));
         }

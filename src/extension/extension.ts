@@ -1,4 +1,5 @@
 // The VS Code extension: activation only registers things (cheap); the indexes open right after.
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { registerChat } from './chat/participant';
 import { applyEmbedderSettings, registerEmbeddingCommands } from './commands/embedding';
@@ -69,6 +70,10 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
     log,
     onOpened: (folder, lore, fresh) => ctx && void afterOpen(ctx, folder, lore, fresh),
     onOpenError: showOpenError,
+    onRepaired: (folder, r) =>
+      void vscode.window.showWarningMessage(
+        `Lore: the index of ${folder.name} was damaged (${r.reason}). It was set aside as ${path.basename(r.movedTo)} and is being rebuilt from the markdown; session history is untouched.`,
+      ),
   });
   s.add(access);
   const history = new WindowHistory(access, vscode.workspace.name ?? 'Workspace', log);

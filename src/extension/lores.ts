@@ -8,6 +8,7 @@ import { createLore, type Lore, type LoreInit } from '../core/service';
 import type { SearchOptions } from '../core/search/types';
 import { openUserData, type UserData, USER_DATA_FILE } from '../core/storage/open';
 import type { SessionStore } from '../core/storage/sessions';
+import type { Recovery } from '../core/storage/storage';
 import { embedderSettings, engineConfig, readConfig } from './config';
 import type { FolderStatus, LoreAccess, MergedResult, MergedSearchResponse } from './loreAccess';
 import { STILL_OPENING } from './loreAccess';
@@ -29,6 +30,8 @@ export interface LoreWorkspaceOptions {
   onOpened?: (folder: vscode.WorkspaceFolder, lore: Lore, fresh: boolean) => void;
   /** Called once with the first error that keeps an index from opening. */
   onOpenError?: (err: Error) => void;
+  /** Called once for each time a folder's index was found damaged, set aside and rebuilt from the markdown. */
+  onRepaired?: (folder: vscode.WorkspaceFolder, recovery: Recovery) => void;
   log?: (line: string) => void;
   /** Opens one index (default createLore; tests pass one that fails like a missing native module). */
   create?: (init: LoreInit) => Promise<Lore>;
@@ -50,6 +53,8 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   private disposed = false;
   private paused = false;
   private readonly runs = new Set<AbortController>();
+  /** When each folder's last repair that was reported happened. */
+  private readonly repairsReported = new Map<string, number>();
   private readonly sessionsChanged = new vscode.EventEmitter<void>();
   /** Fires (within 100 ms, coalesced) after session history changed. */
   readonly onDidChangeSessions = this.sessionsChanged.event;
@@ -219,7 +224,17 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   }
 
   status(): Promise<FolderStatus[]> {
-    return Promise.all(this.lores().map(async ({ folder, lore }) => ({ ...(await lore.status()), folder: folder.name })));
+    return Promise.all(
+      this.lores().map(async ({ folder, lore }) => {
+        const s = await lore.status();
+        const key = folder.uri.toString();
+        if (s.recovered && this.repairsReported.get(key) !== s.recovered.at) {
+          this.repairsReported.set(key, s.recovered.at);
+          this.opts.onRepaired?.(folder, s.recovered);
+        }
+        return { ...s, folder: folder.name };
+      }),
+    );
   }
 
   get isPaused(): boolean {

@@ -2,6 +2,7 @@
 // apply without a reload; retention prunes history; progress shows in the status bar; stale results
 // are flagged; a disposed workspace releases its indexes and fires nothing after.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,6 +75,46 @@ describe('Lore lifecycle and settings', function () {
     await new Promise((r) => setTimeout(r, 0));
     assert.equal(fired, after, 'no event after dispose');
     fs.rmSync(storageDir, { recursive: true, force: true });
+  });
+
+  it('a damaged index is found by the check when the folder opens, set aside and rebuilt, with one notice', async function () {
+    this.timeout(60_000);
+    const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-itest-damaged-'));
+    const folders = vscode.workspace.workspaceFolders!;
+    try {
+      const first = new LoreWorkspace({ storageDir });
+      first.openFolders(folders);
+      await first.ready();
+      await first.maintainFolder(folders[0], { index: true });
+      const [{ documents }] = await first.status();
+      const dbPath = first.lores()[0].lore.dbPath;
+      await first.dispose();
+      // Random bytes over every page from a quarter of the way in: opening reads none of them.
+      const size = fs.statSync(dbPath).size;
+      const fd = fs.openSync(dbPath, 'r+');
+      for (let at = Math.floor(size / 4 / 4096) * 4096; at < size; at += 4096) fs.writeSync(fd, crypto.randomBytes(4096), 0, 4096, at);
+      fs.closeSync(fd);
+
+      const repaired: string[] = [];
+      const ws = new LoreWorkspace({ storageDir, onRepaired: (_f, r) => repaired.push(r.movedTo) });
+      try {
+        ws.openFolders(folders);
+        await ws.ready();
+        await ws.maintainFolder(folders[0], { index: true });
+        const healed = await eventually(async () => {
+          const [s] = await ws.status();
+          return s.recovered && s.documents === documents && !s.indexing ? s.recovered : undefined;
+        }, 'the index rebuilt from the markdown', 30_000);
+        assert.ok(fs.existsSync(healed.movedTo), 'the damaged file is kept aside');
+        assert.equal(repaired.length, 1, 'reported once');
+        assert.ok((await ws.search('PostgreSQL ledger')).results.length > 0);
+        assert.ok((await ws.lores()[0].lore.validate()).ok);
+      } finally {
+        await ws.dispose();
+      }
+    } finally {
+      fs.rmSync(storageDir, { recursive: true, force: true });
+    }
   });
 
   it('lore.exclude applies without a reload: excluded files leave the index, and come back', async function () {

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { main } from '../../src/cli/main';
 import Database from 'better-sqlite3';
 import { autoBackup, backupsDir, KEEP_BACKUPS, listBackups } from '../../src/core/storage/sqlite/backup';
-import { userDataPathFor } from '../../src/core/storage/sqlite/userData';
+import { findSchemaDir, loadMigrations } from '../../src/core/storage/sqlite/migrate';
+import { openUserData, userDataPathFor } from '../../src/core/storage/sqlite/userData';
 import { tempWorkspace } from './helpers';
 
 const io = () => {
@@ -110,6 +111,32 @@ test(`automatic backups keep the newest ${KEEP_BACKUPS}; backups the user asked 
     const kept = listBackups(file);
     assert.ok(kept.some((b) => b.path === manual), 'the manual backup is still there');
     assert.equal(kept.filter((b) => b.path.endsWith('-daily.db')).length, KEEP_BACKUPS);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('before a migration changes session history, a copy of it as it was is kept', async () => {
+  const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
+  try {
+    const file = userDataPathFor(ws.dbPath);
+    const lore = await ws.open();
+    await lore.sessions.record('s1', 'search', { query: 'before the upgrade' });
+    await lore.close();
+    // A later Lore whose history has a schema 2.
+    const current = loadMigrations(path.join(findSchemaDir(), 'user'));
+    const next = [...current, { version: current.length + 1, name: 'next.sql', sql: 'ALTER TABLE session_events ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;' }];
+    const upgraded = openUserData(file, { migrations: next });
+    upgraded.close();
+    const copy = listBackups(file).find((b) => b.path.endsWith(`-before-schema-${next.length}.db`));
+    assert.ok(copy, `a backup before schema ${next.length}: ${listBackups(file).map((b) => path.basename(b.path)).join(', ')}`);
+    const db = new Database(copy.path, { readonly: true });
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), current.length, 'the copy is the history as it was');
+      assert.deepEqual(db.prepare('SELECT payload FROM session_events').pluck().all(), [JSON.stringify({ query: 'before the upgrade' })]);
+    } finally {
+      db.close();
+    }
   } finally {
     ws.cleanup();
   }

@@ -10,7 +10,7 @@ import { errorMessage, LoreError } from '../../errors';
 import { autoBackup, backupDue, listBackups, restoreInto, writeBackup } from './backup';
 import { damageReason, isDamage, moveAside } from './recover';
 import { SqliteSessionStore } from './sessions';
-import { findSchemaDir, loadMigrations, schemaVersion } from './migrate';
+import { findSchemaDir, loadMigrations, type Migration, schemaVersion } from './migrate';
 import { openDatabase } from './open';
 import { validateUserData, type ValidationReport } from './validate';
 
@@ -47,7 +47,10 @@ const migrations = () => (userMigrations ??= loadMigrations(path.join(findSchema
  * Opens (creating unless read-only) the user-data file. Read-only and missing: an empty in-memory
  * stand-in whose writes are refused, so a reader of someone else's index still lists "no history".
  */
-export function openUserData(file: string, opts: { readonly?: boolean; warn?: (message: string) => void } = {}): UserData {
+export function openUserData(
+  file: string,
+  opts: { readonly?: boolean; warn?: (message: string) => void; /** The migrations to apply (default: schema/user/; tests pass a later one). */ migrations?: Migration[] } = {},
+): UserData {
   const readonly = opts.readonly ?? false;
   const missingReadonly = readonly && file !== ':memory:' && !fs.existsSync(file);
   const where = missingReadonly ? ':memory:' : file;
@@ -55,7 +58,7 @@ export function openUserData(file: string, opts: { readonly?: boolean; warn?: (m
   const open = () =>
     openDatabase(where, {
       readonly: readonly && !missingReadonly,
-      migrations: migrations(),
+      migrations: opts.migrations ?? migrations(),
       loadVectorExtension: false,
       label: 'Lore history',
       // Before a migration changes the user's own data, a copy of it as it was.

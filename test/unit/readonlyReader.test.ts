@@ -58,3 +58,28 @@ test('an index the user cannot write is searched, shown and validated read-only'
   }
 });
 
+
+test('a folder the user cannot read is listed as skipped with the reason, and indexed once it can be read', { skip: asRoot ? false : 'needs root to run the indexer as another user' }, async () => {
+  const ws = tempWorkspace({ 'a.md': '# Alpha\n\nwombats dig burrows\n', 'private/b.md': '# Beta\n\nquokkas smile\n' });
+  try {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-indexer-'));
+    fs.chownSync(home, NOBODY, NOBODY);
+    // The folder is the indexing user's; private/ is root's alone.
+    for (let d = ws.root; d !== path.dirname(d); d = path.dirname(d)) if (d.startsWith(os.tmpdir())) fs.chmodSync(d, d === ws.root ? 0o755 : fs.statSync(d).mode | 0o005);
+    fs.chownSync(ws.root, NOBODY, NOBODY);
+    fs.chownSync(path.join(ws.root, 'a.md'), NOBODY, NOBODY);
+    fs.chmodSync(path.join(ws.root, 'private'), 0o700);
+    const first = await runAsIn(NOBODY, ['index', ws.root, '--json'], home);
+    assert.equal(first.code, 0, first.err);
+    const out = JSON.parse(first.out) as { summary: { added: number; skipped: number; skippedPaths: { path: string; reason: string }[] } };
+    assert.equal(out.summary.added, 1);
+    assert.deepEqual(out.summary.skippedPaths, [{ path: 'private', reason: 'folder not readable (permission denied)' }]);
+    const status = await runAsIn(NOBODY, ['status', '--dir', ws.root], home);
+    assert.match(status.out, /private: folder not readable \(permission denied\)/);
+    fs.chmodSync(path.join(ws.root, 'private'), 0o755);
+    const second = JSON.parse((await runAsIn(NOBODY, ['index', ws.root, '--json'], home)).out) as typeof out;
+    assert.deepEqual([second.summary.added, second.summary.skipped], [1, 0], 'private/b.md indexed once readable');
+  } finally {
+    ws.cleanup();
+  }
+});

@@ -104,7 +104,7 @@ export interface Lore {
   validate(): Promise<ValidationReport>;
   /**
    * Checks every page of the index without blocking this thread (skipped when `check` did it at
-   * open); a damaged index is set aside and rebuilt from the markdown. Resolves with the problems found.
+   * open); a damaged index is set aside and rebuilt from the markdown. Resolves with the problems found, once rebuilt.
    */
   verify(): Promise<string[]>;
   /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type LoreConfig, resolveConfig } from './config';
 import { getIndexedDocument, type IndexedDocument, type LineRangeRequest } from './document';
 import { errorMessage, LoreError } from './errors';
+import { Healer } from './heal';
 import { FileFilter } from './index/files';
 import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSummary } from './index/reconcile';
 import { maintain, type MaintainOptions, type WatchEvents } from './index/maintain';
@@ -46,7 +47,9 @@ export async function createLore(init: LoreInit): Promise<Lore> {
       throw new LoreError('BAD_INPUT', `The index at ${storage.location} holds ${stored}, not ${root}. Give ${root} its own index (\`lore index ${root}\` keeps it in its .lore folder, or pass another --db), or delete ${storage.location} to reuse it.`);
     }
     if (!init.readonly && root !== stored) await storage.documents.setMeta('root', root);
-    return new LoreService(init, root, storage);
+    // A full pass records how it chunked: without that record the index was never filled.
+    const unbuilt = !!storage.recovered || (await storage.documents.meta('chunking')) === undefined;
+    return new LoreService(init, root, storage, unbuilt);
   } catch (err) {
     await storage.close();
     throw err;
@@ -62,12 +65,16 @@ class LoreService implements Lore {
   private readonly progressListeners = new Set<Listener<IndexProgress>>();
   /** Index runs: one over a path waits for earlier ones over it (a full pass waits for all), others run beside it. */
   private readonly lanes = new RunLanes();
-  /** A damaged index being set aside and rebuilt: `replaced` once the empty one is in place. */
-  private healing: { replaced: Promise<void>; rebuilt: Promise<ReconcileSummary> } | undefined;
-  private lastHealAt = 0;
-  /** Set aside as damaged at open and not indexed since: a search indexes the folder first (it would find nothing). */
+  private readonly healer: Healer;
+  /**
+   * Never fully indexed (new, emptied, or set aside as damaged at open) and not since: a search
+   * with no run under way indexes the folder first (it would find nothing); while a host's own
+   * first pass runs, it answers from what is indexed so far.
+   */
   private unbuilt: boolean;
   private unbuiltRun: Promise<unknown> | undefined;
+  /** Index runs asked for and not yet ended. */
+  private pendingRuns = 0;
   private readonly readonly: boolean;
   /** The index was checked page by page at open (else maintain() checks it, off this thread). */
   private readonly checkedAtOpen: boolean;
@@ -84,14 +91,24 @@ class LoreService implements Lore {
     init: LoreInit,
     readonly root: string,
     private readonly storage: Storage,
+    unbuilt: boolean,
   ) {
     this.logger = init.logger;
     this.readonly = !!init.readonly;
     this.checkedAtOpen = !!init.check;
-    this.unbuilt = !!storage.recovered && !init.readonly;
+    this.unbuilt = unbuilt && !init.readonly;
     this.config = resolveConfig(init.config);
     this.filter = new FileFilter(root, { include: this.config.include, exclude: this.config.exclude, respectGitignore: this.config.respectGitignore });
     this.sessions = storage.sessions;
+    this.healer = new Healer({
+      storage,
+      lanes: this.lanes,
+      readonly: this.readonly,
+      logger: this.logger,
+      halt: () => this.embedding.halt(),
+      reindex: () => this.runIndex({}, false),
+      changed: () => this.emitStatus(),
+    });
     this.embedding = new EmbeddingPipeline(storage.embeddingQueue, storage.vectors, () => this.emitStatus(), { readonly: init.readonly, ...init.embedding });
     // Keyword only (no embedder): documents an earlier run left waiting for vectors are settled too.
     this.embedding.configure(init.embedder ?? null).catch((err) => this.logger?.warn(`the embedder could not be set up: ${errorMessage(err)}`));
@@ -161,44 +178,15 @@ class LoreService implements Lore {
         this.retries?.runFailed();
       },
     );
+    this.pendingRuns++;
+    void run.catch(() => undefined).then(() => this.pendingRuns--);
     // The file turned out damaged on the way: it is set aside and the whole folder indexed afresh.
-    return healDamage ? run.catch((err) => this.heal(err).rebuilt) : run;
-  }
-
-  /**
-   * A damaged index (found by a read, a write or the check) is set aside and rebuilt from the
-   * markdown, once: damage again within a minute (a failing disk) is reported instead. Session
-   * history lives apart and is not touched.
-   */
-  private heal(err: unknown, reason = errorMessage(err)): { replaced: Promise<void>; rebuilt: Promise<ReconcileSummary> } {
-    if (this.healing) return this.healing;
-    const refused = (e: unknown) => {
-      const p = Promise.reject(e);
-      return { replaced: p as Promise<never>, rebuilt: p as Promise<never> };
-    };
-    if (!this.storage.isDamage(err) || this.closed) return refused(err);
-    if (this.readonly || Date.now() - this.lastHealAt < 60_000) return refused(this.damageExplained(err));
-    this.lastHealAt = Date.now();
-    const replaced = this.lanes.run(undefined, async () => {
-      await this.embedding.halt();
-      await this.storage.replaceDamaged(reason);
-      this.emitStatus();
-    });
-    const rebuilt = replaced.then(() => this.runIndex({}, false));
-    const healing = (this.healing = { replaced, rebuilt });
-    rebuilt.then(
-      () => (this.healing = undefined),
-      (e) => {
-        this.healing = undefined;
-        this.logger?.warn(`the index could not be rebuilt after it was found damaged: ${errorMessage(e)}`);
-      },
-    );
-    return healing;
+    return healDamage ? run.catch((err) => this.healer.heal(err).rebuilt) : run;
   }
 
   /**
    * Checks every page of the index (off this thread) unless that was done at open, and heals a
-   * damaged one. Resolves with the problems found ([] when sound).
+   * damaged one. Resolves with the problems found ([] when sound), once a damaged one is rebuilt.
    */
   async verify(): Promise<string[]> {
     if (this.checkedAtOpen || this.closed) return [];
@@ -206,7 +194,7 @@ class LoreService implements Lore {
     if (problems.length) {
       const reason = problems.join('; ');
       this.logger?.warn(`the index at ${this.dbPath} failed its check (${reason})`);
-      if (!this.readonly) await this.heal(Object.assign(new Error(reason), { code: 'SQLITE_CORRUPT' }), reason).replaced;
+      if (!this.readonly) await this.healer.healChecked(problems).rebuilt;
     }
     return problems;
   }
@@ -214,21 +202,15 @@ class LoreService implements Lore {
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     const { keyword, vectors } = this.storage;
     const search = () => runSearch({ root: this.root, keyword, vectors, availability: () => this.embedding.settledAvailability() }, query, opts);
-    if (this.unbuilt) await (this.unbuiltRun ??= this.index({}).finally(() => (this.unbuiltRun = undefined)));
+    if (this.unbuilt && (this.unbuiltRun || !this.pendingRuns)) await (this.unbuiltRun ??= this.index({}).finally(() => (this.unbuiltRun = undefined)));
     try {
       return await search();
     } catch (err) {
       if (!this.storage.isDamage(err)) throw err;
       // Answered from the rebuilt index (a damaged one that cannot be rebuilt here says what to do).
-      await this.heal(err).rebuilt;
+      await this.healer.heal(err).rebuilt;
       return search();
     }
-  }
-
-  /** A damaged index file, in words that say what to do; any other error as it is. */
-  private damageExplained(err: unknown): unknown {
-    if (!this.storage.isDamage(err)) return err;
-    return new LoreError('DB_OPEN', `The index at ${this.dbPath} is damaged (${errorMessage(err)}). Run \`lore index <dir>\`: it checks the file, sets a damaged one aside and rebuilds the index from the markdown; session history is kept.`, { cause: err });
   }
 
   searchPassages(query: string, opts: PassageSearchOptions = {}): Promise<PassageResponse> {
@@ -241,7 +223,7 @@ class LoreService implements Lore {
     } catch (err) {
       if (!this.storage.isDamage(err)) throw err;
       // The status of the index that replaces it, being rebuilt (`indexing` and `recovered` say so).
-      await this.heal(err).replaced;
+      await this.healer.heal(err).replaced;
       return this.readStatus();
     }
   }
@@ -335,7 +317,7 @@ class LoreService implements Lore {
   rebuild(opts: ReconcileOptions = {}): Promise<ReconcileSummary> {
     if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
     // A damaged file cannot even be emptied: it is set aside instead, which leaves an empty index too.
-    const dropped = this.lanes.run(undefined, () => this.storage.documents.dropAll()).catch((err) => this.heal(err).replaced);
+    const dropped = this.lanes.run(undefined, () => this.storage.documents.dropAll()).catch((err) => this.healer.heal(err).replaced);
     return dropped.then(() => this.index(opts));
   }
 
@@ -386,7 +368,7 @@ class LoreService implements Lore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
+    this.closed = this.healer.closed = true;
     await this.embedding.close();
     this.statusListeners.clear();
     this.retries?.stop();

@@ -114,28 +114,35 @@ async function damageMatrix(): Promise<void> {
   cases['damaged write-ahead log'] = (db) => fs.writeFileSync(`${db}-wal`, crypto.randomBytes(64 * 1024));
   let passed = 0;
   const problems: string[] = [];
+  // Each case two ways: `lore index` (a checked open, then a run), and as the editor meets it (an
+  // open without the page check, the check beside it in a worker, then just a search).
+  const routes = ['index run', 'in use'] as const;
   for (const [name, damage] of Object.entries(cases)) {
-    const db = path.join(tmp, 'damage', `${name.replace(/\W+/g, '-')}.db`);
-    try {
-      const lore = await createLore({ root, dbPath: db });
-      await lore.index();
-      await lore.sessions.record(name, 'search', { query: 'kept' });
-      await lore.close();
-      damage(db);
-      const again = await createLore({ root, dbPath: db, check: true });
-      await again.index();
-      const found = (await again.search('the', { mode: 'keyword' })).results.length > 0;
-      const ok = (await again.validate()).ok;
-      const kept = (await again.sessions.events(name)).length === 1;
-      const docs = (await again.status()).documents === DAMAGE_DOCS;
-      await again.close();
-      if (found && ok && kept && docs) passed++;
-      else problems.push(`${name}: ${[!found && 'not searchable', !ok && 'inconsistent', !kept && 'history lost', !docs && 'documents missing'].filter(Boolean).join(', ')}`);
-    } catch (err) {
-      problems.push(`${name}: ${(err as Error).message}`);
+    for (const route of routes) {
+      const label = `${name} (${route})`;
+      const db = path.join(tmp, 'damage', label.replace(/\W+/g, '-'), 'index.db'); // its own history beside it
+      try {
+        const lore = await createLore({ root, dbPath: db });
+        await lore.index();
+        await lore.sessions.record(name, 'search', { query: 'kept' });
+        await lore.close();
+        damage(db);
+        const again = await createLore({ root, dbPath: db, check: route === 'index run' });
+        if (route === 'index run') await again.index();
+        else await again.verify();
+        const found = (await again.search('the', { mode: 'keyword' })).results.length > 0;
+        const ok = (await again.validate()).ok;
+        const kept = (await again.sessions.events(name)).length === 1;
+        const docs = (await again.status()).documents === DAMAGE_DOCS;
+        await again.close();
+        if (found && ok && kept && docs) passed++;
+        else problems.push(`${label}: ${[!found && 'not searchable', !ok && 'inconsistent', !kept && 'history lost', !docs && 'documents missing'].filter(Boolean).join(', ')}`);
+      } catch (err) {
+        problems.push(`${label}: ${(err as Error).message}`);
+      }
     }
   }
-  record('damaged index files (random bytes at 5 offsets, truncated, empty, text, bad WAL)', passed, Object.keys(cases).length, problems.join('; ') || 'searchable again after one index run, no session event lost');
+  record('damaged index files (random bytes at 5 offsets, truncated, empty, text, bad WAL), each after `lore index` and met in use', passed, Object.keys(cases).length * routes.length, problems.join('; ') || 'searchable again (after one index run, or by the check and search alone), no session event lost');
 }
 
 async function hostileInputs(): Promise<void> {

@@ -203,14 +203,18 @@ class LoreService implements Lore {
     const { keyword, vectors } = this.storage;
     const search = () => runSearch({ root: this.root, keyword, vectors, availability: () => this.embedding.settledAvailability() }, query, opts);
     if (this.unbuilt && (this.unbuiltRun || !this.pendingRuns)) await (this.unbuiltRun ??= this.index({}).finally(() => (this.unbuiltRun = undefined)));
+    let response: SearchResponse;
     try {
-      return await search();
+      response = await search();
     } catch (err) {
       if (!this.storage.isDamage(err)) throw err;
       // Answered from the rebuilt index (a damaged one that cannot be rebuilt here says what to do).
       await this.healer.heal(err).rebuilt;
-      return search();
+      response = await search();
     }
+    const p = this.progress;
+    if (p?.phase === 'indexing' && p.files !== undefined) response.partial = { indexed: p.files - (p.total - p.done), total: p.files };
+    return response;
   }
 
   searchPassages(query: string, opts: PassageSearchOptions = {}): Promise<PassageResponse> {

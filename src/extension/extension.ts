@@ -15,7 +15,7 @@ import { registerMcpServers } from './mcp';
 import { loadApiKey, registerApiKey } from './secrets';
 import { LoreStatusBar } from './statusBar';
 import { registerTools } from './tools/tools';
-import { SearchTreeProvider } from './views/searchTree';
+import { partialResults, SearchTreeProvider } from './views/searchTree';
 import { SessionsTreeProvider } from './views/sessionsTree';
 import { StatusTreeProvider } from './views/statusTree';
 
@@ -109,7 +109,8 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   s.add(sessionsView.onDidChangeVisibility((e) => e.visible && sessionsTree.refresh()));
   s.add(searchTree.onDidChangeTreeData(() => {
     const r = searchTree.last;
-    searchView.message = r?.fallbackReason ? `Keyword results: ${r.fallbackReason}` : undefined;
+    const notes = [r?.partial && partialResults(r.partial), r?.fallbackReason && `Keyword results: ${r.fallbackReason}`].filter(Boolean);
+    searchView.message = notes.length ? notes.join(' · ') : undefined;
   }));
 
   for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerSessionCommands(c, sessionsTree)]) s.add(d);

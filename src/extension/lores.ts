@@ -177,12 +177,16 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     if (lores.length > 1) results.sort((a, b) => b.score - a.score);
     const first = responses[0];
     const reasons = [...new Set(responses.map((r) => r.fallbackReason).filter(Boolean))];
+    const partial = responses.some((r) => r.partial)
+      ? responses.reduce((sum, r) => ({ indexed: sum.indexed + (r.partial?.indexed ?? 0), total: sum.total + (r.partial?.total ?? 0) }), { indexed: 0, total: 0 })
+      : undefined;
     return {
       query,
       results: results.slice(0, opts.k ?? 10),
       mode: first?.mode ?? 'keyword',
       requestedMode: first?.requestedMode ?? opts.mode ?? 'hybrid',
       fallbackReason: reasons.length ? reasons.join(' ') : undefined,
+      ...(partial ? { partial } : {}),
       ms: performance.now() - t0,
     };
   }
@@ -290,6 +294,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
         signal: AbortSignal.any([this.lifetime, run.signal]),
         cancelPass: opts.cancelPass,
         index: opts.index,
+        first: openFilesIn(folder),
         onProgress: (p) => opts.onProgress?.(p.done, p.total),
         ...this.watchEvents(folder),
       });
@@ -380,4 +385,18 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     }
     this.userData = undefined;
   }
+}
+
+/** The files open in the editor (tabs of every group) under `folder`, relative to it: indexed first. */
+function openFilesIn(folder: vscode.WorkspaceFolder): string[] {
+  const out: string[] = [];
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
+      if (uri?.scheme !== 'file') continue;
+      const rel = path.relative(folder.uri.fsPath, uri.fsPath);
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) out.push(rel.split(path.sep).join('/'));
+    }
+  }
+  return out;
 }

@@ -19,6 +19,8 @@ export interface MaintainOptions extends WatchEvents {
   /** Run the first pass (default true); false: only watch. */
   index?: boolean;
   onProgress?: (p: IndexProgress) => void;
+  /** Files the first pass indexes before the rest (the editor's open files; see ReconcileOptions.first). */
+  first?: readonly string[];
   /** After the first pass, before watching begins (the CLI prints its summary and waits for embedding here). */
   onIndexed?: (summary: ReconcileSummary) => void | Promise<void>;
   watch?: WatchOptions;
@@ -51,7 +53,7 @@ export async function maintain(target: Maintainable, opts: MaintainOptions = {})
   void target.verify?.().catch((err) => opts.onError?.(err));
   if (opts.index !== false) {
     try {
-      summary = await target.index({ signal: anyOf([signal, opts.cancelPass]), onProgress: opts.onProgress });
+      summary = await target.index({ signal: anyOf([signal, opts.cancelPass]), onProgress: opts.onProgress, first: opts.first });
     } catch (err) {
       const cancelledOnly = err instanceof LoreError && err.code === 'ABORTED' && opts.cancelPass?.aborted && !signal?.aborted;
       if (!cancelledOnly) throw err;

@@ -4,6 +4,7 @@ import { LoreError, errorMessage } from '../errors';
 import type { ChunkOptions, SyncStatus } from '../types';
 import { type DiskFile, type FileFilter, linkOutside, listFiles, Skipped, type SkippedPath, statOrWhy } from './files';
 import { type ParseLimits, ParsePool } from './parsePool';
+import { orderForUser } from './priority';
 import { type FileResult, sha256 } from './processFile';
 import type { DocumentStore, IndexedFile, IndexWrite } from '../storage/documents';
 
@@ -12,8 +13,11 @@ const INLINE_MAX_BYTES = 8 * 1024;
 
 export interface IndexProgress {
   phase: 'scanning' | 'indexing' | 'done';
+  /** Files of this run's work done, of `total` (new, changed or failed files; unchanged ones are not work). */
   done: number;
   total: number;
+  /** Files in the run's scope, unchanged ones included (from the indexing phase on). */
+  files?: number;
   current?: string;
 }
 
@@ -26,6 +30,8 @@ export interface ReconcileOptions {
   retryFailed?: boolean;
   /** Re-read and re-parse every file in scope. */
   force?: boolean;
+  /** Files to index before the rest (the editor's open files); their folders come next (see priority.ts). */
+  first?: readonly string[];
 }
 
 export interface ReconcileSummary {
@@ -122,16 +128,19 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   await store.apply(vanished.map((file) => ({ kind: 'delete', file })));
   sum.removed += vanished.length;
 
-  const total = work.length;
+  // What the user most likely wants first; the walk's own order (reverse alphabetical) means nothing.
+  const ordered = orderForUser(work, (rel) => disk.get(rel)?.mtime, { first: opts.first });
+  const total = ordered.length;
   let done = 0;
-  report({ phase: 'indexing', done, total }, true);
+  const files = disk.size;
+  report({ phase: 'indexing', done, total, files }, true);
   // A few small files parse on this thread (no worker start-up); anything larger goes to workers,
   // where a file's time and memory are bounded (a stuck parse cannot hold up this thread).
   const inline = total < (cfg.inlineBelow ?? 16) && work.every((w) => (disk.get(w.rel)?.size ?? 0) <= INLINE_MAX_BYTES);
   const pool = new ParsePool(inline ? 0 : ParsePool.defaultSize(), undefined, cfg.parseLimits);
   const writer = new BatchWriter(store, (item, r) => writeFor(cfg, item, r), (item, r, failed) => count(item, r, sum, failed), (batch) => {
     done += batch.length;
-    report({ phase: 'indexing', done, total, current: batch[batch.length - 1][0].rel });
+    report({ phase: 'indexing', done, total, files, current: batch[batch.length - 1][0].rel });
   });
   // Cancelled: the parsers stop at once (a file mid-parse is dropped, not waited for).
   const stopParsing = () => void pool.close();
@@ -141,7 +150,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     // Enough files in flight to keep every worker's queue full while results wait to be written.
     const window = Math.max(1, pool.capacity * 2);
     let started = 0;
-    for (const item of work) {
+    for (const item of ordered) {
       if (signal?.aborted || writer.error) break;
       const job = {
         root: filter.root, rel: item.rel, maxFileSize: cfg.maxFileSize, chunk: cfg.chunk, seen: disk.get(item.rel),
@@ -173,7 +182,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   if (signal?.aborted) {
     throw new LoreError('ABORTED', `Cancelled after ${done} of ${total} files; everything written so far is consistent and the next run finishes the rest.`);
   }
-  report({ phase: 'done', done, total }, true);
+  report({ phase: 'done', done, total, files }, true);
   return sum;
 }
 

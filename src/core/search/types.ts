@@ -103,6 +103,8 @@ export interface SearchResponse {
   requestedMode: SearchMode;
   /** Why `mode` is not `requestedMode` (embedder down, model missing, vectors not built yet...). */
   fallbackReason?: string;
+  /** Set while an indexing run is under way: the results come from the files indexed so far. */
+  partial?: { indexed: number; total: number };
   ms: number;
 }
 

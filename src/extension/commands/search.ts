@@ -6,7 +6,7 @@ import type { Ctx } from '../context';
 import type { MergedResult, MergedSearchResponse } from '../loreAccess';
 import { openAt } from '../open';
 import { isAbort, requireReady, showError } from '../progress';
-import { displaySnippet, oneLine, sectionOf } from '../views/searchTree';
+import { displaySnippet, oneLine, partialResults, sectionOf } from '../views/searchTree';
 
 export interface SearchArgs {
   mode?: SearchMode;
@@ -95,7 +95,7 @@ export function pickSearch(c: Ctx, initial = ''): Promise<MergedSearchResponse |
         last = r;
         const items = r.results.map((x) => toItem(x, multi));
         qp.items = items.length ? items : [{ label: `No results for "${value}"`, alwaysShow: true }];
-        if (r.fallbackReason) qp.title = `Lore: Search (${r.mode}: ${r.fallbackReason})`;
+        qp.title = `Lore: Search (${r.fallbackReason ? `${r.mode}: ${r.fallbackReason}` : opts.mode})${r.partial ? ` · ${partialResults(r.partial)}` : ''}`;
       } catch (err) {
         if (mine === seq && !isAbort(err)) qp.items = [{ label: `$(error) ${errorMessage(err)}`, alwaysShow: true }];
       } finally {
@@ -105,10 +105,17 @@ export function pickSearch(c: Ctx, initial = ''): Promise<MergedSearchResponse |
     const finish = (query: string) => {
       if (done) return;
       done = true;
-      if (last && last.query === query && query.trim()) {
-        c.searchTree.show(last, multi);
-        c.history.search(query, last.mode, opts.k ?? 10, last.results.length);
-      }
+      if (!last || last.query !== query || !query.trim()) return;
+      // The live list took the last word as a prefix (the user was still typing it); the query they
+      // settled on is searched as whole words for the Search view.
+      const typed = last;
+      void c.access.search(query, opts).then(
+        (final) => {
+          c.searchTree.show(final, multi);
+          c.history.search(query, final.mode, opts.k ?? 10, final.results.length);
+        },
+        () => c.searchTree.show(typed, multi),
+      );
     };
     qp.onDidChangeValue((v) => {
       clearTimeout(timer);

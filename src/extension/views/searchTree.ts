@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 import type { MergedResult, MergedSearchResponse } from '../loreAccess';
 
+/** "partial results: 31,361 of 38,430 files indexed": said wherever results come while indexing runs. */
+export function partialResults(p: { indexed: number; total: number }): string {
+  return `partial results: ${p.indexed.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} files indexed`;
+}
+
 export type SearchNode =
   | { kind: 'info'; label: string; tooltip?: string }
   | { kind: 'doc'; key: string; title: string; path: string; folder: string; uri: vscode.Uri; results: MergedResult[] }

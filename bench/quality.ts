@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadBeir, writeBeirMarkdown } from '../src/core/eval/beir';
 import { buildKnownItemSet } from '../src/core/eval/knownItem';
+import { buildNameLookupSet, writeCommandPages } from '../src/core/eval/nameLookup';
 import { type EvalReport, type EvalSet, evaluate, type SystemResult } from '../src/core/eval/run';
 import type { EmbedderSettings } from '../src/core/embed/types';
 import type { SearchMode } from '../src/core/search/types';
@@ -153,6 +154,49 @@ async function knownItem(ctx: BenchContext, runs: KnownItemRun[]): Promise<strin
   ];
 }
 
+/** Share of queries whose first result is a right answer. */
+function hitAt1(r: SystemResult, qrels: Map<string, Map<string, number>>): number {
+  let hits = 0;
+  for (const [q, ranked] of r.runs) if (ranked[0] && qrels.get(q)?.has(ranked[0])) hits++;
+  return r.runs.size ? hits / r.runs.size : 0;
+}
+
+async function nameLookup(ctx: BenchContext, rustBook: string): Promise<string[]> {
+  const generated = path.join(ctx.tmp, 'command-pages');
+  writeCommandPages(generated);
+  const rows: string[] = [];
+  const notes: string[] = [];
+  for (const { title, dir } of [{ title: 'rust-book', dir: rustBook }, { title: 'command pages (generated, 5 translations)', dir: generated }]) {
+    if (!fs.existsSync(dir)) {
+      notes.push(`${title}: skipped (no folder at ${dir}).`);
+      continue;
+    }
+    ctx.log(`quality: name lookup, ${title}`);
+    const set = await buildNameLookupSet(dir);
+    const db = (v: string) => path.join(ctx.tmp, `names-${title.replace(/\W+/g, '-')}-${v}.db`);
+    const before = await evaluate(set, { modes: ['keyword'], embedder: null, depth: 10, dbPath: db('off'), search: { names: false, groupTranslations: false }, log: ctx.log });
+    const after = await evaluate(set, { modes: ['keyword'], embedder: null, depth: 10, dbPath: db('on'), log: ctx.log });
+    notes.push(`${title}: ${set.files} files, ${set.queries.length} queries (file names and titles).`);
+    const [base, off] = before.systems;
+    const [, on] = after.systems;
+    for (const [system, r] of [['plain BM25', base], ['Lore keyword, names first off', off], ['Lore keyword', on]] as const) {
+      rows.push(`| ${title} | ${system} | ${f4(hitAt1(r, set.qrels))} | ${f4(r.mrr10)} | ${f4(r.recall10)} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} |`);
+    }
+  }
+  return [
+    '### Name lookup',
+    '',
+    "Queries are the pages' own names: every file name (without `.md`) and every title, each answered by the page(s) of that name in the main tree (`src/core/eval/nameLookup.ts`); target hit@1 >= 0.95. " +
+      'The generated set is a tldr-like tree (one page per command in English and in 5 translations whose text repeats the command name), where BM25 alone ranks translations first.',
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+    '| set | system | hit@1 | MRR@10 | success@10 | p50 | p95 |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
+}
+
 export async function runQuality(ctx: BenchContext): Promise<string> {
   const rustBook = path.join(CORPORA, 'rust-book');
   const book = (files: number, chunks: number) => `\`../shared/corpora/rust-book\`, ${files} markdown chapters (${chunks.toLocaleString('en-US')} chunks)`;
@@ -170,6 +214,8 @@ export async function runQuality(ctx: BenchContext): Promise<string> {
         corpus: (files, chunks) => `the ${files.toLocaleString('en-US')} SciFact abstracts as written above (${chunks.toLocaleString('en-US')} chunks)`,
       },
     ])),
+    '',
+    ...(await nameLookup(ctx, rustBook)),
   ];
   return parts.join('\n');
 }

@@ -19,6 +19,7 @@ import { runSearch } from '../src/core/search/hybrid';
 import { FIELD_WEIGHTS } from '../src/core/storage/sqlite/bm25';
 import { KeywordSearch, registerSearchFunctions } from '../src/core/storage/sqlite/keyword';
 import { SemanticSearch } from '../src/core/storage/sqlite/semantic';
+import { NameLookup } from '../src/core/storage/sqlite/names';
 import { VectorStore } from '../src/core/storage/sqlite/vectors';
 import { rng, vocabulary } from './corpus';
 import { dbBytes, percentile } from './util';
@@ -238,11 +239,12 @@ export async function benchSize(n: number, queries: number, dir: string): Promis
   const kwCpu = cpuLog;
   cpuLog = [];
   const semantic = new SemanticSearch(db, store);
+  const names = new NameLookup(db);
   const hybridMs: number[] = [];
   for (const [j, q] of qs.entries()) {
     const deps = {
       root: dir,
-      keyword: { fieldWeights: { ...FIELD_WEIGHTS }, rows: async (...a: Parameters<KeywordSearch['rows']>) => keyword.rows(...a), explainTerms: async (...a: Parameters<KeywordSearch['explainTerms']>) => keyword.explainTerms(...a) },
+      keyword: { fieldWeights: { ...FIELD_WEIGHTS }, rows: async (...a: Parameters<KeywordSearch['rows']>) => keyword.rows(...a), explainTerms: async (...a: Parameters<KeywordSearch['explainTerms']>) => keyword.explainTerms(...a), named: async (...a: Parameters<NameLookup['find']>) => names.find(...a) },
       vectors: { nearest: async (...a: Parameters<SemanticSearch['search']>) => semantic.search(...a) },
       availability: () => ({ ok: true as const, model: MODEL, embedQuery: async () => q.vector }) };
     hybridMs.push(await timedAsync(() => runSearch(deps, textOf(q.topic, j), { mode: 'hybrid', k: 10 })));

@@ -1,6 +1,7 @@
 import type { ReconcileSummary } from '../core/index/reconcile';
 import type { FileState, LoreStatus } from '../core/service';
 import type { SearchResponse } from '../core/search/types';
+import { alsoIn } from '../core/search/group';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -44,11 +45,13 @@ export function formatResults(r: SearchResponse, st: Style): string {
     const stale = hit.stale ? st.warn(' [changed since indexed]') : '';
     out.push(`${i + 1}. ${st.bold(hit.title)}${heading}`);
     const found = r.mode === 'keyword' ? '' : ` · ${hit.retriever === 'both' ? 'keyword+semantic' : hit.retriever}`;
-    out.push(`   ${hit.path}:${hit.startLine}-${hit.endLine}  ${st.dim(`${hit.documentType} · score ${hit.score.toFixed(r.mode === 'hybrid' ? 4 : 2)}${found}`)}${stale}`);
+    const langs = hit.translations ? ` · ${alsoIn(hit.translations)}` : '';
+    out.push(`   ${hit.path}:${hit.startLine}-${hit.endLine}  ${st.dim(`${hit.documentType} · score ${hit.score.toFixed(r.mode === 'hybrid' ? 4 : 2)}${found}${langs}`)}${stale}`);
     out.push(`   ${highlight(hit.snippet, hit.highlights, st)}`);
     if (hit.explain) out.push(`   ${st.dim(`why: ${hit.explain.summary}`)}`);
   });
-  out.push(st.dim(`${r.results.length} result(s) in ${r.ms.toFixed(1)} ms · ${used}`));
+  const partial = r.partial ? ` · partial results: ${r.partial.indexed} of ${r.partial.total} files indexed` : '';
+  out.push(st.dim(`${r.results.length} result(s) in ${r.ms.toFixed(1)} ms · ${used}${partial}`));
   return out.join('\n');
 }
 

@@ -50,6 +50,23 @@ export function storageConformance(target: ConformanceTarget): void {
       }
     });
 
+  withStorage('finds documents by file name and title, whole or (typing) as a prefix, within the filters', async (s) => {
+    await s.documents.apply([
+      docWrite('pages/common/tar.md', '# tar\n\nArchiving utility.\n'),
+      docWrite('pages.zh/common/tar.md', '# tar\n\n归档工具。\n'),
+      docWrite('guide/getting-started.md', '---\ntitle: Getting Started Quickly\n---\n\nFirst steps.\n'),
+      docWrite('guide/target.md', '# Targets\n\nBuild targets.\n'),
+    ]);
+    const q = (fileNames: string[], title: string, prefix = false, fileStems: string[] = []) => ({ fileNames, fileStems, title, prefix });
+    const paths = async (query: ReturnType<typeof q>, filters = {}) => (await s.keyword.named(query, 10, filters)).map((r) => `${r.path}:${r.nameMatch.field}:${r.nameMatch.exact ? 'exact' : 'prefix'}`);
+    assert.deepEqual(await paths(q(['tar.md'], 'tar')), ['pages/common/tar.md:file:exact', 'pages.zh/common/tar.md:file:exact'], 'shortest path first');
+    assert.deepEqual(await paths(q([], 'getting started quickly')), ['guide/getting-started.md:title:exact']);
+    assert.deepEqual(await paths(q(['ta.md'], 'ta', true, ['ta'])), ['guide/target.md:file:prefix', 'pages/common/tar.md:file:prefix', 'pages.zh/common/tar.md:file:prefix']);
+    assert.deepEqual(await paths(q(['tar.md'], 'tar'), { pathGlob: 'pages/**' }), ['pages/common/tar.md:file:exact']);
+    const [hit] = await s.keyword.named(q(['tar.md'], 'tar'), 1);
+    assert.equal(hit.startLine, 1, 'a name hit opens at the top of the document');
+  });
+
   withStorage('records settings about itself and keeps them across reopening', async (s, dir) => {
     assert.equal(await s.documents.meta('root'), undefined);
     await s.documents.setMeta('root', '/work/docs');

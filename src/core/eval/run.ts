@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EmbedderSettings } from '../embed/types';
 import { throwIfAborted } from '../errors';
-import type { SearchMode } from '../search/types';
+import type { SearchMode, SearchOptions } from '../search/types';
 import { createLore } from '../service';
 import { PlainBm25 } from '../storage/sqlite/plainBm25';
 import { type Metrics, relevantInTop, scoreRun } from './metrics';
@@ -61,6 +61,8 @@ export interface EvalOptions {
   onProgress?: (p: EvalProgress) => void;
   /** Results asked of search() per query (default 100: recall@100 needs them). */
   depth?: number;
+  /** More options for Lore's searches (e.g. `names: false` to measure a ranking without names first). */
+  search?: Pick<SearchOptions, 'names' | 'groupTranslations'>;
 }
 
 export interface EvalReport {
@@ -159,7 +161,7 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
         throwIfAborted(opts.signal);
         progress?.({ phase: 'searching', done: i, total: set.queries.length, system: `Lore ${mode}` });
         const s = performance.now();
-        const r = await lore.search(q.text, { k: depth, mode, signal: opts.signal });
+        const r = await lore.search(q.text, { ...opts.search, k: depth, mode, signal: opts.signal });
         times.push(performance.now() - s);
         if (r.mode !== mode) {
           fallback ??= r.fallbackReason ?? `mode used: ${r.mode}`;

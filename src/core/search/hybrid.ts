@@ -4,6 +4,8 @@ import { explanation } from './explain';
 import { DEFAULT_WEIGHTS, type Fused, type FusionInfo, fuseAgreement, fuseRrf, fuseWeighted } from './fusion';
 import { countByDoc, type ScoredRow, takeForDoc, toHit } from './hit';
 import { checkQueryText, SEARCH_MODES } from './input';
+import { groupTranslations } from './group';
+import { nameQuery, namesFirst } from './names';
 import { buildKeywordQuery } from './query';
 import type { KeywordIndex } from '../storage/keyword';
 import type { VectorIndex } from '../storage/vectors';
@@ -28,12 +30,21 @@ export interface SearchDeps {
  */
 export async function runSearch(deps: SearchDeps, query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
   const t0 = performance.now();
+  const k = opts.k ?? 10;
+  const first = await searchOnce(deps, query, opts, k);
+  // Translations took places in the list: a deeper search fills it (only in workspaces that have them).
+  if (!first.grouped || first.response.results.length >= k) return first.response;
+  const deeper = await searchOnce(deps, query, opts, k * 4);
+  return { ...deeper.response, results: deeper.response.results.slice(0, k), ms: performance.now() - t0 };
+}
+
+async function searchOnce(deps: SearchDeps, query: string, opts: SearchOptions, k: number): Promise<{ response: SearchResponse; grouped: number }> {
+  const t0 = performance.now();
   const requestedMode: SearchMode = opts.mode ?? 'hybrid';
   if (!SEARCH_MODES.includes(requestedMode)) {
     throw new LoreError('BAD_INPUT', `Unknown search mode "${String(requestedMode)}" (use keyword, semantic or hybrid)`);
   }
   checkQueryText(query);
-  const k = opts.k ?? 10;
   const perDoc = Math.max(1, opts.perDocument ?? 1);
   const terms = buildKeywordQuery(query).terms;
   const keywordTerms = buildKeywordQuery(query, { prefixLast: opts.prefixLast }).terms;
@@ -50,14 +61,23 @@ export async function runSearch(deps: SearchDeps, query: string, opts: SearchOpt
     if (opts.explain) for (const [i, h] of hits.entries()) h.explain = explanation({ keyword: await keywordPart(i + 1, h) });
     return hits;
   };
-  const done = (hits: SearchHit[], mode: SearchMode, fallbackReason?: string): SearchResponse => ({
-    query,
-    results: markFreshness(deps.root, hits),
-    mode,
-    requestedMode,
-    ...(fallbackReason ? { fallbackReason } : {}),
-    ms: performance.now() - t0,
-  });
+  const names = opts.names === false ? undefined : nameQuery(query, opts.prefixLast);
+  const done = async (hits: SearchHit[], mode: SearchMode, fallbackReason?: string): Promise<{ response: SearchResponse; grouped: number }> => {
+    const named = names ? await deps.keyword.named(names, k, opts) : [];
+    const listed = namesFirst(hits, named, keywordTerms, k);
+    const { hits: results, grouped } = opts.groupTranslations === false ? { hits: listed, grouped: 0 } : groupTranslations(listed);
+    return {
+      response: {
+        query,
+        results: markFreshness(deps.root, results),
+        mode,
+        requestedMode,
+        ...(fallbackReason ? { fallbackReason } : {}),
+        ms: performance.now() - t0,
+      },
+      grouped,
+    };
+  };
 
   if (requestedMode === 'keyword') return done(await keywordHits(k), 'keyword');
   if (!query.trim()) return done([], requestedMode);

@@ -35,6 +35,10 @@ export interface SearchHit {
   documentBonus?: number;
   /** Why it ranks where it does (only when the search asked for `explain`). */
   explain?: Explanation;
+  /** Ranked first because the query is (or, while typing, starts) its file name or title. */
+  nameMatch?: { field: 'file' | 'title'; exact: boolean };
+  /** The same page in other languages, found too and shown as this one result ("also in 12 languages"). */
+  translations?: { languages: string[]; paths: string[] };
 }
 
 /** One query word's (or phrase's) part in a keyword score. */
@@ -81,6 +85,10 @@ export interface SearchOptions extends SearchFilters {
   k?: number;
   /** Treat the last word as a prefix (search-as-you-type). */
   prefixLast?: boolean;
+  /** Put documents whose file name or title is the query first (default true; the quality bench measures both). */
+  names?: boolean;
+  /** One result for a page and its translations (default true). */
+  groupTranslations?: boolean;
   /** Retrieval to use (default hybrid; keyword when semantic search is unavailable, saying why). */
   mode?: SearchMode;
   /**

@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ScoredRow } from '../../search/hit';
 import type { SearchFilters, TermExplanation } from '../../search/types';
-import type { KeywordIndex, KeywordOptions } from '../keyword';
+import type { KeywordIndex, KeywordOptions, NameMatch, NameQuery } from '../keyword';
+import { NameLookup } from './names';
 import { LoreError } from '../../errors';
 import type { Recovery, Storage, StorageInfo, ValidationReport } from '../storage';
 import type { DocumentStore } from '../documents';
@@ -112,7 +113,7 @@ class IndexFile {
     const db = opened.db;
     registerSearchFunctions(db);
     this.documents = new SqliteDocumentStore(db);
-    this.keyword = new SqliteKeywordIndex(new KeywordSearch(db));
+    this.keyword = new SqliteKeywordIndex(new KeywordSearch(db), new NameLookup(db));
     const store = new VectorStore(db);
     this.vectors = new SqliteVectorIndex(store, new SemanticSearch(db, store));
     this.embeddingQueue = new SqliteEmbeddingQueue(db, new EmbedDocs(db), store);
@@ -215,7 +216,14 @@ class SqliteStorageImpl implements SqliteStorage {
 class SqliteKeywordIndex implements KeywordIndex {
   readonly fieldWeights = { ...FIELD_WEIGHTS };
 
-  constructor(private readonly search: KeywordSearch) {}
+  constructor(
+    private readonly search: KeywordSearch,
+    private readonly names: NameLookup,
+  ) {}
+
+  async named(query: NameQuery, limit: number, filters?: SearchFilters): Promise<(ScoredRow & { nameMatch: NameMatch })[]> {
+    return this.names.find(query, limit, filters);
+  }
 
   async rows(query: string, k: number, filters?: SearchFilters, opts?: KeywordOptions): Promise<ScoredRow[]> {
     return this.search.rows(query, k, filters, opts);

@@ -62,6 +62,7 @@ export interface LoreStatus {
   empty: number;
   /** Indexed despite a problem (e.g. front matter that is not valid YAML). */
   withWarnings: number;
+  /** When a document was last written, or a full pass last found the index up to date (whichever is later). */
   lastSyncedAt: number | null;
   databaseBytes: number;
   vectorExtension: StorageInfo['vectorExtension'];

@@ -154,7 +154,11 @@ class LoreService implements Lore {
           ...((await rechunk()) ? { force: true } : {}),
         },
       ).then(async (summary) => {
-        if (!opts.paths && !opts.signal?.aborted) await docs.setMeta('chunking', chunking);
+        if (!opts.paths && !opts.signal?.aborted) {
+          await docs.setMeta('chunking', chunking);
+          // A pass that found nothing to change still brought the index up to date: "Last sync" says so.
+          await docs.setMeta('checkedAt', String(Date.now()));
+        }
         if (!opts.signal?.aborted) await recordSkipped(docs, scope, { count: summary.skipped, paths: summary.skippedPaths });
         return summary;
       }).finally(async () => {
@@ -233,11 +237,12 @@ class LoreService implements Lore {
   }
 
   private async readStatus(): Promise<LoreStatus> {
-    const [c, info, embedding, skipped] = await Promise.all([
+    const [c, info, embedding, skipped, checkedAt] = await Promise.all([
       this.storage.documents.counts(),
       this.storage.info(),
       this.embedding.status(),
       readSkipped(this.storage.documents),
+      this.storage.documents.meta('checkedAt'),
     ]);
     return {
       root: this.root,
@@ -249,7 +254,7 @@ class LoreService implements Lore {
       counts: c.byStatus,
       empty: c.empty,
       withWarnings: c.withWarnings,
-      lastSyncedAt: c.lastSyncedAt,
+      lastSyncedAt: Math.max(c.lastSyncedAt ?? 0, Number(checkedAt ?? 0)) || null,
       databaseBytes: info.bytes,
       vectorExtension: info.vectorExtension,
       indexing: this.progress,

@@ -10,6 +10,7 @@ import { openUserData, type UserData, USER_DATA_FILE } from '../core/storage/ope
 import type { SessionStore } from '../core/storage/sessions';
 import type { Recovery } from '../core/storage/storage';
 import { embedderSettings, engineConfig, readConfig } from './config';
+import { vscodeFileEvents } from './fileEvents';
 import type { FolderStatus, LoreAccess, MergedResult, MergedSearchResponse } from './loreAccess';
 import { STILL_OPENING } from './loreAccess';
 
@@ -53,6 +54,8 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   private disposed = false;
   private paused = false;
   private readonly runs = new Set<AbortController>();
+  /** Whether openFolders has been called (the workspace's folders are known). */
+  private started = false;
   /** When each folder's last repair that was reported happened. */
   private readonly repairsReported = new Map<string, number>();
   private readonly sessionsChanged = new vscode.EventEmitter<void>();
@@ -69,6 +72,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
 
   /** Opens an index for each folder (the database is created on first run). */
   openFolders(folders: readonly vscode.WorkspaceFolder[]): void {
+    this.started = true;
     for (const f of folders) {
       if (f.uri.scheme === 'file') this.open(f);
       else this.opts.log?.(`${f.name} is not on disk (${f.uri.scheme}:); Lore indexes folders on disk only`);
@@ -152,7 +156,9 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   }
 
   isReady(): boolean {
-    return [...this.entries.values()].every((e) => !!e.lore);
+    // Before the folders are handed over (right after activation) nothing is known yet: "opening",
+    // never "no folder open".
+    return this.started && [...this.entries.values()].every((e) => !!e.lore);
   }
 
   /** Why an index could not open (the first such error), if one could not. */
@@ -295,6 +301,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
         cancelPass: opts.cancelPass,
         index: opts.index,
         first: openFilesIn(folder),
+        watch: { source: vscodeFileEvents },
         onProgress: (p) => opts.onProgress?.(p.done, p.total),
         ...this.watchEvents(folder),
       });
@@ -311,7 +318,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   startWatching(folder: vscode.WorkspaceFolder): void {
     const lore = this.loreOf(folder);
     if (!lore || this.paused || this.disposed) return;
-    lore.watch(this.watchEvents(folder)).catch((err) => this.opts.log?.(`${folder.name}: cannot watch: ${errorMessage(err)}`));
+    lore.watch(this.watchEvents(folder), { source: vscodeFileEvents }).catch((err) => this.opts.log?.(`${folder.name}: cannot watch: ${errorMessage(err)}`));
   }
 
   private loreOf(folder: vscode.WorkspaceFolder): Lore | undefined {

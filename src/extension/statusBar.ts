@@ -16,7 +16,9 @@ export async function statusBarText(access: LoreWorkspace): Promise<{ text: stri
   const reasons: string[] = [];
   for (const s of statuses) {
     docs += s.documents;
-    if (s.indexing) {
+    // A pass with nothing to do (a reload: scanning, or 0 files changed) is not "indexing 0/0":
+    // the text stays as it is.
+    if (s.indexing && s.indexing.total > 0) {
       indexing = true;
       done += s.indexing.done;
       total += s.indexing.total;

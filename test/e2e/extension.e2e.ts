@@ -80,7 +80,11 @@ describe('Lore in the workbench: search from the palette, open a result, see the
     const page = wb.page;
     await wb.runCommand('Lore: Show Index Status');
     const tree = page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Index Status' }) });
-    await tree.locator('.monaco-list-row', { hasText: 'Synced' }).first().waitFor({ timeout: 20_000 });
+    // Keyword only here (no embedder configured): what is searchable, not a pending count that cannot move.
+    const searchable = tree.locator('.monaco-list-row', { hasText: 'searchable by keyword' }).first();
+    await searchable.waitFor({ timeout: 20_000 });
+    assert.match((await searchable.innerText()).replace(/\s+/g, ' '), /\d+ searchable by keyword\s*semantic search off: no embedder configured/);
+    assert.equal(await tree.locator('.monaco-list-row', { hasText: 'Embedding queue' }).count(), 0);
     const failedFile = tree.locator('.monaco-list-row', { hasText: 'notes/scanned-manifest.md' }).first();
     await failedFile.waitFor({ timeout: 20_000 });
     assert.match(await failedFile.innerText(), /binary content/);
@@ -103,6 +107,9 @@ describe('Lore in the workbench without an embedder answering', () => {
     await wb.runCommand('Lore: Show Index Status');
     const row = wb.page.locator('.sidebar .monaco-list-row', { hasText: 'Semantic search: keyword only' }).first();
     await row.waitFor({ timeout: 20_000 });
+    const searchable = wb.page.locator('.sidebar .monaco-list-row', { hasText: 'searchable by keyword' }).first();
+    await searchable.waitFor({ timeout: 20_000 });
+    assert.match((await searchable.innerText()).replace(/\s+/g, ' '), /semantic search off: .*127\.0\.0\.1:9/);
     await row.click(); // expands to the fix actions
     await wb.page.locator('.sidebar .monaco-list-row', { hasText: 'Open embedding settings' }).first().waitFor({ timeout: 10_000 });
     await wb.screenshot('keyword-only');

@@ -9,6 +9,8 @@ import type { ReconcileSummary } from '../../src/core/index/reconcile';
 import type { LoreExtensionApi } from '../../src/extension/extension';
 import type { MergedSearchResponse } from '../../src/extension/loreAccess';
 import { LoreWorkspace } from '../../src/extension/lores';
+import { statusBarText } from '../../src/extension/statusBar';
+import { StatusTreeProvider } from '../../src/extension/views/statusTree';
 import { captureMessages, eventually, loreApi, workspaceRoot } from './extApi';
 
 const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
@@ -171,6 +173,24 @@ describe('Lore commands', function () {
     assert.ok(fs.existsSync(kept), 'what the history held before the restore is kept');
     assert.deepEqual((await api.access.sessions()!.list()).map((s) => s.id), before);
     fs.rmSync(copy, { force: true });
+  });
+
+  it('right after activation, before the folders are known, says "opening", never "no folder open" or "0 docs"', async () => {
+    const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-itest-start-'));
+    const ws = new LoreWorkspace({ storageDir });
+    const tree = new StatusTreeProvider(ws);
+    try {
+      assert.equal(ws.isReady(), false);
+      assert.match((await statusBarText(ws)).text, /Lore: opening/);
+      assert.deepEqual((await tree.getChildren()).map((n) => n.kind === 'info' && n.label), ['Lore is still opening the index…']);
+      ws.openFolders([]); // a window with no folder: now that is what it says
+      assert.equal(ws.isReady(), true);
+      assert.deepEqual((await tree.getChildren()).map((n) => n.kind === 'info' && n.label), ['No folder open']);
+    } finally {
+      tree.dispose();
+      await ws.dispose();
+      fs.rmSync(storageDir, { recursive: true, force: true });
+    }
   });
 
   it('says "Lore is still opening the index" while an index opens, rather than failing', async () => {

@@ -61,6 +61,25 @@ describe('embedder faults and recovery', () => {
     await expectRecovery(lore, 3);
   });
 
+  it('a degraded embedder checked again stays degraded throughout the check: the state changes only with the result', async () => {
+    fx.models.delete('nomic-embed-text:latest');
+    const lore = await open();
+    await lore.index();
+    await eventually(async () => (await lore.status()).embedder.state === 'degraded', 'degraded');
+    fx.delayMs = 600; // a slow answer: the check takes long enough to be seen
+    const seen: string[] = [];
+    const off = lore.onStatusChange(() => void lore.status().then((s) => seen.push(`${s.embedder.state}${s.embedder.rechecking ? ' (rechecking)' : ''}`)));
+    await lore.recheckEmbedder(); // fails again: the model is still not pulled
+    await eventually(async () => seen.length >= 2, 'the check reported');
+    off();
+    assert.ok(seen.every((s) => s.startsWith('degraded')), `states seen: ${seen.join(', ')}`);
+    assert.ok(seen.includes('degraded (rechecking)'), `the check itself is visible: ${seen.join(', ')}`);
+    fx.delayMs = 0;
+    fx.models.set('nomic-embed-text:latest', 768);
+    await lore.recheckEmbedder();
+    assert.equal((await lore.status()).embedder.state, 'live', 'and it changes when the result does');
+  });
+
   it('model not pulled: the exact pull command, then recovery once pulled', async () => {
     fx.models.delete('nomic-embed-text:latest');
     const lore = await open();

@@ -262,3 +262,18 @@ test('nothing is skipped silently: broken and looping links and undecodable name
     ws.cleanup();
   }
 });
+
+test('"last sync" moves with every completed pass, also one that finds nothing to change', async () => {
+  const ws = tempWorkspace({ 'a.md': '# A\n\nalpha\n' });
+  try {
+    const lore = await ws.open();
+    await lore.index();
+    const first = (await lore.status()).lastSyncedAt!;
+    while (Date.now() <= first); // the clock moves on (a millisecond at most)
+    const again = await lore.index();
+    assert.equal(again.unchanged, 1);
+    assert.ok((await lore.status()).lastSyncedAt! > first, 'the no-op pass counts as a sync');
+  } finally {
+    ws.cleanup();
+  }
+});

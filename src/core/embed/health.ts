@@ -16,6 +16,8 @@ export interface EmbedderStatus {
   progress?: { done: number; total: number };
   /** When a degraded embedder is checked again (ms since the epoch). */
   nextCheckAt?: number;
+  /** A degraded embedder is being checked again now (it stays `degraded` until the check succeeds). */
+  rechecking?: boolean;
 }
 
 export interface QueueStatus {

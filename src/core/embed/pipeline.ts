@@ -89,11 +89,13 @@ export class EmbeddingPipeline {
     return this.check();
   }
 
-  /** Preflight; live -> start the queue, failed -> degraded and a later check. */
-  private check(): Promise<void> {
+  /** Preflight; live -> start the queue, failed -> degraded and a later check (`again`: of the same embedder). */
+  private check(again = false): Promise<void> {
     const target = this.target!;
     const gen = this.generation;
-    this.state = { ...this.describe(), state: 'checking' };
+    // A degraded embedder checked again stays degraded until the check says otherwise: what the
+    // user sees changes only when the result does (no "live" flash between two failures).
+    this.state = again && this.state.state === 'degraded' ? { ...this.state, rechecking: true } : { ...this.describe(), state: 'checking' };
     this.emit();
     const run = target.preflight().then(
       async (report) => {
@@ -130,7 +132,7 @@ export class EmbeddingPipeline {
     clearTimeout(this.recheckTimer);
     const gen = this.generation;
     this.recheckTimer = setTimeout(() => {
-      if (gen === this.generation && !this.closed) void this.check();
+      if (gen === this.generation && !this.closed) void this.check(true);
     }, wait);
     this.recheckTimer.unref?.();
     this.emit();
@@ -141,7 +143,7 @@ export class EmbeddingPipeline {
   recheck(): Promise<void> {
     if (!this.target || this.state.state === 'live') return Promise.resolve();
     clearTimeout(this.recheckTimer);
-    return this.preflighting ?? this.check();
+    return this.preflighting ?? this.check(true);
   }
 
   /** New text was indexed: embed it (no-op when off, degraded, paused or read-only). */

@@ -1,8 +1,21 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { chokidarEvents } from './chokidarEvents';
 import type { FileFilter } from './files';
 import { toRelative } from './files';
+
+/** File events flowing from a watcher over the root: changed paths (absolute), until closed. */
+export interface FileEvents {
+  /** Resolves once events flow. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Where file events come from: chokidar by default; a host may give its own (VS Code's file
+ * watcher, which honours files.watcherExclude and adds no second watch tree). It reports every
+ * added, changed or deleted path that may matter (markdown files, folders, .gitignore files).
+ */
+export type FileEventSource = (filter: FileFilter, changed: (abs: string) => void, opts: WatchOptions) => FileEvents;
 
 export interface WatchOptions {
   /** Quiet time after the last event before a batch is handed over (ms). */
@@ -15,6 +28,8 @@ export interface WatchOptions {
   usePolling?: boolean;
   /** First wait before files that failed for a passing reason (disk full, busy) are tried again (ms). */
   retryMs?: number;
+  /** The file events to use (default: chokidar's watch of the root). */
+  source?: FileEventSource;
 }
 
 export interface WatchBatch {
@@ -30,7 +45,7 @@ export interface WatchBatch {
  * for every changed path, so rows can be flagged stale before the batch is indexed.
  */
 export class MarkdownWatcher {
-  private readonly watcher: FSWatcher;
+  private readonly events: FileEvents;
   private pending = new Set<string>();
   private gitignoreChanged = false;
   private timer: NodeJS.Timeout | undefined;
@@ -44,40 +59,8 @@ export class MarkdownWatcher {
     private readonly onEvent: (rel: string) => void = () => {},
     private readonly opts: WatchOptions = {},
   ) {
-    const root = filter.root;
-    this.watcher = watch(root, {
-      ignoreInitial: true,
-      persistent: true,
-      usePolling: opts.usePolling ?? false,
-      awaitWriteFinish: { stabilityThreshold: opts.writeSettleMs ?? 80, pollInterval: 20 },
-      ignored: (abs, stats) => {
-        const rel = toRelative(root, abs);
-        if (rel === '' || rel.startsWith('..')) return false;
-        if (path.basename(abs) === '.gitignore') return false;
-        if (stats?.isDirectory()) return !filter.walksDir(rel);
-        if (stats?.isFile()) return !filter.indexes(rel);
-        // Not yet known whether file or folder: only rule out folders we never walk.
-        return !filter.walksDir(rel) && !filter.indexes(rel);
-      },
-    });
-    for (const event of ['add', 'change', 'unlink', 'unlinkDir'] as const) {
-      this.watcher.on(event, (abs: string) => this.record(abs));
-    }
-    // chokidar reports nothing for a link that points nowhere (or loops), nor for its removal; the
-    // raw event is enough to look at the path, so that the indexer lists it as skipped with the
-    // reason, or drops it from that list (a path gone twice over is one entry in the batch).
-    this.watcher.on('raw', (_event: string, name: unknown, details: unknown) => {
-      const dir = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
-      if (typeof name !== 'string' || typeof dir !== 'string' || !name.endsWith('.md')) return;
-      const abs = path.basename(dir) === name ? dir : path.join(dir, name);
-      const rel = toRelative(root, abs);
-      if (rel.startsWith('..') || !filter.indexes(rel)) return;
-      fs.lstat(abs, (err, st) => {
-        if (err) this.record(abs);
-        else if (st.isSymbolicLink()) fs.stat(abs, (broken) => broken && this.record(abs));
-      });
-    });
-    this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
+    this.events = (opts.source ?? chokidarEvents)(filter, (abs) => this.record(abs), opts);
+    this.ready = this.events.ready;
   }
 
   private record(abs: string): void {
@@ -111,6 +94,6 @@ export class MarkdownWatcher {
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.watcher.close();
+    await this.events.close();
   }
 }

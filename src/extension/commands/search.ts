@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { alsoIn } from '../../core/search/group';
 import { SEARCH_MODES } from '../../core/search/input';
 import type { SearchMode, SearchOptions } from '../../core/search/types';
 import type { Ctx } from '../context';
@@ -50,7 +51,7 @@ export async function openResult(c: Ctx, r: MergedResult): Promise<vscode.TextEd
 function toItem(r: MergedResult, multi: boolean): Item {
   return {
     label: `${r.stale ? '$(warning) ' : '$(file) '}${r.title}`,
-    description: [r.headingPath && sectionOf(r) !== r.title ? sectionOf(r) : '', `${multi ? `${r.folder}/` : ''}${r.path}:${r.startLine}`, r.stale ? 'stale' : ''].filter(Boolean).join(' · '),
+    description: [r.headingPath && sectionOf(r) !== r.title ? sectionOf(r) : '', `${multi ? `${r.folder}/` : ''}${r.path}:${r.startLine}`, r.translations ? alsoIn(r.translations) : '', r.stale ? 'stale' : ''].filter(Boolean).join(' · '),
     detail: displaySnippet(r, 200),
     alwaysShow: true,
     result: r,

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { alsoIn } from '../../core/search/group';
 import type { MergedResult, MergedSearchResponse } from '../loreAccess';
 
 /** "partial results: 31,361 of 38,430 files indexed": said wherever results come while indexing runs. */
@@ -67,7 +68,8 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<SearchNode>, 
     if (node.kind === 'doc') {
       const item = new vscode.TreeItem(node.title, vscode.TreeItemCollapsibleState.Expanded);
       const stale = node.results.some((r) => r.stale);
-      item.description = `${this.multiFolder ? `${node.folder}/` : ''}${node.path}${stale ? ' · stale' : ''}`;
+      const langs = node.results[0]?.translations;
+      item.description = `${this.multiFolder ? `${node.folder}/` : ''}${node.path}${langs ? ` · ${alsoIn(langs)}` : ''}${stale ? ' · stale' : ''}`;
       item.resourceUri = node.uri;
       item.iconPath = stale ? new vscode.ThemeIcon('warning') : vscode.ThemeIcon.File;
       item.tooltip = stale ? `${node.path}\nChanged on disk since it was indexed; the result may be out of date.` : node.path;

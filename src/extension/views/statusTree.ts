@@ -73,8 +73,17 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
       out.push({ kind: 'info', id: `${folder.uri}:indexing`, label: p.phase === 'scanning' ? 'Scanning…' : `Indexing ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')}`, description: p.current, icon: 'sync~spin' });
     }
     out.push({ kind: 'info', id: `${folder.uri}:docs`, label: `${s.documents.toLocaleString('en-US')} documents`, description: `${s.chunks.toLocaleString('en-US')} chunks · ${(s.databaseBytes / 1048576).toFixed(1)} MB`, icon: 'database', tooltip: s.dbPath });
+    // Without semantic search "pending" never moves: the documents are searchable by keyword, and
+    // that is what is said (the embedder's line below says why semantic search is off, with a fix).
+    const semantic = s.embedder.state === 'live' || s.embedder.state === 'checking';
+    if (!semantic) {
+      const searchable = s.counts.synced + s.counts.pending;
+      const why = s.embedder.state === 'off' ? 'no embedder configured' : (s.embedder.reason ?? 'the embedder is not available');
+      out.push({ kind: 'info', id: `${folder.uri}:keyword`, label: `${searchable.toLocaleString('en-US')} searchable by keyword`, description: `semantic search off: ${why}`, icon: 'search', tooltip: `Semantic search off: ${why}` });
+    }
     for (const status of ORDER) {
       const count = s.counts[status];
+      if (!semantic && (status === 'synced' || status === 'pending')) continue;
       if (count > 0 || status === 'synced' || status === 'failed') out.push({ kind: 'state', folder, lore, status, count });
     }
     if (s.skipped.count) {
@@ -89,7 +98,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     }
     out.push({ kind: 'embedder', embedder: s.embedder });
     const q = s.queue;
-    out.push({ kind: 'info', id: `${folder.uri}:queue`, label: `Embedding queue: ${q.pending.toLocaleString('en-US')} pending`, description: q.paused ? 'paused' : q.running ? 'running' : 'idle', icon: 'list-ordered' });
+    if (semantic) out.push({ kind: 'info', id: `${folder.uri}:queue`, label: `Embedding queue: ${q.pending.toLocaleString('en-US')} pending`, description: q.paused ? 'paused' : q.running ? 'running' : 'idle', icon: 'list-ordered' });
     out.push({ kind: 'info', id: `${folder.uri}:sync`, label: `Last sync: ${s.lastSyncedAt ? ago(s.lastSyncedAt) : 'never'}`, icon: 'clock', tooltip: s.lastSyncedAt ? new Date(s.lastSyncedAt).toLocaleString() : undefined });
     return out;
   }

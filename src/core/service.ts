@@ -8,6 +8,7 @@ import { FileFilter } from './index/files';
 import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSummary } from './index/reconcile';
 import { maintain, type MaintainOptions, type WatchEvents } from './index/maintain';
 import { RunLanes } from './index/lanes';
+import { RunProgress } from './index/runProgress';
 import { readSkipped, recordSkipped } from './index/skippedRecord';
 import { RetryScheduler } from './index/retry';
 import { MarkdownWatcher, type WatchOptions } from './index/watcher';
@@ -78,7 +79,7 @@ class LoreService implements Lore {
   private readonly readonly: boolean;
   /** The index was checked page by page at open (else maintain() checks it, off this thread). */
   private readonly checkedAtOpen: boolean;
-  private progress: IndexProgress | null = null;
+  private readonly progress = new RunProgress();
   private watcher: MarkdownWatcher | undefined;
   private retries: RetryScheduler | undefined;
   /** The last run stopped because the index could not be written: some files were never reached. */
@@ -134,6 +135,7 @@ class LoreService implements Lore {
     const chunking = `${CHUNKER_VERSION}:${this.config.maxChunkChars}`;
     const rechunk = async () => !opts.paths && (await docs.meta('chunking')) !== chunking && (await docs.hasDocuments());
     const scope = opts.paths?.map((p) => p.replace(/\/+$/, ''));
+    const id = Symbol('index run');
     const run = this.lanes.run(scope, async () =>
       reconcile(
         {
@@ -147,9 +149,9 @@ class LoreService implements Lore {
         {
           ...opts,
           onProgress: (p) => {
-            this.progress = p.phase === 'done' ? null : p;
+            const all = this.progress.update(id, p);
             opts.onProgress?.(p);
-            for (const l of this.progressListeners) l(p);
+            for (const l of this.progressListeners) l(all);
           },
           ...((await rechunk()) ? { force: true } : {}),
         },
@@ -162,7 +164,7 @@ class LoreService implements Lore {
         if (!opts.signal?.aborted) await recordSkipped(docs, scope, { count: summary.skipped, paths: summary.skippedPaths });
         return summary;
       }).finally(async () => {
-        this.progress = null;
+        this.progress.end(id);
         // Vectors of deleted or rewritten chunks go now, not at the first search after this run.
         await this.storage.vectors.flushDeletes().catch((err) =>
           // Another writer holds the lock (or the file is damaged): searches exclude them until the next run.
@@ -216,8 +218,13 @@ class LoreService implements Lore {
       await this.healer.heal(err).rebuilt;
       response = await search();
     }
-    const p = this.progress;
-    if (p?.phase === 'indexing' && p.files !== undefined) response.partial = { indexed: p.files - (p.total - p.done), total: p.files };
+    // While runs are under way: what the index holds now, of that plus what the runs have left.
+    const p = this.progress.current;
+    if (p?.phase === 'indexing') {
+      const c = await this.storage.documents.counts();
+      const indexed = Object.values(c.byStatus).reduce((a, b) => a + b, 0);
+      response.partial = { indexed, total: indexed + p.total - p.done };
+    }
     return response;
   }
 
@@ -257,7 +264,7 @@ class LoreService implements Lore {
       lastSyncedAt: Math.max(c.lastSyncedAt ?? 0, Number(checkedAt ?? 0)) || null,
       databaseBytes: info.bytes,
       vectorExtension: info.vectorExtension,
-      indexing: this.progress,
+      indexing: this.progress.current,
       watching: !!this.watcher,
       skipped,
       ...(this.storage.recovered ? { recovered: this.storage.recovered } : {}),

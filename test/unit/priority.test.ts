@@ -54,3 +54,25 @@ test('a first run indexes the main tree before its translations, the open file b
     ws.cleanup();
   }
 });
+
+test('a search while runs are under way says how much is indexed, of everything the runs will index', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 400; i++) files[`notes/n${i}.md`] = `# Note ${i}\n\nledger figures ${i}\n`;
+  const ws = tempWorkspace(files);
+  try {
+    const lore = await ws.open();
+    let asked: Promise<import('../../src/core/search/types').SearchResponse> | undefined;
+    const off = lore.onProgress((p) => {
+      if (!asked && p.phase === 'indexing' && p.done > 0) asked = lore.search('ledger', { mode: 'keyword' });
+    });
+    await lore.index();
+    off();
+    const during = await asked!;
+    assert.ok(during.partial, 'the response says it is partial');
+    assert.equal(during.partial.total, 400);
+    assert.ok(during.partial.indexed > 0 && during.partial.indexed < 400, JSON.stringify(during.partial));
+    assert.equal((await lore.search('ledger', { mode: 'keyword' })).partial, undefined, 'not once the run is over');
+  } finally {
+    ws.cleanup();
+  }
+});

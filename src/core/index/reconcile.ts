@@ -16,8 +16,6 @@ export interface IndexProgress {
   /** Files of this run's work done, of `total` (new, changed or failed files; unchanged ones are not work). */
   done: number;
   total: number;
-  /** Files in the run's scope, unchanged ones included (from the indexing phase on). */
-  files?: number;
   current?: string;
 }
 
@@ -132,15 +130,14 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   const ordered = orderForUser(work, (rel) => disk.get(rel)?.mtime, { first: opts.first });
   const total = ordered.length;
   let done = 0;
-  const files = disk.size;
-  report({ phase: 'indexing', done, total, files }, true);
+  report({ phase: 'indexing', done, total }, true);
   // A few small files parse on this thread (no worker start-up); anything larger goes to workers,
   // where a file's time and memory are bounded (a stuck parse cannot hold up this thread).
   const inline = total < (cfg.inlineBelow ?? 16) && work.every((w) => (disk.get(w.rel)?.size ?? 0) <= INLINE_MAX_BYTES);
   const pool = new ParsePool(inline ? 0 : ParsePool.defaultSize(), undefined, cfg.parseLimits);
   const writer = new BatchWriter(store, (item, r) => writeFor(cfg, item, r), (item, r, failed) => count(item, r, sum, failed), (batch) => {
     done += batch.length;
-    report({ phase: 'indexing', done, total, files, current: batch[batch.length - 1][0].rel });
+    report({ phase: 'indexing', done, total, current: batch[batch.length - 1][0].rel });
   });
   // Cancelled: the parsers stop at once (a file mid-parse is dropped, not waited for).
   const stopParsing = () => void pool.close();
@@ -182,7 +179,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   if (signal?.aborted) {
     throw new LoreError('ABORTED', `Cancelled after ${done} of ${total} files; everything written so far is consistent and the next run finishes the rest.`);
   }
-  report({ phase: 'done', done, total, files }, true);
+  report({ phase: 'done', done, total }, true);
   return sum;
 }
 

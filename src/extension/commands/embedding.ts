@@ -44,6 +44,17 @@ export async function applyEmbedderSettings(c: Ctx): Promise<void> {
 
 export function registerEmbeddingCommands(c: Ctx): vscode.Disposable[] {
   return [
+    // lore.recheckEmbedder: checks a degraded embedder now (not at its next back-off) and says what came of it.
+    vscode.commands.registerCommand('lore.recheckEmbedder', async () => {
+      if (!requireReady(c.access)) return undefined;
+      await Promise.all(c.access.lores().map(({ lore }) => lore.recheckEmbedder()));
+      const states = (await c.access.status()).map((s) => s.embedder);
+      const down = states.find((e) => e.state === 'degraded');
+      if (down) void vscode.window.showWarningMessage(`Lore: semantic search is still unavailable: ${down.reason ?? 'the embedder does not answer'}`);
+      else void vscode.window.showInformationMessage(states.some((e) => e.state === 'live') ? 'Lore: semantic search is live.' : 'Lore: no embedder is configured (keyword search).');
+      await c.refresh();
+      return states;
+    }),
     // lore.selectEmbeddingModel [model]: lists the models the embedder offers; with a model, sets it without UI.
     vscode.commands.registerCommand('lore.selectEmbeddingModel', async (model?: unknown) => {
       if (!requireReady(c.access)) return undefined;

@@ -110,6 +110,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     } else if (e.fix?.kind === 'setting') {
       out.push({ kind: 'fix', label: e.fix.label, command: { command: 'workbench.action.openSettings', title: 'Open settings', arguments: [e.fix.value] } });
     }
+    if (e.state === 'degraded') out.push({ kind: 'fix', label: 'Check again now', command: { command: 'lore.recheckEmbedder', title: 'Check again' } });
     out.push({ kind: 'fix', label: 'Open embedding settings', command: { command: 'workbench.action.openSettings', title: 'Open settings', arguments: ['lore.embedding'] } });
     out.push({ kind: 'fix', label: 'Select embedding model…', command: { command: 'lore.selectEmbeddingModel', title: 'Select model' } });
     return out;

@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runHostBench } from './host';
 import { runIndexing } from './indexing';
 import { runKeyword } from './keyword';
 import { runQuality } from './quality';
@@ -34,6 +35,7 @@ export const SECTIONS: Section[] = [
   { name: 'keyword', title: 'Keyword search', run: runKeyword },
   { name: 'vectors', title: 'Vector search', run: (ctx) => runVectorBench({ repeat: ctx.repeat, tmp: ctx.tmp, log: ctx.log }) },
   { name: 'quality', title: 'Retrieval quality', run: runQuality },
+  { name: 'host', title: 'Extension host in a big workspace', run: runHostBench },
 ];
 
 const FILE = path.join(REPO, 'BENCHMARKS.md');

@@ -8,6 +8,7 @@ import { registerSearchCommands } from './commands/search';
 import { registerSessionCommands } from './commands/sessions';
 import { readConfig } from './config';
 import type { Ctx } from './context';
+import { registerDiagnostics } from './diagnostics';
 import { WindowHistory } from './history';
 import { afterOpen, onConfigChange, onFoldersChange, resetOpenErrorShown, showOpenError } from './lifecycle';
 import { LoreWorkspace } from './lores';
@@ -76,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
       ),
   });
   s.add(access);
+  s.add(registerDiagnostics());
   const history = new WindowHistory(access, vscode.workspace.name ?? 'Workspace', log);
   const searchTree = s.add(new SearchTreeProvider());
   const sessionsTree = s.add(new SessionsTreeProvider(access));

@@ -11,6 +11,7 @@ import type { SessionStore } from '../core/storage/sessions';
 import type { Recovery } from '../core/storage/storage';
 import { embedderSettings, engineConfig, readConfig } from './config';
 import { vscodeFileEvents } from './fileEvents';
+import { openFilesIn } from './openFiles';
 import type { FolderStatus, LoreAccess, MergedResult, MergedSearchResponse } from './loreAccess';
 import { STILL_OPENING } from './loreAccess';
 
@@ -295,6 +296,8 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     if (!lore || this.paused || this.disposed) return undefined;
     const run = new AbortController(); // pause() aborts it: no watching after a pause until resume
     this.runs.add(run);
+    // The notification counts what the status bar counts: every run under way, as one.
+    const off = opts.onProgress && lore.onProgress((p) => opts.onProgress!(p.done, p.total));
     try {
       return await lore.maintain({
         signal: AbortSignal.any([this.lifetime, run.signal]),
@@ -302,13 +305,13 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
         index: opts.index,
         first: openFilesIn(folder),
         watch: { source: vscodeFileEvents },
-        onProgress: (p) => opts.onProgress?.(p.done, p.total),
         ...this.watchEvents(folder),
       });
     } catch (err) {
       if ((err as { code?: string }).code === 'ABORTED') return undefined;
       throw err;
     } finally {
+      off?.();
       this.runs.delete(run);
       this.fire(true);
     }
@@ -394,16 +397,3 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   }
 }
 
-/** The files open in the editor (tabs of every group) under `folder`, relative to it: indexed first. */
-function openFilesIn(folder: vscode.WorkspaceFolder): string[] {
-  const out: string[] = [];
-  for (const group of vscode.window.tabGroups.all) {
-    for (const tab of group.tabs) {
-      const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
-      if (uri?.scheme !== 'file') continue;
-      const rel = path.relative(folder.uri.fsPath, uri.fsPath);
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) out.push(rel.split(path.sep).join('/'));
-    }
-  }
-  return out;
-}

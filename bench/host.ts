@@ -127,7 +127,7 @@ export async function runHostBench(ctx: BenchContext): Promise<string> {
     const p99 = (d: string) => /p99 (\d+) ms/.exec(d)?.[1] ?? '?';
     return [
       `Method: ${files.toLocaleString('en-US')} generated markdown files (${(bytes / 1048576).toFixed(1)} MB; one English tree of ${COMMANDS} pages and ${LANGUAGES.length} translated copies) opened in code-server 4.99.4 (VS Code 1.99.3) with a fresh profile, keyword only (no embedder). ` +
-        'RSS of the extension host process from /proc every 200 ms: peak while opening and indexing, steady = median of the last 5 s after 20 s idle. Stalls: Lore\'s event-loop monitor in the extension host (10 ms resolution), since activation. `npm run bench -- --only host`.',
+        'RSS of the extension host process from /proc every 200 ms: peak while opening and indexing, steady = median of the last 5 s after 20 s idle. Stalls: Lore\'s event-loop monitor in the extension host (10 ms resolution), since activation; every extension in the host counts. One run each. `npm run bench -- --only host`.',
       '',
       '| run | index complete | ext host RSS peak | steady | longest stall | p99 stall | target |',
       '| --- | --- | --- | --- | --- | --- | --- |',

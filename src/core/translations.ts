@@ -58,13 +58,17 @@ export function translationKey(path: string): { key: string; lang?: string } {
  */
 export function translationCopies(paths: Iterable<string>): (path: string) => boolean {
   const children = new Map<string, Set<string>>();
+  const seenDirs = new Set<string>();
   for (const p of paths) {
-    const parts = p.split('/');
-    for (let i = 0; i < parts.length - 1; i++) {
-      const parent = parts.slice(0, i).join('/');
+    const cut = p.lastIndexOf('/');
+    if (cut < 0 || seenDirs.has(p.slice(0, cut))) continue; // each folder's chain once
+    seenDirs.add(p.slice(0, cut));
+    let parent = '';
+    for (const part of p.slice(0, cut).split('/')) {
       let set = children.get(parent);
       if (!set) children.set(parent, (set = new Set()));
-      set.add(parts[i]);
+      set.add(part);
+      parent = parent ? `${parent}/${part}` : part;
     }
   }
   const copyDir = (parent: string, name: string): boolean => {
@@ -73,17 +77,23 @@ export function translationCopies(paths: Iterable<string>): (path: string) => bo
     if (!seg || isEnglish(seg.lang)) return false;
     const siblings = [...(children.get(parent) ?? [])].filter((s) => s !== name);
     if (seg.base) return siblings.some((s) => s === seg.base || languageSegment(s)?.base === seg.base);
-    return siblings.filter((s) => languageSegment(s)?.base === '').length >= 2 || siblings.some((s) => s !== name && isEnglish(languageSegment(s)?.lang ?? ''));
+    return siblings.filter((s) => languageSegment(s)?.base === '').length >= 2 || siblings.some((s) => isEnglish(languageSegment(s)?.lang ?? ''));
   };
-  const memo = new Map<string, boolean>();
-  return (p: string) => {
-    const parts = p.split('/');
-    for (let i = 0; i < parts.length - 1; i++) {
-      const dir = parts.slice(0, i + 1).join('/');
-      let copy = memo.get(dir);
-      if (copy === undefined) memo.set(dir, (copy = copyDir(parts.slice(0, i).join('/'), parts[i])));
-      if (copy) return true;
+  // Whether a folder (or one above it) is a translated copy, worked out once per folder.
+  const dirIsCopy = new Map<string, boolean>();
+  const copyOf = (dir: string): boolean => {
+    if (!dir) return false;
+    let copy = dirIsCopy.get(dir);
+    if (copy === undefined) {
+      const cut = dir.lastIndexOf('/');
+      const parent = cut < 0 ? '' : dir.slice(0, cut);
+      copy = copyOf(parent) || copyDir(parent, dir.slice(cut + 1));
+      dirIsCopy.set(dir, copy);
     }
-    return false;
+    return copy;
+  };
+  return (p: string) => {
+    const cut = p.lastIndexOf('/');
+    return cut >= 0 && copyOf(p.slice(0, cut));
   };
 }

@@ -14,14 +14,14 @@ test('translated trees are told from their paths, and a page keeps one key acros
   assert.deepEqual(translationKey('docs/en/intro.md'), { key: 'docs/{lang}/intro.md' });
 });
 
-test('files are ordered for the user: open ones, their folders, then by likely value, translations last', () => {
+test('files are ordered for the user: open ones, their folders, then by likely value, translations last', async () => {
   const now = Date.UTC(2026, 11, 1);
   const mtimes: Record<string, number> = { 'archive/2019/old.md': now - 900 * 86400_000, 'notes/today.md': now - 3600_000 };
   const rels = [
     'zeta/deep/deeper/file.md', 'pages.zh/common/tar.md', 'pages/common/tar.md', 'pages/common/du.md', 'README.md',
     'docs/adr/0001-use-sqlite.md', 'archive/2019/old.md', 'notes/today.md', 'work/plan/q3.md', 'work/plan/q4.md', 'pages.fr/common/du.md',
   ];
-  const ordered = orderForUser(rels.map((rel) => ({ rel })), (rel) => mtimes[rel] ?? now - 60 * 86400_000, { first: ['work/plan/q4.md'], now }).map((i) => i.rel);
+  const ordered = (await orderForUser(rels.map((rel) => ({ rel })), (rel) => mtimes[rel] ?? now - 60 * 86400_000, { first: ['work/plan/q4.md'], now })).map((i) => i.rel);
   assert.equal(ordered[0], 'work/plan/q4.md', 'the open file first');
   assert.equal(ordered[1], 'work/plan/q3.md', 'then its folder');
   assert.equal(ordered[2], 'README.md');

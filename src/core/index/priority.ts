@@ -21,26 +21,49 @@ function dirOf(rel: string): string {
   return i < 0 ? '' : rel.slice(0, i);
 }
 
-/** `items` sorted for the user (a new array). `mtime` gives a file's modification time. */
-export function orderForUser<T extends { rel: string }>(items: readonly T[], mtime: (rel: string) => number | undefined, hints: OrderHints = {}): T[] {
+/** Lets other work (the editor's) run: a long loop yields every this many items. */
+const YIELD_EVERY = 4096;
+const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * `items` sorted for the user (a new array). `mtime` gives a file's modification time. Async only
+ * to yield while ranking tens of thousands of files: the thread it runs on is the editor's.
+ */
+export async function orderForUser<T extends { rel: string }>(items: readonly T[], mtime: (rel: string) => number | undefined, hints: OrderHints = {}): Promise<T[]> {
   const first = new Set(hints.first ?? []);
   const firstDirs = new Set([...first].map(dirOf));
   const now = hints.now ?? Date.now();
   const isCopy = translationCopies(items.map((i) => i.rel));
-  const rank = (rel: string): [number, number] => {
-    if (first.has(rel)) return [0, 0];
-    const copy = isCopy(rel);
-    const tier = firstDirs.has(dirOf(rel)) && !copy ? 1 : copy ? 3 : 2;
-    const parts = rel.split('/');
-    let value = parts.length * 2;
-    if (KEY_NAMES.test(parts[parts.length - 1])) value -= 3;
-    if (parts.slice(0, -1).some((p) => KEY_FOLDERS.test(p))) value -= 2;
+  // What a file's folder says of it, worked out once per folder (a big tree has far fewer folders
+  // than files): [tier, value from depth and key folders].
+  const byDir = new Map<string, [number, number]>();
+  const dirRank = (dir: string, rel: string): [number, number] => {
+    let r = byDir.get(dir);
+    if (!r) {
+      const copy = isCopy(rel);
+      const parts = dir ? dir.split('/') : [];
+      const value = (parts.length + 1) * 2 - (parts.some((p) => KEY_FOLDERS.test(p)) ? 2 : 0);
+      byDir.set(dir, (r = [firstDirs.has(dir) && !copy ? 1 : copy ? 3 : 2, value]));
+    }
+    return r;
+  };
+  const keyed: { item: T; tier: number; value: number }[] = [];
+  const rank = (item: T) => {
+    const rel = item.rel;
+    if (first.has(rel)) return { item, tier: 0, value: 0 };
+    const cut = rel.lastIndexOf('/');
+    const [tier, base] = dirRank(cut < 0 ? '' : rel.slice(0, cut), rel);
+    let value = base;
+    if (KEY_NAMES.test(rel.slice(cut + 1))) value -= 3;
     const age = now - (mtime(rel) ?? 0);
     if (age < 7 * DAY) value -= 3;
     else if (age < 30 * DAY) value -= 1.5;
-    return [tier, value];
+    return { item, tier, value };
   };
-  const keyed = items.map((item) => ({ item, r: rank(item.rel) }));
-  keyed.sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || (a.item.rel < b.item.rel ? -1 : a.item.rel > b.item.rel ? 1 : 0));
+  for (let i = 0; i < items.length; i++) {
+    if (i && i % YIELD_EVERY === 0) await yieldNow();
+    keyed.push(rank(items[i]));
+  }
+  keyed.sort((a, b) => a.tier - b.tier || a.value - b.value || (a.item.rel < b.item.rel ? -1 : a.item.rel > b.item.rel ? 1 : 0));
   return keyed.map((k) => k.item);
 }

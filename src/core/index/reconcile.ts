@@ -127,7 +127,8 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   sum.removed += vanished.length;
 
   // What the user most likely wants first; the walk's own order (reverse alphabetical) means nothing.
-  const ordered = orderForUser(work, (rel) => disk.get(rel)?.mtime, { first: opts.first });
+  await new Promise<void>((resolve) => setImmediate(resolve)); // the comparison above is one piece of work; the editor's turn
+  const ordered = await orderForUser(work, (rel) => disk.get(rel)?.mtime, { first: opts.first });
   const total = ordered.length;
   let done = 0;
   report({ phase: 'indexing', done, total }, true);

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { failedJob, processFile, type FileJob, type FileResult } from './processFile';
+import { workerEntry } from '../workerEntry';
 
 type Pending = { resolve: (r: FileResult) => void; reject: (e: Error) => void; job: FileJob };
 
@@ -21,14 +20,6 @@ const DEFAULT_WORKER_MEMORY_MB = 768;
  * files, 16 MB at 221 MB, in the same time within the noise (37-45 s either way).
  */
 const WORKER_YOUNG_MB = 16;
-
-/** The compiled worker beside the bundle (dist/parseWorker.js), else the TypeScript source under tsx. */
-function workerEntry(): { file: string; eval: boolean } {
-  const js = path.join(__dirname, 'parseWorker.js');
-  if (fs.existsSync(js)) return { file: js, eval: false };
-  const ts = path.join(__dirname, 'parseWorker.ts');
-  return { file: `require('tsx/cjs'); require(${JSON.stringify(ts)});`, eval: true };
-}
 
 /**
  * A small pool of worker threads that read, hash and parse files, so that the main thread only
@@ -70,7 +61,7 @@ export class ParsePool {
   }
 
   private spawn(): void {
-    const entry = workerEntry();
+    const entry = workerEntry(__dirname, 'parseWorker');
     // A larger young generation than the default: parsing allocates fast and dies young, and with
     // it the workers spend about 10% less CPU collecting garbage (measured on bench/corpus.ts).
     const w = new Worker(entry.file, { eval: entry.eval, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: this.maxMemoryMb } });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
+import { workerEntry } from '../../workerEntry';
 import type { CheckReply } from './checkWorker';
 
 /** Damaged copies kept beside the index, newest first; older ones are deleted. */
@@ -41,16 +42,9 @@ export function quickCheck(db: Database): string[] {
   return rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
 }
 
-/** The compiled worker beside the bundle (dist/checkWorker.js), else the TypeScript source under tsx. */
-function checkWorkerEntry(): { file: string; eval: boolean } {
-  const js = path.join(__dirname, 'checkWorker.js');
-  if (fs.existsSync(js)) return { file: js, eval: false };
-  return { file: `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, 'checkWorker.ts'))});`, eval: true };
-}
-
 /** quickCheck of the file on a connection of its own in a worker thread: this thread stays free meanwhile. */
 export function quickCheckOffThread(file: string): Promise<string[]> {
-  const entry = checkWorkerEntry();
+  const entry = workerEntry(__dirname, 'checkWorker');
   return new Promise((resolve, reject) => {
     const worker = new Worker(entry.file, { eval: entry.eval, workerData: { file } });
     worker.once('message', (reply: CheckReply) => {

@@ -1,0 +1,12 @@
+/**
+ * How a worker thread's entry is found: the compiled file beside the bundle (dist/<name>.js), else
+ * the TypeScript source beside this module's caller, run under tsx (unit tests, `npm run bench`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export function workerEntry(dir: string, name: string): { file: string; eval: boolean } {
+  const js = path.join(dir, `${name}.js`);
+  if (fs.existsSync(js)) return { file: js, eval: false };
+  return { file: `require('tsx/cjs'); require(${JSON.stringify(path.join(dir, `${name}.ts`))});`, eval: true };
+}

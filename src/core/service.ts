@@ -74,8 +74,6 @@ class LoreService implements Lore {
    */
   private unbuilt: boolean;
   private unbuiltRun: Promise<unknown> | undefined;
-  /** Index runs asked for and not yet ended. */
-  private pendingRuns = 0;
   private readonly readonly: boolean;
   /** The index was checked page by page at open (else maintain() checks it, off this thread). */
   private readonly checkedAtOpen: boolean;
@@ -184,8 +182,6 @@ class LoreService implements Lore {
         this.retries?.runFailed();
       },
     );
-    this.pendingRuns++;
-    void run.catch(() => undefined).then(() => this.pendingRuns--);
     // The file turned out damaged on the way: it is set aside and the whole folder indexed afresh.
     return healDamage ? run.catch((err) => this.healer.heal(err).rebuilt) : run;
   }
@@ -208,7 +204,7 @@ class LoreService implements Lore {
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     const { keyword, vectors } = this.storage;
     const search = () => runSearch({ root: this.root, keyword, vectors, availability: () => this.embedding.settledAvailability() }, query, opts);
-    if (this.unbuilt && (this.unbuiltRun || !this.pendingRuns)) await (this.unbuiltRun ??= this.index({}).finally(() => (this.unbuiltRun = undefined)));
+    if (this.unbuilt && (this.unbuiltRun || !this.lanes.busy)) await (this.unbuiltRun ??= this.index({}).finally(() => (this.unbuiltRun = undefined)));
     let response: SearchResponse;
     try {
       response = await search();

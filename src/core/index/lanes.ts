@@ -8,7 +8,8 @@
 /** Workspace-relative paths (files or folders); undefined: the whole folder. */
 export type Scope = readonly string[] | undefined;
 
-function covers(a: string, b: string): boolean {
+/** Whether the path (file or folder) `a` holds `b` ('' holds everything). */
+export function covers(a: string, b: string): boolean {
   return a === '' || a === b || b.startsWith(a + '/');
 }
 
@@ -28,6 +29,11 @@ export class RunLanes {
     this.runs.add(entry);
     void entry.done.then(() => this.runs.delete(entry));
     return result;
+  }
+
+  /** Whether a run is under way or waiting. */
+  get busy(): boolean {
+    return this.runs.size > 0;
   }
 
   /** Resolves when every run asked for so far has ended. */

@@ -4,6 +4,7 @@ import { LoreError, errorMessage } from '../errors';
 import type { ChunkOptions, SyncStatus } from '../types';
 import { type DiskFile, type FileFilter, linkOutside, listFiles, Skipped, type SkippedPath, statOrWhy } from './files';
 import { type ParseLimits, ParsePool } from './parsePool';
+import { covers } from './lanes';
 import { orderForUser } from './priority';
 import { type FileResult, sha256 } from './processFile';
 import type { DocumentStore, IndexedFile, IndexWrite } from '../storage/documents';
@@ -96,7 +97,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   sum.skippedPaths = skipped.listed;
   sum.scanned = disk.size;
   const rows = await store.indexedFiles();
-  const inScope = (p: string) => !scope || scope.some((s) => p === s || p.startsWith(s + '/') || s === '');
+  const inScope = (p: string) => !scope || scope.some((s) => covers(s, p));
   const byPath = new Map(rows.map((r) => [r.path, r]));
 
   const work: WorkItem[] = [];

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { resolveConfig } from '../config';
 import { FileFilter, listFiles } from '../index/files';
+import { MARKDOWN_EXT } from '../markdown/docInfo';
 import { parseMarkdown } from '../markdown/parse';
 import { translationKey } from '../translations';
 import type { EvalSet } from './run';
@@ -36,7 +37,7 @@ export async function buildNameLookupSet(root: string): Promise<NameLookupSet> {
     docs.push({ id: rel, title: '', text: raw });
     // A translated copy is an answer to nothing: the main tree's page is the one to find.
     if (translationKey(rel).lang) continue;
-    add(path.basename(rel).replace(/\.(md|markdown|mdx)$/i, ''), rel);
+    add(path.basename(rel).replace(MARKDOWN_EXT, ''), rel);
     add(title, rel);
   }
   const queries = [...answers.keys()].sort().map((text, i) => ({ id: `n${i + 1}`, text }));

@@ -5,7 +5,8 @@
 
 import { DOCUMENT_TYPES } from '../types';
 
-const MARKDOWN_EXT = /\.(?:md|markdown|mdx)$/i;
+/** The extensions of the files Lore indexes, at the end of a name. */
+export const MARKDOWN_EXT = /\.(?:md|markdown|mdx)$/i;
 
 /** Basename without its markdown extension, kept as written: "docs/Getting-Started.md" -> "Getting-Started". */
 export function titleFromPath(relPath: string): string {

@@ -7,6 +7,8 @@ import { translationKey } from '../translations';
 import type { SearchHit } from './types';
 
 export function groupTranslations(hits: SearchHit[]): { hits: SearchHit[]; grouped: number } {
+  const keys = new Map(hits.map((h) => [h.path, translationKey(h.path)]));
+  const langOf = (h: SearchHit) => keys.get(h.path)!.lang;
   const groups = new Map<string, SearchHit[]>();
   // A document's own passages (perDocument > 1) are never one another's translations: the n-th
   // passage of a page groups with the n-th of its translations.
@@ -14,7 +16,7 @@ export function groupTranslations(hits: SearchHit[]): { hits: SearchHit[]; group
   for (const h of hits) {
     const n = nth.get(h.path) ?? 0;
     nth.set(h.path, n + 1);
-    const key = `${translationKey(h.path).key}\u0000${n}`;
+    const key = `${keys.get(h.path)!.key}\u0000${n}`;
     const g = groups.get(key);
     if (g) g.push(h);
     else groups.set(key, [h]);
@@ -27,9 +29,9 @@ export function groupTranslations(hits: SearchHit[]): { hits: SearchHit[]; group
       continue;
     }
     // In the place of the group's best hit, the main tree's page (else the best) stands for all.
-    const main = g.find((h) => !translationKey(h.path).lang) ?? g[0];
+    const main = g.find((h) => !langOf(h)) ?? g[0];
     const others = g.filter((h) => h !== main);
-    out.push({ ...main, score: g[0].score, translations: { languages: others.map((h) => translationKey(h.path).lang ?? 'en'), paths: others.map((h) => h.path) } });
+    out.push({ ...main, score: g[0].score, translations: { languages: others.map((h) => langOf(h) ?? 'en'), paths: others.map((h) => h.path) } });
   }
   return { hits: out, grouped: hits.length - out.length };
 }

@@ -4,6 +4,7 @@
  * types, so does a name that starts with what is typed so far. The main tree's page comes before
  * its translated copies, a shallow path before a deep one.
  */
+import { MARKDOWN_EXT } from '../markdown/docInfo';
 import type { NameMatch, NameQuery } from '../storage/keyword';
 import { translationKey } from '../translations';
 import { type ScoredRow, toHit } from './hit';
@@ -18,7 +19,7 @@ const MAX_NAME_CHARS = 120;
 export function nameQuery(text: string, prefix = false): NameQuery | undefined {
   const q = text.trim().replace(/\s+/g, ' ').toLowerCase();
   if (!q || q.length > MAX_NAME_CHARS || /[/\\]/.test(q)) return undefined;
-  const bare = q.replace(/\.(md|markdown|mdx)$/, '');
+  const bare = q.replace(MARKDOWN_EXT, '');
   const stems = [...new Set([bare, bare.replace(/ /g, '-'), bare.replace(/ /g, '_'), bare.replace(/ /g, '')])];
   const fileNames = stems.flatMap((s) => EXTENSIONS.map((e) => s + e));
   // While typing, one character starts too many names to say anything yet.
@@ -34,9 +35,10 @@ type Named = ScoredRow & { nameMatch: NameMatch };
 export function namesFirst(hits: SearchHit[], named: Named[], terms: string[], k: number): SearchHit[] {
   if (!named.length) return hits;
   const rankOf = new Map(hits.map((h, i) => [h.docId, i]));
-  const order = (n: Named) => [n.nameMatch.exact ? 0 : 1, translationKey(n.path).lang ? 1 : 0, rankOf.get(n.docId) ?? hits.length, n.path.split('/').length, n.path.length];
+  // Each document's sort key, worked out once (not at every comparison).
+  const keyed = named.map((n) => ({ n, key: [n.nameMatch.exact ? 0 : 1, translationKey(n.path).lang ? 1 : 0, rankOf.get(n.docId) ?? hits.length, n.path.split('/').length, n.path.length] }));
   const cmp = (a: number[], b: number[]) => a.reduce((d, x, i) => d || x - b[i], 0);
-  const pinned = [...named].sort((a, b) => cmp(order(a), order(b)) || (a.path < b.path ? -1 : 1)).slice(0, k);
+  const pinned = keyed.sort((a, b) => cmp(a.key, b.key) || (a.n.path < b.n.path ? -1 : 1)).slice(0, k).map((x) => x.n);
   const top = hits.length ? Math.max(...hits.map((h) => h.score)) : 0;
   const step = Math.max(Math.abs(top) * 1e-3, 1e-6);
   const moved = new Set<SearchHit>();

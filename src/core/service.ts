@@ -19,7 +19,7 @@ import { type PassageResponse, type PassageSearchOptions, searchPassages } from 
 import { CHUNKER_VERSION } from './markdown/chunk';
 import type { SearchOptions, SearchResponse } from './search/types';
 import type { Logger, SyncStatus } from './types';
-import type { FileState } from './storage/documents';
+import { documentTotal, type FileState } from './storage/documents';
 import type { SessionStore } from './storage/sessions';
 import type { Storage, ValidationReport } from './storage/storage';
 import { openStorage } from './storage/open';
@@ -218,7 +218,7 @@ class LoreService implements Lore {
     const p = this.progress.current;
     if (p?.phase === 'indexing') {
       const c = await this.storage.documents.counts();
-      const indexed = Object.values(c.byStatus).reduce((a, b) => a + b, 0);
+      const indexed = documentTotal(c);
       response.partial = { indexed, total: indexed + p.total - p.done };
     }
     return response;
@@ -252,7 +252,7 @@ class LoreService implements Lore {
       dbPath: this.dbPath,
       userDataPath: this.storage.userDataLocation,
       schemaVersion: info.schemaVersion,
-      documents: Object.values(c.byStatus).reduce((a, b) => a + b, 0),
+      documents: documentTotal(c),
       chunks: c.chunks,
       counts: c.byStatus,
       empty: c.empty,

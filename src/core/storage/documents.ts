@@ -16,6 +16,11 @@ export interface FileState {
   retry?: true;
 }
 
+/** Every indexed document, whatever its status. */
+export function documentTotal(c: Pick<DocumentCounts, 'byStatus'>): number {
+  return Object.values(c.byStatus).reduce((a, b) => a + b, 0);
+}
+
 export interface DocumentCounts {
   byStatus: Record<SyncStatus, number>;
   chunks: number;

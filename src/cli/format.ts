@@ -2,6 +2,7 @@ import type { ReconcileSummary } from '../core/index/reconcile';
 import type { FileState, LoreStatus } from '../core/service';
 import type { SearchResponse } from '../core/search/types';
 import { alsoIn } from '../core/search/group';
+import { partialResults } from '../core/search/partial';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -50,7 +51,7 @@ export function formatResults(r: SearchResponse, st: Style): string {
     out.push(`   ${highlight(hit.snippet, hit.highlights, st)}`);
     if (hit.explain) out.push(`   ${st.dim(`why: ${hit.explain.summary}`)}`);
   });
-  const partial = r.partial ? ` · partial results: ${r.partial.indexed} of ${r.partial.total} files indexed` : '';
+  const partial = r.partial ? ` · ${partialResults(r.partial)}` : '';
   out.push(st.dim(`${r.results.length} result(s) in ${r.ms.toFixed(1)} ms · ${used}${partial}`));
   return out.join('\n');
 }

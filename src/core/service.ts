@@ -216,10 +216,9 @@ class LoreService implements Lore {
     }
     // While runs are under way: what the index holds now, of that plus what the runs have left.
     const p = this.progress.current;
-    if (p?.phase === 'indexing') {
-      const c = await this.storage.documents.counts();
-      const indexed = documentTotal(c);
-      response.partial = { indexed, total: indexed + p.total - p.done };
+    if (p) {
+      const indexed = documentTotal(await this.storage.documents.counts());
+      response.partial = p.phase === 'indexing' ? { indexed, total: indexed + p.total - p.done } : { indexed };
     }
     return response;
   }

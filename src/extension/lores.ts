@@ -184,9 +184,9 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     if (lores.length > 1) results.sort((a, b) => b.score - a.score);
     const first = responses[0];
     const reasons = [...new Set(responses.map((r) => r.fallbackReason).filter(Boolean))];
-    const partial = responses.some((r) => r.partial)
-      ? responses.reduce((sum, r) => ({ indexed: sum.indexed + (r.partial?.indexed ?? 0), total: sum.total + (r.partial?.total ?? 0) }), { indexed: 0, total: 0 })
-      : undefined;
+    const parts = responses.map((r) => r.partial).filter((p) => !!p);
+    const indexed = parts.reduce((n, p) => n + p.indexed, 0);
+    const partial = !parts.length ? undefined : parts.every((p) => p.total !== undefined) ? { indexed, total: parts.reduce((n, p) => n + p.total!, 0) } : { indexed };
     return {
       query,
       results: results.slice(0, opts.k ?? 10),

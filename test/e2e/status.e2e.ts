@@ -60,7 +60,7 @@ describe('Lore status at the moments that catch it out', () => {
     await wb.waitForStatusBar(/Lore: indexing [\d,]+\/[\d,]+/, 60_000);
     await wb.runCommand('Lore: Search');
     await wb.page.locator('.quick-input-widget .quick-input-box input').fill('ledger reconciliation');
-    const title = wb.page.locator('.quick-input-widget .quick-input-title', { hasText: /partial results: [\d,]+ of [\d,]+ files indexed/ });
+    const title = wb.page.locator('.quick-input-widget .quick-input-title', { hasText: /partial results: [\d,]+ (of [\d,]+ files indexed|files indexed so far)/ });
     await title.waitFor({ timeout: 30_000 }).catch(async (err) => {
       await wb.screenshot('partial-results-failure');
       throw err;

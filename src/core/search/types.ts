@@ -112,7 +112,7 @@ export interface SearchResponse {
   /** Why `mode` is not `requestedMode` (embedder down, model missing, vectors not built yet...). */
   fallbackReason?: string;
   /** Set while an indexing run is under way: the results come from the files indexed so far. */
-  partial?: { indexed: number; total: number };
+  partial?: { indexed: number; /** What the runs will have indexed (unknown while one is still listing the files). */ total?: number };
   ms: number;
 }
 

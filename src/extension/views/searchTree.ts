@@ -2,10 +2,7 @@ import * as vscode from 'vscode';
 import { alsoIn } from '../../core/search/group';
 import type { MergedResult, MergedSearchResponse } from '../loreAccess';
 
-/** "partial results: 31,361 of 38,430 files indexed": said wherever results come while indexing runs. */
-export function partialResults(p: { indexed: number; total: number }): string {
-  return `partial results: ${p.indexed.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} files indexed`;
-}
+export { partialResults } from '../../core/search/partial';
 
 export type SearchNode =
   | { kind: 'info'; label: string; tooltip?: string }

@@ -136,6 +136,10 @@ function why(err: unknown): string {
  * and mtime. What it cannot index (an unreadable folder, a broken or looping link, a name that is
  * not valid UTF-8) goes to `skipped` with the reason.
  */
+/** Entries filtered, or files stat'ed, between two turns of the event loop. */
+const SLICE = 512;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDir = '', skipped = new Skipped()): Promise<Map<string, DiskFile>> {
   const found = new Map<string, DiskFile>();
   const fromParts = fromDir.split('/');
@@ -154,7 +158,8 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
     }
     const files: string[] = [];
     const links: string[] = [];
-    for (const entry of entries) {
+    for (const [i, entry] of entries.entries()) {
+      if (i && i % SLICE === 0) await turn(); // a folder of thousands of files is not one long piece of work
       const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
       if (entry.name.includes(REPLACEMENT)) {
         if (entry.isDirectory() ? filter.walksDir(rel) : filter.indexes(rel)) skipped.add(rel, 'the name is not valid UTF-8 (rename it to index it)');
@@ -169,13 +174,16 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
       if (outside) skipped.add(rel, outside);
       else files.push(rel); // a broken link is reported by the stat below
     }
-    const stats = await Promise.all(files.map((rel) => statOrWhy(filter.root, rel)));
-    files.forEach((rel, i) => {
-      const st = stats[i];
-      if ('reason' in st) {
-        if (st.reason) skipped.add(rel, st.reason);
-      } else found.set(rel, st);
-    });
+    for (let from = 0; from < files.length; from += SLICE) {
+      const slice = files.slice(from, from + SLICE);
+      const stats = await Promise.all(slice.map((rel) => statOrWhy(filter.root, rel)));
+      slice.forEach((rel, i) => {
+        const st = stats[i];
+        if ('reason' in st) {
+          if (st.reason) skipped.add(rel, st.reason);
+        } else found.set(rel, st);
+      });
+    }
   }
   return found;
 }

@@ -1,7 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { type SyncStatus, SYNC_STATUSES } from '../../types';
 import type { DocumentCounts, DocumentStore, FileState, IndexedFile, IndexWrite, StoredDocument } from '../documents';
+import { errorMessage } from '../../errors';
 import { IndexStore } from './indexWrites';
+import { type OffThreadWriter, WriterFailed } from './writer';
 
 /** SQLite and file-system errors that may clear by themselves: full disk, busy or locked database, I/O. */
 const TRANSIENT = /^(SQLITE_(FULL|BUSY|LOCKED|IOERR|CANTOPEN|PROTOCOL)|ENOSPC|EIO|EBUSY|EAGAIN|EMFILE|ENFILE|EDQUOT)/;
@@ -15,7 +17,11 @@ export class SqliteDocumentStore implements DocumentStore {
   private readonly stmts = new Map<string, Statement>();
   private readonly writes: IndexStore;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private writer?: OffThreadWriter,
+    private readonly warn?: (message: string) => void,
+  ) {
     this.writes = new IndexStore(db);
   }
 
@@ -58,31 +64,27 @@ export class SqliteDocumentStore implements DocumentStore {
     return this.writes.all();
   }
 
-  /** One transaction (joining none: each batch is its own commit). */
+  /**
+   * One transaction (joining none: each batch is its own commit). Large batches are written by the
+   * off-thread writer when there is one; should its thread fail, this one writes instead.
+   */
   async apply(writes: IndexWrite[], now = Date.now()): Promise<void> {
     if (!writes.length) return;
-    const w = this.writes;
-    w.batch(() => {
-      for (const op of writes) {
-        switch (op.kind) {
-          case 'document':
-            w.writeDocument(op.path, op.stamp, op.doc, op.status, now);
-            break;
-          case 'failure':
-            w.writeFailure(op.path, op.stamp, op.reason, op.retry, now);
-            break;
-          case 'touch':
-            w.touch(op.file, op.stamp, op.status, now);
-            break;
-          case 'rename':
-            w.rename(op.file, op.path, op.stamp, op.status, now);
-            break;
-          case 'delete':
-            w.delete(op.file);
-            break;
-        }
+    if (this.writer?.wants(writes.length)) {
+      try {
+        return await this.writer.apply(writes, now);
+      } catch (err) {
+        if (!(err instanceof WriterFailed)) throw err;
+        this.writer = undefined;
+        this.warn?.(`${errorMessage(err)}; the index is written on the main thread from now on`);
       }
-    });
+    }
+    this.writes.applyAll(writes, now);
+  }
+
+  /** Ends the off-thread writer once its writes are committed. */
+  async closeWriter(): Promise<void> {
+    await this.writer?.close();
   }
 
   isTransient(err: unknown): boolean {

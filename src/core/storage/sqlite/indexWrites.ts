@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ParsedDocument, SyncStatus } from '../../types';
-import type { FileStamp, IndexedFile } from '../documents';
-import { inferDocumentType, titleFromPath } from '../../markdown/parse';
+import type { FileStamp, IndexedFile, IndexWrite } from '../documents';
+import { inferDocumentType, titleFromPath } from '../../markdown/docInfo';
 
 const SELECT_FILE = `SELECT id, file_path AS path, size, mtime, content_hash AS hash, sync_status AS status,
   title_source AS titleSource, type_source AS typeSource, retry = 1 AS retry FROM document_index`;
@@ -68,7 +68,34 @@ export class IndexStore {
    * nesting (no savepoint per document: FTS5 flushes its pending terms at every savepoint).
    */
   batch<T>(fn: () => T): T {
-    return this.db.inTransaction ? fn() : this.db.transaction(fn)();
+    // IMMEDIATE: the write lock is taken at BEGIN, so a connection that read first never finds at
+    // its first write that another one (the off-thread writer, the CLI) committed meanwhile.
+    return this.db.inTransaction ? fn() : this.db.transaction(fn).immediate();
+  }
+
+  /** Every write in one transaction (one commit): all of them or, if one throws, none. */
+  applyAll(writes: IndexWrite[], now = Date.now()): void {
+    this.batch(() => {
+      for (const op of writes) {
+        switch (op.kind) {
+          case 'document':
+            this.writeDocument(op.path, op.stamp, op.doc, op.status, now);
+            break;
+          case 'failure':
+            this.writeFailure(op.path, op.stamp, op.reason, op.retry, now);
+            break;
+          case 'touch':
+            this.touch(op.file, op.stamp, op.status, now);
+            break;
+          case 'rename':
+            this.rename(op.file, op.path, op.stamp, op.status, now);
+            break;
+          case 'delete':
+            this.delete(op.file);
+            break;
+        }
+      }
+    });
   }
 
   /** Replaces a document and all its chunks in one transaction (or as part of a batch). */
@@ -128,9 +155,9 @@ export class IndexStore {
   /** The file changed on disk after its row was written: flag it until it is indexed again. */
   markStale(paths: Iterable<string>, now = Date.now()): number {
     let n = 0;
-    this.db.transaction(() => {
+    this.batch(() => {
       for (const p of paths) n += this.s.markStale.run(now, p).changes;
-    })();
+    });
     return n;
   }
 }

@@ -27,6 +27,7 @@ import { SemanticSearch } from './semantic';
 import { HISTORY_LEAVES_INDEX, moveHistory, openUserData, type UserData, userDataPathFor } from './userData';
 import { mergeReports, validateDatabase } from './validate';
 import { VectorStore } from './vectors';
+import { OffThreadWriter } from './writer';
 
 export interface SqliteStorageOptions {
   /** The index file (created if missing unless readonly). */
@@ -109,10 +110,12 @@ class IndexFile {
   readonly vectors: SqliteVectorIndex;
   readonly embeddingQueue: SqliteEmbeddingQueue;
 
-  constructor(readonly opened: OpenedDatabase) {
+  constructor(readonly opened: OpenedDatabase, file: string, writable: boolean, warn?: (message: string) => void) {
     const db = opened.db;
     registerSearchFunctions(db);
-    this.documents = new SqliteDocumentStore(db);
+    // A file on disk gets the off-thread writer; an in-memory snapshot (or a reader) has no file to share.
+    const writer = writable && !opened.snapshot && file !== ':memory:' ? new OffThreadWriter(file) : undefined;
+    this.documents = new SqliteDocumentStore(db, writer, warn);
     this.keyword = new SqliteKeywordIndex(new KeywordSearch(db), new NameLookup(db));
     const store = new VectorStore(db);
     this.vectors = new SqliteVectorIndex(store, new SemanticSearch(db, store));
@@ -150,7 +153,7 @@ class SqliteStorageImpl implements SqliteStorage {
     public recovered: Recovery | undefined,
     private readonly warn?: (message: string) => void,
   ) {
-    this.file = new IndexFile(opened);
+    this.file = new IndexFile(opened, location, !readonly, warn);
     this.documents = current(() => this.file.documents);
     this.keyword = current(() => this.file.keyword);
     this.vectors = current(() => this.file.vectors);
@@ -177,9 +180,10 @@ class SqliteStorageImpl implements SqliteStorage {
 
   async replaceDamaged(reason: string): Promise<Recovery> {
     if (this.readonly) throw damagedReadOnly(this.location, reason);
+    await this.file.documents.closeWriter().catch(() => undefined); // its connection is on the damaged file too
     this.db.close();
     const recovered = setAside(this.location, reason, this.warn);
-    this.file = new IndexFile(this.openIndex());
+    this.file = new IndexFile(this.openIndex(), this.location, true, this.warn);
     this.recovered = recovered;
     return recovered;
   }
@@ -208,7 +212,11 @@ class SqliteStorageImpl implements SqliteStorage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.db.close();
+    try {
+      await this.file.documents.closeWriter();
+    } finally {
+      this.db.close();
+    }
     this.ownUserData?.close();
   }
 }

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { parseMarkdown } from '../../src/core/markdown/parse';
+import type { IndexWrite } from '../../src/core/storage/documents';
+import { SqliteDocumentStore } from '../../src/core/storage/sqlite/documents';
+import { openSqliteStorage } from '../../src/core/storage/sqlite/storage';
+import { OffThreadWriter } from '../../src/core/storage/sqlite/writer';
+
+// A large run's writes happen on a thread of their own, so the editor's thread stays free.
+
+function documents(n: number): IndexWrite[] {
+  return Array.from({ length: n }, (_, i) => {
+    const text = `# Page ${i}\n\n${'Words about burrows and aardvarks. '.repeat(40)}\n\n## More\n\n${'Another section of text. '.repeat(40)}\n`;
+    return { kind: 'document', path: `p/${i}.md`, stamp: { hash: `h${i}`, size: text.length, mtime: 1 }, doc: parseMarkdown(text, `p/${i}.md`), status: 'synced' };
+  });
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'lore-writer-'));
+}
+
+test('a large batch is written off the calling thread: its timers keep running, and what was written is readable at once', async () => {
+  const dir = tempDir();
+  const storage = openSqliteStorage({ dbPath: path.join(dir, 'index.db') });
+  try {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await storage.documents.apply(documents(1500));
+    clearInterval(timer);
+    // Written on this thread, the batch would be one synchronous piece of work: no tick between.
+    assert.ok(ticks > 0, 'the calling thread ran its timers while the batch was written');
+    const counts = await storage.documents.counts();
+    assert.equal(counts.byStatus.synced, 1500);
+    assert.ok((await storage.keyword.rows('aardvarks', 5)).length > 0, 'searchable from this thread at once');
+    // Small writes (a saved file) stay on this thread; order is kept either way.
+    await storage.documents.apply([{ kind: 'delete', file: (await storage.documents.indexedFiles()).find((f) => f.path === 'p/0.md')! }]);
+    assert.equal((await storage.documents.counts()).byStatus.synced, 1499);
+  } finally {
+    await storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the writer thread keeps SQLite\'s error code (a full disk stays transient) and writes nothing of a failed batch', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'index.db');
+  const storage = openSqliteStorage({ dbPath: file });
+  try {
+    const db = new Database(file);
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON chunks WHEN new.text LIKE '%Page 7%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    db.close();
+    await assert.rejects(storage.documents.apply(documents(40)), (err: Error & { code?: string }) => {
+      assert.match(err.message, /refused by the test/);
+      assert.equal(err.code, 'SQLITE_CONSTRAINT_TRIGGER');
+      return true;
+    });
+    assert.equal((await storage.documents.counts()).byStatus.synced, 0, 'none of the batch was written');
+    assert.ok(storage.documents.isTransient(Object.assign(new Error('full'), { code: 'SQLITE_FULL' })));
+  } finally {
+    await storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a writer thread that cannot start is reported once, and the batch is written on the calling thread instead', async () => {
+  const dir = tempDir();
+  const storage = openSqliteStorage({ dbPath: path.join(dir, 'index.db') });
+  const db = (storage as unknown as { db: Database.Database }).db;
+  const warnings: string[] = [];
+  // A writer for a file that does not exist: its thread fails at its first statement.
+  const store = new SqliteDocumentStore(db, new OffThreadWriter(path.join(dir, 'missing', 'index.db')), (m) => warnings.push(m));
+  try {
+    await store.apply(documents(20));
+    await store.apply(documents(30));
+    assert.equal((await store.counts()).byStatus.synced, 30);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /the index writer thread failed: .*; the index is written on the main thread from now on/);
+  } finally {
+    await store.closeWriter();
+    await storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,8 +3,9 @@ import type { FileState, LoreStatus } from '../core/service';
 import type { SearchResponse } from '../core/search/types';
 import { alsoIn } from '../core/search/group';
 import { partialResults } from '../core/search/partial';
+import { formatCount } from '../core/format';
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = formatCount;
 
 export interface Style {
   bold(s: string): string;

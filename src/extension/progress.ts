@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import type { LoreWorkspace } from './lores';
 import { STILL_OPENING } from './loreAccess';
+import { formatCount } from '../core/format';
 
 export type Report = (done: number, total: number, what?: string) => void;
 
@@ -23,7 +24,7 @@ export function withProgress<T>(
     let last = 0;
     const report: Report = (done, total, what) => {
       const pct = total > 0 ? (done / total) * 100 : 0;
-      progress.report({ message: total > 0 ? `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}${what ? ` ${what}` : ''}` : what, increment: pct - last });
+      progress.report({ message: total > 0 ? `${formatCount(done)}/${formatCount(total)}${what ? ` ${what}` : ''}` : what, increment: pct - last });
       last = pct;
     };
     return task(ac.signal, report).finally(() => {

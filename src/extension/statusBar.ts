@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isDegraded } from './embedding';
 import type { LoreWorkspace } from './lores';
+import { formatCount } from '../core/format';
 
 /** What the status bar says: indexing progress, the document count, or "keyword only" when degraded. */
 export async function statusBarText(access: LoreWorkspace): Promise<{ text: string; tooltip: string; warning: boolean; error: boolean }> {
@@ -27,7 +28,7 @@ export async function statusBarText(access: LoreWorkspace): Promise<{ text: stri
     const e = s.embedder;
     if (isDegraded(e)) reasons.push(`${statuses.length > 1 ? `${s.folder}: ` : ''}${e.reason ?? 'the embedder is not available'}`);
   }
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = formatCount;
   if (indexing) return { text: `$(sync~spin) Lore: indexing ${n(done)}/${n(total)}`, tooltip: 'Lore is indexing. Click for the index status.', warning: false, error: false };
   if (toEmbed > 0) return { text: `$(sync~spin) Lore: embedding, ${n(toEmbed)} docs left`, tooltip: `Lore is embedding ${n(toEmbed)} documents for semantic search (keyword search works meanwhile). Click for the index status.`, warning: false, error: false };
   if (access.isPaused) return { text: '$(debug-pause) Lore: paused', tooltip: 'Indexing is paused. Click for the index status.', warning: false, error: false };

@@ -85,3 +85,26 @@ test('a writer thread that cannot start is reported once, and the batch is writt
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the counts a status shows follow every commit, whichever connection made it (the writer thread, this one, another process)', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'index.db');
+  const storage = openSqliteStorage({ dbPath: file });
+  try {
+    assert.equal((await storage.documents.counts()).byStatus.synced, 0);
+    await storage.documents.apply(documents(40)); // the writer thread
+    assert.equal((await storage.documents.counts()).byStatus.synced, 40);
+    await storage.documents.apply([{ kind: 'failure', path: 'bad.md', stamp: { hash: 'x', size: 1, mtime: 1 }, reason: 'broken' }]); // written here
+    assert.equal((await storage.documents.counts()).byStatus.failed, 1);
+    const other = new Database(file); // another process (the CLI, say)
+    other.prepare("UPDATE document_index SET sync_status = 'stale' WHERE file_path = 'p/1.md'").run();
+    other.close();
+    const c = await storage.documents.counts();
+    assert.deepEqual([c.byStatus.synced, c.byStatus.stale, c.byStatus.failed], [39, 1, 1]);
+    c.byStatus.synced = -1; // a caller's copy, not the kept one
+    assert.equal((await storage.documents.counts()).byStatus.synced, 39);
+  } finally {
+    await storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { errorMessage, LoreError, throwIfAborted } from '../errors';
+import { Turns } from '../turns';
 
 export const DEFAULT_INCLUDE = ['**/*.md', '**/*.markdown', '**/*.mdx'];
 /** Always excluded, whatever the settings say: dependencies, VCS internals, Lore's own folder. */
@@ -136,9 +137,8 @@ function why(err: unknown): string {
  * and mtime. What it cannot index (an unreadable folder, a broken or looping link, a name that is
  * not valid UTF-8) goes to `skipped` with the reason.
  */
-/** Entries filtered, or files stat'ed, between two turns of the event loop. */
-const SLICE = 512;
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Files stat'ed at once: their answers arrive together and are handled in one piece of work. */
+const STATS_AT_ONCE = 128;
 
 export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDir = '', skipped = new Skipped()): Promise<Map<string, DiskFile>> {
   const found = new Map<string, DiskFile>();
@@ -146,6 +146,7 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
   const startWalked = fromParts.every((_, i) => filter.walksDir(fromParts.slice(0, i + 1).join('/')));
   const pending: string[] = fromDir === '' || startWalked ? [fromDir] : [];
   const realRoot = await fs.promises.realpath(filter.root).catch(() => filter.root);
+  const turns = new Turns(); // a folder of thousands of files is not one long piece of work
   while (pending.length) {
     throwIfAborted(signal);
     const dirRel = pending.pop()!;
@@ -158,8 +159,8 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
     }
     const files: string[] = [];
     const links: string[] = [];
-    for (const [i, entry] of entries.entries()) {
-      if (i && i % SLICE === 0) await turn(); // a folder of thousands of files is not one long piece of work
+    for (const entry of entries) {
+      if (turns.due()) await turns.take();
       const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
       if (entry.name.includes(REPLACEMENT)) {
         if (entry.isDirectory() ? filter.walksDir(rel) : filter.indexes(rel)) skipped.add(rel, 'the name is not valid UTF-8 (rename it to index it)');
@@ -174,8 +175,9 @@ export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDi
       if (outside) skipped.add(rel, outside);
       else files.push(rel); // a broken link is reported by the stat below
     }
-    for (let from = 0; from < files.length; from += SLICE) {
-      const slice = files.slice(from, from + SLICE);
+    for (let from = 0; from < files.length; from += STATS_AT_ONCE) {
+      if (turns.due()) await turns.take();
+      const slice = files.slice(from, from + STATS_AT_ONCE);
       const stats = await Promise.all(slice.map((rel) => statOrWhy(filter.root, rel)));
       slice.forEach((rel, i) => {
         const st = stats[i];

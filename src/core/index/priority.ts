@@ -5,6 +5,7 @@
  * of the main tree last; ties alphabetical. Never the walk's own (reverse alphabetical) order.
  */
 import { translationCopies } from '../translations';
+import { Turns } from '../turns';
 
 export interface OrderHints {
   /** Workspace-relative files to index first (open editors); their folders come next. */
@@ -21,22 +22,22 @@ function dirOf(rel: string): string {
   return i < 0 ? '' : rel.slice(0, i);
 }
 
-/** Lets other work (the editor's) run: a long loop yields every this many items. */
-const YIELD_EVERY = 4096;
-const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Items sorted in one piece before the pieces are merged. */
+const RUN = 2048;
 
 /**
  * `items` sorted for the user (a new array). `mtime` gives a file's modification time. Async only
  * to yield while ranking tens of thousands of files: the thread it runs on is the editor's.
  */
 export async function orderForUser<T extends { rel: string }>(items: readonly T[], mtime: (rel: string) => number | undefined, hints: OrderHints = {}): Promise<T[]> {
+  const turns = new Turns();
   const first = new Set(hints.first ?? []);
   const firstDirs = new Set([...first].map(dirOf));
   const now = hints.now ?? Date.now();
   // Which folders are translated copies, from one path per folder (a big tree has far fewer folders than files).
   const dirs = new Set<string>();
   for (let i = 0; i < items.length; i++) {
-    if (i && i % YIELD_EVERY === 0) await yieldNow();
+    if (turns.due()) await turns.take();
     dirs.add(dirOf(items[i].rel));
   }
   const isCopy = translationCopies([...dirs].map((d) => (d ? `${d}/-` : '-')));
@@ -67,23 +68,22 @@ export async function orderForUser<T extends { rel: string }>(items: readonly T[
     return { item, tier, value };
   };
   for (let i = 0; i < items.length; i++) {
-    if (i && i % YIELD_EVERY === 0) await yieldNow();
+    if (turns.due()) await turns.take();
     keyed.push(rank(items[i]));
   }
-  const sorted = await sortInTurns(keyed, (a, b) => a.tier - b.tier || a.value - b.value || (a.item.rel < b.item.rel ? -1 : a.item.rel > b.item.rel ? 1 : 0));
+  const sorted = await sortInTurns(turns, keyed, (a, b) => a.tier - b.tier || a.value - b.value || (a.item.rel < b.item.rel ? -1 : a.item.rel > b.item.rel ? 1 : 0));
   return sorted.map((k) => k.item);
 }
 
 /**
- * A stable sort that yields between pieces of work: runs of YIELD_EVERY items are sorted, then
- * merged pairwise, with a turn of the event loop every YIELD_EVERY items merged (one sort of
- * 40,000 paths is ~40 ms that nothing else could use).
+ * A stable sort that gives other work its turns: runs of RUN items are sorted, then merged
+ * pairwise (one sort of 40,000 paths is ~40 ms that nothing else could use).
  */
-export async function sortInTurns<T>(items: T[], cmp: (a: T, b: T) => number): Promise<T[]> {
+export async function sortInTurns<T>(turns: Turns, items: T[], cmp: (a: T, b: T) => number): Promise<T[]> {
   let runs: T[][] = [];
-  for (let i = 0; i < items.length; i += YIELD_EVERY) {
-    if (i) await yieldNow();
-    runs.push(items.slice(i, i + YIELD_EVERY).sort(cmp));
+  for (let i = 0; i < items.length; i += RUN) {
+    if (turns.due()) await turns.take();
+    runs.push(items.slice(i, i + RUN).sort(cmp));
   }
   let work = 0;
   while (runs.length > 1) {
@@ -101,7 +101,7 @@ export async function sortInTurns<T>(items: T[], cmp: (a: T, b: T) => number): P
       let k = 0;
       while (i < a.length && j < b.length) {
         out[k++] = cmp(b[j], a[i]) < 0 ? b[j++] : a[i++]; // ties keep a's (earlier) item first
-        if (++work % YIELD_EVERY === 0) await yieldNow();
+        if (++work % 256 === 0 && turns.due()) await turns.take();
       }
       while (i < a.length) out[k++] = a[i++];
       while (j < b.length) out[k++] = b[j++];

@@ -7,6 +7,7 @@ import { type ParseLimits, ParsePool } from './parsePool';
 import { covers } from './lanes';
 import { orderForUser } from './priority';
 import { type FileResult, sha256 } from './processFile';
+import { Turns } from '../turns';
 import type { DocumentStore, IndexedFile, IndexWrite } from '../storage/documents';
 
 /** Files up to this size may parse on the indexing thread: even the slowest markdown known (~15 KB/s) blocks it under a second. */
@@ -102,7 +103,9 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
 
   const work: WorkItem[] = [];
   const fresh: string[] = [];
+  const turns = new Turns(); // tens of thousands of files are compared in pieces: the thread is the editor's
   for (const [rel, st] of disk) {
+    if (turns.due()) await turns.take();
     const row = byPath.get(rel);
     if (!row) fresh.push(rel);
     else if (opts.force || row.size !== st.size || row.mtime !== st.mtime || row.status === 'stale' || (row.status === 'failed' && (opts.retryFailed || row.retry)))
@@ -128,7 +131,6 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   sum.removed += vanished.length;
 
   // What the user most likely wants first; the walk's own order (reverse alphabetical) means nothing.
-  await new Promise<void>((resolve) => setImmediate(resolve)); // the comparison above is one piece of work; the editor's turn
   const ordered = await orderForUser(work, (rel) => disk.get(rel)?.mtime, { first: opts.first });
   const total = ordered.length;
   let done = 0;

@@ -3,6 +3,7 @@
 import { LoreError } from '../errors';
 import { buildKeywordQuery } from './query';
 import type { FusionMethod, SearchMode } from './types';
+import { formatCount } from '../format';
 
 export const SEARCH_MODES = ['keyword', 'semantic', 'hybrid'] as const satisfies readonly SearchMode[];
 
@@ -21,7 +22,7 @@ export const MAX_QUERY_WORDS = 64;
 export function checkQueryText(text: string): void {
   if (typeof text !== 'string') throw new LoreError('BAD_INPUT', 'The query must be text.');
   if (text.length > MAX_QUERY_CHARS) {
-    throw new LoreError('BAD_INPUT', `The query is ${text.length.toLocaleString('en-US')} characters long; Lore searches at most ${MAX_QUERY_CHARS.toLocaleString('en-US')}. Shorten it to the words that matter.`);
+    throw new LoreError('BAD_INPUT', `The query is ${formatCount(text.length)} characters long; Lore searches at most ${formatCount(MAX_QUERY_CHARS)}. Shorten it to the words that matter.`);
   }
   const words = buildKeywordQuery(text).parts.length;
   if (words > MAX_QUERY_WORDS) throw new LoreError('BAD_INPUT', `The query has ${words} words; Lore searches at most ${MAX_QUERY_WORDS}. Shorten it to the words that matter.`);

@@ -3,6 +3,7 @@ import { errorMessage } from '../../core/errors';
 import { embedderSettings } from '../config';
 import type { Ctx } from '../context';
 import { isAbort, requireReady, showError, withProgress } from '../progress';
+import { formatCount } from '../../core/format';
 
 /**
  * Applies the embedding settings to every open index, then follows the (re-)embedding under a
@@ -24,7 +25,7 @@ export async function applyEmbedderSettings(c: Ctx): Promise<void> {
       }
       await c.refresh();
       const pending = async () => (await Promise.all(lores.map(async ({ lore }) => (await lore.status()).queue.pending))).reduce((a, b) => a + b, 0);
-      const timer = setInterval(() => void pending().then((n) => report(0, 0, `${n.toLocaleString('en-US')} documents left to embed`)), 500);
+      const timer = setInterval(() => void pending().then((n) => report(0, 0, `${formatCount(n)} documents left to embed`)), 500);
       try {
         const until = AbortSignal.any([signal, c.access.lifetime]);
         await Promise.all(lores.map(({ lore }) => lore.embeddingIdle(until)));

@@ -2,13 +2,14 @@ import * as vscode from 'vscode';
 import { type ReconcileSummary, sumSummaries as total } from '../../core/index/reconcile';
 import type { Ctx } from '../context';
 import { requireReady, showError, withProgress } from '../progress';
+import { formatCount } from '../../core/format';
 
 function describe(s: ReconcileSummary): string {
   const parts = [`${s.added} added`, `${s.changed} changed`, `${s.removed} removed`];
   if (s.renamed) parts.push(`${s.renamed} renamed`);
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.skipped) parts.push(`${s.skipped} skipped (Index Status says why)`);
-  return `${s.scanned.toLocaleString('en-US')} files: ${parts.join(', ')} (${(s.ms / 1000).toFixed(1)} s)`;
+  return `${formatCount(s.scanned)} files: ${parts.join(', ')} (${(s.ms / 1000).toFixed(1)} s)`;
 }
 
 /** One cancellable indexing pass with a progress notification; resolves with the summed summary. */

@@ -3,6 +3,7 @@ import type { FileState, Lore } from '../../core/service';
 import type { SyncStatus } from '../../core/types';
 import { describeEmbedder, type EmbedderStatus, isDegraded } from '../embedding';
 import type { LoreWorkspace } from '../lores';
+import { formatCount } from '../../core/format';
 
 export type StatusNode =
   | { kind: 'folder'; folder: vscode.WorkspaceFolder; lore: Lore; documents: number }
@@ -70,16 +71,16 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     if (this.access.isPaused) out.push({ kind: 'info', id: `${folder.uri}:paused`, label: 'Indexing paused', icon: 'debug-pause', tooltip: 'Run "Lore: Resume Indexing" to catch up.' });
     if (s.indexing) {
       const p = s.indexing;
-      out.push({ kind: 'info', id: `${folder.uri}:indexing`, label: p.phase === 'scanning' ? 'Scanning…' : `Indexing ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')}`, description: p.current, icon: 'sync~spin' });
+      out.push({ kind: 'info', id: `${folder.uri}:indexing`, label: p.phase === 'scanning' ? 'Scanning…' : `Indexing ${formatCount(p.done)}/${formatCount(p.total)}`, description: p.current, icon: 'sync~spin' });
     }
-    out.push({ kind: 'info', id: `${folder.uri}:docs`, label: `${s.documents.toLocaleString('en-US')} documents`, description: `${s.chunks.toLocaleString('en-US')} chunks · ${(s.databaseBytes / 1048576).toFixed(1)} MB`, icon: 'database', tooltip: s.dbPath });
+    out.push({ kind: 'info', id: `${folder.uri}:docs`, label: `${formatCount(s.documents)} documents`, description: `${formatCount(s.chunks)} chunks · ${(s.databaseBytes / 1048576).toFixed(1)} MB`, icon: 'database', tooltip: s.dbPath });
     // Without semantic search "pending" never moves: the documents are searchable by keyword, and
     // that is what is said (the embedder's line below says why semantic search is off, with a fix).
     const semantic = s.embedder.state === 'live' || s.embedder.state === 'checking';
     if (!semantic) {
       const searchable = s.counts.synced + s.counts.pending;
       const why = s.embedder.state === 'off' ? 'no embedder configured' : (s.embedder.reason ?? 'the embedder is not available');
-      out.push({ kind: 'info', id: `${folder.uri}:keyword`, label: `${searchable.toLocaleString('en-US')} searchable by keyword`, description: `semantic search off: ${why}`, icon: 'search', tooltip: `Semantic search off: ${why}` });
+      out.push({ kind: 'info', id: `${folder.uri}:keyword`, label: `${formatCount(searchable)} searchable by keyword`, description: `semantic search off: ${why}`, icon: 'search', tooltip: `Semantic search off: ${why}` });
     }
     for (const status of ORDER) {
       const count = s.counts[status];
@@ -89,7 +90,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     if (s.skipped.count) {
       const shown = s.skipped.paths.slice(0, 15).map((p) => `${p.path}: ${p.reason}`);
       out.push({
-        kind: 'info', id: `${folder.uri}:skipped`, label: `Skipped: ${s.skipped.count.toLocaleString('en-US')} path(s)`, icon: 'warning',
+        kind: 'info', id: `${folder.uri}:skipped`, label: `Skipped: ${formatCount(s.skipped.count)} path(s)`, icon: 'warning',
         description: s.skipped.paths[0]?.reason, tooltip: [...shown, ...(s.skipped.count > shown.length ? [`… and ${s.skipped.count - shown.length} more`] : [])].join('\n'),
       });
     }
@@ -98,7 +99,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     }
     out.push({ kind: 'embedder', embedder: s.embedder });
     const q = s.queue;
-    if (semantic) out.push({ kind: 'info', id: `${folder.uri}:queue`, label: `Embedding queue: ${q.pending.toLocaleString('en-US')} pending`, description: q.paused ? 'paused' : q.running ? 'running' : 'idle', icon: 'list-ordered' });
+    if (semantic) out.push({ kind: 'info', id: `${folder.uri}:queue`, label: `Embedding queue: ${formatCount(q.pending)} pending`, description: q.paused ? 'paused' : q.running ? 'running' : 'idle', icon: 'list-ordered' });
     out.push({ kind: 'info', id: `${folder.uri}:sync`, label: `Last sync: ${s.lastSyncedAt ? ago(s.lastSyncedAt) : 'never'}`, icon: 'clock', tooltip: s.lastSyncedAt ? new Date(s.lastSyncedAt).toLocaleString() : undefined });
     return out;
   }
@@ -121,7 +122,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     switch (node.kind) {
       case 'folder': {
         const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
-        item.description = `${node.documents.toLocaleString('en-US')} docs`;
+        item.description = `${formatCount(node.documents)} docs`;
         item.iconPath = vscode.ThemeIcon.Folder;
         item.id = `folder:${node.folder.uri}`;
         return item;
@@ -129,7 +130,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
       case 'state': {
         const collapsible = node.count > 0 ? (node.status === 'failed' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : None;
         const item = new vscode.TreeItem(LABELS[node.status], collapsible);
-        item.description = node.count.toLocaleString('en-US');
+        item.description = formatCount(node.count);
         item.iconPath = new vscode.ThemeIcon(ICONS[node.status], node.status === 'failed' && node.count ? new vscode.ThemeColor('errorForeground') : undefined);
         item.contextValue = `state.${node.status}`;
         item.tooltip = TOOLTIPS[node.status];
@@ -149,7 +150,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
         return item;
       }
       case 'more':
-        return new vscode.TreeItem(`…and ${node.count.toLocaleString('en-US')} more`, None);
+        return new vscode.TreeItem(`…and ${formatCount(node.count)} more`, None);
       case 'embedder': {
         const e = node.embedder;
         const item = new vscode.TreeItem(`Semantic search: ${describeEmbedder(e)}`, vscode.TreeItemCollapsibleState.Collapsed);

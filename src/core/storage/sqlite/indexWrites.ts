@@ -17,7 +17,7 @@ export class IndexStore {
 
   constructor(readonly db: Database) {
     this.s = {
-      all: db.prepare(SELECT_FILE),
+      page: db.prepare(`${SELECT_FILE} WHERE id > ? ORDER BY id LIMIT ?`),
       byPath: db.prepare(`${SELECT_FILE} WHERE file_path = ?`),
       upsertDoc: db.prepare(`INSERT INTO document_index
           (file_path, title, title_source, document_type, type_source, content_hash, size, mtime, chunk_count,
@@ -53,8 +53,9 @@ export class IndexStore {
     };
   }
 
-  all(): IndexedFile[] {
-    return (this.s.all.all() as (Omit<IndexedFile, 'retry'> & { retry: number })[]).map(asFile);
+  /** The rows after id `after`, in id order, at most `limit` of them (a big index is read in pieces). */
+  page(after: number, limit: number): IndexedFile[] {
+    return (this.s.page.all(after, limit) as (Omit<IndexedFile, 'retry'> & { retry: number })[]).map(asFile);
   }
 
   get(path: string): IndexedFile | undefined {

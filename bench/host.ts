@@ -16,7 +16,7 @@ const LANGUAGES = ('ar bg bn ca cs da de el es fa fi fr he hi hu id it ja ko lt 
 const COMMANDS = 950;
 
 /** The process ids under `root` (itself included). */
-function descendants(root: number): number[] {
+export function descendants(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -37,7 +37,7 @@ function descendants(root: number): number[] {
   return out;
 }
 
-function extensionHost(serverPid: number): number | undefined {
+export function extensionHost(serverPid: number): number | undefined {
   return descendants(serverPid).find((p) => {
     try {
       return /extensionHost/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8'));
@@ -47,12 +47,12 @@ function extensionHost(serverPid: number): number | undefined {
   });
 }
 
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : 0;
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: number): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: number): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();
@@ -63,7 +63,7 @@ async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: numb
 }
 
 /** Samples a process's RSS until stopped: peak and the samples of the last `tailMs`. */
-function sampler(pid: number) {
+export function sampler(pid: number) {
   const samples: { at: number; kb: number }[] = [];
   const timer = setInterval(() => {
     try {
@@ -82,7 +82,7 @@ function sampler(pid: number) {
   };
 }
 
-async function diagnostics(wb: Workbench): Promise<string> {
+export async function diagnostics(wb: Workbench): Promise<string> {
   await wb.runCommand('Lore: Show Diagnostics');
   const toast = wb.page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Lore diagnostics' }).last();
   await toast.waitFor({ timeout: 30_000 });

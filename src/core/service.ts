@@ -215,10 +215,10 @@ class LoreService implements Lore {
       response = await search();
     }
     // While runs are under way: what the index holds now, of that plus what the runs have left.
-    const p = this.progress.current;
-    if (p) {
+    if (this.progress.current) {
       const indexed = documentTotal(await this.storage.documents.counts());
-      response.partial = p.phase === 'indexing' ? { indexed, total: indexed + p.total - p.done } : { indexed };
+      const p = this.progress.current; // read after the counts: they wait for the writes the runs are told of
+      if (p) response.partial = p.phase === 'indexing' ? { indexed, total: indexed + p.total - p.done } : { indexed };
     }
     return response;
   }

@@ -88,8 +88,8 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     scanned: 0, added: 0, changed: 0, touched: 0, unchanged: 0, renamed: 0, removed: 0, failed: 0, chunks: 0, bytes: 0, ms: 0,
     skipped: 0, skippedPaths: [],
   };
-  const report = throttle(opts.onProgress);
-  report({ phase: 'scanning', done: 0, total: 0 }, true);
+  const report = (p: IndexProgress) => opts.onProgress?.(p); // at each phase and each commit (a batch is tens of files)
+  report({ phase: 'scanning', done: 0, total: 0 });
 
   const scope = opts.paths?.map((p) => p.replace(/\/+$/, ''));
   const skipped = new Skipped();
@@ -134,14 +134,14 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   const ordered = await orderForUser(work, (rel) => disk.get(rel)?.mtime, { first: opts.first });
   const total = ordered.length;
   let done = 0;
-  report({ phase: 'indexing', done, total }, true);
+  report({ phase: 'indexing', done, total });
   // A few small files parse on this thread (no worker start-up); anything larger goes to workers,
   // where a file's time and memory are bounded (a stuck parse cannot hold up this thread).
   const inline = total < (cfg.inlineBelow ?? 16) && work.every((w) => (disk.get(w.rel)?.size ?? 0) <= INLINE_MAX_BYTES);
   const pool = new ParsePool(inline ? 0 : ParsePool.defaultSize(), undefined, cfg.parseLimits);
   const writer = new BatchWriter(store, (item, r) => writeFor(cfg, item, r), (item, r, failed) => count(item, r, sum, failed), (batch) => {
     done += batch.length;
-    report({ phase: 'indexing', done, total, current: batch[batch.length - 1][0].rel });
+    report({ phase: 'indexing', done, total, current: batch[batch.length - 1][0].rel }); // every commit: a search's "N of M" reads this beside the counts
   });
   // Cancelled: the parsers stop at once (a file mid-parse is dropped, not waited for).
   const stopParsing = () => void pool.close();
@@ -183,7 +183,7 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
   if (signal?.aborted) {
     throw new LoreError('ABORTED', `Cancelled after ${done} of ${total} files; everything written so far is consistent and the next run finishes the rest.`);
   }
-  report({ phase: 'done', done, total }, true);
+  report({ phase: 'done', done, total });
   return sum;
 }
 
@@ -340,16 +340,4 @@ async function hashIfCandidate(root: string, rel: string, st: DiskFile, byHash: 
   } catch {
     return undefined;
   }
-}
-
-function throttle(fn: ((p: IndexProgress) => void) | undefined, everyMs = 50) {
-  let last = 0;
-  return (p: IndexProgress, force = false) => {
-    if (!fn) return;
-    const now = performance.now();
-    if (force || now - last >= everyMs) {
-      last = now;
-      fn(p);
-    }
-  };
 }

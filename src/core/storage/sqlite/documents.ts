@@ -46,6 +46,9 @@ export class SqliteDocumentStore implements DocumentStore {
    * total_changes() with this one's).
    */
   async counts(): Promise<DocumentCounts> {
+    // What the writer thread committed is counted once its run has heard so (a search's "N of M
+    // indexed" sets these counts beside the run's progress).
+    await this.writer?.settled();
     const version = `${this.db.pragma('data_version', { simple: true })}:${this.stmt('changes', 'SELECT total_changes()').pluck().get()}`;
     if (this.countsCache?.version === version) return structuredClone(this.countsCache.counts);
     const byStatus = Object.fromEntries(SYNC_STATUSES.map((s) => [s, 0])) as Record<SyncStatus, number>;

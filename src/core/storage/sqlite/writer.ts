@@ -48,6 +48,16 @@ export class OffThreadWriter {
     });
   }
 
+  /** Resolves once the writes sent so far are answered (committed or failed), and their callers have heard. */
+  async settled(): Promise<void> {
+    const waits = [...this.pending.values()].map((p) => new Promise<void>((done) => {
+      const { resolve, reject } = p;
+      p.resolve = () => (resolve(), done());
+      p.reject = (err) => (reject(err), done());
+    }));
+    await Promise.all(waits);
+  }
+
   /** Waits for the writes under way, then closes the worker's connection and ends it. */
   async close(): Promise<void> {
     clearTimeout(this.idleTimer);
@@ -55,11 +65,7 @@ export class OffThreadWriter {
     if (!worker) return this.stopping;
     this.worker = undefined;
     this.stopping = (async () => {
-      await Promise.allSettled([...this.pending.values()].map((p) => new Promise<void>((done) => {
-        const { resolve, reject } = p;
-        p.resolve = () => (resolve(), done());
-        p.reject = (err) => (reject(err), done());
-      })));
+      await this.settled();
       worker.ref(); // until it has closed its connection
       const exited = new Promise<void>((done) => worker.once('exit', () => done()));
       worker.postMessage({ close: true } satisfies WriteRequest);

@@ -82,6 +82,16 @@ export function sampler(pid: number) {
   };
 }
 
+/** Runs Reload Window and samples the extension host that replaces `pid`. */
+export async function reloadWindow(wb: Workbench, pid: number): Promise<ReturnType<typeof sampler>> {
+  await wb.runCommand('Developer: Reload Window');
+  const next = await waitFor('the new extension host', () => {
+    const p = extensionHost(wb.server.pid);
+    return p && p !== pid ? p : undefined;
+  }, 60_000);
+  return sampler(next);
+}
+
 export async function diagnostics(wb: Workbench): Promise<string> {
   await wb.runCommand('Lore: Show Diagnostics');
   const toast = wb.page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Lore diagnostics' }).last();
@@ -113,26 +123,22 @@ export async function runHostBench(ctx: BenchContext): Promise<string> {
     const steady = first.steadyMb(5_000);
 
     ctx.log('host: Reload Window');
-    await wb.runCommand('Developer: Reload Window');
-    const pid2 = await waitFor('the new extension host', () => {
-      const p = extensionHost(wb.server.pid);
-      return p && p !== pid ? p : undefined;
-    }, 60_000);
-    const again = sampler(pid2);
+    const again = await reloadWindow(wb, pid);
     await wb.waitForStatusBar(count, 5 * 60_000);
     await new Promise((r) => setTimeout(r, 20_000));
     again.stop();
     const reloadDiag = await diagnostics(wb);
     const stall = (d: string) => /longest event-loop stall (\d+) ms/.exec(d)?.[1] ?? '?';
     const p99 = (d: string) => /p99 (\d+) ms/.exec(d)?.[1] ?? '?';
+    const whileIndexing = (d: string) => /(\d+) ms while indexing/.exec(d)?.[1] ?? '?';
     return [
       `Method: ${files.toLocaleString('en-US')} generated markdown files (${(bytes / 1048576).toFixed(1)} MB; one English tree of ${COMMANDS} pages and ${LANGUAGES.length} translated copies) opened in code-server 4.99.4 (VS Code 1.99.3) with a fresh profile, keyword only (no embedder). ` +
-        'RSS of the extension host process from /proc every 200 ms: peak while opening and indexing, steady = median of the last 5 s after 20 s idle. Stalls: Lore\'s event-loop monitor in the extension host (10 ms resolution), since activation; every extension in the host counts. One run each. `npm run bench -- --only host`.',
+        'RSS of the extension host process from /proc every 200 ms: peak while opening and indexing, steady = median of the last 5 s after 20 s idle. Stalls: Lore\'s event-loop monitors in the extension host (10 ms resolution): while a run is indexing, and since activation (every extension in the host counts: others loading, Lore opening its index). One run each. `npm run bench -- --only host`.',
       '',
-      '| run | index complete | ext host RSS peak | steady | longest stall | p99 stall | target |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
-      `| first open (fresh index) | ${indexSec.toFixed(1)} s | ${peak} MB | ${steady} MB | ${stall(firstDiag)} ms | ${p99(firstDiag)} ms | peak <= 300 MB, steady <= 200 MB, stall <= 50 ms |`,
-      `| after Reload Window | - | ${again.peakMb()} MB | ${again.steadyMb(5_000)} MB | ${stall(reloadDiag)} ms | ${p99(reloadDiag)} ms | steady <= 200 MB |`,
+      '| run | index complete | ext host RSS peak | steady | longest stall while indexing | longest stall since start | p99 stall | target |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| first open (fresh index) | ${indexSec.toFixed(1)} s | ${peak} MB | ${steady} MB | ${whileIndexing(firstDiag)} ms | ${stall(firstDiag)} ms | ${p99(firstDiag)} ms | peak <= 300 MB, steady <= 200 MB, stall while indexing <= 50 ms |`,
+      `| after Reload Window | - | ${again.peakMb()} MB | ${again.steadyMb(5_000)} MB | ${whileIndexing(reloadDiag)} ms | ${stall(reloadDiag)} ms | ${p99(reloadDiag)} ms | steady <= 200 MB |`,
     ].join('\n');
   } finally {
     await wb.close();

@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
       ),
   });
   s.add(access);
-  s.add(registerDiagnostics());
+  s.add(registerDiagnostics(access));
   const history = new WindowHistory(access, vscode.workspace.name ?? 'Workspace', log);
   const searchTree = s.add(new SearchTreeProvider());
   const sessionsTree = s.add(new SessionsTreeProvider(access));

@@ -23,10 +23,21 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'lore-writer-'));
 }
 
-test('a large batch is written off the calling thread: its timers keep running, and what was written is readable at once', async () => {
+/** A fresh SQLite storage on disk for `fn`, closed and removed after. */
+async function withStorage(fn: (storage: ReturnType<typeof openSqliteStorage>, file: string) => Promise<void>): Promise<void> {
   const dir = tempDir();
-  const storage = openSqliteStorage({ dbPath: path.join(dir, 'index.db') });
+  const file = path.join(dir, 'index.db');
+  const storage = openSqliteStorage({ dbPath: file });
   try {
+    await fn(storage, file);
+  } finally {
+    await storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a large batch is written off the calling thread: its timers keep running, and what was written is readable at once', () =>
+  withStorage(async (storage) => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     await storage.documents.apply(documents(1500));
@@ -39,17 +50,10 @@ test('a large batch is written off the calling thread: its timers keep running, 
     // Small writes (a saved file) stay on this thread; order is kept either way.
     await storage.documents.apply([{ kind: 'delete', file: (await storage.documents.indexedFiles()).find((f) => f.path === 'p/0.md')! }]);
     assert.equal((await storage.documents.counts()).byStatus.synced, 1499);
-  } finally {
-    await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('the writer thread keeps SQLite\'s error code (a full disk stays transient) and writes nothing of a failed batch', async () => {
-  const dir = tempDir();
-  const file = path.join(dir, 'index.db');
-  const storage = openSqliteStorage({ dbPath: file });
-  try {
+test('the writer thread keeps SQLite\'s error code (a full disk stays transient) and writes nothing of a failed batch', () =>
+  withStorage(async (storage, file) => {
     const db = new Database(file);
     db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON chunks WHEN new.text LIKE '%Page 7%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
     db.close();
@@ -60,11 +64,7 @@ test('the writer thread keeps SQLite\'s error code (a full disk stays transient)
     });
     assert.equal((await storage.documents.counts()).byStatus.synced, 0, 'none of the batch was written');
     assert.ok(storage.documents.isTransient(Object.assign(new Error('full'), { code: 'SQLITE_FULL' })));
-  } finally {
-    await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('a writer thread that cannot start is reported once, and the batch is written on the calling thread instead', async () => {
   const dir = tempDir();
@@ -86,11 +86,8 @@ test('a writer thread that cannot start is reported once, and the batch is writt
   }
 });
 
-test('the counts a status shows follow every commit, whichever connection made it (the writer thread, this one, another process)', async () => {
-  const dir = tempDir();
-  const file = path.join(dir, 'index.db');
-  const storage = openSqliteStorage({ dbPath: file });
-  try {
+test('the counts a status shows follow every commit, whichever connection made it (the writer thread, this one, another process)', () =>
+  withStorage(async (storage, file) => {
     assert.equal((await storage.documents.counts()).byStatus.synced, 0);
     await storage.documents.apply(documents(40)); // the writer thread
     assert.equal((await storage.documents.counts()).byStatus.synced, 40);
@@ -103,8 +100,4 @@ test('the counts a status shows follow every commit, whichever connection made i
     assert.deepEqual([c.byStatus.synced, c.byStatus.stale, c.byStatus.failed], [39, 1, 1]);
     c.byStatus.synced = -1; // a caller's copy, not the kept one
     assert.equal((await storage.documents.counts()).byStatus.synced, 39);
-  } finally {
-    await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));

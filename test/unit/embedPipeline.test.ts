@@ -221,3 +221,34 @@ describe('embedding pipeline', () => {
     }
   });
 });
+
+describe('embedding writes', () => {
+  it('a step stores its vectors in transactions of at most 64 (each document whole), so the thread it shares is not held for long', async () => {
+    const { embedStep } = await import('../../src/core/embed/step');
+    const ws = tempWorkspace(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`n${i}.md`, `# Note ${i}\n\n${Array.from({ length: 20 }, (_, j) => `## Part ${j}\n\nwords ${i} ${j} about ledgers\n`).join('\n')}`])));
+    const fx = await startFixtureServer({ models: { 'nomic-embed-text': 768 } });
+    try {
+      const lore = await ws.open({ embedder: null });
+      await lore.index();
+      const { openSqliteStorage } = await import('../../src/core/storage/sqlite/storage');
+      const storage = openSqliteStorage({ dbPath: ws.dbPath });
+      const { createEmbedder } = await import('../../src/core/embed/create');
+      const target = createEmbedder({ provider: 'ollama', host: fx.url, model: 'nomic-embed-text' });
+      const commits: number[] = [];
+      const docs = new Proxy(storage.embeddingQueue, {
+        get: (q, prop) => (prop === 'commit' ? (m: string, rows: unknown[], d: unknown[]) => (commits.push(rows.length), q.commit(m, rows as never, d as never)) : Reflect.get(q, prop).bind(q)),
+      });
+      await storage.vectors.ensureSpace(target.id, 768);
+      const batch = await storage.embeddingQueue.todo(target.id, 16, new Set());
+      await embedStep({ target, batch, signal: new AbortController().signal, docs, vectors: storage.vectors });
+      assert.equal(commits.reduce((a, b) => a + b, 0), (await storage.documents.counts()).chunks, 'every chunk has its vector');
+      assert.ok(commits.every((n) => n <= 64), commits.join(','));
+      assert.equal(await storage.embeddingQueue.remaining(target.id), 0);
+      await storage.close();
+      await lore.close();
+    } finally {
+      await fx.close();
+      ws.cleanup();
+    }
+  });
+});

@@ -1,7 +1,14 @@
 import { errorMessage } from '../errors';
 import type { EmbeddingQueue, TodoChunk, TodoDoc, VectorIndex } from '../storage/vectors';
+import { Turns } from '../turns';
 import { isEmbedderWide } from './health';
 import type { Embedder } from './types';
+
+/**
+ * Vectors per transaction: a step's writes run on the thread the editor shares, and 320 vectors
+ * of 768 dimensions in one transaction held it for 150-300 ms; 64 hold it for tens.
+ */
+const VECTORS_PER_COMMIT = 64;
 
 export interface StepInput {
   target: Embedder;
@@ -34,10 +41,29 @@ export async function embedStep({ target, batch, signal, docs, vectors }: StepIn
   }
   if (signal.aborted) return { hits: 0, misses: 0 };
   const ok = todo.filter((d) => !failedDocs.has(d.id));
-  const rows = chunks
-    .filter((c) => !failedDocs.has(c.docId) && known.has(c.hash))
-    .map((c) => ({ chunkId: c.id, vector: known.get(c.hash)!, contentHash: c.hash }));
-  await docs.commit(model, rows, ok);
+  const rowsOf = new Map<number, { chunkId: number; vector: Float32Array; contentHash: string }[]>();
+  for (const c of chunks) {
+    if (failedDocs.has(c.docId) || !known.has(c.hash)) continue;
+    let rows = rowsOf.get(c.docId);
+    if (!rows) rowsOf.set(c.docId, (rows = []));
+    rows.push({ chunkId: c.id, vector: known.get(c.hash)!, contentHash: c.hash });
+  }
+  // Documents are committed in groups of about VECTORS_PER_COMMIT vectors, each document whole.
+  const turns = new Turns();
+  let group: TodoDoc[] = [];
+  let rows: { chunkId: number; vector: Float32Array; contentHash: string }[] = [];
+  for (const d of ok) {
+    const own = rowsOf.get(d.id) ?? [];
+    if (group.length && rows.length + own.length > VECTORS_PER_COMMIT) {
+      await docs.commit(model, rows, group);
+      if (turns.due()) await turns.take();
+      group = [];
+      rows = [];
+    }
+    group.push(d);
+    rows.push(...own);
+  }
+  if (group.length) await docs.commit(model, rows, group);
   return { hits: chunks.length - missing.size, misses: missing.size };
 }
 
@@ -49,9 +75,13 @@ async function embedMissing(
   failedDocs: Set<number>,
 ): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
-  const put = (hashes: string[], vs: Float32Array[]) => {
+  const turns = new Turns();
+  const put = async (hashes: string[], vs: Float32Array[]) => {
     hashes.forEach((h, i) => out.set(h, vs[i]));
-    return vectors.cache(target.id, hashes.map((h, i) => ({ contentHash: h, vector: vs[i] })));
+    for (let i = 0; i < hashes.length; i += VECTORS_PER_COMMIT) {
+      if (i && turns.due()) await turns.take();
+      await vectors.cache(target.id, hashes.slice(i, i + VECTORS_PER_COMMIT).map((h, j) => ({ contentHash: h, vector: vs[i + j] })));
+    }
   };
   const hashes = [...missing.keys()];
   try {

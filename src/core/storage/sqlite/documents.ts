@@ -93,7 +93,8 @@ export class SqliteDocumentStore implements DocumentStore {
    */
   async apply(writes: IndexWrite[], now = Date.now()): Promise<void> {
     if (!writes.length) return;
-    if (this.writer?.wants(writes.length)) {
+    // A document weighs its chunks: fifteen long documents are hundreds of rows.
+    if (this.writer?.wants(writes.reduce((n, w) => n + (w.kind === 'document' ? w.doc.chunks.length : 1), 0))) {
       try {
         return await this.writer.apply(writes, now);
       } catch (err) {

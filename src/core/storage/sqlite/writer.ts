@@ -11,7 +11,7 @@ import { workerEntry } from '../../workerEntry';
 import type { IndexWrite } from '../documents';
 import type { WriteReply, WriteRequest } from './writeWorker';
 
-/** Fewer writes than this, with no worker running, are written on the calling thread. */
+/** Fewer rows than this (a document counts its chunks), with no worker running, are written on the calling thread. */
 export const OFF_THREAD_FROM = 16;
 
 type Pending = { resolve: () => void; reject: (err: Error) => void };
@@ -31,7 +31,7 @@ export class OffThreadWriter {
     private readonly idleMs = 3_000,
   ) {}
 
-  /** Whether `n` writes should go to the worker: a large batch, or a worker already running (whose order it keeps). */
+  /** Whether `n` rows should go to the worker: a large batch, or a worker already running (whose order it keeps). */
   wants(n: number): boolean {
     return n >= OFF_THREAD_FROM || !!this.worker;
   }

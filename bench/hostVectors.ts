@@ -60,6 +60,7 @@ export async function runHostVectorsBench(ctx: BenchContext): Promise<string> {
     await new Promise((r) => setTimeout(r, 20_000));
     first.stop();
     const firstDiag = await diagnostics(wb);
+    ctx.log(`host-vectors: ${firstDiag}`);
     const [peak, steady] = [first.peakMb(), first.steadyMb(5_000)]; // the process ends with the reload
 
     const again = await reloadWindow(wb, pid);
@@ -68,6 +69,7 @@ export async function runHostVectorsBench(ctx: BenchContext): Promise<string> {
     await new Promise((r) => setTimeout(r, 20_000));
     again.stop();
     const reloadDiag = await diagnostics(wb);
+    ctx.log(`host-vectors: after reload: ${reloadDiag}`);
     const stall = (d: string) => /longest event-loop stall (\d+) ms/.exec(d)?.[1] ?? '?';
     return [
       `Method: ${NOTES.toLocaleString('en-US')} generated notes of ${SECTIONS} sections (${(NOTES * SECTIONS).toLocaleString('en-US')} chunks planned) opened in code-server 4.99.4 with a fresh profile; the extension indexes them and embeds every chunk through the Ollama API at 768 dimensions (the fixture server: hashed vectors, the memory is Lore's, not a model's). ` +

@@ -223,7 +223,7 @@ describe('embedding pipeline', () => {
 });
 
 describe('embedding writes', () => {
-  it('a step stores its vectors in transactions of at most 64 (each document whole), so the thread it shares is not held for long', async () => {
+  it('a step stores its vectors in transactions of at most 32 (each document whole), so the thread it shares is not held for long', async () => {
     const { embedStep } = await import('../../src/core/embed/step');
     const ws = tempWorkspace(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`n${i}.md`, `# Note ${i}\n\n${Array.from({ length: 20 }, (_, j) => `## Part ${j}\n\nwords ${i} ${j} about ledgers\n`).join('\n')}`])));
     const fx = await startFixtureServer({ models: { 'nomic-embed-text': 768 } });
@@ -242,7 +242,7 @@ describe('embedding writes', () => {
       const batch = await storage.embeddingQueue.todo(target.id, 16, new Set());
       await embedStep({ target, batch, signal: new AbortController().signal, docs, vectors: storage.vectors });
       assert.equal(commits.reduce((a, b) => a + b, 0), (await storage.documents.counts()).chunks, 'every chunk has its vector');
-      assert.ok(commits.every((n) => n <= 64), commits.join(','));
+      assert.ok(commits.every((n) => n <= 32), commits.join(','));
       assert.equal(await storage.embeddingQueue.remaining(target.id), 0);
       await storage.close();
       await lore.close();

@@ -6,9 +6,10 @@ import type { Embedder } from './types';
 
 /**
  * Vectors per transaction: a step's writes run on the thread the editor shares, and 320 vectors
- * of 768 dimensions in one transaction held it for 150-300 ms; 64 hold it for tens.
+ * of 768 dimensions in one transaction held it for 150-300 ms; 32 hold it for 10-20, and the
+ * thread gets its turn between transactions once a few milliseconds have passed.
  */
-const VECTORS_PER_COMMIT = 64;
+const VECTORS_PER_COMMIT = 32;
 
 export interface StepInput {
   target: Embedder;
@@ -35,8 +36,9 @@ export async function embedStep({ target, batch, signal, docs, vectors }: StepIn
   const missing = new Map<string, string>();
   for (const c of chunks) if (!known.has(c.hash) && !missing.has(c.hash)) missing.set(c.hash, c.text);
   const failedDocs = new Set<number>();
+  const turns = new Turns();
   if (missing.size) {
-    const computed = await embedMissing({ target, batch: todo, signal, docs, vectors }, missing, chunks, failedDocs);
+    const computed = await embedMissing({ target, batch: todo, signal, docs, vectors }, missing, chunks, failedDocs, turns);
     for (const [h, v] of computed) known.set(h, v);
   }
   if (signal.aborted) return { hits: 0, misses: 0 };
@@ -49,21 +51,23 @@ export async function embedStep({ target, batch, signal, docs, vectors }: StepIn
     rows.push({ chunkId: c.id, vector: known.get(c.hash)!, contentHash: c.hash });
   }
   // Documents are committed in groups of about VECTORS_PER_COMMIT vectors, each document whole.
-  const turns = new Turns();
   let group: TodoDoc[] = [];
   let rows: { chunkId: number; vector: Float32Array; contentHash: string }[] = [];
   for (const d of ok) {
     const own = rowsOf.get(d.id) ?? [];
     if (group.length && rows.length + own.length > VECTORS_PER_COMMIT) {
-      await docs.commit(model, rows, group);
       if (turns.due()) await turns.take();
+      await docs.commit(model, rows, group);
       group = [];
       rows = [];
     }
     group.push(d);
     rows.push(...own);
   }
-  if (group.length) await docs.commit(model, rows, group);
+  if (group.length) {
+    if (turns.due()) await turns.take();
+    await docs.commit(model, rows, group);
+  }
   return { hits: chunks.length - missing.size, misses: missing.size };
 }
 
@@ -73,13 +77,13 @@ async function embedMissing(
   missing: Map<string, string>,
   chunks: TodoChunk[],
   failedDocs: Set<number>,
+  turns: Turns,
 ): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
-  const turns = new Turns();
   const put = async (hashes: string[], vs: Float32Array[]) => {
     hashes.forEach((h, i) => out.set(h, vs[i]));
     for (let i = 0; i < hashes.length; i += VECTORS_PER_COMMIT) {
-      if (i && turns.due()) await turns.take();
+      if (turns.due()) await turns.take();
       await vectors.cache(target.id, hashes.slice(i, i + VECTORS_PER_COMMIT).map((h, j) => ({ contentHash: h, vector: vs[i + j] })));
     }
   };

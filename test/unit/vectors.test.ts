@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/core/storage/sqlite/open';
 import { LoreError } from '../../src/core/errors';
 import { VectorStore } from '../../src/core/storage/sqlite/vectors';
 import { BitIndex } from '../../src/core/storage/sqlite/vecBits';
+import { Turns } from '../../src/core/turns';
 
 const dirs: string[] = [];
 process.on('exit', () => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -94,6 +95,29 @@ test('search order matches exact cosine on 300 clustered 64-dim vectors; bits ma
   const fromShadow = BitIndex.loadFromShadow(db, table, 64, 0, 1);
   assert.equal(fromShadow?.size, 300);
   assert.deepEqual(fromShadow!.nearest(q, 50), BitIndex.loadByScan(db, table, 64, 0).nearest(q, 50));
+  db.close();
+});
+
+test('the prefilter loaded in pieces (with turns for the thread) equals the one loaded at once; a search uses it', async () => {
+  const { db } = openDatabase(tmpDb());
+  const ids = seed(db, 90, 100).flat(); // 9,000 vectors: 141 shadow chunks, three pieces
+  const store = new VectorStore(db);
+  store.ensureSpace('m', 64);
+  const vs = vectors(ids.length, 64);
+  store.upsert('m', ids.map((chunkId, i) => ({ chunkId, vector: vs[i] })));
+  const table = db.prepare('SELECT table_name FROM vector_spaces').pluck().get() as string;
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  const inTurns = await BitIndex.loadFromShadowInTurns(db, table, 64, 0, 1, new Turns(0));
+  clearInterval(timer);
+  assert.ok(ticks > 0, 'the thread had turns while it loaded');
+  const atOnce = BitIndex.loadFromShadow(db, table, 64, 0, 1)!;
+  assert.equal(inTurns?.size, 9000);
+  const q = vectors(1, 64, 99)[0];
+  assert.deepEqual(inTurns!.nearest(q, 200), atOnce.nearest(q, 200));
+  const prepared = new VectorStore(db);
+  await prepared.prepare('m');
+  assert.deepEqual(prepared.search('m', q, 10), new VectorStore(db).search('m', q, 10), 'the same answers as a prefilter loaded by the search itself');
   db.close();
 });
 

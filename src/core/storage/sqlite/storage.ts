@@ -281,6 +281,7 @@ class SqliteVectorIndex implements VectorIndex {
   }
 
   async nearest(model: string, vector: Float32Array, k: number, filters?: SearchFilters, opts?: NearestOptions): Promise<ScoredRow[]> {
+    await this.store.prepare(model); // the prefilter, loaded in pieces before the search needs it
     return this.semantic.search(model, vector, k, filters, opts);
   }
 

@@ -1,4 +1,5 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Turns } from '../../turns';
 import { WasmHamming } from './vecWasm';
 
 /**
@@ -211,35 +212,61 @@ export class BitIndex {
    * Returns undefined when the layout is not the one expected (then the caller scans instead).
    */
   static loadFromShadow(db: Database, table: string, dims: number, version: number, bitColumn: number): BitIndex | undefined {
-    const col = String(bitColumn).padStart(2, '0');
-    let rows: { size: number; validity: Buffer; rowids: Buffer; vectors: Buffer }[];
+    let rows: ShadowRow[];
     try {
-      rows = db
-        .prepare(`SELECT c.size AS size, c.validity AS validity, c.rowids AS rowids, v.vectors AS vectors
-          FROM "${table}_chunks" c JOIN "${table}_vector_chunks${col}" v ON v.rowid = c.chunk_id ORDER BY c.chunk_id`)
-        .all() as typeof rows;
+      rows = db.prepare(shadowSql(table, bitColumn, false)).all() as ShadowRow[];
     } catch {
       return undefined;
     }
-    const bytesPer = Math.ceil(dims / 8);
     const index = new BitIndex(dims, version, Math.max(1024, rows.reduce((s, r) => s + r.size, 0)));
-    const bytes = new Uint8Array(index.bits.buffer);
-    const rowBytes = index.words * 4;
+    return index.fill(rows) ? index : undefined;
+  }
+
+  /**
+   * loadFromShadow() a few chunks at a time, with turns of the event loop between: ~100 ms at
+   * 100K vectors in the editor's extension host that was one piece. The caller checks that the
+   * space's version did not move meanwhile.
+   */
+  static async loadFromShadowInTurns(db: Database, table: string, dims: number, version: number, bitColumn: number, turns: Turns): Promise<BitIndex | undefined> {
+    let total: number;
+    let page: Statement;
+    try {
+      total = db.prepare(`SELECT coalesce(sum(size), 0) FROM "${table}_chunks"`).pluck().get() as number;
+      page = db.prepare(shadowSql(table, bitColumn, true));
+    } catch {
+      return undefined;
+    }
+    const index = new BitIndex(dims, version, Math.max(1024, total));
+    for (let after = -1; ; ) {
+      if (turns.due()) await turns.take();
+      const rows = page.all(after, PAGE_CHUNKS) as (ShadowRow & { chunkId: number })[];
+      if (rows.length && !index.fill(rows)) return undefined;
+      if (rows.length < PAGE_CHUNKS) return index;
+      after = rows[rows.length - 1].chunkId;
+    }
+  }
+
+  /** Copies shadow rows' live vectors in; false when their layout is not the one expected (or they outgrow the capacity). */
+  private fill(rows: ShadowRow[]): boolean {
+    const bytesPer = Math.ceil(this.dims / 8);
+    const bytes = new Uint8Array(this.bits.buffer);
+    const rowBytes = this.words * 4;
     for (const r of rows) {
-      if (r.rowids.length !== r.size * 8 || r.vectors.length !== r.size * bytesPer || r.validity.length * 8 < r.size) return undefined;
+      if (r.rowids.length !== r.size * 8 || r.vectors.length !== r.size * bytesPer || r.validity.length * 8 < r.size) return false;
+      if (this.n + r.size > this.ids.length) return false;
       const rowids = new BigInt64Array(Uint8Array.prototype.slice.call(r.rowids).buffer);
       for (let i = 0; i < r.size; i++) {
         if (!(r.validity[i >> 3] & (1 << (i & 7)))) continue;
         // Straight byte copy: the words are little-endian, as wordsOf packs them.
-        const slot = index.n++;
+        const slot = this.n++;
         const id = Number(rowids[i]);
-        index.ids[slot] = id;
-        index.slotOf.set(id, slot);
+        this.ids[slot] = id;
+        this.slotOf.set(id, slot);
         bytes.set(r.vectors.subarray(i * bytesPer, (i + 1) * bytesPer), slot * rowBytes);
       }
     }
-    index.kernel?.invalidate();
-    return index;
+    this.kernel?.invalidate();
+    return true;
   }
 
   /** The slow but layout-independent way: through the virtual table. */
@@ -249,4 +276,17 @@ export class BitIndex {
     for (const [id, bits] of rows) index.set(Number(id), bits);
     return index;
   }
+}
+
+/** Shadow chunks (64 vectors each) read at once when loading in turns: 4,096 vectors, a few ms. */
+const PAGE_CHUNKS = 64;
+
+type ShadowRow = { size: number; validity: Buffer; rowids: Buffer; vectors: Buffer };
+
+/** sqlite-vec 0.1.9's chunks of one space with their packed bit column; `paged`: after a chunk id, a few at a time. */
+function shadowSql(table: string, bitColumn: number, paged: boolean): string {
+  const col = String(bitColumn).padStart(2, '0');
+  return `SELECT c.chunk_id AS chunkId, c.size AS size, c.validity AS validity, c.rowids AS rowids, v.vectors AS vectors
+    FROM "${table}_chunks" c JOIN "${table}_vector_chunks${col}" v ON v.rowid = c.chunk_id
+    ${paged ? 'WHERE c.chunk_id > ? ' : ''}ORDER BY c.chunk_id${paged ? ' LIMIT ?' : ''}`;
 }

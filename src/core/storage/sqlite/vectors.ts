@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { LoreError, throwIfAborted } from '../../errors';
 import { BitIndex } from './vecBits';
+import { Turns } from '../../turns';
 import { compactSpace, storageOf } from './vecCompact';
 import { EmbeddingCache } from './vecCache';
 import { normalised, quantizeInt8 } from '../../search/vecMath';
@@ -335,6 +336,21 @@ export class VectorStore {
     this.requireVec();
     const s = this.space(model);
     if (s.bits) this.bitIndex(s);
+  }
+
+  /**
+   * Loads a space's in-memory prefilter in pieces, giving the thread its turns (the first search
+   * after opening would otherwise load it in one piece). Kept only if the space did not change
+   * meanwhile; else the search loads it as before.
+   */
+  async prepare(model: string): Promise<void> {
+    if (!this.available) return;
+    const s = this.row(model);
+    if (!s?.bits) return;
+    const current = this.indexes.get(s.table);
+    if (current && current.version === s.version) return;
+    const index = await BitIndex.loadFromShadowInTurns(this.db, s.table, s.dims, s.version, 1, new Turns());
+    if (index && this.row(model)?.version === s.version) this.indexes.set(s.table, index);
   }
 
   private bitIndex(s: SpaceRow): BitIndex {

@@ -328,7 +328,7 @@ class SqliteEmbeddingQueue implements EmbeddingQueue {
         this.vectors.upsert(model, vectors);
       }
       this.docs.markSynced(model, docs);
-    })();
+    }).immediate(); // the write lock first: the writer thread commits meanwhile (see indexWrites.ts batch())
   }
 
   async markFailed(doc: { id: number; hash: string }, reason: string): Promise<void> {

@@ -260,7 +260,7 @@ export class VectorStore {
       for (const s of this.allRows()) removed += this.deleteFrom(s, ids);
       this.stmt('DELETE FROM vector_deletes').run();
       return removed;
-    })();
+    }).immediate(); // the write lock first: reading, then finding another connection committed meanwhile, is an error no wait can clear
     if (opts.compact !== false) this.compactIfDue();
     return n;
   }

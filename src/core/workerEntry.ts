@@ -10,3 +10,10 @@ export function workerEntry(dir: string, name: string): { file: string; eval: bo
   if (fs.existsSync(js)) return { file: js, eval: false };
   return { file: `require('tsx/cjs'); require(${JSON.stringify(path.join(dir, `${name}.ts`))});`, eval: true };
 }
+
+/**
+ * The young generation of Lore's worker threads. Their work makes many short-lived objects, but a
+ * large nursery is memory the host keeps: 64 MB per parse worker peaked the CLI at 332 MB indexing
+ * 38,952 files, 16 MB at 221 MB, in the same time within the noise (37-45 s either way).
+ */
+export const WORKER_YOUNG_MB = 16;

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { failedJob, processFile, type FileJob, type FileResult } from './processFile';
-import { workerEntry } from '../workerEntry';
+import { WORKER_YOUNG_MB, workerEntry } from '../workerEntry';
 
 type Pending = { resolve: (r: FileResult) => void; reject: (e: Error) => void; job: FileJob };
 
@@ -14,12 +14,6 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_TIMEOUT_MS = 10_000;
 const DEFAULT_WORKER_MEMORY_MB = 768;
-/**
- * Each worker's young generation. Markdown parsing makes many short-lived objects, but a large
- * nursery is memory the host keeps: 64 MB per worker peaked the CLI at 332 MB indexing 38,952
- * files, 16 MB at 221 MB, in the same time within the noise (37-45 s either way).
- */
-const WORKER_YOUNG_MB = 16;
 
 /**
  * A small pool of worker threads that read, hash and parse files, so that the main thread only
@@ -62,8 +56,6 @@ export class ParsePool {
 
   private spawn(): void {
     const entry = workerEntry(__dirname, 'parseWorker');
-    // A larger young generation than the default: parsing allocates fast and dies young, and with
-    // it the workers spend about 10% less CPU collecting garbage (measured on bench/corpus.ts).
     const w = new Worker(entry.file, { eval: entry.eval, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: this.maxMemoryMb } });
     w.on('message', (msg: { id: number; started?: true; result?: FileResult }) => {
       if (msg.started) this.startedAt.set(w, performance.now());

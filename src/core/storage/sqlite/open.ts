@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import { LoreError, errorMessage } from '../../errors';
 import { loadMigrations, type Migration, migrate, schemaVersion } from './migrate';
+import { setConnectionPragmas } from './pragmas';
 import { codesOf } from './recover';
 
 export interface OpenOptions {
@@ -75,13 +76,7 @@ function openFile(file: string, options: OpenOptions, source?: Buffer): OpenedDa
     throw new LoreError('DB_OPEN', `Cannot open the ${label} at ${file}: ${errorMessage(err)}`, { cause: err });
   }
   try {
-    db.pragma('busy_timeout = 5000');
-    if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('wal_autocheckpoint = 1000');
-    }
-    db.pragma('foreign_keys = ON');
+    setConnectionPragmas(db, options.readonly ?? false);
     const vec = loadVec(db, options.loadVectorExtension);
     if (options.readonly) {
       // A reader cannot migrate; it can only refuse what it does not understand.

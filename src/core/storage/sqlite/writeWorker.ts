@@ -9,16 +9,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { IndexWrite } from '../documents';
 import { IndexStore } from './indexWrites';
+import { setConnectionPragmas } from './pragmas';
 
 export type WriteRequest = { id: number; writes: IndexWrite[]; now: number } | { close: true };
 export type WriteReply = { id: number; error?: { message: string; code?: string } };
 
 const Driver = require('better-sqlite3') as new (file: string, opts: object) => Database;
 const db = new Driver((workerData as { file: string }).file, { fileMustExist: true });
-// The pragmas of every writing connection (open.ts); the schema is the opener's, already migrated.
-db.pragma('busy_timeout = 5000');
-db.pragma('synchronous = NORMAL');
-db.pragma('foreign_keys = ON');
+setConnectionPragmas(db, false); // the schema is the opener's, already migrated
 const store = new IndexStore(db);
 
 parentPort!.on('message', (m: WriteRequest) => {

@@ -7,7 +7,7 @@
  * millisecond and no worker has to start.
  */
 import { Worker } from 'node:worker_threads';
-import { workerEntry } from '../../workerEntry';
+import { WORKER_YOUNG_MB, workerEntry } from '../../workerEntry';
 import type { IndexWrite } from '../documents';
 import type { WriteReply, WriteRequest } from './writeWorker';
 
@@ -78,8 +78,7 @@ export class OffThreadWriter {
   private start(): Worker {
     if (this.worker) return this.worker;
     const entry = workerEntry(__dirname, 'writeWorker');
-    // A small young generation: the worker holds one batch at a time (see parsePool.ts).
-    const worker = new Worker(entry.file, { eval: entry.eval, workerData: { file: this.file }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    const worker = new Worker(entry.file, { eval: entry.eval, workerData: { file: this.file }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     worker.on('message', (reply: WriteReply) => {
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);

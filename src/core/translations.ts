@@ -61,10 +61,11 @@ export function translationCopies(paths: Iterable<string>): (path: string) => bo
   const seenDirs = new Set<string>();
   for (const p of paths) {
     const cut = p.lastIndexOf('/');
-    if (cut < 0 || seenDirs.has(p.slice(0, cut))) continue; // each folder's chain once
-    seenDirs.add(p.slice(0, cut));
+    const dir = p.slice(0, Math.max(cut, 0));
+    if (cut < 0 || seenDirs.has(dir)) continue; // each folder's chain once
+    seenDirs.add(dir);
     let parent = '';
-    for (const part of p.slice(0, cut).split('/')) {
+    for (const part of dir.split('/')) {
       let set = children.get(parent);
       if (!set) children.set(parent, (set = new Set()));
       set.add(part);

@@ -132,14 +132,14 @@ function why(err: unknown): string {
   return errorMessage(err);
 }
 
+/** Files stat'ed at once: their answers arrive together and are handled in one piece of work. */
+const STATS_AT_ONCE = 128;
+
 /**
  * Walks the root (or one folder under it) and returns every indexed markdown file with its size
  * and mtime. What it cannot index (an unreadable folder, a broken or looping link, a name that is
  * not valid UTF-8) goes to `skipped` with the reason.
  */
-/** Files stat'ed at once: their answers arrive together and are handled in one piece of work. */
-const STATS_AT_ONCE = 128;
-
 export async function listFiles(filter: FileFilter, signal?: AbortSignal, fromDir = '', skipped = new Skipped()): Promise<Map<string, DiskFile>> {
   const found = new Map<string, DiskFile>();
   const fromParts = fromDir.split('/');

@@ -214,7 +214,7 @@ export class BitIndex {
   static loadFromShadow(db: Database, table: string, dims: number, version: number, bitColumn: number): BitIndex | undefined {
     let rows: ShadowRow[];
     try {
-      rows = db.prepare(shadowSql(table, bitColumn, false)).all() as ShadowRow[];
+      rows = db.prepare(shadowSql(table, bitColumn)).all(-1, -1) as ShadowRow[]; // LIMIT -1: every chunk
     } catch {
       return undefined;
     }
@@ -232,14 +232,14 @@ export class BitIndex {
     let page: Statement;
     try {
       total = db.prepare(`SELECT coalesce(sum(size), 0) FROM "${table}_chunks"`).pluck().get() as number;
-      page = db.prepare(shadowSql(table, bitColumn, true));
+      page = db.prepare(shadowSql(table, bitColumn));
     } catch {
       return undefined;
     }
     const index = new BitIndex(dims, version, Math.max(1024, total));
     for (let after = -1; ; ) {
       if (turns.due()) await turns.take();
-      const rows = page.all(after, PAGE_CHUNKS) as (ShadowRow & { chunkId: number })[];
+      const rows = page.all(after, PAGE_CHUNKS) as ShadowRow[];
       if (rows.length && !index.fill(rows)) return undefined;
       if (rows.length < PAGE_CHUNKS) return index;
       after = rows[rows.length - 1].chunkId;
@@ -281,12 +281,12 @@ export class BitIndex {
 /** Shadow chunks (64 vectors each) read at once when loading in turns: 4,096 vectors, a few ms. */
 const PAGE_CHUNKS = 64;
 
-type ShadowRow = { size: number; validity: Buffer; rowids: Buffer; vectors: Buffer };
+type ShadowRow = { chunkId: number; size: number; validity: Buffer; rowids: Buffer; vectors: Buffer };
 
-/** sqlite-vec 0.1.9's chunks of one space with their packed bit column; `paged`: after a chunk id, a few at a time. */
-function shadowSql(table: string, bitColumn: number, paged: boolean): string {
+/** sqlite-vec 0.1.9's chunks of one space with their packed bit column, after a chunk id, at most a number of them. */
+function shadowSql(table: string, bitColumn: number): string {
   const col = String(bitColumn).padStart(2, '0');
   return `SELECT c.chunk_id AS chunkId, c.size AS size, c.validity AS validity, c.rowids AS rowids, v.vectors AS vectors
     FROM "${table}_chunks" c JOIN "${table}_vector_chunks${col}" v ON v.rowid = c.chunk_id
-    ${paged ? 'WHERE c.chunk_id > ? ' : ''}ORDER BY c.chunk_id${paged ? ' LIMIT ?' : ''}`;
+    WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT ?`;
 }

@@ -11,7 +11,7 @@ import type { ScoredRow } from '../../search/hit';
 import type { SearchFilters, TermExplanation } from '../../search/types';
 import type { KeywordIndex, KeywordOptions, NameMatch, NameQuery } from '../keyword';
 import { NameLookup } from './names';
-import { LoreError } from '../../errors';
+import { errorMessage, LoreError } from '../../errors';
 import type { Recovery, Storage, StorageInfo, ValidationReport } from '../storage';
 import type { DocumentStore } from '../documents';
 import type { ChunkVector, EmbeddingQueue, NearestOptions, TodoChunk, TodoDoc, VectorIndex, VectorSpace } from '../vectors';
@@ -114,7 +114,7 @@ class IndexFile {
     const db = opened.db;
     registerSearchFunctions(db);
     // A file on disk gets the off-thread writer; an in-memory snapshot (or a reader) has no file to share.
-    const writer = writable && !opened.snapshot && file !== ':memory:' ? new OffThreadWriter(file) : undefined;
+    const writer = writable && !opened.snapshot ? new OffThreadWriter(file) : undefined;
     this.documents = new SqliteDocumentStore(db, writer, warn);
     this.keyword = new SqliteKeywordIndex(new KeywordSearch(db), new NameLookup(db));
     const store = new VectorStore(db);
@@ -180,7 +180,8 @@ class SqliteStorageImpl implements SqliteStorage {
 
   async replaceDamaged(reason: string): Promise<Recovery> {
     if (this.readonly) throw damagedReadOnly(this.location, reason);
-    await this.file.documents.closeWriter().catch(() => undefined); // its connection is on the damaged file too
+    // Its connection is on the damaged file too; if it cannot close cleanly, that is said, and the file is set aside all the same.
+    await this.file.documents.closeWriter().catch((err: unknown) => this.warn?.(`the index writer thread did not close cleanly: ${errorMessage(err)}`));
     this.db.close();
     const recovered = setAside(this.location, reason, this.warn);
     this.file = new IndexFile(this.openIndex(), this.location, true, this.warn);

@@ -99,6 +99,11 @@ export async function diagnostics(wb: Workbench): Promise<string> {
   return toast.innerText();
 }
 
+/** Figures read back from the diagnostics message (ms). */
+export const stall = (d: string) => /longest event-loop stall (\d+) ms/.exec(d)?.[1] ?? '?';
+export const p99 = (d: string) => /p99 (\d+) ms/.exec(d)?.[1] ?? '?';
+export const whileIndexing = (d: string) => /(\d+) ms while indexing/.exec(d)?.[1] ?? '?';
+
 export async function runHostBench(ctx: BenchContext): Promise<string> {
   const dir = path.join(ctx.tmp, 'docs');
   writeCommandPages(dir, COMMANDS, LANGUAGES);
@@ -128,9 +133,6 @@ export async function runHostBench(ctx: BenchContext): Promise<string> {
     await new Promise((r) => setTimeout(r, 20_000));
     again.stop();
     const reloadDiag = await diagnostics(wb);
-    const stall = (d: string) => /longest event-loop stall (\d+) ms/.exec(d)?.[1] ?? '?';
-    const p99 = (d: string) => /p99 (\d+) ms/.exec(d)?.[1] ?? '?';
-    const whileIndexing = (d: string) => /(\d+) ms while indexing/.exec(d)?.[1] ?? '?';
     return [
       `Method: ${files.toLocaleString('en-US')} generated markdown files (${(bytes / 1048576).toFixed(1)} MB; one English tree of ${COMMANDS} pages and ${LANGUAGES.length} translated copies) opened in code-server 4.99.4 (VS Code 1.99.3) with a fresh profile, keyword only (no embedder). ` +
         'RSS of the extension host process from /proc every 200 ms: peak while opening and indexing, steady = median of the last 5 s after 20 s idle. Stalls: Lore\'s event-loop monitors in the extension host (10 ms resolution): while a run is indexing, and since activation (every extension in the host counts: others loading, Lore opening its index). One run each. `npm run bench -- --only host`.',

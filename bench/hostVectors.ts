@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startFixtureServer } from '../test/fixtures/ollamaServer';
 import { openWorkbench, type Workbench } from '../test/e2e/harness';
-import { diagnostics, extensionHost, reloadWindow, sampler, waitFor } from './host';
+import { diagnostics, extensionHost, reloadWindow, sampler, stall, waitFor, whileIndexing } from './host';
 import type { BenchContext } from './util';
 
 const NOTES = 5_000;
@@ -70,15 +70,14 @@ export async function runHostVectorsBench(ctx: BenchContext): Promise<string> {
     again.stop();
     const reloadDiag = await diagnostics(wb);
     ctx.log(`host-vectors: after reload: ${reloadDiag}`);
-    const stall = (d: string) => /longest event-loop stall (\d+) ms/.exec(d)?.[1] ?? '?';
     return [
       `Method: ${NOTES.toLocaleString('en-US')} generated notes of ${SECTIONS} sections (${(NOTES * SECTIONS).toLocaleString('en-US')} chunks planned) opened in code-server 4.99.4 with a fresh profile; the extension indexes them and embeds every chunk through the Ollama API at 768 dimensions (the fixture server: hashed vectors, the memory is Lore's, not a model's). ` +
         `RSS of the extension host from /proc every 200 ms; steady = median of the last 5 s after a hybrid search (which loads the vector index) and 20 s idle. \`npm run bench -- --only host-vectors\`.`,
       '',
-      '| run | ready (indexed + embedded) | ext host RSS peak | steady | longest stall | target |',
-      '| --- | --- | --- | --- | --- | --- |',
-      `| first open | ${readySec.toFixed(0)} s | ${peak} MB | ${steady} MB | ${stall(firstDiag)} ms | steady <= 250 MB |`,
-      `| after Reload Window | - | ${again.peakMb()} MB | ${again.steadyMb(5_000)} MB | ${stall(reloadDiag)} ms | steady <= 250 MB |`,
+      '| run | ready (indexed + embedded) | ext host RSS peak | steady | longest stall while indexing and embedding | longest stall since start | target |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      `| first open | ${readySec.toFixed(0)} s | ${peak} MB | ${steady} MB | ${whileIndexing(firstDiag)} ms | ${stall(firstDiag)} ms | steady <= 250 MB, stall <= 50 ms |`,
+      `| after Reload Window | - | ${again.peakMb()} MB | ${again.steadyMb(5_000)} MB | ${whileIndexing(reloadDiag)} ms | ${stall(reloadDiag)} ms | steady <= 250 MB |`,
     ].join('\n');
   } finally {
     await wb.close();

@@ -27,8 +27,11 @@ export interface OpenedDatabase {
    * beside it): the database was read into memory as it is on disk, a snapshot.
    */
   snapshot?: boolean;
-  /** Whether sqlite-vec loaded; when it did not, `vecError` says why and keyword search still works. */
-  vec: { loaded: boolean; version?: string; error?: string };
+  /**
+   * Whether sqlite-vec loaded (and `byDefault`: from the sqlite-vec package, as another thread's
+   * connection can load it too); when it did not, `error` says why and keyword search still works.
+   */
+  vec: { loaded: boolean; byDefault?: boolean; version?: string; error?: string };
 }
 
 type DatabaseCtor = new (file: string | Buffer, options?: { readonly?: boolean; fileMustExist?: boolean }) => Db;
@@ -47,14 +50,14 @@ function loadDriver(): DatabaseCtor {
   }
 }
 
-const loadSqliteVec = (db: Db) => (require('sqlite-vec') as { load(db: Db): void }).load(db);
+export const loadSqliteVec = (db: Db): void => (require('sqlite-vec') as { load(db: Db): void }).load(db);
 
 function loadVec(db: Db, load: ((db: Db) => void) | false = loadSqliteVec): OpenedDatabase['vec'] {
   if (load === false) return { loaded: false, error: 'not loaded here' };
   try {
     load(db);
     const version = db.prepare('SELECT vec_version() AS v').get() as { v: string };
-    return { loaded: true, version: version.v };
+    return { loaded: true, byDefault: load === loadSqliteVec, version: version.v };
   } catch (err) {
     return {
       loaded: false,

@@ -27,6 +27,7 @@ import { SemanticSearch } from './semantic';
 import { HISTORY_LEAVES_INDEX, moveHistory, openUserData, type UserData, userDataPathFor } from './userData';
 import { mergeReports, validateDatabase } from './validate';
 import { VectorStore } from './vectors';
+import { VectorWrites } from './vecWrites';
 import { OffThreadWriter } from './writer';
 
 export interface SqliteStorageOptions {
@@ -114,12 +115,15 @@ class IndexFile {
     const db = opened.db;
     registerSearchFunctions(db);
     // A file on disk gets the off-thread writer; an in-memory snapshot (or a reader) has no file to share.
-    const writer = writable && !opened.snapshot ? new OffThreadWriter(file) : undefined;
+    // It writes vectors too when it can load sqlite-vec the way this connection did.
+    const writer = writable && !opened.snapshot ? new OffThreadWriter(file, undefined, opened.vec.loaded && !!opened.vec.byDefault) : undefined;
     this.documents = new SqliteDocumentStore(db, writer, warn);
     this.keyword = new SqliteKeywordIndex(new KeywordSearch(db), new NameLookup(db));
     const store = new VectorStore(db);
-    this.vectors = new SqliteVectorIndex(store, new SemanticSearch(db, store));
-    this.embeddingQueue = new SqliteEmbeddingQueue(db, new EmbedDocs(db), store);
+    const docs = new EmbedDocs(db);
+    const writes = new VectorWrites(db, store, docs, writer, warn);
+    this.vectors = new SqliteVectorIndex(store, new SemanticSearch(db, store), writes);
+    this.embeddingQueue = new SqliteEmbeddingQueue(docs, writes);
   }
 }
 
@@ -247,6 +251,7 @@ class SqliteVectorIndex implements VectorIndex {
   constructor(
     private readonly store: VectorStore,
     private readonly semantic: SemanticSearch,
+    private readonly writes: VectorWrites,
   ) {}
 
   get available(): boolean {
@@ -282,6 +287,7 @@ class SqliteVectorIndex implements VectorIndex {
   }
 
   async nearest(model: string, vector: Float32Array, k: number, filters?: SearchFilters, opts?: NearestOptions): Promise<ScoredRow[]> {
+    await this.writes.settled(); // vectors the writer thread is committing: their bits reach the prefilter
     await this.store.prepare(model); // the prefilter, loaded in pieces before the search needs it
     return this.semantic.search(model, vector, k, filters, opts);
   }
@@ -295,15 +301,14 @@ class SqliteVectorIndex implements VectorIndex {
   }
 
   async cache(model: string, entries: { contentHash: string; vector: Float32Array }[]): Promise<void> {
-    this.store.cachePut(model, entries);
+    await this.writes.cache({ model, entries });
   }
 }
 
 class SqliteEmbeddingQueue implements EmbeddingQueue {
   constructor(
-    private readonly db: Database,
     private readonly docs: EmbedDocs,
-    private readonly vectors: VectorStore,
+    private readonly writes: VectorWrites,
   ) {}
 
   async todo(model: string, limit: number, claimed: ReadonlySet<number>): Promise<TodoDoc[]> {
@@ -323,13 +328,7 @@ class SqliteEmbeddingQueue implements EmbeddingQueue {
   }
 
   async commit(model: string, vectors: ChunkVector[], docs: { id: number; hash: string }[]): Promise<void> {
-    this.db.transaction(() => {
-      if (vectors.length) {
-        this.vectors.ensureSpace(model, vectors[0].vector.length);
-        this.vectors.upsert(model, vectors);
-      }
-      this.docs.markSynced(model, docs);
-    }).immediate(); // the write lock first: the writer thread commits meanwhile (see indexWrites.ts batch())
+    await this.writes.commit({ model, rows: vectors, docs });
   }
 
   async markFailed(doc: { id: number; hash: string }, reason: string): Promise<void> {

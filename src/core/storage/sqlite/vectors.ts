@@ -13,6 +13,13 @@ export type { VectorHit } from './vecTypes';
 
 export type { VectorSpace } from '../vectors';
 
+/** What a write of vectors changed: the space's version before it, and the rows stored with their sign bits. */
+export interface VectorsWritten {
+  table: string;
+  before: number;
+  written: { id: number; bits?: Uint8Array }[];
+}
+
 export interface VectorSearchOptions {
   /** Only these chunks (from type/glob/modified filters). Results are the nearest among them, never starved. */
   allowedChunkIds?: Set<number>;
@@ -165,6 +172,17 @@ export class VectorStore {
    * chunk text changed (when `contentHash` is given), are skipped: returns how many were stored.
    */
   upsert(model: string, rows: { chunkId: number; vector: Float32Array; contentHash?: string }[]): number {
+    const done = this.write(model, rows);
+    this.noteWritten(done);
+    this.compactIfDue();
+    return done.written.length;
+  }
+
+  /**
+   * upsert()'s transaction, and what the in-memory prefilter needs to hear of it (noteWritten):
+   * the writer thread runs this on its own connection, and this thread notes the answer.
+   */
+  write(model: string, rows: { chunkId: number; vector: Float32Array; contentHash?: string }[]): VectorsWritten {
     this.requireVec();
     const s = this.space(model);
     const prepared = rows.map((r) => ({ ...r, vector: normalised(r.vector, s.dims, `chunk ${r.chunkId}`, model) }));
@@ -178,7 +196,7 @@ export class VectorStore {
     const putCodes = s.bits
       ? this.stmt(`INSERT INTO "${rescoreTable(s.id)}" (chunk_id, codes) VALUES (?, ?) ON CONFLICT (chunk_id) DO UPDATE SET codes = excluded.codes`)
       : undefined;
-    const written: { id: number; bits?: Buffer }[] = [];
+    const written: { id: number; bits?: Uint8Array }[] = [];
     const before = this.db.transaction(() => {
       this.flushDeletes({ compact: false });
       // Give back the holes first, so the new rows land in the pages they free (no high-water mark).
@@ -199,15 +217,19 @@ export class VectorStore {
       if (written.length) this.bump(s.id);
       return version;
     })();
-    const index = this.indexes.get(s.table);
-    if (index && written.length) {
-      if (index.version === before) {
-        for (const w of written) if (w.bits) index.set(w.id, w.bits);
-        index.version = before + 1;
-      } else this.indexes.delete(s.table);
+    return { table: s.table, before, written };
+  }
+
+  /** Brings the in-memory prefilter up to date with a write (on this connection or the writer thread's); a prefilter that missed another change is dropped. */
+  noteWritten({ table, before, written }: VectorsWritten): void {
+    const index = this.indexes.get(table);
+    if (!index || !written.length) return;
+    if (index.version !== before) {
+      this.indexes.delete(table);
+      return;
     }
-    this.compactIfDue();
-    return written.length;
+    for (const w of written) if (w.bits) index.set(w.id, w.bits);
+    index.version = before + 1;
   }
 
   /** Deletes vectors of these chunks from one space, or from every space when `model` is undefined. */
@@ -266,7 +288,7 @@ export class VectorStore {
   }
 
   /** After deletions (and outside any transaction): rebuild the spaces whose tables are mostly holes. */
-  private compactIfDue(): void {
+  compactIfDue(): void {
     if (this.deletedSinceCheck && !this.db.inTransaction) this.compactAll(false);
   }
 

@@ -1,7 +1,8 @@
 /**
- * The index's document writes on a worker thread (writeWorker.ts): a large run's transactions
- * (tens of milliseconds each, more when the full-text index merges or the WAL is checkpointed)
- * stop blocking the thread that also runs the editor's extensions. The worker starts with the
+ * The index's large writes on a worker thread (writeWorker.ts): a run's documents, the embedding
+ * queue's vectors and cache. Their transactions (tens of milliseconds each, more when the
+ * full-text index merges or the WAL is checkpointed) stop blocking the thread that also runs the
+ * editor's extensions, and the memory SQLite takes for them goes with the thread. The worker starts with the
  * first large batch and stops when writes have been idle for a while, so it costs no memory
  * between runs; small writes (a saved file) stay on the calling thread, where they take a
  * millisecond and no worker has to start.
@@ -9,12 +10,14 @@
 import { Worker } from 'node:worker_threads';
 import { WORKER_YOUNG_MB, workerEntry } from '../../workerEntry';
 import type { IndexWrite } from '../documents';
-import type { WriteReply, WriteRequest } from './writeWorker';
+import type { VectorsWritten } from './vectors';
+import type { CacheJob, VectorJob } from './vecCommit';
+import type { WriteBody, WriteReply, WriteRequest } from './writeWorker';
 
 /** Fewer rows than this (a document counts its chunks), with no worker running, are written on the calling thread. */
 export const OFF_THREAD_FROM = 16;
 
-type Pending = { resolve: () => void; reject: (err: Error) => void };
+type Pending = { resolve: (result: unknown) => void; reject: (err: Error) => void };
 
 /** The worker itself failed (it could not start, or it died): nothing of the request was committed, and the caller may write it itself. */
 export class WriterFailed extends Error {}
@@ -26,9 +29,11 @@ export class OffThreadWriter {
   private idleTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
+  /** `vectors`: the thread loads sqlite-vec to write vectors (the caller's connection has it, loaded the default way). */
   constructor(
     private readonly file: string,
     private readonly idleMs = 3_000,
+    private readonly vectors = false,
   ) {}
 
   /** Whether `n` rows should go to the worker: a large batch, or a worker already running (whose order it keeps). */
@@ -37,14 +42,27 @@ export class OffThreadWriter {
   }
 
   async apply(writes: IndexWrite[], now: number): Promise<void> {
+    await this.send({ writes, now });
+  }
+
+  /** A step's vectors and its documents' statuses, in one commit (see vecCommit.ts). */
+  async commitVectors(job: VectorJob): Promise<VectorsWritten | undefined> {
+    return (await this.send({ vectors: job })) as VectorsWritten | undefined;
+  }
+
+  async cache(job: CacheJob): Promise<void> {
+    await this.send({ cache: job });
+  }
+
+  private async send(body: WriteBody): Promise<unknown> {
     await this.stopping;
     const worker = this.start();
     clearTimeout(this.idleTimer);
     const id = this.nextId++;
     worker.ref(); // a write under way keeps the process alive until it is committed
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, writes, now } satisfies WriteRequest);
+      worker.postMessage({ id, ...body } satisfies WriteRequest);
     });
   }
 
@@ -52,7 +70,7 @@ export class OffThreadWriter {
   async settled(): Promise<void> {
     const waits = [...this.pending.values()].map((p) => new Promise<void>((done) => {
       const { resolve, reject } = p;
-      p.resolve = () => (resolve(), done());
+      p.resolve = (result) => (resolve(result), done());
       p.reject = (err) => (reject(err), done());
     }));
     await Promise.all(waits);
@@ -78,12 +96,12 @@ export class OffThreadWriter {
   private start(): Worker {
     if (this.worker) return this.worker;
     const entry = workerEntry(__dirname, 'writeWorker');
-    const worker = new Worker(entry.file, { eval: entry.eval, workerData: { file: this.file }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    const worker = new Worker(entry.file, { eval: entry.eval, workerData: { file: this.file, vectors: this.vectors }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     worker.on('message', (reply: WriteReply) => {
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (reply.error) p?.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
-      else p?.resolve();
+      else p?.resolve(reply.result);
       if (!this.pending.size && this.worker === worker) {
         worker.unref(); // an idle writer never keeps a CLI process alive
         clearTimeout(this.idleTimer);

@@ -12,7 +12,8 @@ const options = {
     cli: 'src/cli/main.ts',
     parseWorker: 'src/core/index/parseWorker.ts',
     checkWorker: 'src/core/storage/sqlite/checkWorker.ts', // the index's quick check, off the editor's thread
-    writeWorker: 'src/core/storage/sqlite/writeWorker.ts', // the index's document writes, off the editor's thread
+    writeWorker: 'src/core/storage/sqlite/writeWorker.ts', // the index's large writes, off the editor's thread
+    embedWorker: 'src/core/embed/embedWorker.ts', // document embedding requests, off the editor's thread
     mcp: 'src/mcp/main.ts', // the MCP server over stdio: `node dist/mcp.js --db PATH | <folder>`
     extension: 'src/extension/extension.ts', // the VS Code extension
   },

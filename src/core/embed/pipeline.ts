@@ -4,6 +4,7 @@ import type { EmbeddingQueue, TodoDoc, VectorIndex } from '../storage/vectors';
 import { createEmbedder } from './create';
 import { Backoff, type CacheStatus, describeFailure, type EmbedderStatus, QueryVectorCache, type QueueStatus } from './health';
 import { embedStep } from './step';
+import { ThreadEmbedder } from './thread';
 import { DEFAULT_TIMEOUT_MS, type Embedder, type EmbedderSettings } from './types';
 
 export interface PipelineOptions {
@@ -29,7 +30,7 @@ export interface PipelineOptions {
  */
 export class EmbeddingPipeline {
   private settings: EmbedderSettings | null = null;
-  private target: Embedder | undefined;
+  private target: ThreadEmbedder | undefined;
   private readonly queryEmbedders = new Map<string, Embedder>();
   private readonly queryVectors = new QueryVectorCache();
   /** Workers take their batches one at a time, so no two take the same document. */
@@ -69,6 +70,7 @@ export class EmbeddingPipeline {
     this.stopWork();
     this.generation++;
     this.settings = settings;
+    void this.target?.close();
     this.queryEmbedders.clear();
     this.backoff.reset();
     if (!settings) {
@@ -80,7 +82,7 @@ export class EmbeddingPipeline {
       this.emit();
       return;
     }
-    this.target = createEmbedder(settings);
+    this.target = new ThreadEmbedder(settings);
     if (!this.vectors.available) {
       this.state = { ...this.describe(), state: 'degraded', reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'}); keyword search only` };
       this.emit();
@@ -353,6 +355,7 @@ export class EmbeddingPipeline {
     clearTimeout(this.recheckTimer);
     this.stopWork();
     await this.running;
+    await this.target?.close();
     this.wakeIdle();
   }
 }

@@ -5,9 +5,9 @@ import { isEmbedderWide } from './health';
 import type { Embedder } from './types';
 
 /**
- * Vectors per transaction: a step's writes run on the thread the editor shares, and 320 vectors
- * of 768 dimensions in one transaction held it for 150-300 ms; 32 hold it for 10-20, and the
- * thread gets its turn between transactions once a few milliseconds have passed.
+ * Vectors per transaction. They are written on the index's writer thread when it runs (else on
+ * the caller's): 320 vectors of 768 dimensions in one transaction held the writing thread, and the
+ * write lock, for 150-300 ms; 32 hold it for 10-20, so the indexer's own commits get their turn.
  */
 const VECTORS_PER_COMMIT = 32;
 

@@ -1,0 +1,42 @@
+/**
+ * Worker thread entry: a document embedder's requests (thread.ts). The server's answers (a
+ * request of 32 texts is ~0.5 MB of JSON, parsed into arrays of numbers) are read here, and only
+ * the vectors cross to the caller, their buffers moved rather than copied.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createEmbedder } from './create';
+import { EmbedderError, type EmbedderSettings } from './types';
+
+export type EmbedRequest = { id: number; texts: string[] } | { abort: number } | { close: true };
+export type SentError = { name: string; message: string; kind?: EmbedderError['kind']; opts?: Omit<EmbedderError['opts'], 'cause'>; code?: string };
+export type EmbedReply = { id: number; vectors?: Float32Array[]; error?: SentError };
+
+const embedder = createEmbedder((workerData as { settings: EmbedderSettings }).settings);
+const running = new Map<number, AbortController>();
+
+function sent(err: unknown): SentError {
+  if (err instanceof EmbedderError) {
+    const { cause: _cause, ...opts } = err.opts;
+    return { name: err.name, message: err.message, kind: err.kind, opts };
+  }
+  const e = err as { name?: string; message?: string; code?: unknown };
+  return { name: String(e?.name ?? 'Error'), message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined };
+}
+
+parentPort!.on('message', (m: EmbedRequest) => {
+  if ('close' in m) {
+    for (const ac of running.values()) ac.abort();
+    parentPort!.close();
+    return;
+  }
+  if ('abort' in m) {
+    running.get(m.abort)?.abort();
+    return;
+  }
+  const ac = new AbortController();
+  running.set(m.id, ac);
+  embedder.embed(m.texts, { kind: 'document', signal: ac.signal }).then(
+    (vectors) => parentPort!.postMessage({ id: m.id, vectors } satisfies EmbedReply, vectors.map((v) => v.buffer as ArrayBuffer)),
+    (err) => parentPort!.postMessage({ id: m.id, error: sent(err) } satisfies EmbedReply),
+  ).finally(() => running.delete(m.id));
+});

@@ -4,12 +4,12 @@
  * the vectors cross to the caller, their buffers moved rather than copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { WorkerReply } from '../idleWorker';
 import { createEmbedder } from './create';
 import { EmbedderError, type EmbedderSettings } from './types';
 
 export type EmbedRequest = { id: number; texts: string[] } | { abort: number } | { close: true };
 export type SentError = { name: string; message: string; kind?: EmbedderError['kind']; opts?: Omit<EmbedderError['opts'], 'cause'>; code?: string };
-export type EmbedReply = { id: number; vectors?: Float32Array[]; error?: SentError };
 
 const embedder = createEmbedder((workerData as { settings: EmbedderSettings }).settings);
 const running = new Map<number, AbortController>();
@@ -36,7 +36,7 @@ parentPort!.on('message', (m: EmbedRequest) => {
   const ac = new AbortController();
   running.set(m.id, ac);
   embedder.embed(m.texts, { kind: 'document', signal: ac.signal }).then(
-    (vectors) => parentPort!.postMessage({ id: m.id, vectors } satisfies EmbedReply, vectors.map((v) => v.buffer as ArrayBuffer)),
-    (err) => parentPort!.postMessage({ id: m.id, error: sent(err) } satisfies EmbedReply),
+    (vectors) => parentPort!.postMessage({ id: m.id, result: vectors } satisfies WorkerReply, vectors.map((v) => v.buffer as ArrayBuffer)),
+    (err) => parentPort!.postMessage({ id: m.id, error: sent(err) } satisfies WorkerReply),
   ).finally(() => running.delete(m.id));
 });

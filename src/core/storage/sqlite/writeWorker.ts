@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
+import type { WorkerReply } from '../../idleWorker';
 import type { IndexWrite } from '../documents';
 import { EmbedDocs } from './embedQueue';
 import { IndexStore } from './indexWrites';
@@ -18,7 +19,7 @@ import { VectorStore } from './vectors';
 
 export type WriteBody = { writes: IndexWrite[]; now: number } | { vectors: VectorJob } | { cache: CacheJob };
 export type WriteRequest = ({ id: number } & WriteBody) | { close: true };
-export type WriteReply = { id: number; result?: unknown; error?: { message: string; code?: string } };
+export type SentError = { message: string; code?: string };
 
 const Driver = require('better-sqlite3') as new (file: string, opts: object) => Database;
 const { file, vectors: withVectors } = workerData as { file: string; vectors: boolean };
@@ -55,9 +56,9 @@ parentPort!.on('message', (m: WriteRequest) => {
     return;
   }
   try {
-    parentPort!.postMessage({ id: m.id, result: handle(m) } satisfies WriteReply);
+    parentPort!.postMessage({ id: m.id, result: handle(m) } satisfies WorkerReply);
   } catch (err) {
     const e = err as { message?: string; code?: unknown };
-    parentPort!.postMessage({ id: m.id, error: { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined } } satisfies WriteReply);
+    parentPort!.postMessage({ id: m.id, error: { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined } satisfies SentError } satisfies WorkerReply);
   }
 });

@@ -99,7 +99,7 @@ export async function runKeyword(ctx: BenchContext): Promise<string> {
       }
     }
     typing.sort((a, b) => a - b);
-    agreement = exactAgreement(dbPath, queries);
+    agreement = await exactAgreement(dbPath, queries);
   } finally {
     await lore.close();
   }
@@ -126,7 +126,7 @@ export async function runKeyword(ctx: BenchContext): Promise<string> {
 }
 
 /** The fast path's top 10 chunks against FTS5 scoring every match, per query. */
-function exactAgreement(dbPath: string, queries: BenchQuery[]): { lists: number; identical: number; overlap: number } {
+async function exactAgreement(dbPath: string, queries: BenchQuery[]): Promise<{ lists: number; identical: number; overlap: number }> {
   const { db } = openDatabase(dbPath, { readonly: true });
   try {
     const fast = new CandidateSource(db);
@@ -138,7 +138,7 @@ function exactAgreement(dbPath: string, queries: BenchQuery[]): { lists: number;
       const parts = [...new Set(buildKeywordQuery(q.text).parts)];
       const weighed = parts.filter((p) => !fast.stats(p).stop);
       if (!weighed.length) continue;
-      const got = (fast.pages(parts, 40).next().value ?? []).slice(0, 10).map((c: { id: number }) => c.id);
+      const got = ((await fast.pages(parts, 40).next()).value ?? []).slice(0, 10).map((c: { id: number }) => c.id);
       const want = exact.all(weighed.map((p) => `(${p})`).join(' OR ')) as number[];
       lists++;
       if (got.join() === want.join()) identical++;

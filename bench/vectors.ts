@@ -235,7 +235,8 @@ export async function benchSize(n: number, queries: number, dir: string): Promis
   // Two or three words as people type them: a topic word, a mid-frequency word, sometimes a common one.
   const textOf = (topic: number, j: number) => `${topicWords(topic)[j % 6]} ${VOCAB[60 + ((j * 37) % 1900)]}${j % 3 === 0 ? ` ${VOCAB[j % 40]}` : ''}`;
   cpuLog = [];
-  const kwMs = qs.map((q, j) => timed(() => keyword.search(textOf(q.topic, j), 40, { perDocument: 40 }))[1]);
+  const kwMs: number[] = [];
+  for (const [j, q] of qs.entries()) kwMs.push(await timedAsync(() => keyword.search(textOf(q.topic, j), 40, { perDocument: 40 })));
   const kwCpu = cpuLog;
   cpuLog = [];
   const semantic = new SemanticSearch(db, store);

@@ -43,20 +43,20 @@ describe('keyword search on words that match many chunks', () => {
   });
 
   test('a title match ranks first, then a heading match, even behind many newer body matches', async () => {
-    const hits = capped.search('cadence', 3);
+    const hits = await capped.search('cadence', 3);
     assert.deepEqual(paths(hits), ['a/cadence-title.md', 'a/heading.md', hits[2].path]);
     assert.match(hits[2].path, /^b\/|^a\/adr/);
   });
 
   test('the capped ranking still reaches every match: k = 100 returns them all, each once', async () => {
-    const all = capped.search('cadence', 100);
+    const all = await capped.search('cadence', 100);
     assert.equal(all.length, 63);
     assert.equal(new Set(paths(all)).size, 63);
   });
 
   test('filters never starve: an old match of the right type is found behind many newer ones', async () => {
-    assert.deepEqual(paths(capped.search('cadence', 3, { documentTypes: ['adr'] })), ['a/adr.md']);
-    assert.deepEqual(paths(capped.search('cadence', 3, { pathGlob: 'a/adr*' })), ['a/adr.md']);
+    assert.deepEqual(paths(await capped.search('cadence', 3, { documentTypes: ['adr'] })), ['a/adr.md']);
+    assert.deepEqual(paths(await capped.search('cadence', 3, { pathGlob: 'a/adr*' })), ['a/adr.md']);
   });
 
   test('a word in most chunks (a stopword) carries no weight: chunks with the rarer word come first, then the rest', async () => {
@@ -64,25 +64,36 @@ describe('keyword search on words that match many chunks', () => {
     assert.equal(candidates.stats('"widget"').stop, true, 'widget is in most chunks');
     assert.equal(candidates.stats('"zebra"').stop, false);
     // Every query word counts (OR): both zebra notes lead, whichever holds "widget" too.
-    assert.deepEqual(paths(capped.search('zebra widget', 2)).sort(), ['a/zebra-only.md', 'a/zebra-widget.md']);
-    assert.deepEqual(paths(exact.search('zebra widget', 2)).sort(), ['a/zebra-only.md', 'a/zebra-widget.md']);
+    assert.deepEqual(paths(await capped.search('zebra widget', 2)).sort(), ['a/zebra-only.md', 'a/zebra-widget.md']);
+    assert.deepEqual(paths(await exact.search('zebra widget', 2)).sort(), ['a/zebra-only.md', 'a/zebra-widget.md']);
     // Chunks with only the stopword follow, with near-zero scores.
-    const more = capped.search('zebra widget', 5);
+    const more = await capped.search('zebra widget', 5);
     assert.equal(more.length, 5);
     assert.ok(more.slice(2).every((h) => h.score < 1e-5));
   });
 
   test('a query of stopwords only returns title matches first, then heading matches, then the rest', async () => {
-    const hits = capped.search('the widget', 5);
+    const hits = await capped.search('the widget', 5);
     assert.equal(hits.length, 5);
     assert.ok(hits.every((h) => h.score > 0 && h.score < 1e-5), 'tiny scores: BM25 gives such words no weight');
     assert.equal(hits[0].path, 'a/widget-title.md', 'the one title match first, though it is the oldest');
-    assert.equal(capped.search('widget', 1000).length, 143);
+    assert.equal((await capped.search('widget', 1000)).length, 143);
+  });
+
+  test('common words ranked a range of chunks at a time give the same list as ranked at once', async () => {
+    const sliced = new KeywordSearch(db, { exactCap: 20, sliceRows: 8 });
+    for (const q of ['cadence', 'cadence reviews', 'release cadence weekly', 'cadence widget']) {
+      for (const k of [3, 10, 100]) {
+        const want = await capped.search(q, k);
+        const got = await sliced.search(q, k);
+        assert.deepEqual(got.map((h) => [h.path, h.score]), want.map((h) => [h.path, h.score]), `${q} (k = ${k})`);
+      }
+    }
   });
 
   test('below the cap the ranking is exactly BM25', async () => {
     for (const q of ['zebra', 'release', 'cadence reviews', '"release cadence"', 'weekly zebra']) {
-      assert.deepEqual(paths(new KeywordSearch(db).search(q, 10)), paths(exact.search(q, 10)), q);
+      assert.deepEqual(paths(await new KeywordSearch(db).search(q, 10)), paths(await exact.search(q, 10)), q);
     }
   });
 

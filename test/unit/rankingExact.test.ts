@@ -39,7 +39,7 @@ describe('keyword fast path agrees with exhaustive FTS5 bm25() on SciFact', { sk
       let identical = 0;
       for (const text of queries) {
         const parts = buildKeywordQuery(text).parts;
-        const got = (fast.pages(parts, 40).next().value ?? []).slice(0, 10).map((c: { id: number }) => c.id);
+        const got = ((await fast.pages(parts, 40).next()).value ?? []).slice(0, 10).map((c: { id: number }) => c.id);
         const want = exact.all([...new Set(parts)].map((p) => `(${p})`).join(' OR ')) as number[];
         agreement += want.filter((id) => got.includes(id)).length / Math.max(1, want.length);
         // Words in most chunks (FTS5's IDF: 1e-6) are not scored; without them the order is BM25's to the letter.

@@ -111,21 +111,21 @@ export class KeywordSearch {
     return this.explainer.terms(buildKeywordQuery(text, opts).parts, chunkId);
   }
 
-  search(text: string, k: number, filters: SearchFilters = {}, opts: { prefixLast?: boolean } = {}): SearchHit[] {
+  async search(text: string, k: number, filters: SearchFilters = {}, opts: { prefixLast?: boolean } = {}): Promise<SearchHit[]> {
     const q = buildKeywordQuery(text, opts);
-    return this.ranked(q, k, filters).map((r) => toHit(r, q.terms, r.score, 'keyword'));
+    return (await this.ranked(q, k, filters)).map((r) => toHit(r, q.terms, r.score, 'keyword'));
   }
 
   /** What search() finds, in its order and with its scores, before snippets are cut (for a caller that shows only some). */
-  rows(text: string, k: number, filters: SearchFilters = {}, opts: { prefixLast?: boolean } = {}): ScoredRow[] {
+  rows(text: string, k: number, filters: SearchFilters = {}, opts: { prefixLast?: boolean } = {}): Promise<ScoredRow[]> {
     return this.ranked(buildKeywordQuery(text, opts), k, filters);
   }
 
-  private ranked(q: KeywordQuery, k: number, filters: SearchFilters): ScoredRow[] {
+  private async ranked(q: KeywordQuery, k: number, filters: SearchFilters): Promise<ScoredRow[]> {
     if (!q.all || k <= 0) return [];
     if (filters.pathGlob) globMatcher(filters.pathGlob); // a bad glob is the user's to fix: say so before searching
     const perDoc = Math.max(1, filters.perDocument ?? 1);
-    const out = this.collect(q.parts, k, perDoc, filters);
+    const out = await this.collect(q.parts, k, perDoc, filters);
     let previous = Infinity;
     return out.map((r) => {
       // The list's order is the answer (past the budget, headings before body: see candidates.ts),
@@ -142,13 +142,13 @@ export class KeywordSearch {
    * their rows (filtered); whole pages are read, so that every chunk of the pool counts for its
    * document (withDocumentEvidence), until the pool holds k documents or the matches run out.
    */
-  private collect(parts: string[], k: number, perDoc: number, filters: SearchFilters): Row[] {
+  private async collect(parts: string[], k: number, perDoc: number, filters: SearchFilters): Promise<Row[]> {
     const seen = new Set<number>();
     const rows: Row[] = [];
     const docs = new Set<number>();
     const { stmt: details, params: filterParams } = this.details(filters);
     const memo = new Map<string, PartStats>();
-    for (const page of this.candidates.pages(parts, Math.max(k * perDoc * 4, 40), memo)) {
+    for await (const page of this.candidates.pages(parts, Math.max(k * perDoc * 4, 40), memo)) {
       const fresh = page.filter((c) => !seen.has(c.id));
       for (const c of fresh) seen.add(c.id);
       if (!fresh.length) continue;

@@ -1,13 +1,13 @@
 /**
  * The extension host holding 100,000 chunks with 768-dimension vectors, measured in a real VS Code
  * (code-server + Chromium): 5,000 generated notes of 20 sections each, indexed and embedded by the
- * extension itself through the Ollama API (the test fixture server: deterministic hashed vectors,
+ * extension itself through the Ollama API (the test fixture server: a dense bag of words, deterministic,
  * so the figure is Lore's memory, not a model's). RSS of the extension host after the vectors are
  * searched (the semantic index is loaded then) and 20 s idle; again after Reload Window.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startFixtureServer } from '../test/fixtures/ollamaServer';
+import { denseVector, startFixtureServer } from '../test/fixtures/ollamaServer';
 import { openWorkbench, type Workbench } from '../test/e2e/harness';
 import { diagnostics, extensionHost, reloadWindow, sampler, stall, waitFor, whileIndexing } from './host';
 import type { BenchContext } from './util';
@@ -42,7 +42,7 @@ async function searchOnce(wb: Workbench, query: string): Promise<void> {
 export async function runHostVectorsBench(ctx: BenchContext): Promise<string> {
   const dir = path.join(ctx.tmp, 'notes');
   writeNotes(dir);
-  const fx = await startFixtureServer({ models: { 'nomic-embed-text:latest': 768 } });
+  const fx = await startFixtureServer({ models: { 'nomic-embed-text:latest': 768 }, embed: denseVector });
   ctx.log(`host-vectors: ${NOTES} notes written; starting code-server`);
   const wb = await openWorkbench({
     fixture: dir,
@@ -71,7 +71,7 @@ export async function runHostVectorsBench(ctx: BenchContext): Promise<string> {
     const reloadDiag = await diagnostics(wb);
     ctx.log(`host-vectors: after reload: ${reloadDiag}`);
     return [
-      `Method: ${NOTES.toLocaleString('en-US')} generated notes of ${SECTIONS} sections (${(NOTES * SECTIONS).toLocaleString('en-US')} chunks planned) opened in code-server 4.99.4 with a fresh profile; the extension indexes them and embeds every chunk through the Ollama API at 768 dimensions (the fixture server: hashed vectors, the memory is Lore's, not a model's). ` +
+      `Method: ${NOTES.toLocaleString('en-US')} generated notes of ${SECTIONS} sections (${(NOTES * SECTIONS).toLocaleString('en-US')} chunks planned) opened in code-server 4.99.4 with a fresh profile; the extension indexes them and embeds every chunk through the Ollama API at 768 dimensions (the fixture server: a dense bag of words, one seeded random direction per word, so the memory is Lore's, not a model's). ` +
         `RSS of the extension host from /proc every 200 ms; steady = median of the last 5 s after a hybrid search (which loads the vector index) and 20 s idle. \`npm run bench -- --only host-vectors\`.`,
       '',
       '| run | ready (indexed + embedded) | ext host RSS peak | steady | longest stall while indexing and embedding | longest stall since start | target |',

@@ -449,3 +449,24 @@ test('a search never waits for another connection\'s write lock: pending deletio
   a.db.close();
   b.db.close();
 });
+
+test('a search that gives the thread its turns finds what the search in one piece finds, filtered or not', async () => {
+  const { db } = openDatabase(tmpDb());
+  const ids = seed(db, 300, 10).flat();
+  const store = new VectorStore(db);
+  store.ensureSpace('m', 64);
+  const vs = vectors(ids.length, 64);
+  store.upsert('m', ids.map((chunkId, i) => ({ chunkId, vector: vs[i] })));
+  const allowed = new Set(ids.filter((_, i) => i % 3 === 0));
+  for (const [i, q] of vectors(6, 64, 99).entries()) {
+    for (const opts of [{}, { allowedChunkIds: allowed }]) {
+      const k = 5 + i * 7;
+      assert.deepEqual(await store.searchInTurns('m', q, k, opts), store.search('m', q, k, opts));
+    }
+  }
+  // A cancel is heard before any work.
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(store.searchInTurns('m', vs[0], 5, { signal: ac.signal }), /Cancelled|abort/i);
+  db.close();
+});

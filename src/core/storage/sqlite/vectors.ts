@@ -339,18 +339,39 @@ export class VectorStore {
 
   /** The nearest `k` chunks to `query` in `model`'s space, by cosine distance, nearest first. */
   search(model: string, query: Float32Array, k: number, opts: VectorSearchOptions = {}): VectorHit[] {
+    const plan = this.plan(model, query, k, opts);
+    if (plan.hits) return plan.hits;
+    const { s, q, index, excluded, m } = plan;
+    const candidates = index.nearest(q, m, opts.allowedChunkIds, excluded);
+    throwIfAborted(opts.signal);
+    return rescore((sql) => this.stmt(sql), s, q, candidates, k);
+  }
+
+  /** search(), giving the thread its turns between the prefilter's passes and the rescoring (the editor's thread runs it). */
+  async searchInTurns(model: string, query: Float32Array, k: number, opts: VectorSearchOptions = {}): Promise<VectorHit[]> {
+    const plan = this.plan(model, query, k, opts);
+    if (plan.hits) return plan.hits;
+    const { s, q, index, excluded, m } = plan;
+    const turns = new Turns();
+    const candidates = await index.nearestInTurns(q, m, turns, opts.allowedChunkIds, excluded);
+    throwIfAborted(opts.signal);
+    if (turns.due()) await turns.take();
+    throwIfAborted(opts.signal);
+    return rescore((sql) => this.stmt(sql), s, q, candidates, k);
+  }
+
+  /** What a search needs: its answer already (exact search, nothing to find), or the prefilter to ask. */
+  private plan(model: string, query: Float32Array, k: number, opts: VectorSearchOptions) {
     throwIfAborted(opts.signal);
     this.requireVec();
     const s = this.space(model);
     const q = normalised(query, s.dims, 'the query', model);
-    if (k <= 0 || opts.allowedChunkIds?.size === 0) return [];
+    if (k <= 0 || opts.allowedChunkIds?.size === 0) return { hits: [] };
     const excluded = this.pendingDeletes();
-    if (opts.exact || !s.bits) return exactSearch((sql) => this.stmt(sql), s, q, k, opts.allowedChunkIds, excluded);
+    if (opts.exact || !s.bits) return { hits: exactSearch((sql) => this.stmt(sql), s, q, k, opts.allowedChunkIds, excluded) };
     const index = this.bitIndex(s);
     throwIfAborted(opts.signal);
-    const candidates = index.nearest(q, Math.max(k * this.overfetch, this.minCandidates), opts.allowedChunkIds, excluded);
-    throwIfAborted(opts.signal);
-    return rescore((sql) => this.stmt(sql), s, q, candidates, k);
+    return { hits: undefined, s, q, index, excluded, m: Math.max(k * this.overfetch, this.minCandidates) };
   }
 
   /** Loads a space's in-memory prefilter now (else the first search does: ~0.1-0.3 s at 100K vectors). */

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import type Database from 'better-sqlite3';
 import { parseMarkdown } from '../../src/core/markdown/parse';
 import type { IndexWrite } from '../../src/core/storage/documents';
 import { EmbedDocs } from '../../src/core/storage/sqlite/embedQueue';
-import { openSqliteStorage } from '../../src/core/storage/sqlite/storage';
 import { VectorStore } from '../../src/core/storage/sqlite/vectors';
 import { VectorWrites } from '../../src/core/storage/sqlite/vecWrites';
 import { OffThreadWriter } from '../../src/core/storage/sqlite/writer';
 import type { ChunkVector } from '../../src/core/storage/vectors';
+import { type TempStorage, withStorage } from './tempStorage';
 
 // The embedding queue's writes (vectors, their documents' statuses, the cache) run on the writer
 // thread: a session of 100,000 vectors no longer holds the editor's thread at every commit.
@@ -32,20 +29,8 @@ function vector(seed: number): Float32Array {
   return v;
 }
 
-async function withStorage(fn: (storage: ReturnType<typeof openSqliteStorage>, file: string) => Promise<void>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-vecwriter-'));
-  const file = path.join(dir, 'index.db');
-  const storage = openSqliteStorage({ dbPath: file });
-  try {
-    await fn(storage, file);
-  } finally {
-    await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** Every waiting document's chunks with a vector each, and the documents. */
-async function step(storage: ReturnType<typeof openSqliteStorage>, limit: number) {
+async function step(storage: TempStorage, limit: number) {
   const docs = await storage.embeddingQueue.todo('m', limit, new Set());
   const chunks = await storage.embeddingQueue.chunks(docs.map((d) => d.id));
   const rows: ChunkVector[] = chunks.map((c) => ({ chunkId: c.id, vector: vector(c.id), contentHash: c.hash }));
@@ -53,7 +38,7 @@ async function step(storage: ReturnType<typeof openSqliteStorage>, limit: number
 }
 
 test('a step\'s vectors are committed off the calling thread, and the next search finds them through the prefilter it had loaded', () =>
-  withStorage(async (storage) => {
+  withStorage('lore-vecwriter-', async (storage) => {
     await storage.documents.apply(pending(600));
     await storage.vectors.ensureSpace('m', DIMS);
     const first = await step(storage, 1);
@@ -75,7 +60,7 @@ test('a step\'s vectors are committed off the calling thread, and the next searc
   }));
 
 test('a writer thread that cannot write vectors is reported once, and they are written on the calling thread instead', () =>
-  withStorage(async (storage, file) => {
+  withStorage('lore-vecwriter-', async (storage, file) => {
     const db = (storage as unknown as { db: Database.Database }).db;
     await storage.documents.apply(pending(40));
     await storage.vectors.ensureSpace('m', DIMS);

@@ -9,6 +9,7 @@ import type { IndexWrite } from '../../src/core/storage/documents';
 import { SqliteDocumentStore } from '../../src/core/storage/sqlite/documents';
 import { openSqliteStorage } from '../../src/core/storage/sqlite/storage';
 import { OffThreadWriter } from '../../src/core/storage/sqlite/writer';
+import { withStorage } from './tempStorage';
 
 // A large run's writes happen on a thread of their own, so the editor's thread stays free.
 
@@ -23,21 +24,8 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'lore-writer-'));
 }
 
-/** A fresh SQLite storage on disk for `fn`, closed and removed after. */
-async function withStorage(fn: (storage: ReturnType<typeof openSqliteStorage>, file: string) => Promise<void>): Promise<void> {
-  const dir = tempDir();
-  const file = path.join(dir, 'index.db');
-  const storage = openSqliteStorage({ dbPath: file });
-  try {
-    await fn(storage, file);
-  } finally {
-    await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 test('a large batch is written off the calling thread: its timers keep running, and what was written is readable at once', () =>
-  withStorage(async (storage) => {
+  withStorage('lore-writer-', async (storage) => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     await storage.documents.apply(documents(1500));
@@ -53,7 +41,7 @@ test('a large batch is written off the calling thread: its timers keep running, 
   }));
 
 test('the writer thread keeps SQLite\'s error code (a full disk stays transient) and writes nothing of a failed batch', () =>
-  withStorage(async (storage, file) => {
+  withStorage('lore-writer-', async (storage, file) => {
     const db = new Database(file);
     db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON chunks WHEN new.text LIKE '%Page 7%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
     db.close();
@@ -87,7 +75,7 @@ test('a writer thread that cannot start is reported once, and the batch is writt
 });
 
 test('the counts a status shows follow every commit, whichever connection made it (the writer thread, this one, another process)', () =>
-  withStorage(async (storage, file) => {
+  withStorage('lore-writer-', async (storage, file) => {
     assert.equal((await storage.documents.counts()).byStatus.synced, 0);
     await storage.documents.apply(documents(40)); // the writer thread
     assert.equal((await storage.documents.counts()).byStatus.synced, 40);

@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { ChunkVector } from '../vectors';
 import type { EmbedDocs } from './embedQueue';
-import type { VectorStore, VectorsWritten } from './vectors';
+import type { VectorStore } from './vectors';
+import type { VectorsWritten } from './vecTypes';
 
 /** The code of the error a vector write gets when the writer thread could not load sqlite-vec: the caller writes vectors itself. */
 export const NO_VECTORS = 'LORE_WRITER_NO_VECTORS';

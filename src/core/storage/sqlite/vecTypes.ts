@@ -18,3 +18,10 @@ export interface SpaceRow {
   createdAt: number;
   activatedAt: number | null;
 }
+
+/** What a write of vectors changed: the space's version before it, and the rows stored with their sign bits. */
+export interface VectorsWritten {
+  table: string;
+  before: number;
+  written: { id: number; bits?: Uint8Array }[];
+}

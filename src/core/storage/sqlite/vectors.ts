@@ -6,19 +6,13 @@ import { compactSpace, storageOf } from './vecCompact';
 import { EmbeddingCache } from './vecCache';
 import { normalised, quantizeInt8 } from '../../search/vecMath';
 import { exactSearch, rescore, rescoreTable } from './vecSearch';
-import type { SpaceRow, VectorHit } from './vecTypes';
+import type { SpaceRow, VectorHit, VectorsWritten } from './vecTypes';
+import { Prefilters } from './vecPrefilters';
 import type { VectorSpace } from '../vectors';
 
-export type { VectorHit } from './vecTypes';
+export type { VectorHit, VectorsWritten } from './vecTypes';
 
 export type { VectorSpace } from '../vectors';
-
-/** What a write of vectors changed: the space's version before it, and the rows stored with their sign bits. */
-export interface VectorsWritten {
-  table: string;
-  before: number;
-  written: { id: number; bits?: Uint8Array }[];
-}
 
 export interface VectorSearchOptions {
   /** Only these chunks (from type/glob/modified filters). Results are the nearest among them, never starved. */
@@ -43,7 +37,7 @@ const SPACE_COLUMNS = `id, model, dims, table_name AS "table", bits, version, ac
 export class VectorStore {
   readonly available: boolean;
   readonly unavailableReason?: string;
-  private readonly indexes = new Map<string, BitIndex>();
+  private readonly prefilters: Prefilters;
   private readonly stmts = new Map<string, Statement>();
   private readonly cache: EmbeddingCache;
   private deletedSinceCheck = false;
@@ -53,6 +47,7 @@ export class VectorStore {
 
   constructor(private readonly db: Database) {
     this.cache = new EmbeddingCache(db);
+    this.prefilters = new Prefilters(db);
     try {
       db.prepare('SELECT vec_version()').get();
       this.available = true;
@@ -220,16 +215,9 @@ export class VectorStore {
     return { table: s.table, before, written };
   }
 
-  /** Brings the in-memory prefilter up to date with a write (on this connection or the writer thread's); a prefilter that missed another change is dropped. */
-  noteWritten({ table, before, written }: VectorsWritten): void {
-    const index = this.indexes.get(table);
-    if (!index || !written.length) return;
-    if (index.version !== before) {
-      this.indexes.delete(table);
-      return;
-    }
-    for (const w of written) if (w.bits) index.set(w.id, w.bits);
-    index.version = before + 1;
+  /** Brings the in-memory prefilter up to date with a write (on this connection or the writer thread's). */
+  noteWritten(done: VectorsWritten): void {
+    this.prefilters.noteWritten(done);
   }
 
   /** Deletes vectors of these chunks from one space, or from every space when `model` is undefined. */
@@ -247,22 +235,19 @@ export class VectorStore {
     const del = this.stmt(`DELETE FROM "${s.table}" WHERE chunk_id = ?`);
     const delCodes = s.bits ? this.stmt(`DELETE FROM "${rescoreTable(s.id)}" WHERE chunk_id = ?`) : undefined;
     const before = this.version(s.id);
-    const index = this.indexes.get(s.table);
-    let n = 0;
+    const gone: number[] = [];
     for (const id of ids) {
       if (del.run(BigInt(id)).changes) {
         delCodes?.run(id);
-        n++;
-        index?.delete(id);
+        gone.push(id);
       }
     }
-    if (n) {
+    if (gone.length) {
       this.deletedSinceCheck = true;
       this.bump(s.id);
-      if (index && index.version === before) index.version = before + 1;
-      else this.indexes.delete(s.table);
+      this.prefilters.noteDeleted(s.table, gone, before);
     }
-    return n;
+    return gone.length;
   }
 
   /**
@@ -306,7 +291,7 @@ export class VectorStore {
       this.stmt('DELETE FROM vector_spaces WHERE id = ?').run(s.id);
       if (!this.stmt('SELECT 1 FROM vector_spaces LIMIT 1').get()) this.stmt('DELETE FROM vector_deletes').run();
     })();
-    this.indexes.delete(s.table);
+    this.prefilters.drop(s.table);
   }
 
   private version(id: number): number {
@@ -369,7 +354,7 @@ export class VectorStore {
     if (k <= 0 || opts.allowedChunkIds?.size === 0) return { hits: [] };
     const excluded = this.pendingDeletes();
     if (opts.exact || !s.bits) return { hits: exactSearch((sql) => this.stmt(sql), s, q, k, opts.allowedChunkIds, excluded) };
-    const index = this.bitIndex(s);
+    const index = this.prefilters.of(s);
     throwIfAborted(opts.signal);
     return { hits: undefined, s, q, index, excluded, m: Math.max(k * this.overfetch, this.minCandidates) };
   }
@@ -378,30 +363,14 @@ export class VectorStore {
   warm(model: string): void {
     this.requireVec();
     const s = this.space(model);
-    if (s.bits) this.bitIndex(s);
+    if (s.bits) this.prefilters.of(s);
   }
 
-  /**
-   * Loads a space's in-memory prefilter in pieces, giving the thread its turns (the first search
-   * after opening would otherwise load it in one piece). Kept only if the space did not change
-   * meanwhile; else the search loads it as before.
-   */
+  /** Loads a space's in-memory prefilter in pieces, giving the thread its turns (see Prefilters.prepare). */
   async prepare(model: string): Promise<void> {
     if (!this.available) return;
     const s = this.row(model);
-    if (!s?.bits) return;
-    const current = this.indexes.get(s.table);
-    if (current && current.version === s.version) return;
-    const index = await BitIndex.loadFromShadowInTurns(this.db, s.table, s.dims, s.version, 1, new Turns());
-    if (index && this.row(model)?.version === s.version) this.indexes.set(s.table, index);
-  }
-
-  private bitIndex(s: SpaceRow): BitIndex {
-    let index = this.indexes.get(s.table);
-    if (index && index.version === s.version) return index;
-    index = BitIndex.loadFromShadow(this.db, s.table, s.dims, s.version, 1) ?? BitIndex.loadByScan(this.db, s.table, s.dims, s.version);
-    this.indexes.set(s.table, index);
-    return index;
+    if (s?.bits) await this.prefilters.prepare(s, () => this.row(model)?.version);
   }
 
   /** Storage held by a space: live vectors vs. slots allocated in vec0's blocks (DELETE leaves holes). */
@@ -417,10 +386,8 @@ export class VectorStore {
     if (this.db.readonly || (this.db.inTransaction && !inTransaction)) return 0;
     const { live, allocated } = storageOf((sql) => this.stmt(sql), s.table, CHUNK_SIZE);
     if (allocated <= live * COMPACT_RATIO + 2 * CHUNK_SIZE) return 0;
-    const index = this.indexes.get(s.table);
     const moved = compactSpace(this.db, (sql) => this.stmt(sql), s, CHUNK_SIZE, 1.05);
-    // The rows moved keep their ids and vectors: an in-memory prefilter that was current still is.
-    if (index && moved && index.version === s.version) index.version = s.version + 1;
+    if (moved) this.prefilters.noteMoved(s.table, s.version);
     return moved;
   }
 

@@ -10,7 +10,7 @@
 import { IdleWorker } from '../../idleWorker';
 import { workerEntry } from '../../workerEntry';
 import type { IndexWrite } from '../documents';
-import type { VectorsWritten } from './vectors';
+import type { VectorsWritten } from './vecTypes';
 import type { CacheJob, VectorJob } from './vecCommit';
 import type { SentError, WriteBody } from './writeWorker';
 

@@ -248,8 +248,10 @@ export class CandidateSource {
    * any range, and the best `depth` of the whole are among the best `depth` of each range).
    */
   private async topInRanges(expr: string, depth: number, turns: Turns): Promise<Candidate[]> {
-    const { lo, hi, n } = this.stmt('idRange', 'SELECT min(id) AS lo, max(id) AS hi, count(*) AS n FROM chunks').get() as { lo: number | null; hi: number | null; n: number };
-    if (lo === null || hi === null || n <= this.sliceRows) return this.top(expr, depth);
+    const n = indexTotals(this.db).rows; // FTS5's own count (microseconds), not a count of every chunk
+    if (n <= this.sliceRows) return this.top(expr, depth);
+    const { lo, hi } = this.stmt('idRange', 'SELECT min(id) AS lo, max(id) AS hi FROM chunks').get() as { lo: number | null; hi: number | null };
+    if (lo === null || hi === null) return this.top(expr, depth);
     const span = Math.max(1, Math.ceil(((hi - lo + 1) * this.sliceRows) / n));
     const range = this.stmt('topIn', `SELECT rowid AS id, ${BM25_SQL} AS rank FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY 2, 1 LIMIT ?`);
     let best: Candidate[] = [];

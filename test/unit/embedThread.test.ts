@@ -10,7 +10,7 @@ import { startFixtureServer } from '../fixtures/ollamaServer';
 
 const texts = Array.from({ length: 70 }, (_, i) => `section ${i} about burrows, tunnels and the aardvark's diet`);
 
-test('documents are embedded on the embedding thread, with the vectors this thread would get; queries stay here', async () => {
+test('documents are embedded on the embedding process, with the vectors this thread would get; queries stay here', async () => {
   const fx = await startFixtureServer();
   const settings = { provider: 'ollama' as const, host: fx.url, model: 'nomic-embed-text' };
   const te = new ThreadEmbedder(settings);
@@ -32,7 +32,7 @@ test('documents are embedded on the embedding thread, with the vectors this thre
   assert.equal(te.onThread, false);
 });
 
-test('failures on the embedding thread arrive as the embedder\'s own errors, and a cancel reaches the thread', async () => {
+test('failures on the embedding process arrive as the embedder\'s own errors, and a cancel reaches the thread', async () => {
   const fx = await startFixtureServer();
   const settings = { provider: 'ollama' as const, host: fx.url, model: 'nomic-embed-text', retries: 0 };
   const te = new ThreadEmbedder(settings);

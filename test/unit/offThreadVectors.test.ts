@@ -59,13 +59,13 @@ test('a step\'s vectors are committed off the calling thread, and the next searc
     }
   }));
 
-test('a writer thread that cannot write vectors is reported once, and they are written on the calling thread instead', () =>
+test('a writer process that cannot write vectors is reported once, and they are written on the calling thread instead', () =>
   withStorage('lore-vecwriter-', async (storage, file) => {
     const db = (storage as unknown as { db: Database.Database }).db;
     await storage.documents.apply(pending(40));
     await storage.vectors.ensureSpace('m', DIMS);
     const warnings: string[] = [];
-    // A writer thread not asked to load sqlite-vec: its first vector write is refused.
+    // A writer process not asked to load sqlite-vec: its first vector write is refused.
     const store = new VectorStore(db);
     const writer = new OffThreadWriter(file, 3_000, false);
     const writes = new VectorWrites(db, store, new EmbedDocs(db), writer, (m) => warnings.push(m));

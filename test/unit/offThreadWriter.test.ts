@@ -40,7 +40,7 @@ test('a large batch is written off the calling thread: its timers keep running, 
     assert.equal((await storage.documents.counts()).byStatus.synced, 1499);
   }));
 
-test('the writer thread keeps SQLite\'s error code (a full disk stays transient) and writes nothing of a failed batch', () =>
+test('the writer process keeps SQLite\'s error code (a full disk stays transient) and writes nothing of a failed batch', () =>
   withStorage('lore-writer-', async (storage, file) => {
     const db = new Database(file);
     db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON chunks WHEN new.text LIKE '%Page 7%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
@@ -54,7 +54,7 @@ test('the writer thread keeps SQLite\'s error code (a full disk stays transient)
     assert.ok(storage.documents.isTransient(Object.assign(new Error('full'), { code: 'SQLITE_FULL' })));
   }));
 
-test('a writer thread that cannot start is reported once, and the batch is written on the calling thread instead', async () => {
+test('a writer process that cannot start is reported once, and the batch is written on the calling thread instead', async () => {
   const dir = tempDir();
   const storage = openSqliteStorage({ dbPath: path.join(dir, 'index.db') });
   const db = (storage as unknown as { db: Database.Database }).db;
@@ -66,7 +66,7 @@ test('a writer thread that cannot start is reported once, and the batch is writt
     await store.apply(documents(30));
     assert.equal((await store.counts()).byStatus.synced, 30);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /the index writer thread failed: .*; the index is written on the main thread from now on/);
+    assert.match(warnings[0], /the index writer process failed: .*; the index is written on the main thread from now on/);
   } finally {
     await store.closeWriter();
     await storage.close();
@@ -74,10 +74,10 @@ test('a writer thread that cannot start is reported once, and the batch is writt
   }
 });
 
-test('the counts a status shows follow every commit, whichever connection made it (the writer thread, this one, another process)', () =>
+test('the counts a status shows follow every commit, whichever connection made it (the writer process, this one, another process)', () =>
   withStorage('lore-writer-', async (storage, file) => {
     assert.equal((await storage.documents.counts()).byStatus.synced, 0);
-    await storage.documents.apply(documents(40)); // the writer thread
+    await storage.documents.apply(documents(40)); // the writer process
     assert.equal((await storage.documents.counts()).byStatus.synced, 40);
     await storage.documents.apply([{ kind: 'failure', path: 'bad.md', stamp: { hash: 'x', size: 1, mtime: 1 }, reason: 'broken' }]); // written here
     assert.equal((await storage.documents.counts()).byStatus.failed, 1);
@@ -89,3 +89,79 @@ test('the counts a status shows follow every commit, whichever connection made i
     c.byStatus.synced = -1; // a caller's copy, not the kept one
     assert.equal((await storage.documents.counts()).byStatus.synced, 39);
   }));
+
+/** This process's children now (Linux: each thread's list in /proc). */
+function children(pid = process.pid): number[] {
+  const tasks = fs.readdirSync(`/proc/${pid}/task`);
+  return tasks.flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+}
+
+async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Running (a zombie that no one has reaped yet has ended). */
+const alive = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+test('a writer process killed in the middle of a batch loses nothing: the batch is written here instead, and that is reported once', () =>
+  withStorage('lore-writer-', async (storage, file) => {
+    const warnings: string[] = [];
+    const db = (storage as unknown as { db: Database.Database }).db;
+    const store = new SqliteDocumentStore(db, new OffThreadWriter(file, 60_000), (m) => warnings.push(m));
+    try {
+      const before = new Set(children());
+      const batch = store.apply(documents(1500));
+      const writer = await until('the writer process', () => children().find((pid) => !before.has(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('writeWorker')));
+      process.kill(writer, 'SIGKILL'); // whatever it had begun rolls back with it
+      await batch;
+      assert.equal((await store.counts()).byStatus.synced, 1500);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /the index writer process failed: it stopped \(SIGKILL\); the index is written on the main thread from now on/);
+    } finally {
+      await store.closeWriter();
+    }
+  }));
+
+test('a writer process ends with the process that started it, even one killed outright', async () => {
+  const dir = tempDir();
+  const script = path.join(dir, 'parent.ts');
+  fs.writeFileSync(script, `
+    import fs from 'node:fs';
+    import { parseMarkdown } from ${JSON.stringify(path.resolve(__dirname, '../../src/core/markdown/parse'))};
+    import { openSqliteStorage } from ${JSON.stringify(path.resolve(__dirname, '../../src/core/storage/sqlite/storage'))};
+    const storage = openSqliteStorage({ dbPath: ${JSON.stringify(path.join(dir, 'index.db'))} });
+    const text = '# Page\\n\\nWords about burrows.\\n';
+    const writes = Array.from({ length: 40 }, (_, i) => ({ kind: 'document' as const, path: 'p/' + i + '.md', stamp: { hash: 'h' + i, size: 1, mtime: 1 }, doc: parseMarkdown(text, 'p/' + i + '.md'), status: 'synced' as const }));
+    void storage.documents.apply(writes).then(() => {
+      const kids = fs.readdirSync('/proc/self/task').flatMap((t) => fs.readFileSync('/proc/self/task/' + t + '/children', 'utf8').split(' ').filter(Boolean))
+        .filter((pid) => fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').includes('writeWorker'));
+      process.stdout.write(kids.join(',') + '\\n');
+      process.kill(process.pid, 'SIGKILL'); // no cleanup of any kind
+    });
+  `);
+  try {
+    const { spawnSync } = await import('node:child_process');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.signal, 'SIGKILL', run.stderr);
+    const kids = run.stdout.trim().split(',').filter(Boolean).map(Number);
+    assert.equal(kids.length, 1, 'the writer process was running when its parent was killed');
+    await until('the orphaned writer process to end', () => (alive(kids[0]) ? undefined : true));
+    const db = new Database(path.join(dir, 'index.db'), { readonly: true });
+    assert.equal((db.prepare("SELECT count(*) AS n FROM document_index WHERE sync_status = 'synced'").get() as { n: number }).n, 40);
+    db.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

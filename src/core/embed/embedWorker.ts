@@ -1,18 +1,16 @@
 /**
- * Worker thread entry: a document embedder's requests (thread.ts). The server's answers (a
+ * Worker process entry: a document embedder's requests (thread.ts). The server's answers (a
  * request of 32 texts is ~0.5 MB of JSON, parsed into arrays of numbers) are read here, and only
- * the vectors cross to the caller, their buffers moved rather than copied.
+ * the vectors cross to the caller.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerReply } from '../idleWorker';
+import { workerFailed, workerPort } from '../workerPort';
 import { createEmbedder } from './create';
 import { EmbedderError, type EmbedderSettings } from './types';
 
 export type EmbedRequest = { id: number; texts: string[] } | { abort: number } | { close: true };
 export type SentError = { name: string; message: string; kind?: EmbedderError['kind']; opts?: Omit<EmbedderError['opts'], 'cause'>; code?: string };
 
-const embedder = createEmbedder((workerData as { settings: EmbedderSettings }).settings);
-const running = new Map<number, AbortController>();
 
 function sent(err: unknown): SentError {
   if (err instanceof EmbedderError) {
@@ -23,20 +21,27 @@ function sent(err: unknown): SentError {
   return { name: String(e?.name ?? 'Error'), message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined };
 }
 
-parentPort!.on('message', (m: EmbedRequest) => {
-  if ('close' in m) {
-    for (const ac of running.values()) ac.abort();
-    parentPort!.close();
-    return;
-  }
-  if ('abort' in m) {
-    running.get(m.abort)?.abort();
-    return;
-  }
-  const ac = new AbortController();
-  running.set(m.id, ac);
-  embedder.embed(m.texts, { kind: 'document', signal: ac.signal }).then(
-    (vectors) => parentPort!.postMessage({ id: m.id, result: vectors } satisfies WorkerReply, vectors.map((v) => v.buffer as ArrayBuffer)),
-    (err) => parentPort!.postMessage({ id: m.id, error: sent(err) } satisfies WorkerReply),
-  ).finally(() => running.delete(m.id));
-});
+async function main(): Promise<void> {
+  const port = await workerPort<{ settings: EmbedderSettings }, EmbedRequest>();
+  const embedder = createEmbedder(port.data.settings);
+  const running = new Map<number, AbortController>();
+  port.onMessage((m) => {
+    if ('close' in m) {
+      for (const ac of running.values()) ac.abort();
+      port.close();
+      return;
+    }
+    if ('abort' in m) {
+      running.get(m.abort)?.abort();
+      return;
+    }
+    const ac = new AbortController();
+    running.set(m.id, ac);
+    embedder.embed(m.texts, { kind: 'document', signal: ac.signal }).then(
+      (vectors) => port.post({ id: m.id, result: vectors } satisfies WorkerReply),
+      (err) => port.post({ id: m.id, error: sent(err) } satisfies WorkerReply),
+    ).finally(() => running.delete(m.id));
+  });
+}
+
+void main().catch(workerFailed);

@@ -5,7 +5,7 @@ import { isEmbedderWide } from './health';
 import type { Embedder } from './types';
 
 /**
- * Vectors per transaction. They are written on the index's writer thread when it runs (else on
+ * Vectors per transaction. They are written on the index's writer process when it runs (else on
  * the caller's): 320 vectors of 768 dimensions in one transaction held the writing thread, and the
  * write lock, for 150-300 ms; 32 hold it for 10-20, so the indexer's own commits get their turn.
  */

@@ -8,7 +8,7 @@
  */
 import { IdleWorker } from '../idleWorker';
 import { LoreError } from '../errors';
-import { workerEntry } from '../workerEntry';
+import { processEntry } from '../workerEntry';
 import { createEmbedder } from './create';
 import type { SentError } from './embedWorker';
 import { type EmbedOptions, type Embedder, EmbedderError, type EmbedderSettings, type PreflightReport } from './types';
@@ -35,10 +35,10 @@ export class ThreadEmbedder implements Embedder {
   ) {
     this.local = createEmbedder(settings);
     this.thread = new IdleWorker({
-      entry: workerEntry(__dirname, 'embedWorker'),
+      entry: processEntry(__dirname, 'embedWorker'),
       workerData: { settings },
       idleMs,
-      failed: (cause) => new ThreadFailed(`the embedding thread failed: ${cause.message}`),
+      failed: (cause) => new ThreadFailed(`the embedding process failed: ${cause.message}`),
       received,
     });
   }

@@ -42,11 +42,11 @@ export class SqliteDocumentStore implements DocumentStore {
   /**
    * Asked for every few hundred milliseconds while a run goes on: each count reads an index
    * (schema 10), and the answer is kept until any connection commits a change (SQLite's
-   * data_version moves with other connections' commits: the writer thread, the CLI;
+   * data_version moves with other connections' commits: the writer process, the CLI;
    * total_changes() with this one's).
    */
   async counts(): Promise<DocumentCounts> {
-    // What the writer thread committed is counted once its run has heard so (a search's "N of M
+    // What the writer process committed is counted once its run has heard so (a search's "N of M
     // indexed" sets these counts beside the run's progress).
     await this.writer?.settled();
     const version = `${this.db.pragma('data_version', { simple: true })}:${this.stmt('changes', 'SELECT total_changes()').pluck().get()}`;

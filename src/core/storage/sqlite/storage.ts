@@ -185,7 +185,7 @@ class SqliteStorageImpl implements SqliteStorage {
   async replaceDamaged(reason: string): Promise<Recovery> {
     if (this.readonly) throw damagedReadOnly(this.location, reason);
     // Its connection is on the damaged file too; if it cannot close cleanly, that is said, and the file is set aside all the same.
-    await this.file.documents.closeWriter().catch((err: unknown) => this.warn?.(`the index writer thread did not close cleanly: ${errorMessage(err)}`));
+    await this.file.documents.closeWriter().catch((err: unknown) => this.warn?.(`the index writer process did not close cleanly: ${errorMessage(err)}`));
     this.db.close();
     const recovered = setAside(this.location, reason, this.warn);
     this.file = new IndexFile(this.openIndex(), this.location, true, this.warn);
@@ -287,7 +287,7 @@ class SqliteVectorIndex implements VectorIndex {
   }
 
   async nearest(model: string, vector: Float32Array, k: number, filters?: SearchFilters, opts?: NearestOptions): Promise<ScoredRow[]> {
-    await this.writes.settled(); // vectors the writer thread is committing: their bits reach the prefilter
+    await this.writes.settled(); // vectors the writer process is committing: their bits reach the prefilter
     await this.store.prepare(model); // the prefilter, loaded in pieces before the search needs it
     return this.semantic.search(model, vector, k, filters, opts);
   }

@@ -93,8 +93,8 @@ const USER_DATA_CHECKS: Check[] = [
 /** Runs every consistency check of the index; each problem found is reported, none is fatal to the others. */
 export function validateDatabase(db: Database): ValidationReport {
   // FTS5 keeps each connection's view of its index in memory. A query renews it when another
-  // connection (the writer thread, the CLI) has committed since; PRAGMA integrity_check does not,
-  // and compared a view older than the writer thread's commits with the file: "corruption found"
+  // connection (the writer process, the CLI) has committed since; PRAGMA integrity_check does not,
+  // and compared a view older than the writer process's commits with the file: "corruption found"
   // in an index a fresh connection finds sound. One query first gives the check today's view.
   try {
     db.prepare("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'lore' LIMIT 1").all();

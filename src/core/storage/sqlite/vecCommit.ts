@@ -4,7 +4,7 @@ import type { EmbedDocs } from './embedQueue';
 import type { VectorStore } from './vectors';
 import type { VectorsWritten } from './vecTypes';
 
-/** The code of the error a vector write gets when the writer thread could not load sqlite-vec: the caller writes vectors itself. */
+/** The code of the error a vector write gets when the writer process could not load sqlite-vec: the caller writes vectors itself. */
 export const NO_VECTORS = 'LORE_WRITER_NO_VECTORS';
 
 /** A step of the embedding queue: its vectors and its documents' statuses, committed together. */
@@ -23,7 +23,7 @@ export interface CacheJob {
  * One commit: a document rewritten meanwhile is never marked with vectors of its old text (the
  * rows and statuses check its content hash). Takes the write lock first: the other thread's
  * writer may be committing meanwhile. Runs on whichever connection writes (this thread's or the
- * writer thread's).
+ * writer process's).
  */
 export function commitVectors(db: Database, store: VectorStore, docs: EmbedDocs, job: VectorJob): VectorsWritten | undefined {
   let done: VectorsWritten | undefined;

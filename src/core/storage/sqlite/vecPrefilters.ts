@@ -5,7 +5,7 @@ import type { SpaceRow, VectorsWritten } from './vecTypes';
 
 /**
  * The spaces' in-memory prefilters (vecBits.ts), one per vec0 table, each at the space's version
- * it reflects: a change this connection makes, or the writer thread reports, updates one in
+ * it reflects: a change this connection makes, or the writer process reports, updates one in
  * place; a change it did not hear of leaves it behind, and the next search loads it again.
  */
 export class Prefilters {
@@ -34,7 +34,7 @@ export class Prefilters {
     if (index && versionNow() === s.version) this.byTable.set(s.table, index);
   }
 
-  /** A write of vectors (on this connection or the writer thread's); a prefilter that missed another change is dropped. */
+  /** A write of vectors (on this connection or the writer process's); a prefilter that missed another change is dropped. */
   noteWritten({ table, before, written }: VectorsWritten): void {
     const index = this.byTable.get(table);
     if (!index || !written.length) return;

@@ -6,7 +6,7 @@ import type { VectorStore } from './vectors';
 import { type OffThreadWriter, WriterFailed } from './writer';
 
 /**
- * The embedding queue's writes: on the writer thread when there is one (a 100,000-vector session
+ * The embedding queue's writes: on the writer process when there is one (a 100,000-vector session
  * commits ~700 MB through the WAL, and its checkpoints and vec0 blocks held this thread for 100-300
  * ms at a time), the in-memory prefilter told what was written; should the thread fail, or not load
  * sqlite-vec, this thread writes from then on.
@@ -46,7 +46,7 @@ export class VectorWrites {
     this.store.cachePut(job.model, job.entries);
   }
 
-  /** Resolves once the vectors sent to the writer thread are committed and noted (a search then sees them in the prefilter). */
+  /** Resolves once the vectors sent to the writer process are committed and noted (a search then sees them in the prefilter). */
   async settled(): Promise<void> {
     await this.writer?.settled();
   }

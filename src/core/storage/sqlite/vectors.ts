@@ -175,7 +175,7 @@ export class VectorStore {
 
   /**
    * upsert()'s transaction, and what the in-memory prefilter needs to hear of it (noteWritten):
-   * the writer thread runs this on its own connection, and this thread notes the answer.
+   * the writer process runs this on its own connection, and this thread notes the answer.
    */
   write(model: string, rows: { chunkId: number; vector: Float32Array; contentHash?: string }[]): VectorsWritten {
     this.requireVec();
@@ -215,7 +215,7 @@ export class VectorStore {
     return { table: s.table, before, written };
   }
 
-  /** Brings the in-memory prefilter up to date with a write (on this connection or the writer thread's). */
+  /** Brings the in-memory prefilter up to date with a write (on this connection or the writer process's). */
   noteWritten(done: VectorsWritten): void {
     this.prefilters.noteWritten(done);
   }

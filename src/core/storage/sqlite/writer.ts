@@ -8,7 +8,7 @@
  * millisecond and no worker has to start.
  */
 import { IdleWorker } from '../../idleWorker';
-import { workerEntry } from '../../workerEntry';
+import { processEntry } from '../../workerEntry';
 import type { IndexWrite } from '../documents';
 import type { VectorsWritten } from './vecTypes';
 import type { CacheJob, VectorJob } from './vecCommit';
@@ -26,10 +26,10 @@ export class OffThreadWriter {
   /** `vectors`: the thread loads sqlite-vec to write vectors (the caller's connection has it, loaded the default way). */
   constructor(file: string, idleMs = 3_000, vectors = false) {
     this.thread = new IdleWorker({
-      entry: workerEntry(__dirname, 'writeWorker'),
+      entry: processEntry(__dirname, 'writeWorker'),
       workerData: { file, vectors },
       idleMs,
-      failed: (cause) => new WriterFailed(`the index writer thread failed: ${cause.message}`, { cause }),
+      failed: (cause) => new WriterFailed(`the index writer process failed: ${cause.message}`, { cause }),
       // SQLite's code comes along, so that the caller still tells a full disk from damage.
       received: (sent) => {
         const e = sent as SentError;

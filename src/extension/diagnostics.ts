@@ -4,6 +4,7 @@
  * opening its index), and the longest while Lore was indexing (the work Lore does in a big
  * workspace). "Lore: Show Diagnostics" shows it; the host bench reads it (bench/host.ts).
  */
+import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { LoreWorkspace } from './lores';
@@ -20,13 +21,32 @@ export interface HostDiagnostics {
   p99StallMs: number;
   /** The longest stall while a run was indexing or the queue embedding (ms; 0 when none ran). */
   maxStallIndexingMs: number;
+  /**
+   * Of that stall, the time the thread ran on a CPU and the time it was ready but waited for one
+   * (another process had the cores), where the system says (Linux); a busy machine makes stalls
+   * that no work of the thread's causes.
+   */
+  maxStallIndexingSplit?: { runMs: number; waitMs: number };
+}
+
+/** This thread's time on a CPU and waiting for one, in ns (Linux; undefined elsewhere). */
+function cpuTimes(): [number, number] | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const [run, wait] = fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return [run, wait];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Times the event loop's turns while runs or embedding are under way (a 10 ms timer then, none otherwise). */
 class IndexingStalls {
   private timer: NodeJS.Timeout | undefined;
   private last = 0;
+  private lastCpu: [number, number] | undefined;
   maxMs = 0;
+  split: { runMs: number; waitMs: number } | undefined;
 
   set running(on: boolean) {
     if (on === !!this.timer) return;
@@ -36,10 +56,18 @@ class IndexingStalls {
       return;
     }
     this.last = performance.now();
+    this.lastCpu = cpuTimes();
     this.timer = setInterval(() => {
       const now = performance.now();
-      this.maxMs = Math.max(this.maxMs, Math.round(now - this.last - 10));
+      const cpu = cpuTimes();
+      const stall = Math.round(now - this.last - 10);
+      if (stall > this.maxMs) {
+        this.maxMs = stall;
+        const [was, is] = [this.lastCpu, cpu];
+        this.split = was && is ? { runMs: Math.round((is[0] - was[0]) / 1e6), waitMs: Math.round((is[1] - was[1]) / 1e6) } : undefined;
+      }
       this.last = now;
+      this.lastCpu = cpu;
     }, 10);
   }
 }
@@ -64,12 +92,13 @@ export function registerDiagnostics(access: LoreWorkspace): vscode.Disposable {
       maxStallMs: Math.max(0, Math.round(loop.max / 1e6 - 10)),
       p99StallMs: Math.max(0, Math.round(loop.percentile(99) / 1e6 - 10)),
       maxStallIndexingMs: Math.max(0, indexing.maxMs),
+      maxStallIndexingSplit: indexing.split,
     };
   };
   const command = vscode.commands.registerCommand('lore.showDiagnostics', () => {
     const d = read();
     void vscode.window.showInformationMessage(
-      `Lore diagnostics: extension host RSS ${d.rssMb} MB (peak ${d.peakRssMb} MB; JavaScript heap ${d.heapUsedMb} of ${d.heapTotalMb} MB, external ${d.externalMb} MB); longest event-loop stall ${d.maxStallMs} ms since start (p99 ${d.p99StallMs} ms), ${d.maxStallIndexingMs} ms while indexing.`,
+      `Lore diagnostics: extension host RSS ${d.rssMb} MB (peak ${d.peakRssMb} MB; JavaScript heap ${d.heapUsedMb} of ${d.heapTotalMb} MB, external ${d.externalMb} MB); longest event-loop stall ${d.maxStallMs} ms since start (p99 ${d.p99StallMs} ms), ${d.maxStallIndexingMs} ms while indexing${d.maxStallIndexingSplit ? ` (on a CPU ${d.maxStallIndexingSplit.runMs} ms of it, waiting for one ${d.maxStallIndexingSplit.waitMs} ms)` : ''}.`,
     );
     return d;
   });

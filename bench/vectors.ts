@@ -122,21 +122,6 @@ const pct = (xs: number[], p: number) => percentile([...xs].sort((a, b) => a - b
 let cpuLog: number[] = [];
 /** Repetitions of each timed query: the per-query minimum is kept (others' work only ever adds time). */
 let repeat = 1;
-function timed<T>(fn: () => T, times = repeat): [T, number] {
-  let best = Infinity;
-  let bestCpu = Infinity;
-  let v!: T;
-  for (let r = 0; r < times; r++) {
-    const c = process.cpuUsage();
-    const t = performance.now();
-    v = fn();
-    best = Math.min(best, performance.now() - t);
-    const u = process.cpuUsage(c);
-    bestCpu = Math.min(bestCpu, (u.user + u.system) / 1000);
-  }
-  cpuLog.push(bestCpu);
-  return [v, best];
-}
 function stats(wall: number[], cpu: number[]): Timing {
   return { p50: pct(wall, 50), p95: pct(wall, 95), cpu50: pct(cpu, 50), cpu95: pct(cpu, 95) };
 }
@@ -147,20 +132,25 @@ export interface Timing {
   cpu95: number;
 }
 
-/** Best wall and CPU time (ms) of an async call over `times` runs, like timed() for sync calls. */
-async function timedAsync(fn: () => Promise<unknown>, times = repeat): Promise<number> {
+/** An async call's last answer, and its best wall and CPU time (ms) over `times` runs, like timed() for sync calls. */
+async function timedResult<T>(fn: () => Promise<T>, times = repeat): Promise<[T, number]> {
   let best = Infinity;
   let bestCpu = Infinity;
+  let v!: T;
   for (let r = 0; r < times; r++) {
     const c = process.cpuUsage();
     const t = performance.now();
-    await fn();
+    v = await fn();
     best = Math.min(best, performance.now() - t);
     const u = process.cpuUsage(c);
     bestCpu = Math.min(bestCpu, (u.user + u.system) / 1000);
   }
   cpuLog.push(bestCpu);
-  return best;
+  return [v, best];
+}
+
+async function timedAsync(fn: () => Promise<unknown>, times = repeat): Promise<number> {
+  return (await timedResult(fn, times))[1];
 }
 
 export interface SizeFigures {
@@ -196,40 +186,42 @@ export async function benchSize(n: number, queries: number, dir: string): Promis
   }
   const qs = Array.from({ length: queries }, (_, j) => corpus.query(j));
   // First search loads the in-memory prefilter from the vec0 tables.
-  const [, cacheLoadMs] = timed(() => store.search(MODEL, qs[0].vector, 10), 1);
+  const [, cacheLoadMs] = await timedResult(() => store.search(MODEL, qs[0].vector, 10), 1);
   cpuLog = [];
   const exactMs: number[] = [];
-  const truth = qs.map((q) => {
-    const [hits, ms] = timed(() => store.search(MODEL, q.vector, 10, { exact: true }), 1);
+  const truth: Set<number>[] = [];
+  for (const q of qs) {
+    const [hits, ms] = await timedResult(() => store.search(MODEL, q.vector, 10, { exact: true }), 1);
     exactMs.push(ms);
-    return new Set(hits.map((h) => h.chunkId));
-  });
+    truth.push(new Set(hits.map((h) => h.chunkId)));
+  }
   const exactCpu = cpuLog;
   cpuLog = [];
   const vecMs: number[] = [];
   let found = 0;
-  qs.forEach((q, j) => {
-    const [hits, ms] = timed(() => store.search(MODEL, q.vector, 10));
+  for (const [j, q] of qs.entries()) {
+    const [hits, ms] = await timedResult(() => store.search(MODEL, q.vector, 10));
     vecMs.push(ms);
     found += hits.filter((h) => truth[j].has(h.chunkId)).length;
-  });
+  }
   const vecCpu = cpuLog;
-  const filtered = [0.01, 0.3].map((share) => {
+  const filtered = [];
+  for (const share of [0.01, 0.3]) {
     const allowed = new Set(ids.filter((_, i) => rng(i + 77)() < share));
     const ms: number[] = [];
     const cpu: number[] = [];
     let hit = 0;
     let starved = 0;
     for (const q of qs.slice(0, Math.min(queries, 40))) {
-      const want = new Set(store.search(MODEL, q.vector, 10, { exact: true, allowedChunkIds: allowed }).map((h) => h.chunkId));
+      const want = new Set((await store.search(MODEL, q.vector, 10, { exact: true, allowedChunkIds: allowed })).map((h) => h.chunkId));
       cpuLog = cpu;
-      const [hits, t] = timed(() => store.search(MODEL, q.vector, 10, { allowedChunkIds: allowed }));
+      const [hits, t] = await timedResult(() => store.search(MODEL, q.vector, 10, { allowedChunkIds: allowed }));
       ms.push(t);
       if (hits.length < Math.min(10, allowed.size) || hits.some((h) => !allowed.has(h.chunkId))) starved++;
       hit += hits.filter((h) => want.has(h.chunkId)).length / Math.max(1, want.size);
     }
-    return { share, p95: pct(ms, 95), cpu95: pct(cpu, 95), recall: hit / ms.length, starved };
-  });
+    filtered.push({ share, p95: pct(ms, 95), cpu95: pct(cpu, 95), recall: hit / ms.length, starved });
+  }
   const keyword = new KeywordSearch(db);
   const keywordImpl = 'KeywordSearch';
   // Two or three words as people type them: a topic word, a mid-frequency word, sometimes a common one.

@@ -66,12 +66,12 @@ test('hand-made vectors: nearest first, distances are cosine distances, exact an
     { chunkId: ids[2], vector: new Float32Array([0, 1, 0, 0]) },
     { chunkId: ids[3], vector: new Float32Array([-1, 0, 0, 0]) },
   ]);
-  const hits = store.search('m', new Float32Array([2, 0, 0, 0]), 4);
+  const hits = await store.search('m', new Float32Array([2, 0, 0, 0]), 4);
   assert.deepEqual(hits.map((h) => h.chunkId), [ids[0], ids[1], ids[2], ids[3]]);
   assert.ok(Math.abs(hits[0].distance) < 1e-6);
   assert.ok(Math.abs(hits[2].distance - 1) < 1e-6);
   assert.ok(Math.abs(hits[3].distance - 2) < 1e-6);
-  assert.deepEqual(store.search('m', new Float32Array([2, 0, 0, 0]), 4, { exact: true }).map((h) => h.chunkId), hits.map((h) => h.chunkId));
+  assert.deepEqual((await store.search('m', new Float32Array([2, 0, 0, 0]), 4, { exact: true })).map((h) => h.chunkId), hits.map((h) => h.chunkId));
   assert.equal(store.count('m'), 4);
   db.close();
 });
@@ -86,8 +86,8 @@ test('search order matches exact cosine on 300 clustered 64-dim vectors; bits ma
   assert.equal(store.upsert('m', rows), 300);
   const q = vectors(1, 64, 99)[0];
   const want = exactOrder(q, rows).slice(0, 10);
-  assert.deepEqual(store.search('m', q, 10).map((h) => h.chunkId), want);
-  assert.deepEqual(store.search('m', q, 10, { exact: true }).map((h) => h.chunkId), want);
+  assert.deepEqual((await store.search('m', q, 10)).map((h) => h.chunkId), want);
+  assert.deepEqual((await store.search('m', q, 10, { exact: true })).map((h) => h.chunkId), want);
   const b = db.prepare('SELECT vec_quantize_binary(?) AS b').get(Buffer.from(vs[3].buffer)) as { b: Buffer };
   assert.deepEqual(BitIndex.quantize(vs[3]), b.b);
   // The prefilter reads sqlite-vec 0.1.9's block layout directly; if that layout changed it would fall back to a slow scan.
@@ -117,7 +117,7 @@ test('the prefilter loaded in pieces (with turns for the thread) equals the one 
   assert.deepEqual(inTurns!.nearest(q, 200), atOnce.nearest(q, 200));
   const prepared = new VectorStore(db);
   await prepared.prepare('m');
-  assert.deepEqual(prepared.search('m', q, 10), new VectorStore(db).search('m', q, 10), 'the same answers as a prefilter loaded by the search itself');
+  assert.deepEqual((await prepared.search('m', q, 10)), (await new VectorStore(db).search('m', q, 10)), 'the same answers as a prefilter loaded by the search itself');
   db.close();
 });
 
@@ -133,15 +133,15 @@ test('filters never starve: the nearest among the allowed chunks come back, howe
   const order = exactOrder(q, rows);
   // The 7 farthest chunks only: a post-filter over the top candidates would find none of them.
   const far = new Set(order.slice(-7));
-  const hits = store.search('m', q, 5, { allowedChunkIds: far });
+  const hits = await store.search('m', q, 5, { allowedChunkIds: far });
   assert.deepEqual(hits.map((h) => h.chunkId), order.filter((id) => far.has(id)).slice(0, 5));
-  assert.equal(store.search('m', q, 10, { allowedChunkIds: far }).length, 7);
-  assert.deepEqual(store.search('m', q, 5, { allowedChunkIds: far, exact: true }).map((h) => h.chunkId), hits.map((h) => h.chunkId));
+  assert.equal((await store.search('m', q, 10, { allowedChunkIds: far })).length, 7);
+  assert.deepEqual((await store.search('m', q, 5, { allowedChunkIds: far, exact: true })).map((h) => h.chunkId), hits.map((h) => h.chunkId));
   // A large filter (every other chunk) takes the other path through the prefilter.
   const half = new Set(ids.filter((_, i) => i % 2 === 1));
-  assert.deepEqual(store.search('m', q, 10, { allowedChunkIds: half }).map((h) => h.chunkId), order.filter((id) => half.has(id)).slice(0, 10));
-  assert.deepEqual(store.search('m', q, 10, { allowedChunkIds: new Set() }), []);
-  assert.deepEqual(store.search('m', q, 10, { allowedChunkIds: new Set([999999]) }), []);
+  assert.deepEqual((await store.search('m', q, 10, { allowedChunkIds: half })).map((h) => h.chunkId), order.filter((id) => half.has(id)).slice(0, 10));
+  assert.deepEqual((await store.search('m', q, 10, { allowedChunkIds: new Set() })), []);
+  assert.deepEqual((await store.search('m', q, 10, { allowedChunkIds: new Set([999999]) })), []);
   db.close();
 });
 
@@ -160,14 +160,14 @@ test('vectors go with their chunks: document deleted, chunks rewritten, ids reus
   const reader = openDatabase(file, { readonly: true });
   const ro = new VectorStore(reader.db);
   assert.equal(ro.count('m'), 8);
-  const roHits = ro.search('m', vs[9], 12).map((h) => h.chunkId);
+  const roHits = (await ro.search('m', vs[9], 12)).map((h) => h.chunkId);
   assert.equal(roHits.length, 8);
   for (const id of docs[2]) assert.ok(!roHits.includes(id));
   // New chunks reuse the freed ids; they have no vectors until embedded.
   const [reused] = seed(db, 1, 4, 'new');
   assert.deepEqual(reused, docs[2]);
-  assert.equal(ro.search('m', vs[9], 12).some((h) => reused.includes(h.chunkId)), false);
-  assert.equal(store.search('m', vs[9], 12).some((h) => reused.includes(h.chunkId)), false);
+  assert.equal((await ro.search('m', vs[9], 12)).some((h) => reused.includes(h.chunkId)), false);
+  assert.equal((await store.search('m', vs[9], 12)).some((h) => reused.includes(h.chunkId)), false);
   assert.equal(store.count('m'), 8);
   // Embedding one of the new chunks works, and a stale vector (text changed since) is refused.
   assert.equal(store.upsert('m', [{ chunkId: reused[0], vector: vs[0], contentHash: 'hash-new-0-0' }]), 1);
@@ -176,7 +176,7 @@ test('vectors go with their chunks: document deleted, chunks rewritten, ids reus
   assert.equal(store.count('m'), 9);
   // A chunk whose text is rewritten in place loses its vector too.
   db.prepare("UPDATE chunks SET text = 'changed', content_hash = 'x' WHERE id = ?").run(docs[0][0]);
-  assert.equal(store.search('m', vs[0], 12).some((h) => h.chunkId === docs[0][0]), false);
+  assert.equal((await store.search('m', vs[0], 12)).some((h) => h.chunkId === docs[0][0]), false);
   assert.equal(store.count('m'), 8);
   reader.db.close();
   db.close();
@@ -216,8 +216,8 @@ test('two spaces (a model switch) coexist; activate switches; dropSpace frees th
   store.upsert('new', ids.slice(0, 50).map((chunkId, i) => ({ chunkId, vector: vectors(100, 32)[i] })));
   assert.deepEqual(store.spaces().map((s) => [s.model, s.dims, s.count, s.active]), [['old', 16, 100, true], ['new', 32, 50, false]]);
   assert.deepEqual(store.activeSpace(), { model: 'old', dims: 16 });
-  assert.equal(store.search('new', vectors(1, 32, 5)[0], 100).length, 50);
-  assert.equal(store.search('old', vectors(1, 16, 5)[0], 100).length, 100);
+  assert.equal((await store.search('new', vectors(1, 32, 5)[0], 100)).length, 50);
+  assert.equal((await store.search('old', vectors(1, 16, 5)[0], 100)).length, 100);
   store.remove(undefined, ids.slice(0, 10));
   assert.deepEqual(store.spaces().map((s) => s.count), [90, 40]);
   store.activate('new');
@@ -228,7 +228,7 @@ test('two spaces (a model switch) coexist; activate switches; dropSpace frees th
   assert.equal(tables(), 0);
   assert.deepEqual(store.spaces().map((s) => s.model), ['new']);
   assert.ok((db.pragma('freelist_count', { simple: true }) as number) > 0, 'the dropped space left free pages for reuse');
-  assert.throws(() => store.search('old', vectors(1, 16)[0], 5), (e: unknown) => e instanceof LoreError && /No vectors are stored for model "old"/.test(e.message));
+  await assert.rejects(async () => (await store.search('old', vectors(1, 16)[0], 5)), (e: unknown) => e instanceof LoreError && /No vectors are stored for model "old"/.test(e.message));
   db.close();
 });
 
@@ -239,14 +239,14 @@ test('wrong dimensions are a clear error, never a silent mismatch', async () => 
   store.ensureSpace('nomic', 8);
   const bad = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof LoreError && e.code === 'BAD_INPUT' && re.test(e.message));
   bad(() => store.upsert('nomic', [{ chunkId: ids[0], vector: new Float32Array(4).fill(1) }]), /chunk \d+ has 4 dimensions, but model "nomic" stores 8/);
-  bad(() => store.search('nomic', new Float32Array(16).fill(1), 3), /the query has 16 dimensions, but model "nomic" stores 8/);
+  await assert.rejects(store.search('nomic', new Float32Array(16).fill(1), 3), (e: unknown) => e instanceof LoreError && e.code === 'BAD_INPUT' && /the query has 16 dimensions, but model "nomic" stores 8/.test(e.message));
   bad(() => store.ensureSpace('nomic', 16), /now returns 16-dimensional vectors but its stored vectors have 8/);
   bad(() => store.upsert('nomic', [{ chunkId: ids[0], vector: new Float32Array(8) }]), /all zeros/);
   assert.equal(store.count('nomic'), 0);
   // Dimensions that are not a multiple of 8 have no sign-bit prefilter: sqlite-vec's exact scan serves them.
   store.ensureSpace('odd', 3);
   store.upsert('odd', [{ chunkId: ids[0], vector: new Float32Array([1, 0, 0]) }, { chunkId: ids[1], vector: new Float32Array([0, 1, 1]) }]);
-  assert.deepEqual(store.search('odd', new Float32Array([0, 1, 0.9]), 2).map((h) => h.chunkId), [ids[1], ids[0]]);
+  assert.deepEqual((await store.search('odd', new Float32Array([0, 1, 0.9]), 2)).map((h) => h.chunkId), [ids[1], ids[0]]);
   db.close();
 });
 
@@ -264,7 +264,7 @@ test('without sqlite-vec: a clear error for vectors, while chunks still delete a
   const plain = new VectorStore(noVec.db);
   assert.equal(plain.available, false);
   assert.throws(() => plain.ensureSpace('m2', 8), (e: unknown) => e instanceof LoreError && e.code === 'VECTORS_UNAVAILABLE' && /sqlite-vec is not loaded.*Keyword search still works/.test(e.message));
-  assert.throws(() => plain.search('m', vectors(1, 8)[0], 3), (e: unknown) => e instanceof LoreError && e.code === 'VECTORS_UNAVAILABLE');
+  await assert.rejects(async () => (await plain.search('m', vectors(1, 8)[0], 3)), (e: unknown) => e instanceof LoreError && e.code === 'VECTORS_UNAVAILABLE');
   // The indexer's writes must not trip over the vec0 tables it cannot open.
   noVec.db.prepare("DELETE FROM document_index WHERE file_path = 'd0.md'").run();
   assert.equal(plain.count('m'), 3);
@@ -274,7 +274,7 @@ test('without sqlite-vec: a clear error for vectors, while chunks still delete a
 
   const again = openDatabase(file);
   const back = new VectorStore(again.db);
-  const hits = back.search('m', vectors(1, 8)[0], 10);
+  const hits = await back.search('m', vectors(1, 8)[0], 10);
   assert.deepEqual(hits.map((h) => h.chunkId).sort((a, b) => a - b), docs[1]);
   assert.equal(back.flushDeletes(), 0, 'the search already applied the deletions');
   assert.equal(back.storage('m').live, 3);
@@ -288,10 +288,10 @@ test('replacing a vector (delete then insert) keeps one row and uses the new vec
   store.ensureSpace('m', 4);
   store.upsert('m', [{ chunkId: ids[0], vector: new Float32Array([1, 0, 0, 0]) }, { chunkId: ids[1], vector: new Float32Array([0, 1, 0, 0]) }]);
   const q = new Float32Array([0, 0, 1, 0]);
-  store.search('m', q, 2); // loads the in-memory prefilter, which upsert must keep in step
+  await store.search('m', q, 2); // loads the in-memory prefilter, which upsert must keep in step
   store.upsert('m', [{ chunkId: ids[0], vector: new Float32Array([0, 0, 1, 0]) }]);
   assert.equal(store.count('m'), 2);
-  const hits = store.search('m', q, 2);
+  const hits = await store.search('m', q, 2);
   assert.equal(hits[0].chunkId, ids[0]);
   assert.ok(Math.abs(hits[0].distance) < 1e-6);
   db.close();
@@ -370,7 +370,7 @@ test('partial churn (a third of the documents rewritten each cycle) is compacted
   const after = fileBytes(file);
   assert.ok(after <= 1.2 * fresh, `after 10 cycles ${after} bytes vs fresh ${fresh} (${(after / fresh).toFixed(2)}x)`);
   // Search still works on the rebuilt table and its in-memory prefilter.
-  assert.equal(store.search('m', vs[5], 10).length, 10);
+  assert.equal((await store.search('m', vs[5], 10)).length, 10);
   db.close();
 });
 
@@ -393,11 +393,11 @@ test('through the real indexer: a deleted file and a rewritten file take their v
     ws.write('notes/b.md', '# Beta\n\nRewritten part.\n');
     await lore.index();
     assert.equal(store.count('m'), 0, 'no vector outlives its chunk');
-    assert.deepEqual(store.search('m', vs[0], 10), []);
+    assert.deepEqual((await store.search('m', vs[0], 10)), []);
     const now = db.prepare('SELECT id FROM chunks').pluck().all() as number[];
     assert.ok(now.length > 0);
     assert.equal(store.upsert('m', now.map((id, i) => ({ chunkId: id, vector: vs[i] }))), now.length);
-    assert.equal(store.search('m', vs[0], 10).length, now.length);
+    assert.equal((await store.search('m', vs[0], 10)).length, now.length);
     db.close();
   } finally {
     ws.cleanup();
@@ -438,7 +438,7 @@ test('a search never waits for another connection\'s write lock: pending deletio
   a.db.exec('BEGIN IMMEDIATE'); // the indexer is writing
   try {
     const t = Date.now();
-    const hits = store.search('m', vectors(1, 8)[0], 10).map((h) => h.chunkId).sort((x, y) => x - y);
+    const hits = (await store.search('m', vectors(1, 8)[0], 10)).map((h) => h.chunkId).sort((x, y) => x - y);
     assert.ok(Date.now() - t < 1000, 'did not wait for busy_timeout');
     assert.deepEqual(hits, docs[1]);
     assert.equal(b.db.pragma('busy_timeout', { simple: true }), 5000);
@@ -450,23 +450,25 @@ test('a search never waits for another connection\'s write lock: pending deletio
   b.db.close();
 });
 
-test('a search that gives the thread its turns finds what the search in one piece finds, filtered or not', async () => {
+test('a search that gives the thread its turns finds what the prefilter in one piece finds, filtered or not', async () => {
   const { db } = openDatabase(tmpDb());
   const ids = seed(db, 300, 10).flat();
   const store = new VectorStore(db);
   store.ensureSpace('m', 64);
   const vs = vectors(ids.length, 64);
   store.upsert('m', ids.map((chunkId, i) => ({ chunkId, vector: vs[i] })));
+  const table = db.prepare('SELECT table_name FROM vector_spaces').pluck().get() as string;
+  const index = BitIndex.loadFromShadow(db, table, 64, 0, 1)!;
   const allowed = new Set(ids.filter((_, i) => i % 3 === 0));
   for (const [i, q] of vectors(6, 64, 99).entries()) {
-    for (const opts of [{}, { allowedChunkIds: allowed }]) {
-      const k = 5 + i * 7;
-      assert.deepEqual(await store.searchInTurns('m', q, k, opts), store.search('m', q, k, opts));
+    for (const filter of [undefined, allowed]) {
+      const m = 20 + i * 70;
+      assert.deepEqual(await index.nearestInTurns(q, m, new Turns(0), filter, undefined), index.nearest(q, m, filter, undefined));
     }
   }
   // A cancel is heard before any work.
   const ac = new AbortController();
   ac.abort();
-  await assert.rejects(store.searchInTurns('m', vs[0], 5, { signal: ac.signal }), /Cancelled|abort/i);
+  await assert.rejects(store.search('m', vs[0], 5, { signal: ac.signal }), /Cancelled|abort/i);
   db.close();
 });

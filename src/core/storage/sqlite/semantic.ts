@@ -7,7 +7,7 @@ import type { SearchFilters } from '../../search/types';
 /** What semantic search needs of the vector store (vectors.ts, VectorStore). */
 export interface VectorSearcher {
   count(model: string): number;
-  searchInTurns(model: string, query: Float32Array, k: number, opts?: { allowedChunkIds?: Set<number>; signal?: AbortSignal }): Promise<{ chunkId: number; distance: number }[]>;
+  search(model: string, query: Float32Array, k: number, opts?: { allowedChunkIds?: Set<number>; signal?: AbortSignal }): Promise<{ chunkId: number; distance: number }[]>;
 }
 
 export const DEFAULT_MIN_SIMILARITY = 0.25;
@@ -42,7 +42,7 @@ export class SemanticSearch {
     const picked = new Map<number, ScoredRow>();
     for (let fetch = Math.max(k * perDoc * 3, 30); ; fetch *= 4) {
       throwIfAborted(opts.signal);
-      const found = await this.vectors.searchInTurns(model, vector, Math.min(fetch, Math.max(total, 1)), { allowedChunkIds: allowed, signal: opts.signal });
+      const found = await this.vectors.search(model, vector, Math.min(fetch, Math.max(total, 1)), { allowedChunkIds: allowed, signal: opts.signal });
       const rows = new Map((this.details.all(JSON.stringify(found.map((h) => h.chunkId))) as ChunkRow[]).map((r) => [r.chunkId, r]));
       picked.clear();
       const perDocCount = new Map<number, number>();

@@ -322,18 +322,11 @@ export class VectorStore {
     return new Set(this.stmt('SELECT chunk_id FROM vector_deletes').pluck().all() as number[]);
   }
 
-  /** The nearest `k` chunks to `query` in `model`'s space, by cosine distance, nearest first. */
-  search(model: string, query: Float32Array, k: number, opts: VectorSearchOptions = {}): VectorHit[] {
-    const plan = this.plan(model, query, k, opts);
-    if (plan.hits) return plan.hits;
-    const { s, q, index, excluded, m } = plan;
-    const candidates = index.nearest(q, m, opts.allowedChunkIds, excluded);
-    throwIfAborted(opts.signal);
-    return rescore((sql) => this.stmt(sql), s, q, candidates, k);
-  }
-
-  /** search(), giving the thread its turns between the prefilter's passes and the rescoring (the editor's thread runs it). */
-  async searchInTurns(model: string, query: Float32Array, k: number, opts: VectorSearchOptions = {}): Promise<VectorHit[]> {
+  /**
+   * The nearest `k` chunks to `query` in `model`'s space, by cosine distance, nearest first; the
+   * thread has its turns between the prefilter's passes and the rescoring (the editor's runs it).
+   */
+  async search(model: string, query: Float32Array, k: number, opts: VectorSearchOptions = {}): Promise<VectorHit[]> {
     const plan = this.plan(model, query, k, opts);
     if (plan.hits) return plan.hits;
     const { s, q, index, excluded, m } = plan;

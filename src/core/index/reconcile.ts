@@ -196,10 +196,12 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
  * others are kept. A run killed at any point loses at most the uncommitted batch, which the next
  * run redoes. Batches are written one after another, in the order they filled.
  */
-class BatchWriter {
+export class BatchWriter {
   private items: [WorkItem, FileResult][] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** Batches waiting to be written or being written, oldest first. */
+  private readonly queued: Promise<void>[] = [];
   private closed = false;
   /** A write that failed even on its own (the database is full, say): the run stops with it. */
   error: unknown;
@@ -213,13 +215,20 @@ class BatchWriter {
     private readonly written: (batch: [WorkItem, FileResult][]) => void,
     private readonly maxBatch = 64,
     private readonly maxDelayMs = 100,
+    private readonly maxQueued = 2,
   ) {}
 
-  add(item: WorkItem, r: FileResult): void {
-    if (this.closed) return; // the run is over (it failed): nothing is written behind its back
+  /**
+   * Resolves when the writer has room: while `maxQueued` batches wait to be written, parsing
+   * waits too, so that parsed documents never pile up in memory ahead of a slower writer (where
+   * they would outlive the young generation and stay as garbage in the old one).
+   */
+  add(item: WorkItem, r: FileResult): Promise<void> | undefined {
+    if (this.closed) return undefined; // the run is over (it failed): nothing is written behind its back
     this.items.push([item, r]);
     if (this.items.length >= this.maxBatch) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
+    return this.queued.length > this.maxQueued ? this.queued[0] : undefined;
   }
 
   /** Writes what is left; later results are dropped. */
@@ -235,7 +244,10 @@ class BatchWriter {
     if (!this.items.length) return;
     const batch = this.items;
     this.items = [];
-    this.writing = this.writing.then(() => this.write(batch));
+    const written = (this.writing = this.writing.then(() => this.write(batch))); // write() never rejects: it records its error
+    this.queued.push(written);
+    const done = () => void this.queued.splice(this.queued.indexOf(written), 1);
+    written.then(done, done);
   }
 
   private async write(batch: [WorkItem, FileResult][]): Promise<void> {

@@ -150,9 +150,14 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
     const inflight = new Set<Promise<void>>();
     // Enough files in flight to keep every worker's queue full while results wait to be written.
     const window = Math.max(1, pool.capacity * 2);
+    // A full window waits for one file to finish. (Not Promise.race over the window: each call
+    // adds a reaction to every pending file, and with files waiting for the writer those piled up,
+    // 38,952 files x 32, into the heap's old generation.)
+    let slotFree: (() => void) | undefined;
+    let failure: { err: unknown } | undefined;
     let started = 0;
     for (const item of ordered) {
-      if (signal?.aborted || writer.error) break;
+      if (signal?.aborted || writer.error || failure) break;
       const job = {
         root: filter.root, rel: item.rel, maxFileSize: cfg.maxFileSize, chunk: cfg.chunk, seen: disk.get(item.rel),
         knownHash: opts.force || (item.row?.status === 'failed' && (opts.retryFailed || item.row.retry)) ? undefined : item.row?.hash,
@@ -162,13 +167,20 @@ export async function reconcile(cfg: IndexerConfig, opts: ReconcileOptions = {})
         .then((r) => writer.add(item, r), (err) => {
           if (!signal?.aborted) throw err; // the pool closed because the run was cancelled: that file waits for the next run
         })
-        .finally(() => inflight.delete(p));
+        .catch((err: unknown) => void (failure ??= { err }))
+        .finally(() => {
+          inflight.delete(p);
+          const wake = slotFree;
+          slotFree = undefined;
+          wake?.();
+        });
       inflight.add(p);
       started++;
-      if (inflight.size >= window) await Promise.race(inflight);
+      if (inflight.size >= window) await new Promise<void>((resolve) => (slotFree = resolve));
       if (pool.size === 0 && started % 8 === 0) await new Promise(setImmediate); // let events (and the writer's timer) through
     }
     await Promise.all(inflight);
+    if (failure) throw failure.err;
   } finally {
     signal?.removeEventListener('abort', stopParsing);
     await writer.close(); // what was parsed is written, even on cancel: each document is complete or absent

@@ -22,3 +22,26 @@ test('ordering 60,000 files gives the thread turns while it works, and sorts exa
 test('counts are written with thousands separators, without locale data', () => {
   assert.deepEqual([0, 7, 999, 1000, 38952, 1234567, -1234].map(formatCount), ['0', '7', '999', '1,000', '38,952', '1,234,567', '-1,234']);
 });
+
+test('two loops taking turns at once let the thread\'s timers run between any two of their pieces', async () => {
+  const seq: string[] = [];
+  const timer = setInterval(() => seq.push('T'), 1);
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  const loop = async (name: string) => {
+    const turns = new Turns(0);
+    for (let i = 0; i < 10; i++) {
+      await turns.take();
+      busy(4); // a piece (a keyword range, a vector rescoring) that cannot be cut smaller
+      seq.push(name);
+    }
+  };
+  await Promise.all([loop('A'), loop('B')]);
+  clearInterval(timer);
+  const pieces = seq.filter((s) => s !== 'T');
+  assert.equal(pieces.length, 20);
+  const backToBack = seq.findIndex((s, i) => s !== 'T' && i > 0 && seq[i - 1] !== 'T');
+  assert.equal(backToBack, -1, `two pieces ran in one turn of the event loop: ${seq.join('')}`);
+});

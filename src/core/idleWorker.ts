@@ -11,6 +11,7 @@
  * arrays included): a few hundred KB per request, well under a millisecond.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import { lowerPriority } from './workerEntry';
 
@@ -22,6 +23,8 @@ export interface WorkerReply {
 }
 
 export interface IdleWorkerOptions {
+  /** What the worker is, as diagnostics name it ("index writer"). */
+  name: string;
   entry: { file: string; execArgv: string[] };
   /** Sent as the worker's first message (see workerPort.ts). */
   workerData: unknown;
@@ -30,6 +33,31 @@ export interface IdleWorkerOptions {
   failed: (cause: Error) => Error;
   /** The error a request gets from the error the worker sent. */
   received: (sent: unknown) => Error;
+}
+
+/** A worker process running now: what it is, and its process id (its memory is the machine's too). */
+export interface RunningWorker {
+  name: string;
+  pid: number;
+  /** Its resident memory, where the system says (Linux). */
+  rssMb?: number;
+}
+
+const running = new Set<{ name: string; process: ChildProcess }>();
+
+/** Lore's worker processes running now, in this process. */
+export function runningWorkers(): RunningWorker[] {
+  return [...running].filter((w) => w.process.pid !== undefined).map((w) => ({ name: w.name, pid: w.process.pid!, rssMb: rssMb(w.process.pid!) }));
+}
+
+function rssMb(pid: number): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : undefined;
+  } catch {
+    return undefined; // it ended meanwhile
+  }
 }
 
 type Pending = { resolve: (result: unknown) => void; reject: (err: Error) => void };
@@ -107,6 +135,9 @@ export class IdleWorker {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     lowerPriority(worker.pid);
+    const listed = { name: this.opts.name, process: worker };
+    running.add(listed);
+    worker.once('exit', () => running.delete(listed));
     let stderr = '';
     worker.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-2_000)));
     worker.on('message', (reply: WorkerReply) => {

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
+import { type RunningWorker, runningWorkers } from '../core/idleWorker';
 import type { LoreWorkspace } from './lores';
 
 export interface HostDiagnostics {
@@ -27,6 +28,13 @@ export interface HostDiagnostics {
    * that no work of the thread's causes.
    */
   maxStallIndexingSplit?: { runMs: number; waitMs: number };
+  /** Lore's worker processes running now (the index writer, the embedder): memory outside the host. */
+  workers: RunningWorker[];
+}
+
+function describeWorkers(workers: RunningWorker[]): string {
+  if (!workers.length) return 'no worker process running';
+  return `worker processes: ${workers.map((w) => `${w.name}${w.rssMb === undefined ? ` (pid ${w.pid})` : ` ${w.rssMb} MB`}`).join(', ')}`;
 }
 
 /** This thread's time on a CPU and waiting for one, in ns (Linux; undefined elsewhere). */
@@ -93,12 +101,13 @@ export function registerDiagnostics(access: LoreWorkspace): vscode.Disposable {
       p99StallMs: Math.max(0, Math.round(loop.percentile(99) / 1e6 - 10)),
       maxStallIndexingMs: Math.max(0, indexing.maxMs),
       maxStallIndexingSplit: indexing.split,
+      workers: runningWorkers(),
     };
   };
   const command = vscode.commands.registerCommand('lore.showDiagnostics', () => {
     const d = read();
     void vscode.window.showInformationMessage(
-      `Lore diagnostics: extension host RSS ${d.rssMb} MB (peak ${d.peakRssMb} MB; JavaScript heap ${d.heapUsedMb} of ${d.heapTotalMb} MB, external ${d.externalMb} MB); longest event-loop stall ${d.maxStallMs} ms since start (p99 ${d.p99StallMs} ms), ${d.maxStallIndexingMs} ms while indexing${d.maxStallIndexingSplit ? ` (on a CPU ${d.maxStallIndexingSplit.runMs} ms of it, waiting for one ${d.maxStallIndexingSplit.waitMs} ms)` : ''}.`,
+      `Lore diagnostics: extension host RSS ${d.rssMb} MB (peak ${d.peakRssMb} MB; JavaScript heap ${d.heapUsedMb} of ${d.heapTotalMb} MB, external ${d.externalMb} MB; ${describeWorkers(d.workers)}); longest event-loop stall ${d.maxStallMs} ms since start (p99 ${d.p99StallMs} ms), ${d.maxStallIndexingMs} ms while indexing${d.maxStallIndexingSplit ? ` (on a CPU ${d.maxStallIndexingSplit.runMs} ms of it, waiting for one ${d.maxStallIndexingSplit.waitMs} ms)` : ''}.`,
     );
     return d;
   });

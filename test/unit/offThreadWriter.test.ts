@@ -8,6 +8,7 @@ import { parseMarkdown } from '../../src/core/markdown/parse';
 import type { IndexWrite } from '../../src/core/storage/documents';
 import { SqliteDocumentStore } from '../../src/core/storage/sqlite/documents';
 import { openSqliteStorage } from '../../src/core/storage/sqlite/storage';
+import { runningWorkers } from '../../src/core/idleWorker';
 import { OffThreadWriter } from '../../src/core/storage/sqlite/writer';
 import { withStorage } from './tempStorage';
 
@@ -165,3 +166,18 @@ test('a writer process ends with the process that started it, even one killed ou
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the worker processes running now are listed with their memory, and an ended one is not', () =>
+  withStorage('lore-writer-', async (storage, file) => {
+    const db = (storage as unknown as { db: Database.Database }).db;
+    const store = new SqliteDocumentStore(db, new OffThreadWriter(file, 60_000));
+    const before = runningWorkers().length;
+    await store.apply(documents(40));
+    const listed = runningWorkers();
+    assert.equal(listed.length, before + 1);
+    const writer = listed.find((w) => w.name === 'index writer')!;
+    assert.ok(alive(writer.pid));
+    if (process.platform === 'linux') assert.ok(writer.rssMb! > 10, `the writer's memory: ${writer.rssMb} MB`);
+    await store.closeWriter();
+    assert.equal(runningWorkers().length, before);
+  }));

@@ -35,6 +35,7 @@ export class ThreadEmbedder implements Embedder {
   ) {
     this.local = createEmbedder(settings);
     this.thread = new IdleWorker({
+      name: 'embedder',
       entry: processEntry(__dirname, 'embedWorker'),
       workerData: { settings },
       idleMs,

@@ -26,6 +26,7 @@ export class OffThreadWriter {
   /** `vectors`: the thread loads sqlite-vec to write vectors (the caller's connection has it, loaded the default way). */
   constructor(file: string, idleMs = 3_000, vectors = false) {
     this.thread = new IdleWorker({
+      name: 'index writer',
       entry: processEntry(__dirname, 'writeWorker'),
       workerData: { file, vectors },
       idleMs,

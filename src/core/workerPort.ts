@@ -44,3 +44,20 @@ export function workerFailed(err: unknown): never {
   process.stderr.write(`\n${(err as Error)?.message ?? String(err)}\n`);
   process.exit(1);
 }
+
+/** An error as it crosses between a worker and its caller: its class's name, message, and code (SQLite's, a LoreError's, a system call's). */
+export interface SentError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export function sendableError(err: unknown): SentError {
+  const e = err as { name?: unknown; message?: unknown; code?: unknown };
+  return { name: String(e?.name ?? 'Error'), message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined };
+}
+
+/** The error on the caller's side: the same message, name and code, so that the caller tells a full disk from damage as before. */
+export function receivedError(sent: SentError): Error {
+  return Object.assign(new Error(sent.message), { name: sent.name }, sent.code ? { code: sent.code } : {});
+}

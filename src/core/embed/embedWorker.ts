@@ -4,21 +4,20 @@
  * the vectors cross to the caller.
  */
 import type { WorkerReply } from '../idleWorker';
-import { workerFailed, workerPort } from '../workerPort';
+import { type SentError as SentAnyError, sendableError, workerFailed, workerPort } from '../workerPort';
 import { createEmbedder } from './create';
 import { EmbedderError, type EmbedderSettings } from './types';
 
 export type EmbedRequest = { id: number; texts: string[] } | { abort: number } | { close: true };
-export type SentError = { name: string; message: string; kind?: EmbedderError['kind']; opts?: Omit<EmbedderError['opts'], 'cause'>; code?: string };
-
+/** An EmbedderError crosses with its kind and its options (status, transient, input problem, fix). */
+export type SentError = SentAnyError & { kind?: EmbedderError['kind']; opts?: Omit<EmbedderError['opts'], 'cause'> };
 
 function sent(err: unknown): SentError {
   if (err instanceof EmbedderError) {
     const { cause: _cause, ...opts } = err.opts;
-    return { name: err.name, message: err.message, kind: err.kind, opts };
+    return { ...sendableError(err), kind: err.kind, opts };
   }
-  const e = err as { name?: string; message?: string; code?: unknown };
-  return { name: String(e?.name ?? 'Error'), message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined };
+  return sendableError(err);
 }
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@
 import { IdleWorker } from '../idleWorker';
 import { LoreError } from '../errors';
 import { processEntry } from '../workerEntry';
+import { receivedError } from '../workerPort';
 import { createEmbedder } from './create';
 import type { SentError } from './embedWorker';
 import { type EmbedOptions, type Embedder, EmbedderError, type EmbedderSettings, type PreflightReport } from './types';
@@ -18,7 +19,7 @@ function received(sent: unknown): Error {
   const e = sent as SentError;
   if (e.name === 'EmbedderError' && e.kind) return new EmbedderError(e.kind, e.message, e.opts ?? {});
   if (e.name === 'LoreError' && e.code) return new LoreError(e.code as LoreError['code'], e.message);
-  return Object.assign(new Error(e.message), { name: e.name });
+  return receivedError(e);
 }
 
 class ThreadFailed extends Error {}

@@ -8,7 +8,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { WorkerReply } from '../../idleWorker';
-import { workerFailed, workerPort } from '../../workerPort';
+import { sendableError, workerFailed, workerPort } from '../../workerPort';
 import type { IndexWrite } from '../documents';
 import { EmbedDocs } from './embedQueue';
 import { IndexStore } from './indexWrites';
@@ -19,7 +19,6 @@ import { VectorStore } from './vectors';
 
 export type WriteBody = { writes: IndexWrite[]; now: number } | { vectors: VectorJob } | { cache: CacheJob };
 export type WriteRequest = ({ id: number } & WriteBody) | { close: true };
-export type SentError = { message: string; code?: string };
 
 const Driver = require('better-sqlite3') as new (file: string, opts: object) => Database;
 
@@ -39,8 +38,7 @@ async function main(): Promise<void> {
     try {
       port.post({ id: m.id, result: handle(db, store, vectorStores, m) } satisfies WorkerReply);
     } catch (err) {
-      const e = err as { message?: string; code?: unknown };
-      port.post({ id: m.id, error: { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined } satisfies SentError } satisfies WorkerReply);
+      port.post({ id: m.id, error: sendableError(err) } satisfies WorkerReply);
     }
   });
 }

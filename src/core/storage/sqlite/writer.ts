@@ -12,7 +12,8 @@ import { processEntry } from '../../workerEntry';
 import type { IndexWrite } from '../documents';
 import type { VectorsWritten } from './vecTypes';
 import type { CacheJob, VectorJob } from './vecCommit';
-import type { SentError, WriteBody } from './writeWorker';
+import { receivedError, type SentError } from '../../workerPort';
+import type { WriteBody } from './writeWorker';
 
 /** Fewer rows than this (a document counts its chunks), with no worker running, are written on the calling thread. */
 export const OFF_THREAD_FROM = 16;
@@ -32,10 +33,7 @@ export class OffThreadWriter {
       idleMs,
       failed: (cause) => new WriterFailed(`the index writer process failed: ${cause.message}`, { cause }),
       // SQLite's code comes along, so that the caller still tells a full disk from damage.
-      received: (sent) => {
-        const e = sent as SentError;
-        return Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
-      },
+      received: (sent) => receivedError(sent as SentError),
     });
   }
 

@@ -13,19 +13,24 @@
  */
 const waiting: (() => void)[] = [];
 
+/**
+ * When the piece running now began: the last time a loop was let go, for every loop. A loop that
+ * starts in the middle of another's piece (a search's second ranking after its first) counts the
+ * time already spent, instead of starting a fresh budget of its own on top of it.
+ */
+let pieceStart = performance.now();
+
 function releaseOne(): void {
   waiting.shift()?.();
   if (waiting.length) setImmediate(releaseOne); // the next turn of the loop, after its timers and I/O
 }
 
 export class Turns {
-  private last = performance.now();
-
   constructor(private readonly budgetMs = 8) {}
 
-  /** Whether this piece of work has had its time. */
+  /** Whether the piece running now has had its time. */
   due(): boolean {
-    return performance.now() - this.last >= this.budgetMs;
+    return performance.now() - pieceStart >= this.budgetMs;
   }
 
   /** Lets everything waiting run (timers, I/O callbacks, other loops' pieces), then starts a new piece. */
@@ -34,6 +39,6 @@ export class Turns {
       waiting.push(resolve);
       if (waiting.length === 1) setImmediate(releaseOne);
     });
-    this.last = performance.now();
+    pieceStart = performance.now();
   }
 }

@@ -45,3 +45,12 @@ test('two loops taking turns at once let the thread\'s timers run between any tw
   const backToBack = seq.findIndex((s, i) => s !== 'T' && i > 0 && seq[i - 1] !== 'T');
   assert.equal(backToBack, -1, `two pieces ran in one turn of the event loop: ${seq.join('')}`);
 });
+
+test('a loop that starts in the middle of another\'s piece counts the time already spent', async () => {
+  await new Turns(0).take(); // a piece starts now
+  const end = performance.now() + 12;
+  while (performance.now() < end); // 12 ms of it, by one loop
+  assert.equal(new Turns(8).due(), true, 'a second loop started now yields before its first piece');
+  await new Turns(0).take();
+  assert.equal(new Turns(8).due(), false, 'and just after a turn, it does not');
+});

@@ -37,6 +37,19 @@ function seed(db: Database, docs: number, perDoc: number, tag = 'd'): number[][]
   })();
 }
 
+/** A fresh database whose `docs` x `perDoc` chunks each have a 64-dimension vector in space 'm'. */
+function filledSpace(docs: number, perDoc: number) {
+  const { db } = openDatabase(tmpDb());
+  const ids = seed(db, docs, perDoc).flat();
+  const store = new VectorStore(db);
+  store.ensureSpace('m', 64);
+  const vs = vectors(ids.length, 64);
+  const rows = ids.map((chunkId, i) => ({ chunkId, vector: vs[i] }));
+  const upserted = store.upsert('m', rows);
+  const table = db.prepare('SELECT table_name FROM vector_spaces').pluck().get() as string;
+  return { db, ids, store, vs, rows, upserted, table };
+}
+
 /** Deterministic pseudo-random unit-ish vectors around a few centres (so neighbours are meaningful). */
 function vectors(n: number, dims: number, seed = 7): Float32Array[] {
   let s = seed;
@@ -77,13 +90,8 @@ test('hand-made vectors: nearest first, distances are cosine distances, exact an
 });
 
 test('search order matches exact cosine on 300 clustered 64-dim vectors; bits match vec_quantize_binary', async () => {
-  const { db } = openDatabase(tmpDb());
-  const ids = seed(db, 30, 10).flat();
-  const store = new VectorStore(db);
-  store.ensureSpace('m', 64);
-  const vs = vectors(ids.length, 64);
-  const rows = ids.map((chunkId, i) => ({ chunkId, vector: vs[i] }));
-  assert.equal(store.upsert('m', rows), 300);
+  const { db, store, vs, rows, upserted, table } = filledSpace(30, 10);
+  assert.equal(upserted, 300);
   const q = vectors(1, 64, 99)[0];
   const want = exactOrder(q, rows).slice(0, 10);
   assert.deepEqual((await store.search('m', q, 10)).map((h) => h.chunkId), want);
@@ -91,7 +99,6 @@ test('search order matches exact cosine on 300 clustered 64-dim vectors; bits ma
   const b = db.prepare('SELECT vec_quantize_binary(?) AS b').get(Buffer.from(vs[3].buffer)) as { b: Buffer };
   assert.deepEqual(BitIndex.quantize(vs[3]), b.b);
   // The prefilter reads sqlite-vec 0.1.9's block layout directly; if that layout changed it would fall back to a slow scan.
-  const table = db.prepare('SELECT table_name FROM vector_spaces').pluck().get() as string;
   const fromShadow = BitIndex.loadFromShadow(db, table, 64, 0, 1);
   assert.equal(fromShadow?.size, 300);
   assert.deepEqual(fromShadow!.nearest(q, 50), BitIndex.loadByScan(db, table, 64, 0).nearest(q, 50));
@@ -99,13 +106,7 @@ test('search order matches exact cosine on 300 clustered 64-dim vectors; bits ma
 });
 
 test('the prefilter loaded in pieces (with turns for the thread) equals the one loaded at once; a search uses it', async () => {
-  const { db } = openDatabase(tmpDb());
-  const ids = seed(db, 90, 100).flat(); // 9,000 vectors: 141 shadow chunks, three pieces
-  const store = new VectorStore(db);
-  store.ensureSpace('m', 64);
-  const vs = vectors(ids.length, 64);
-  store.upsert('m', ids.map((chunkId, i) => ({ chunkId, vector: vs[i] })));
-  const table = db.prepare('SELECT table_name FROM vector_spaces').pluck().get() as string;
+  const { db, table } = filledSpace(90, 100); // 9,000 vectors: 141 shadow chunks, three pieces
   let ticks = 0;
   const timer = setInterval(() => ticks++, 0);
   const inTurns = await BitIndex.loadFromShadowInTurns(db, table, 64, 0, 1, new Turns(0));
@@ -117,18 +118,12 @@ test('the prefilter loaded in pieces (with turns for the thread) equals the one 
   assert.deepEqual(inTurns!.nearest(q, 200), atOnce.nearest(q, 200));
   const prepared = new VectorStore(db);
   await prepared.prepare('m');
-  assert.deepEqual((await prepared.search('m', q, 10)), (await new VectorStore(db).search('m', q, 10)), 'the same answers as a prefilter loaded by the search itself');
+  assert.deepEqual(await prepared.search('m', q, 10), await new VectorStore(db).search('m', q, 10), 'the same answers as a prefilter loaded by the search itself');
   db.close();
 });
 
 test('filters never starve: the nearest among the allowed chunks come back, however far they are', async () => {
-  const { db } = openDatabase(tmpDb());
-  const ids = seed(db, 40, 10).flat();
-  const store = new VectorStore(db);
-  store.ensureSpace('m', 64);
-  const vs = vectors(ids.length, 64);
-  const rows = ids.map((chunkId, i) => ({ chunkId, vector: vs[i] }));
-  store.upsert('m', rows);
+  const { db, ids, store, vs, rows } = filledSpace(40, 10);
   const q = vs[0];
   const order = exactOrder(q, rows);
   // The 7 farthest chunks only: a post-filter over the top candidates would find none of them.
@@ -140,8 +135,8 @@ test('filters never starve: the nearest among the allowed chunks come back, howe
   // A large filter (every other chunk) takes the other path through the prefilter.
   const half = new Set(ids.filter((_, i) => i % 2 === 1));
   assert.deepEqual((await store.search('m', q, 10, { allowedChunkIds: half })).map((h) => h.chunkId), order.filter((id) => half.has(id)).slice(0, 10));
-  assert.deepEqual((await store.search('m', q, 10, { allowedChunkIds: new Set() })), []);
-  assert.deepEqual((await store.search('m', q, 10, { allowedChunkIds: new Set([999999]) })), []);
+  assert.deepEqual(await store.search('m', q, 10, { allowedChunkIds: new Set() }), []);
+  assert.deepEqual(await store.search('m', q, 10, { allowedChunkIds: new Set([999999]) }), []);
   db.close();
 });
 
@@ -228,7 +223,7 @@ test('two spaces (a model switch) coexist; activate switches; dropSpace frees th
   assert.equal(tables(), 0);
   assert.deepEqual(store.spaces().map((s) => s.model), ['new']);
   assert.ok((db.pragma('freelist_count', { simple: true }) as number) > 0, 'the dropped space left free pages for reuse');
-  await assert.rejects(async () => (await store.search('old', vectors(1, 16)[0], 5)), (e: unknown) => e instanceof LoreError && /No vectors are stored for model "old"/.test(e.message));
+  await assert.rejects(async () => await store.search('old', vectors(1, 16)[0], 5), (e: unknown) => e instanceof LoreError && /No vectors are stored for model "old"/.test(e.message));
   db.close();
 });
 
@@ -264,7 +259,7 @@ test('without sqlite-vec: a clear error for vectors, while chunks still delete a
   const plain = new VectorStore(noVec.db);
   assert.equal(plain.available, false);
   assert.throws(() => plain.ensureSpace('m2', 8), (e: unknown) => e instanceof LoreError && e.code === 'VECTORS_UNAVAILABLE' && /sqlite-vec is not loaded.*Keyword search still works/.test(e.message));
-  await assert.rejects(async () => (await plain.search('m', vectors(1, 8)[0], 3)), (e: unknown) => e instanceof LoreError && e.code === 'VECTORS_UNAVAILABLE');
+  await assert.rejects(async () => await plain.search('m', vectors(1, 8)[0], 3), (e: unknown) => e instanceof LoreError && e.code === 'VECTORS_UNAVAILABLE');
   // The indexer's writes must not trip over the vec0 tables it cannot open.
   noVec.db.prepare("DELETE FROM document_index WHERE file_path = 'd0.md'").run();
   assert.equal(plain.count('m'), 3);
@@ -393,7 +388,7 @@ test('through the real indexer: a deleted file and a rewritten file take their v
     ws.write('notes/b.md', '# Beta\n\nRewritten part.\n');
     await lore.index();
     assert.equal(store.count('m'), 0, 'no vector outlives its chunk');
-    assert.deepEqual((await store.search('m', vs[0], 10)), []);
+    assert.deepEqual(await store.search('m', vs[0], 10), []);
     const now = db.prepare('SELECT id FROM chunks').pluck().all() as number[];
     assert.ok(now.length > 0);
     assert.equal(store.upsert('m', now.map((id, i) => ({ chunkId: id, vector: vs[i] }))), now.length);
@@ -451,13 +446,7 @@ test('a search never waits for another connection\'s write lock: pending deletio
 });
 
 test('a search that gives the thread its turns finds what the prefilter in one piece finds, filtered or not', async () => {
-  const { db } = openDatabase(tmpDb());
-  const ids = seed(db, 300, 10).flat();
-  const store = new VectorStore(db);
-  store.ensureSpace('m', 64);
-  const vs = vectors(ids.length, 64);
-  store.upsert('m', ids.map((chunkId, i) => ({ chunkId, vector: vs[i] })));
-  const table = db.prepare('SELECT table_name FROM vector_spaces').pluck().get() as string;
+  const { db, ids, store, vs, table } = filledSpace(300, 10);
   const index = BitIndex.loadFromShadow(db, table, 64, 0, 1)!;
   const allowed = new Set(ids.filter((_, i) => i % 3 === 0));
   for (const [i, q] of vectors(6, 64, 99).entries()) {

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeCommandPages } from '../src/core/eval/nameLookup';
 import { openWorkbench, type Workbench } from '../test/e2e/harness';
+import { childPids, commandLine, waitFor } from '../test/fixtures/processes';
 import type { BenchContext } from './util';
 
 const LANGUAGES = ('ar bg bn ca cs da de el es fa fi fr he hi hu id it ja ko lt lv ml mr ne nl no pl pt pt_BR ro ru sk sr sv ta th tr uk uz zh').split(' ');
@@ -21,36 +22,19 @@ const COMMANDS = 950;
  */
 export const IDLE_MS = 30_000;
 
-/** The process ids under `root` (itself included). */
+/** The process ids under `root` (itself included; one that ended meanwhile has none). */
 export function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // gone meanwhile
-    }
+  let kids: number[] = [];
+  try {
+    kids = childPids(root);
+  } catch {
+    // gone meanwhile
   }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    out.push(p);
-    for (const c of children.get(p) ?? []) walk(c);
-  };
-  walk(root);
-  return out;
+  return [root, ...kids.flatMap(descendants)];
 }
 
 export function extensionHost(serverPid: number): number | undefined {
-  return descendants(serverPid).find((p) => {
-    try {
-      return /extensionHost/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8'));
-    } catch {
-      return false;
-    }
-  });
+  return descendants(serverPid).find((p) => /extensionHost/.test(commandLine(p)));
 }
 
 export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -58,26 +42,9 @@ export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) : 0;
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Lore's worker processes under the extension host (Linux: each of its threads' list of children). */
+/** Lore's worker processes under the extension host. */
 function workers(pid: number): number[] {
-  const kids = fs.readdirSync(`/proc/${pid}/task`).flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
-  return kids.filter((c) => {
-    try {
-      return /(writeWorker|embedWorker)\.js/.test(fs.readFileSync(`/proc/${c}/cmdline`, 'utf8'));
-    } catch {
-      return false;
-    }
-  });
+  return childPids(pid).filter((c) => /(writeWorker|embedWorker)\.js/.test(commandLine(c)));
 }
 
 /**

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { denseVector, startFixtureServer } from '../test/fixtures/ollamaServer';
 import { openWorkbench, type Workbench } from '../test/e2e/harness';
-import { diagnostics, extensionHost, IDLE_MS, reloadWindow, sampler, stall, waitFor, whileIndexingSplit } from './host';
+import { waitFor } from '../test/fixtures/processes';
+import { diagnostics, extensionHost, IDLE_MS, reloadWindow, sampler, stall, whileIndexingSplit } from './host';
 import type { BenchContext } from './util';
 
 const NOTES = 5_000;

@@ -10,6 +10,7 @@ import { SqliteDocumentStore } from '../../src/core/storage/sqlite/documents';
 import { openSqliteStorage } from '../../src/core/storage/sqlite/storage';
 import { runningWorkers } from '../../src/core/idleWorker';
 import { OffThreadWriter } from '../../src/core/storage/sqlite/writer';
+import { childPids, commandLine, isRunning, waitFor } from '../fixtures/processes';
 import { withStorage } from './tempStorage';
 
 // A large run's writes happen on a thread of their own, so the editor's thread stays free.
@@ -91,30 +92,8 @@ test('the counts a status shows follow every commit, whichever connection made i
     assert.equal((await storage.documents.counts()).byStatus.synced, 39);
   }));
 
-/** This process's children now (Linux: each thread's list in /proc). */
-function children(pid = process.pid): number[] {
-  const tasks = fs.readdirSync(`/proc/${pid}/task`);
-  return tasks.flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
-}
-
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Running (a zombie that no one has reaped yet has ended). */
-const alive = (pid: number) => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
+const isWriter = (pid: number) => commandLine(pid).includes('writeWorker');
+const until = <T>(what: string, fn: () => T | undefined) => waitFor(what, fn, 20_000, 10);
 
 test('a writer process killed in the middle of a batch loses nothing: the batch is written here instead, and that is reported once', () =>
   withStorage('lore-writer-', async (storage, file) => {
@@ -122,9 +101,9 @@ test('a writer process killed in the middle of a batch loses nothing: the batch 
     const db = (storage as unknown as { db: Database.Database }).db;
     const store = new SqliteDocumentStore(db, new OffThreadWriter(file, 60_000), (m) => warnings.push(m));
     try {
-      const before = new Set(children());
+      const before = new Set(childPids(process.pid));
       const batch = store.apply(documents(1500));
-      const writer = await until('the writer process', () => children().find((pid) => !before.has(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('writeWorker')));
+      const writer = await until('the writer process', () => childPids(process.pid).find((pid) => !before.has(pid) && isWriter(pid)));
       process.kill(writer, 'SIGKILL'); // whatever it had begun rolls back with it
       await batch;
       assert.equal((await store.counts()).byStatus.synced, 1500);
@@ -139,15 +118,14 @@ test('a writer process ends with the process that started it, even one killed ou
   const dir = tempDir();
   const script = path.join(dir, 'parent.ts');
   fs.writeFileSync(script, `
-    import fs from 'node:fs';
+    import { childPids, commandLine } from ${JSON.stringify(path.resolve(__dirname, '../fixtures/processes'))};
     import { parseMarkdown } from ${JSON.stringify(path.resolve(__dirname, '../../src/core/markdown/parse'))};
     import { openSqliteStorage } from ${JSON.stringify(path.resolve(__dirname, '../../src/core/storage/sqlite/storage'))};
     const storage = openSqliteStorage({ dbPath: ${JSON.stringify(path.join(dir, 'index.db'))} });
     const text = '# Page\\n\\nWords about burrows.\\n';
     const writes = Array.from({ length: 40 }, (_, i) => ({ kind: 'document' as const, path: 'p/' + i + '.md', stamp: { hash: 'h' + i, size: 1, mtime: 1 }, doc: parseMarkdown(text, 'p/' + i + '.md'), status: 'synced' as const }));
     void storage.documents.apply(writes).then(() => {
-      const kids = fs.readdirSync('/proc/self/task').flatMap((t) => fs.readFileSync('/proc/self/task/' + t + '/children', 'utf8').split(' ').filter(Boolean))
-        .filter((pid) => fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').includes('writeWorker'));
+      const kids = childPids(process.pid).filter((pid) => commandLine(pid).includes('writeWorker'));
       process.stdout.write(kids.join(',') + '\\n');
       process.kill(process.pid, 'SIGKILL'); // no cleanup of any kind
     });
@@ -158,7 +136,7 @@ test('a writer process ends with the process that started it, even one killed ou
     assert.equal(run.signal, 'SIGKILL', run.stderr);
     const kids = run.stdout.trim().split(',').filter(Boolean).map(Number);
     assert.equal(kids.length, 1, 'the writer process was running when its parent was killed');
-    await until('the orphaned writer process to end', () => (alive(kids[0]) ? undefined : true));
+    await until('the orphaned writer process to end', () => (isRunning(kids[0]) ? undefined : true));
     const db = new Database(path.join(dir, 'index.db'), { readonly: true });
     assert.equal((db.prepare("SELECT count(*) AS n FROM document_index WHERE sync_status = 'synced'").get() as { n: number }).n, 40);
     db.close();
@@ -176,7 +154,7 @@ test('the worker processes running now are listed with their memory, and an ende
     const listed = runningWorkers();
     assert.equal(listed.length, before + 1);
     const writer = listed.find((w) => w.name === 'index writer')!;
-    assert.ok(alive(writer.pid));
+    assert.ok(isRunning(writer.pid));
     if (process.platform === 'linux') assert.ok(writer.rssMb! > 10, `the writer's memory: ${writer.rssMb} MB`);
     await store.closeWriter();
     assert.equal(runningWorkers().length, before);

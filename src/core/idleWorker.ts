@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import { lowerPriority } from './workerEntry';
 
-/** What every worker thread of this kind answers: the request's id, and its result or error. */
+/** What every worker of this kind answers: the request's id, and its result or error. */
 export interface WorkerReply {
   id: number;
   result?: unknown;

@@ -1,5 +1,5 @@
 /**
- * How a worker thread's entry is found: the compiled file beside the bundle (dist/<name>.js), else
+ * How a worker's entry is found: the compiled file beside the bundle (dist/<name>.js), else
  * the TypeScript source beside this module's caller, run under tsx (unit tests, `npm run bench`).
  */
 import fs from 'node:fs';
@@ -7,9 +7,15 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export function workerEntry(dir: string, name: string): { file: string; eval: boolean } {
+/** dist/<name>.js beside the bundle, when this runs from one. */
+function bundled(dir: string, name: string): string | undefined {
   const js = path.join(dir, `${name}.js`);
-  if (fs.existsSync(js)) return { file: js, eval: false };
+  return fs.existsSync(js) ? js : undefined;
+}
+
+export function workerEntry(dir: string, name: string): { file: string; eval: boolean } {
+  const js = bundled(dir, name);
+  if (js) return { file: js, eval: false };
   return { file: `require('tsx/cjs'); require(${JSON.stringify(path.join(dir, `${name}.ts`))});`, eval: true };
 }
 
@@ -19,8 +25,8 @@ export function workerEntry(dir: string, name: string): { file: string; eval: bo
  */
 export function processEntry(dir: string, name: string): { file: string; execArgv: string[] } {
   const young = [`--max-semi-space-size=${WORKER_YOUNG_MB / 2}`];
-  const js = path.join(dir, `${name}.js`);
-  if (fs.existsSync(js)) return { file: js, execArgv: young };
+  const js = bundled(dir, name);
+  if (js) return { file: js, execArgv: young };
   return { file: path.join(dir, `${name}.ts`), execArgv: [...young, '--require', createRequire(__filename).resolve('tsx/cjs')] };
 }
 

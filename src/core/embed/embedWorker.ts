@@ -1,5 +1,5 @@
 /**
- * Worker process entry: a document embedder's requests (thread.ts). The server's answers (a
+ * Worker process entry: a document embedder's requests (processEmbedder.ts). The server's answers (a
  * request of 32 texts is ~0.5 MB of JSON, parsed into arrays of numbers) are read here, and only
  * the vectors cross to the caller.
  */

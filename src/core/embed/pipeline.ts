@@ -4,7 +4,7 @@ import type { EmbeddingQueue, TodoDoc, VectorIndex } from '../storage/vectors';
 import { createEmbedder } from './create';
 import { Backoff, type CacheStatus, describeFailure, type EmbedderStatus, QueryVectorCache, type QueueStatus } from './health';
 import { embedStep } from './step';
-import { ThreadEmbedder } from './thread';
+import { ProcessEmbedder } from './processEmbedder';
 import { DEFAULT_TIMEOUT_MS, type Embedder, type EmbedderSettings } from './types';
 
 export interface PipelineOptions {
@@ -30,7 +30,7 @@ export interface PipelineOptions {
  */
 export class EmbeddingPipeline {
   private settings: EmbedderSettings | null = null;
-  private target: ThreadEmbedder | undefined;
+  private target: ProcessEmbedder | undefined;
   private readonly queryEmbedders = new Map<string, Embedder>();
   private readonly queryVectors = new QueryVectorCache();
   /** Workers take their batches one at a time, so no two take the same document. */
@@ -82,7 +82,7 @@ export class EmbeddingPipeline {
       this.emit();
       return;
     }
-    this.target = new ThreadEmbedder(settings);
+    this.target = new ProcessEmbedder(settings);
     if (!this.vectors.available) {
       this.state = { ...this.describe(), state: 'degraded', reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'}); keyword search only` };
       this.emit();

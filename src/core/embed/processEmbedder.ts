@@ -1,10 +1,10 @@
 /**
- * An embedder whose document requests run on a worker thread (embedWorker.ts): a session of
+ * An embedder whose document requests run in a worker process (embedWorker.ts): a session of
  * 100,000 chunks reads ~1.5 GB of the server's JSON, and parsed on the thread the editor shares
  * it grew that thread's heap (and the memory the host keeps after) by tens of megabytes, besides
- * the time. The thread starts with the first request and ends when requests have been idle for a
+ * the time. The worker starts with the first request and ends when requests have been idle for a
  * while. Queries (one short text, answered while the user waits) and the checks stay on the
- * calling thread. Should the thread fail, the calling thread embeds from then on.
+ * calling thread. Should the worker fail, the calling thread embeds from then on.
  */
 import { IdleWorker } from '../idleWorker';
 import { LoreError } from '../errors';
@@ -14,7 +14,7 @@ import { createEmbedder } from './create';
 import type { SentError } from './embedWorker';
 import { type EmbedOptions, type Embedder, EmbedderError, type EmbedderSettings, type PreflightReport } from './types';
 
-/** The error as the thread sent it, of the class the caller tells failures apart by. */
+/** The error as the worker sent it, of the class the caller tells failures apart by. */
 function received(sent: unknown): Error {
   const e = sent as SentError;
   if (e.name === 'EmbedderError' && e.kind) return new EmbedderError(e.kind, e.message, e.opts ?? {});
@@ -22,11 +22,11 @@ function received(sent: unknown): Error {
   return receivedError(e);
 }
 
-class ThreadFailed extends Error {}
+class WorkerFailed extends Error {}
 
-export class ThreadEmbedder implements Embedder {
+export class ProcessEmbedder implements Embedder {
   private readonly local: Embedder;
-  private readonly thread: IdleWorker;
+  private readonly worker: IdleWorker;
   private failed = false;
 
   constructor(
@@ -35,12 +35,12 @@ export class ThreadEmbedder implements Embedder {
     private readonly warn?: (message: string) => void,
   ) {
     this.local = createEmbedder(settings);
-    this.thread = new IdleWorker({
+    this.worker = new IdleWorker({
       name: 'embedder',
       entry: processEntry(__dirname, 'embedWorker'),
       workerData: { settings },
       idleMs,
-      failed: (cause) => new ThreadFailed(`the embedding process failed: ${cause.message}`),
+      failed: (cause) => new WorkerFailed(`the embedding process failed: ${cause.message}`),
       received,
     });
   }
@@ -51,9 +51,9 @@ export class ThreadEmbedder implements Embedder {
   get id() { return this.local.id; }
   get dimensions() { return this.local.dimensions; }
 
-  /** Whether the thread is running now (it starts with a document request and ends when idle). */
-  get onThread(): boolean {
-    return this.thread.running;
+  /** Whether the worker process is running now (it starts with a document request and ends when idle). */
+  get inWorker(): boolean {
+    return this.worker.running;
   }
 
   preflight(opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<PreflightReport> {
@@ -68,17 +68,17 @@ export class ThreadEmbedder implements Embedder {
     if (opts.kind === 'query' || this.failed || !texts.length) return this.local.embed(texts, opts);
     if (opts.signal?.aborted) return this.local.embed(texts, opts); // says "aborted" the way the embedder does
     try {
-      return (await this.thread.request({ texts }, opts.signal)) as Float32Array[];
+      return (await this.worker.request({ texts }, opts.signal)) as Float32Array[];
     } catch (err) {
-      if (!(err instanceof ThreadFailed)) throw err;
+      if (!(err instanceof WorkerFailed)) throw err;
       this.failed = true;
       this.warn?.(`${err.message}; embedding on the main thread from now on`);
       return this.local.embed(texts, opts);
     }
   }
 
-  /** Ends the thread once the requests under way are answered (their callers cancel them first to end sooner). */
+  /** Ends the worker once the requests under way are answered (their callers cancel them first to end sooner). */
   close(): Promise<void> {
-    return this.thread.close();
+    return this.worker.close();
   }
 }

@@ -1,26 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createEmbedder } from '../../src/core/embed/create';
-import { ThreadEmbedder } from '../../src/core/embed/thread';
+import { ProcessEmbedder } from '../../src/core/embed/processEmbedder';
 import { EmbedderError } from '../../src/core/embed/types';
 import { startFixtureServer } from '../fixtures/ollamaServer';
 
-// Document embedding runs on a thread of its own: the server's JSON is parsed there, and only the
+// Document embedding runs in a process of its own: the server's JSON is parsed there, and only the
 // vectors reach the thread the editor shares.
 
 const texts = Array.from({ length: 70 }, (_, i) => `section ${i} about burrows, tunnels and the aardvark's diet`);
 
-test('documents are embedded on the embedding process, with the vectors this thread would get; queries stay here', async () => {
+test('documents are embedded in the embedding process, with the vectors this thread would get; queries stay here', async () => {
   const fx = await startFixtureServer();
   const settings = { provider: 'ollama' as const, host: fx.url, model: 'nomic-embed-text' };
-  const te = new ThreadEmbedder(settings);
+  const te = new ProcessEmbedder(settings);
   try {
     assert.equal((await te.preflight()).dimensions, 768);
-    assert.equal(te.onThread, false, 'no thread for a check');
+    assert.equal(te.inWorker, false, 'no worker for a check');
     assert.equal((await te.embed(['aardvark'], { kind: 'query' })).length, 1);
-    assert.equal(te.onThread, false, 'no thread for a query');
+    assert.equal(te.inWorker, false, 'no worker for a query');
     const vectors = await te.embed(texts, { kind: 'document' });
-    assert.equal(te.onThread, true);
+    assert.equal(te.inWorker, true);
     const here = await createEmbedder(settings).embed(texts, { kind: 'document' });
     assert.equal(vectors.length, texts.length);
     assert.ok(vectors.every((v, i) => v instanceof Float32Array && v.length === 768 && v.every((x, j) => x === here[i][j])));
@@ -29,13 +29,13 @@ test('documents are embedded on the embedding process, with the vectors this thr
     await te.close();
     await fx.close();
   }
-  assert.equal(te.onThread, false);
+  assert.equal(te.inWorker, false);
 });
 
-test('failures on the embedding process arrive as the embedder\'s own errors, and a cancel reaches the thread', async () => {
+test('failures in the embedding process arrive as the embedder\'s own errors, and a cancel reaches the process', async () => {
   const fx = await startFixtureServer();
   const settings = { provider: 'ollama' as const, host: fx.url, model: 'nomic-embed-text', retries: 0 };
-  const te = new ThreadEmbedder(settings);
+  const te = new ProcessEmbedder(settings);
   try {
     fx.fault = 'notFound404';
     const here = (await createEmbedder(settings).embed(texts, { kind: 'document' }).then(() => assert.fail('the fault answers'), (e: unknown) => e)) as EmbedderError;
@@ -48,7 +48,7 @@ test('failures on the embedding process arrive as the embedder\'s own errors, an
     fx.delayMs = 10_000;
     const ac = new AbortController();
     const pending = te.embed(texts, { kind: 'document', signal: ac.signal });
-    ac.abort(); // the request is on the thread already: the cancel follows it there
+    ac.abort(); // the request is in the worker already: the cancel follows it there
     await assert.rejects(pending, (err: unknown) => err instanceof EmbedderError && err.kind === 'aborted');
   } finally {
     fx.delayMs = 0;

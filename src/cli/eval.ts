@@ -15,7 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LoreError, errorMessage, throwIfAborted } from '../core/errors';
-import { createEmbedder, embedderFromEnv } from '../core/embed/create';
+import { resolveProvider } from '../core/embed/auto';
+import { embedderFromEnv } from '../core/embed/create';
+import { ProcessEmbedder } from '../core/embed/processEmbedder';
 import type { EmbedderSettings } from '../core/embed/types';
 import { loadBeir, writeBeirMarkdown } from '../core/eval/beir';
 import { buildKnownItemSet } from '../core/eval/knownItem';
@@ -89,7 +91,8 @@ async function chooseModes(
   const wantsVectors = asked ? modes.some((m) => m !== 'keyword') : !!settings;
   if (!wantsVectors) return { modes: modes.length ? modes : ['keyword'], embedder: null };
   if (!settings) throw bad(`--mode ${modes.filter((m) => m !== 'keyword').join('/')} needs an embedder (--embed-provider ollama or openai, not none)`);
-  const embedder = createEmbedder(settings);
+  const { settings: resolved } = await resolveProvider(settings, signal);
+  const embedder = new ProcessEmbedder(resolved); // the built-in model is checked in its worker, not here
   try {
     await embedder.preflight({ signal, timeoutMs: 5000 });
   } catch (err) {
@@ -97,8 +100,10 @@ async function chooseModes(
     if (asked) throw bad(`--mode ${modes.filter((m) => m !== 'keyword').join('/')} needs an embedder that answers: ${errorMessage(err)}`);
     note(`(semantic and hybrid skipped: ${embedder.id} at ${embedder.host} does not answer: ${errorMessage(err)})`);
     return { modes: ['keyword'], embedder: null };
+  } finally {
+    await embedder.close();
   }
-  return { modes: asked ? modes : ['keyword', 'semantic', 'hybrid'], embedder: settings };
+  return { modes: asked ? modes : ['keyword', 'semantic', 'hybrid'], embedder: resolved };
 }
 
 /** One progress line, redrawn in place on stderr (at most every 100 ms). */

@@ -11,6 +11,7 @@ import type { WatchOptions } from './index/watcher';
 import type { PipelineOptions } from './embed/pipeline';
 import type { CacheStatus, EmbedderStatus, QueueStatus } from './embed/health';
 import type { EmbedderSettings } from './embed/types';
+import type { DownloadProgress } from './embed/builtin/download';
 import type { PassageResponse, PassageSearchOptions } from './search/passages';
 import type { SearchOptions, SearchResponse } from './search/types';
 import type { Logger, SyncStatus } from './types';
@@ -134,6 +135,13 @@ export interface Lore {
   recheckEmbedder(): Promise<void>;
   /** Resolves when nothing is left to embed or embedding cannot continue (off, degraded, paused). */
   embeddingIdle(signal?: AbortSignal): Promise<void>;
+  /** Resolves once the configured embedder has been checked (its status then says live or why not). */
+  embedderChecked(): Promise<void>;
+  /**
+   * Downloads the built-in model (status().embedder.download says what; call it only after the
+   * user agreed), then checks the embedder again. Cancelling keeps the part downloaded.
+   */
+  downloadModel(opts?: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void }): Promise<void>;
   /** Fired when counts, the embedder's state or the queue change. */
   onStatusChange(listener: () => void): () => void;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ import { RetryScheduler } from './index/retry';
 import { MarkdownWatcher, type WatchOptions } from './index/watcher';
 import { EmbeddingPipeline } from './embed/pipeline';
 import type { EmbedderSettings } from './embed/types';
+import type { DownloadProgress } from './embed/builtin/download';
 import { runSearch } from './search/hybrid';
 import { type PassageResponse, type PassageSearchOptions, searchPassages } from './search/passages';
 import { CHUNKER_VERSION } from './markdown/chunk';
@@ -359,6 +360,14 @@ class LoreService implements Lore {
 
   embeddingIdle(signal?: AbortSignal): Promise<void> {
     return this.embedding.idle(signal);
+  }
+
+  embedderChecked(): Promise<void> {
+    return this.embedding.checked();
+  }
+
+  downloadModel(opts?: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void }): Promise<void> {
+    return this.embedding.downloadModel(opts);
   }
 
   private emitStatus(): void {

@@ -1,14 +1,24 @@
 /**
  * Worker process entry: a document embedder's requests (processEmbedder.ts). The server's answers (a
  * request of 32 texts is ~0.5 MB of JSON, parsed into arrays of numbers) are read here, and only
- * the vectors cross to the caller.
+ * the vectors cross to the caller. The built-in model runs here too, for queries and checks as well
+ * (in a second process of its own, so a query never waits behind a batch of documents).
  */
 import type { WorkerReply } from '../idleWorker';
 import { type SentError as SentAnyError, sendableError, workerFailed, workerPort } from '../workerPort';
 import { createEmbedder } from './create';
-import { EmbedderError, type EmbedderSettings } from './types';
+import { type EmbedKind, EmbedderError, type ResolvedEmbedderSettings } from './types';
 
-export type EmbedRequest = { id: number; texts: string[] } | { abort: number } | { close: true };
+export type EmbedRequest =
+  | { id: number; texts: string[]; kind?: EmbedKind }
+  | { id: number; preflight: true }
+  | { abort: number }
+  | { close: true };
+/** What an embed request answers: the vectors, and how many inputs were cut to the model's length. */
+export interface EmbedResult {
+  vectors: Float32Array[];
+  truncated: number;
+}
 /** An EmbedderError crosses with its kind and its options (status, transient, input problem, fix). */
 export type SentError = SentAnyError & { kind?: EmbedderError['kind']; opts?: Omit<EmbedderError['opts'], 'cause'> };
 
@@ -21,7 +31,7 @@ function sent(err: unknown): SentError {
 }
 
 async function main(): Promise<void> {
-  const port = await workerPort<{ settings: EmbedderSettings }, EmbedRequest>();
+  const port = await workerPort<{ settings: ResolvedEmbedderSettings }, EmbedRequest>();
   const embedder = createEmbedder(port.data.settings);
   const running = new Map<number, AbortController>();
   port.onMessage((m) => {
@@ -36,8 +46,13 @@ async function main(): Promise<void> {
     }
     const ac = new AbortController();
     running.set(m.id, ac);
-    embedder.embed(m.texts, { kind: 'document', signal: ac.signal }).then(
-      (vectors) => port.post({ id: m.id, result: vectors } satisfies WorkerReply),
+    const cut = () => (embedder as { truncated?: number }).truncated ?? 0;
+    const before = cut();
+    const work: Promise<unknown> = 'preflight' in m
+      ? embedder.preflight({ signal: ac.signal })
+      : embedder.embed(m.texts, { kind: m.kind ?? 'document', signal: ac.signal }).then((vectors): EmbedResult => ({ vectors, truncated: cut() - before }));
+    work.then(
+      (result) => port.post({ id: m.id, result } satisfies WorkerReply),
       (err) => port.post({ id: m.id, error: sent(err) } satisfies WorkerReply),
     ).finally(() => running.delete(m.id));
   });

@@ -18,6 +18,23 @@ export interface EmbedderStatus {
   nextCheckAt?: number;
   /** A degraded embedder is being checked again now (it stays `degraded` until the check succeeds). */
   rechecking?: boolean;
+  /** Why `auto` chose this provider. */
+  autoNote?: string;
+  /** Inputs cut to the model's length (built-in model), since this index was opened. */
+  truncated?: number;
+  /** The built-in model is not on this machine yet: what a download would fetch (hosts ask the user first). */
+  download?: ModelDownloadInfo;
+}
+
+export interface ModelDownloadInfo {
+  model: string;
+  bytes: number;
+  licence: string;
+  homepage: string;
+  /** The host the files come from, e.g. huggingface.co. */
+  from: string;
+  /** Bytes already downloaded (a download that was cut continues from there). */
+  partial: number;
 }
 
 export interface QueueStatus {

@@ -125,7 +125,7 @@ export class OllamaEmbedder implements Embedder {
 }
 
 /** "nomic-embed-text" is "nomic-embed-text:latest". */
-function sameModel(a: string, b: string): boolean {
+export function sameModel(a: string, b: string): boolean {
   const norm = (s: string) => (s.includes(':') ? s : `${s}:latest`);
   return norm(a) === norm(b);
 }

@@ -5,7 +5,10 @@ import { createEmbedder } from './create';
 import { Backoff, type CacheStatus, describeFailure, type EmbedderStatus, QueryVectorCache, type QueueStatus } from './health';
 import { embedStep } from './step';
 import { ProcessEmbedder } from './processEmbedder';
-import { DEFAULT_TIMEOUT_MS, type Embedder, type EmbedderSettings } from './types';
+import { resolveProvider } from './auto';
+import { builtinDownloadInfo, downloadBuiltinModel } from './builtin/store';
+import type { DownloadProgress } from './builtin/download';
+import { DEFAULT_TIMEOUT_MS, type Embedder, type EmbedderSettings, type ResolvedEmbedderSettings } from './types';
 
 export interface PipelineOptions {
   /** Embedding requests in flight at once (default 2). */
@@ -29,9 +32,10 @@ export interface PipelineOptions {
  * back-off; a model switch fills the new space in the shadow and switches over when complete.
  */
 export class EmbeddingPipeline {
-  private settings: EmbedderSettings | null = null;
+  private settings: ResolvedEmbedderSettings | null = null;
+  private autoNote: string | undefined;
   private target: ProcessEmbedder | undefined;
-  private readonly queryEmbedders = new Map<string, Embedder>();
+  private readonly queryEmbedders = new Map<string, Embedder & { close?(): Promise<void> }>();
   private readonly queryVectors = new QueryVectorCache();
   /** Workers take their batches one at a time, so no two take the same document. */
   private taking: Promise<unknown> = Promise.resolve();
@@ -41,6 +45,7 @@ export class EmbeddingPipeline {
   private again = false;
   private controller: AbortController | undefined;
   private preflighting: Promise<void> | undefined;
+  private configuring: Promise<void> | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
   private readonly claimed = new Set<number>();
@@ -64,16 +69,40 @@ export class EmbeddingPipeline {
   }
 
   /** Sets (or clears) the embedder, checks it, and starts embedding what it has not embedded. */
-  async configure(settings: EmbedderSettings | null): Promise<void> {
+  configure(settings: EmbedderSettings | null): Promise<void> {
+    const run = this.apply(settings);
+    this.configuring = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once the embedder set last has been checked (live or degraded). */
+  async checked(): Promise<void> {
+    await this.configuring;
+    await this.preflighting;
+  }
+
+  private async apply(settings: EmbedderSettings | null): Promise<void> {
     if (this.closed) return;
     clearTimeout(this.recheckTimer);
     this.stopWork();
-    this.generation++;
-    this.settings = settings;
+    const gen = ++this.generation;
     void this.target?.close();
+    for (const e of this.queryEmbedders.values()) void e.close?.();
     this.queryEmbedders.clear();
     this.backoff.reset();
-    if (!settings) {
+    if (settings?.provider === 'auto') {
+      this.target = undefined;
+      this.state = { state: 'checking', provider: 'auto' };
+      this.emit();
+      const choice = await resolveProvider(settings);
+      if (gen !== this.generation || this.closed) return;
+      this.autoNote = choice.note;
+      this.settings = choice.settings;
+    } else {
+      this.autoNote = undefined;
+      this.settings = settings as ResolvedEmbedderSettings | null;
+    }
+    if (!this.settings) {
       this.target = undefined;
       this.state = { state: 'off' };
       this.emit();
@@ -82,7 +111,7 @@ export class EmbeddingPipeline {
       this.emit();
       return;
     }
-    this.target = new ProcessEmbedder(settings);
+    this.target = new ProcessEmbedder(this.settings);
     if (!this.vectors.available) {
       this.state = { ...this.describe(), state: 'degraded', reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'}); keyword search only` };
       this.emit();
@@ -308,6 +337,14 @@ export class EmbeddingPipeline {
     let e = this.queryEmbedders.get(model);
     if (e || !this.settings) return e;
     const [provider, ...rest] = model.split(':');
+    if (provider === 'builtin') {
+      // The built-in model answers queries in its own worker process (the target's, when it is the one).
+      if (this.target?.id === model) return this.target;
+      const { modelDir, modelPath, modelHub, threads } = this.settings;
+      e = new ProcessEmbedder({ provider: 'builtin', builtinModel: rest.join(':'), modelDir, modelPath: this.settings.provider === 'builtin' ? modelPath : undefined, modelHub, threads });
+      this.queryEmbedders.set(model, e);
+      return e;
+    }
     if (provider !== 'ollama' && provider !== 'openai') return undefined;
     const same = provider === this.settings.provider;
     const timeoutMs = Math.min(this.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.opts.queryTimeoutMs ?? 10_000);
@@ -326,6 +363,10 @@ export class EmbeddingPipeline {
       const space = (await this.vectors.spaces()).find((s) => s.model === target.id);
       embedder = { ...embedder, activeModel: active, dimensions: space?.dims ?? target.dimensions, progress: await this.docs.coverage(target.id) };
     }
+    if (target && this.settings?.provider === 'builtin') {
+      embedder = { ...embedder, truncated: target.truncated, download: builtinDownloadInfo(this.settings) };
+    }
+    if (this.autoNote) embedder = { ...embedder, autoNote: this.autoNote };
     return {
       embedder,
       queue: { pending, running: !!this.running, paused: this.paused },
@@ -336,6 +377,16 @@ export class EmbeddingPipeline {
   listModels(): Promise<string[]> {
     if (!this.target) return Promise.resolve([]);
     return this.target.listModels();
+  }
+
+  /**
+   * Downloads the built-in model (a host calls this only after the user agreed), then checks the
+   * embedder again so semantic search starts. Cancelling keeps what was downloaded for next time.
+   */
+  async downloadModel(opts: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void } = {}): Promise<void> {
+    if (this.settings?.provider !== 'builtin') throw new LoreError('BAD_INPUT', 'The built-in model is not the configured embedder (lore.embedding.provider).');
+    await downloadBuiltinModel(this.settings, opts);
+    await this.recheck();
   }
 
   private describe(): EmbedderStatus {
@@ -356,6 +407,7 @@ export class EmbeddingPipeline {
     this.stopWork();
     await this.running;
     await this.target?.close();
+    await Promise.all([...this.queryEmbedders.values()].map((e) => e.close?.()));
     this.wakeIdle();
   }
 }

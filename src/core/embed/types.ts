@@ -1,10 +1,12 @@
 /** Embedders: turn text into vectors. Providers live beside this file; nothing here talks to a server. */
 
-export type EmbedderProvider = 'ollama' | 'openai';
+export type EmbedderProvider = 'ollama' | 'openai' | 'builtin';
+/** What a user picks: a provider, or `auto` (Ollama when it answers with the model, else the built-in model). */
+export type EmbedderChoice = EmbedderProvider | 'auto';
 
 /** How a host configures the embedder (CLI flags, environment, VS Code settings all map onto this). */
 export interface EmbedderSettings {
-  provider: EmbedderProvider;
+  provider: EmbedderChoice;
   /** Server URL. Ollama default http://127.0.0.1:11434; OpenAI default https://api.openai.com. */
   host?: string;
   /** Model name. Ollama default nomic-embed-text; OpenAI default text-embedding-3-small. */
@@ -20,7 +22,20 @@ export interface EmbedderSettings {
   documentPrefix?: string;
   /** Attempts per request on transient errors (default 3). */
   retries?: number;
+  /** Built-in only: which model of the catalogue (default bge-small-en-v1.5). */
+  builtinModel?: string;
+  /** Built-in only: the folder downloaded models live in (one sub-folder per model and revision). */
+  modelDir?: string;
+  /** Built-in only: a folder that already holds the model's files (air-gapped machines): never downloaded. */
+  modelPath?: string;
+  /** Built-in only: where the model files are downloaded from (default https://huggingface.co, or HF_ENDPOINT). */
+  modelHub?: string;
+  /** Built-in only: threads one inference uses (default half the cores, at least 1). */
+  threads?: number;
 }
+
+/** Settings whose provider is decided (`auto` resolved to one of the providers). */
+export type ResolvedEmbedderSettings = EmbedderSettings & { provider: EmbedderProvider };
 
 export type EmbedKind = 'document' | 'query';
 
@@ -63,7 +78,11 @@ export type EmbedderErrorKind =
   | 'bad-response' // 404 / empty vector / wrong dimensions / unparsable
   | 'http' // another HTTP error (status in `status`)
   | 'auth' // 401/403
-  | 'aborted'; // the caller cancelled
+  | 'aborted' // the caller cancelled
+  | 'download' // the built-in model could not be downloaded
+  | 'checksum' // a downloaded file is not the pinned one
+  | 'unsupported' // no ONNX Runtime for this platform
+  | 'memory'; // the model ran out of memory
 
 export interface EmbedderFix {
   kind: 'command' | 'setting';

@@ -24,7 +24,7 @@ const options = {
   target: 'node20',
   sourcemap: !production,
   minify: production,
-  external: ['vscode', 'better-sqlite3', 'sqlite-vec'],
+  external: ['vscode', 'better-sqlite3', 'sqlite-vec', 'onnxruntime-node'],
   logLevel: 'warning',
 };
 

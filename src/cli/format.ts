@@ -80,7 +80,9 @@ export function formatStatus(s: LoreStatus, failed: FileState[]): string {
     `Semantic:  ${embedderLine(s)}`,
   ];
   if (s.recovered) lines.splice(3, 0, `Repaired:  the index was damaged (${s.recovered.reason}); it was set aside as ${s.recovered.movedTo} and rebuilt from the markdown`);
-  if (s.embedder.fix) lines.push(`           fix: ${s.embedder.fix.kind === 'command' ? `run \`${s.embedder.fix.value}\`` : `set ${s.embedder.fix.value}`}`);
+  if (s.embedder.fix) lines.push(`           fix: ${fixText(s.embedder.fix)}`);
+  if (s.embedder.autoNote) lines.push(`           (${s.embedder.autoNote})`);
+  if (s.embedder.truncated) lines.push(`           ${n(s.embedder.truncated)} chunk(s) were longer than the model reads and were cut`);
   if (s.cache.hits + s.cache.misses) lines.push(`Cache:     ${pct(s.cache.hitRate)} hit rate (${n(s.cache.hits)} of ${n(s.cache.hits + s.cache.misses)} chunks)`);
   if (s.withWarnings) lines.push(`Warnings:  ${n(s.withWarnings)} document(s) indexed despite a problem (lore status --json shows them)`);
   if (s.skipped.count) lines.push(...skippedLines(s.skipped.count, s.skipped.paths));
@@ -90,6 +92,13 @@ export function formatStatus(s: LoreStatus, failed: FileState[]): string {
     if (failed.length > 20) lines.push(`  … and ${failed.length - 20} more`);
   }
   return lines.join('\n');
+}
+
+/** A fix as the CLI says it: VS Code's actions have a CLI command of their own. */
+export function fixText(fix: NonNullable<LoreStatus['embedder']['fix']>): string {
+  if (fix.kind === 'command') return `run \`${fix.value}\``;
+  if (fix.kind === 'action') return fix.value === 'lore.downloadModel' ? 'run `lore model download` (or pass --yes to `lore index`)' : fix.label;
+  return `set ${fix.value}`;
 }
 
 /** Paths a walk could not index, with why (nothing is left out silently). */
@@ -103,7 +112,7 @@ const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
 
 function embedderLine(s: LoreStatus): string {
   const e = s.embedder;
-  const what = e.model ? `${e.provider}:${e.model}${e.dimensions ? ` (${e.dimensions} dims)` : ''}` : '';
+  const what = e.model ? `${e.provider === 'builtin' ? 'built-in ' : `${e.provider}:`}${e.model}${e.dimensions ? ` (${e.dimensions} dims)` : ''}` : '';
   const progress = e.progress && e.progress.done < e.progress.total ? `, ${n(e.progress.done)}/${n(e.progress.total)} documents embedded` : '';
   const serving = e.activeModel && e.model && e.activeModel !== `${e.provider}:${e.model}` ? `; ${e.activeModel} serves until the switch completes` : '';
   switch (e.state) {
@@ -124,7 +133,7 @@ export function formatEmbedding(s: LoreStatus): string {
   const cache = s.cache.hits + s.cache.misses ? `; ${n(s.cache.misses)} chunk(s) embedded, ${n(s.cache.hits)} from the cache (${pct(s.cache.hitRate)} hit rate)` : '';
   if (e.state === 'off') return 'Indexed keyword-only: no embedder is configured (see --embed-provider).';
   if (e.state === 'degraded' || e.state === 'checking') {
-    return `Indexed keyword-only: ${e.reason ?? 'the embedder did not answer'}.` +
+    return `Indexed keyword-only: ${e.reason ?? 'the embedder did not answer'}${e.fix ? `; ${fixText(e.fix)}` : ''}.` +
       (s.queue.pending ? ` ${n(s.queue.pending)} document(s) stay pending and are embedded on a later run once it answers.` : '');
   }
   if (s.queue.pending) return `Semantic search is partly built: ${n(s.queue.pending)} document(s) still wait for vectors${cache}.`;

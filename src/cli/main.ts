@@ -5,12 +5,14 @@ import { LoreError, errorMessage } from '../core/errors';
 import { createLore, type Lore } from '../core/service';
 import type { ReconcileSummary } from '../core/index/reconcile';
 import { embedderFromEnv } from '../core/embed/create';
+import { EmbedderError } from '../core/embed/types';
+import { offerModelDownload, runModel } from './model';
 import { FUSION_METHODS, SEARCH_MODES } from '../core/search/input';
 import { formatEmbedding, formatResults, formatStatus, formatSummary, style } from './format';
 import { defaultDbPath, findDbPath } from './locate';
 
 /** Exit codes: what a script can rely on. */
-export const EXIT = { ok: 0, noResults: 1, problems: 1, usage: 2, database: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, noResults: 1, problems: 1, usage: 2, database: 3, embedder: 5, interrupted: 130 } as const;
 
 const HELP = `lore: a local, always-fresh index of a folder's markdown
 
@@ -28,6 +30,8 @@ Usage:
                                before every upgrade of the file; the newest 7 kept)
   lore restore FILE            replace session history with a backup (the current one is backed up first)
   lore mcp [<dir>] [--db PATH] serve the index to MCP clients over stdio (\`lore mcp --help\`)
+  lore model [status|download] the built-in embedding model: where it is, or download it (asks first;
+                               --yes agrees ahead). \`lore index\` asks too when it needs the model
   lore eval <dir>              retrieval quality: a BEIR set (corpus.jsonl, queries.jsonl, qrels/) or,
                                for a markdown folder, known-item queries; --qrels FILE, --mode M
                                (repeatable), --queries N, --per-query (\`lore eval --help\`)
@@ -41,19 +45,27 @@ Options:
   --help, -h    this text
 
 Semantic search (embeddings; keyword-only when no embedder answers):
-  --embed-provider P   ollama (default), openai (any OpenAI-compatible /v1/embeddings), or none
+  --embed-provider P   auto (default: Ollama when it answers with the model, else builtin), builtin
+                       (bge-small-en-v1.5 run on this machine), ollama, openai (any OpenAI-compatible
+                       /v1/embeddings), or none
   --embed-host URL     server address (env OLLAMA_HOST or LORE_EMBED_HOST; default http://127.0.0.1:11434)
-  --embed-model M      model (env LORE_EMBED_MODEL; default nomic-embed-text)
-  env LORE_EMBED_PROVIDER, LORE_EMBED_TIMEOUT (seconds), LORE_EMBED_API_KEY / OPENAI_API_KEY (openai)
+  --embed-model M      model (env LORE_EMBED_MODEL; default nomic-embed-text; with builtin, the built-in model)
+  --yes, -y            agree to download the built-in model when it is needed
+  env LORE_EMBED_PROVIDER, LORE_EMBED_TIMEOUT (seconds), LORE_EMBED_API_KEY / OPENAI_API_KEY (openai),
+  LORE_MODEL_DIR (where built-in models are kept; default the user cache folder), LORE_MODEL_PATH (a
+  folder already holding the model's files: nothing is downloaded), HF_ENDPOINT (a model hub mirror)
 
 Exit codes: 0 ok, 1 no results (search) or problems found (validate), 2 bad usage or input,
 3 the index cannot be opened or is damaged (\`lore index <dir>\` rebuilds it), 4 an unexpected
-error (a bug: the message says what; LORE_DEBUG=1 adds the stack), 130 interrupted.`;
+error (a bug: the message says what; LORE_DEBUG=1 adds the stack), 5 the built-in model could not be
+downloaded or run, 130 interrupted.`;
 
 interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   isTTY: boolean;
+  /** A question on the terminal (only when there is one to ask). */
+  ask?: (question: string) => Promise<string>;
 }
 
 const OPTIONS = {
@@ -71,6 +83,7 @@ const OPTIONS = {
   'embed-provider': { type: 'string' },
   'embed-host': { type: 'string' },
   'embed-model': { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -125,10 +138,13 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
       return createLore({ dbPath, defaultRoot: folder, logger, readonly, check: command === 'status' && !readonly, ...(command === 'validate' ? {} : { embedder, embedding }) });
     };
     switch (command) {
+      case 'model':
+        return await runModel(rest[0], embedder, io, { json: opts.json, yes: opts.yes }, signal);
       case 'index':
       case 'watch': {
         lore = await open(true);
         const l = lore;
+        await offerModelDownload(lore, io, opts.yes, signal);
         const report = async (summary: ReconcileSummary) => {
           if (!opts.json) io.out(formatSummary(summary, await l.files('failed')));
           await waitForEmbedding(l, io, opts.json, signal);
@@ -214,6 +230,10 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
       io.err(err.message);
       return EXIT.usage;
     }
+    if (err instanceof EmbedderError) {
+      io.err(`lore: ${err.message}`);
+      return err.kind === 'aborted' ? EXIT.interrupted : EXIT.embedder;
+    }
     if (err instanceof LoreError) {
       io.err(err.message);
       if (err.code === 'ABORTED') return EXIT.interrupted;
@@ -285,7 +305,18 @@ export function run(): void {
     controller.abort();
   });
   process.on('SIGTERM', () => controller.abort());
-  main(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s), isTTY: !!process.stdout.isTTY }, controller.signal).then(
+  // A question (the model download) only when a person is at the terminal.
+  const ask = process.stdin.isTTY && process.stderr.isTTY
+    ? async (question: string) => {
+        const rl = (await import('node:readline/promises')).createInterface({ input: process.stdin, output: process.stderr });
+        try {
+          return await rl.question(question, { signal: controller.signal });
+        } finally {
+          rl.close();
+        }
+      }
+    : undefined;
+  main(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s), isTTY: !!process.stdout.isTTY, ask }, controller.signal).then(
     (code) => exitWhenFlushed(code),
     (err) => {
       const message = err instanceof Error ? err.message : String(err);

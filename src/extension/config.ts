@@ -11,9 +11,11 @@ export interface ExtensionConfig {
   exclude: string[];
   maxFileSize: number;
   embedding: {
-    provider: 'none' | 'ollama' | 'openai';
+    provider: 'auto' | 'builtin' | 'none' | 'ollama' | 'openai';
     host: string;
     model: string;
+    builtinModel: string;
+    modelPath: string;
     batchSize: number;
     timeout: number;
   };
@@ -40,9 +42,11 @@ export function readConfig(scope?: vscode.ConfigurationScope): ExtensionConfig {
     exclude: list('exclude'),
     maxFileSize: num('maxFileSize', 2 * 1024 * 1024, 1),
     embedding: {
-      provider: oneOf('embedding.provider', ['none', 'ollama', 'openai'] as const, 'ollama'),
+      provider: oneOf('embedding.provider', ['auto', 'builtin', 'none', 'ollama', 'openai'] as const, 'auto'),
       host: (c.get<string>('embedding.host') ?? '').trim(),
       model: (c.get<string>('embedding.model') ?? '').trim(),
+      builtinModel: (c.get<string>('embedding.builtinModel') ?? '').trim(),
+      modelPath: (c.get<string>('embedding.modelPath') ?? '').trim(),
       batchSize: num('embedding.batchSize', 32, 1),
       timeout: num('embedding.timeout', 30_000, 100),
     },
@@ -65,6 +69,13 @@ export function engineConfig(cfg: ExtensionConfig): Partial<LoreConfig> {
   };
 }
 
+let modelDir: string | undefined;
+
+/** Where built-in models are downloaded: the extension's global storage, shared by every workspace (set at activation). */
+export function setModelDir(dir: string): void {
+  modelDir = dir;
+}
+
 export function embedderSettings(cfg: ExtensionConfig): EmbedderSettings | null {
   const e = cfg.embedding;
   if (e.provider === 'none') return null;
@@ -72,6 +83,9 @@ export function embedderSettings(cfg: ExtensionConfig): EmbedderSettings | null 
     provider: e.provider,
     host: e.host || undefined,
     model: e.model || undefined,
+    builtinModel: e.builtinModel || undefined,
+    modelDir,
+    modelPath: e.modelPath || undefined,
     batchSize: e.batchSize,
     timeoutMs: e.timeout,
     ...(e.provider === 'openai' && embeddingApiKey() ? { apiKey: embeddingApiKey() } : {}),

@@ -6,7 +6,8 @@ import { applyEmbedderSettings, registerEmbeddingCommands } from './commands/emb
 import { registerIndexCommands } from './commands/indexing';
 import { registerSearchCommands } from './commands/search';
 import { registerSessionCommands } from './commands/sessions';
-import { readConfig } from './config';
+import { readConfig, setModelDir } from './config';
+import { registerModelCommands } from './commands/model';
 import type { Ctx } from './context';
 import { registerDiagnostics } from './diagnostics';
 import { WindowHistory } from './history';
@@ -64,6 +65,8 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   const log = (line: string) => output.info(line);
   // Workspace storage: per workspace, outside the user's repository (global storage when no workspace is open).
   const storageDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+  // The built-in embedding model: downloaded once per machine, for every workspace.
+  setModelDir(path.join(context.globalStorageUri.fsPath, 'models'));
 
   let ctx: Ctx | undefined;
   const access = new LoreWorkspace({
@@ -115,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
     searchView.message = notes.length ? notes.join(' · ') : undefined;
   }));
 
-  for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerSessionCommands(c, sessionsTree)]) s.add(d);
+  for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerModelCommands(c), ...registerSessionCommands(c, sessionsTree)]) s.add(d);
   for (const d of registerApiKey(context.secrets, () => applyEmbedderSettings(c))) s.add(d);
   s.add(onConfigChange(c));
   s.add(onFoldersChange(c));

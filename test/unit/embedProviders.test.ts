@@ -167,9 +167,15 @@ describe('OpenAI-compatible embedder', () => {
 
 describe('embedder settings from flags and environment', () => {
   it('reads OLLAMA_HOST, LORE_EMBED_MODEL and LORE_EMBED_PROVIDER; flags win; none = keyword only', async () => {
-    assert.deepEqual(embedderFromEnv({}, { OLLAMA_HOST: 'http://gpu:11434', LORE_EMBED_MODEL: 'mxbai-embed-large' }), {
-      provider: 'ollama', host: 'http://gpu:11434', model: 'mxbai-embed-large', timeoutMs: undefined,
+    assert.deepEqual(embedderFromEnv({}, { OLLAMA_HOST: 'http://gpu:11434', LORE_EMBED_MODEL: 'mxbai-embed-large', LORE_MODEL_DIR: '/m' }), {
+      provider: 'auto', host: 'http://gpu:11434', model: 'mxbai-embed-large', timeoutMs: undefined,
+      builtinModel: undefined, modelDir: '/m', modelPath: undefined,
     });
+    // With builtin, --embed-model names the built-in model; LORE_MODEL_PATH a folder that holds it.
+    assert.deepEqual(
+      (({ provider, model, builtinModel, modelPath }) => ({ provider, model, builtinModel, modelPath }))(embedderFromEnv({ provider: 'builtin', model: 'bge-small-en-v1.5' }, { LORE_MODEL_PATH: '/air-gapped' })!),
+      { provider: 'builtin', model: undefined, builtinModel: 'bge-small-en-v1.5', modelPath: '/air-gapped' },
+    );
     assert.equal(embedderFromEnv({ model: 'm2' }, { LORE_EMBED_MODEL: 'm1' })?.model, 'm2');
     assert.equal(embedderFromEnv({}, { LORE_EMBED_PROVIDER: 'none' }), null);
     assert.equal(embedderFromEnv({}, { LORE_EMBED_PROVIDER: 'openai', OLLAMA_HOST: 'x' })?.host, undefined);

@@ -94,7 +94,9 @@ export class EmbeddingPipeline {
       this.target = undefined;
       this.state = { state: 'checking', provider: 'auto' };
       this.emit();
-      const choice = await resolveProvider(settings);
+      const active = this.vectors.available ? (await this.vectors.activeSpace())?.model : undefined;
+      if (gen !== this.generation || this.closed) return;
+      const choice = await resolveProvider(settings, undefined, active);
       if (gen !== this.generation || this.closed) return;
       this.autoNote = choice.note;
       this.settings = choice.settings;
@@ -214,7 +216,7 @@ export class EmbeddingPipeline {
 
   /** Resolves once nothing is left to embed, or embedding cannot go on (off, degraded, paused). */
   async idle(signal?: AbortSignal): Promise<void> {
-    await this.preflighting;
+    await this.checked();
     for (;;) {
       if (signal?.aborted) throw new LoreError('ABORTED', 'Cancelled.');
       const canWork = this.state.state === 'live' && !this.paused && !!this.target && !this.opts.readonly && this.opts.background !== false;
@@ -295,9 +297,9 @@ export class EmbeddingPipeline {
 
   /** As availability(), after waiting (briefly) for an embedder check in progress. */
   async settledAvailability(maxWaitMs = 2500): Promise<SemanticAvailability> {
-    if (this.preflighting) {
+    if (this.preflighting || this.configuring) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.preflighting, new Promise((r) => (timer = setTimeout(r, maxWaitMs)))]);
+      await Promise.race([this.checked(), new Promise((r) => (timer = setTimeout(r, maxWaitMs)))]);
       clearTimeout(timer);
     }
     return this.availability();
@@ -305,7 +307,7 @@ export class EmbeddingPipeline {
 
   /** Whether semantic search can answer now, and how to embed a query for the space that serves. */
   async availability(): Promise<SemanticAvailability> {
-    if (!this.settings) return { ok: false, reason: 'no embedder is configured (keyword only)' };
+    if (!this.settings) return { ok: false, reason: this.state.provider === 'auto' ? 'the embedder is still being chosen (auto)' : 'no embedder is configured (keyword only)' };
     if (!this.vectors.available) return { ok: false, reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'})` };
     const active = await this.vectors.activeSpace();
     const count = active ? await this.vectors.count(active.model) : 0;

@@ -85,7 +85,8 @@ export type EmbedderErrorKind =
   | 'memory'; // the model ran out of memory
 
 export interface EmbedderFix {
-  kind: 'command' | 'setting';
+  /** command: a shell command to run; setting: a setting to change; action: something Lore does (hosts map it: VS Code's command, the CLI's `lore model download`). */
+  kind: 'command' | 'setting' | 'action';
   value: string;
   label: string;
 }

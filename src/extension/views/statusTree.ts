@@ -108,6 +108,8 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
     const out: StatusNode[] = [];
     if (e.fix?.kind === 'command') {
       out.push({ kind: 'fix', label: `${e.fix.label}: ${e.fix.value}`, tooltip: 'Click to copy the command', command: { command: 'lore.copyText', title: 'Copy', arguments: [e.fix.value] } });
+    } else if (e.fix?.kind === 'action') {
+      out.push({ kind: 'fix', label: e.fix.label, command: { command: e.fix.value, title: e.fix.label } });
     } else if (e.fix?.kind === 'setting') {
       out.push({ kind: 'fix', label: e.fix.label, command: { command: 'workbench.action.openSettings', title: 'Open settings', arguments: [e.fix.value] } });
     }
@@ -155,7 +157,10 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
         const e = node.embedder;
         const item = new vscode.TreeItem(`Semantic search: ${describeEmbedder(e)}`, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = e.reason;
-        item.tooltip = [e.provider && `${e.provider}${e.model ? ` / ${e.model}` : ''}`, e.reason].filter(Boolean).join('\n') || undefined;
+        item.tooltip = [
+          e.provider && `${e.provider === 'builtin' ? 'built-in' : e.provider}${e.model ? ` / ${e.model}` : ''}`, e.reason, e.autoNote,
+          e.truncated ? `${formatCount(e.truncated)} chunk(s) were longer than the model reads and were cut` : undefined,
+        ].filter(Boolean).join('\n') || undefined;
         item.iconPath = new vscode.ThemeIcon(isDegraded(e) ? 'warning' : e.state === 'live' ? 'sparkle' : 'circle-slash');
         item.contextValue = `embedder.${e.state}`;
         return item;

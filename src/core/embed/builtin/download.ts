@@ -122,7 +122,7 @@ async function fetchFile(e: ModelEntry, f: ModelFile, dest: string, opts: Downlo
   if (digest !== f.sha256) {
     fs.rmSync(part, { force: true });
     throw new EmbedderError('checksum', `the downloaded ${f.path} is not the pinned file (SHA-256 ${digest.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…); it was deleted: download again`, {
-      fix: { kind: 'command', value: 'lore.downloadModel', label: 'Download again' },
+      fix: { kind: 'action', value: 'lore.downloadModel', label: 'Download again' },
     });
   }
   fs.renameSync(part, dest);

@@ -21,7 +21,7 @@ const BATCH = 16;
 export function missingModel(e: ModelEntry): EmbedderError {
   const mb = (modelBytes(e) / 2 ** 20).toFixed(1);
   return new EmbedderError('model-missing', `the built-in model ${e.name} is not downloaded yet (${mb} MB, ${e.licence} licence)`, {
-    fix: { kind: 'command', value: 'lore.downloadModel', label: `Download ${e.name} (${mb} MB)` },
+    fix: { kind: 'action', value: 'lore.downloadModel', label: `Download ${e.name} (${mb} MB)` },
   });
 }
 

@@ -6,7 +6,8 @@
 import { resolveProvider } from '../core/embed/auto';
 import { findModel, hubUrl, modelBytes } from '../core/embed/builtin/catalog';
 import { isPresent, modelFiles } from '../core/embed/builtin/download';
-import { builtinDownloadInfo, defaultModelDir, downloadBuiltinModel } from '../core/embed/builtin/store';
+import { builtinDownloadInfo, defaultModelDir, describeDownload, downloadBuiltinModel } from '../core/embed/builtin/store';
+import { formatBytes } from '../core/format';
 import type { ModelDownloadInfo } from '../core/embed/health';
 import type { EmbedderSettings } from '../core/embed/types';
 import type { Lore } from '../core/lore';
@@ -19,11 +20,8 @@ export interface ModelIo {
   ask?: (question: string) => Promise<string>;
 }
 
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-
-function describe(d: ModelDownloadInfo): string {
-  return `${d.model} (${mb(d.bytes)}${d.partial ? `, ${mb(d.partial)} already downloaded` : ''}, ${d.licence} licence) from ${d.from}`;
-}
+const mb = formatBytes;
+const describe = describeDownload;
 
 /** Whether the user agrees: --yes, or "y" on a terminal. */
 async function agreed(d: ModelDownloadInfo, io: ModelIo, yes: boolean): Promise<boolean> {

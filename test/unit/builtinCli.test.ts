@@ -50,7 +50,7 @@ describe('CLI with the built-in model (tiny test model, local model hub)', () =>
   it('with nobody to ask and no --yes: nothing is downloaded, the run is keyword-only and says how to get the model', async () => {
     const r = await run(['index', ws.root, ...flags()]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /semantic search needs the built-in model lore-tiny-test \([\d.]+ MB, MIT \(test model\) licence\) from 127\.0\.0\.1:\d+: run `lore model download`, or pass --yes/);
+    assert.match(r.err, /semantic search needs the built-in model lore-tiny-test \(\d+ KB, MIT \(test model\) licence\) from 127\.0\.0\.1:\d+: run `lore model download`, or pass --yes/);
     assert.match(r.out, /Indexed keyword-only: the built-in model lore-tiny-test is not downloaded yet .*; run `lore model download`/);
     assert.equal(hub.requests.length, 0);
   });

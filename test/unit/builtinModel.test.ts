@@ -169,7 +169,7 @@ describe('built-in embedder in the engine (tiny test model, worker processes)', 
     await lore.embedderChecked();
     const st = await lore.status();
     assert.equal(st.embedder.state, 'degraded');
-    assert.match(st.embedder.reason ?? '', /the built-in model lore-tiny-test is not downloaded yet \([\d.]+ MB, MIT \(test model\) licence\)/);
+    assert.match(st.embedder.reason ?? '', /the built-in model lore-tiny-test is not downloaded yet \(\d+ KB, MIT \(test model\) licence\)/);
     assert.equal(st.embedder.fix?.value, 'lore.downloadModel');
     assert.deepEqual(st.embedder.download && { ...st.embedder.download, partial: 0 }, {
       model: 'lore-tiny-test', bytes: model.entry.onnx.bytes + model.entry.tokenizer.bytes, licence: 'MIT (test model)',

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { DEFAULT_BUILTIN_MODEL } from '../../core/embed/builtin/catalog';
-import type { ModelDownloadInfo } from '../../core/embed/health';
+import { describeDownload } from '../../core/embed/builtin/store';
+import { formatBytes } from '../../core/format';
 import { errorMessage } from '../../core/errors';
 import type { Ctx } from '../context';
 import { isAbort, requireReady, withProgress } from '../progress';
 
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+const mb = formatBytes;
 /** globalState key: the user has been asked about this model (once per machine, whatever the answer). */
 const asked = (model: string) => `lore.modelOffer.${model}`;
 
@@ -18,10 +19,6 @@ async function needed(c: Ctx) {
   return undefined;
 }
 
-function describe(d: ModelDownloadInfo): string {
-  const resume = d.partial ? `, ${mb(d.partial)} already here` : '';
-  return `${d.model} (${mb(d.bytes)}${resume}, ${d.licence} licence) from ${d.from}`;
-}
 
 /**
  * Downloads the built-in model with progress in a notification (Cancel keeps what came, and the
@@ -74,7 +71,7 @@ async function offer(c: Ctx): Promise<void> {
   if (state.get(asked(d.model))) return;
   await state.update(asked(d.model), new Date().toISOString());
   const choice = await vscode.window.showInformationMessage(
-    `Lore: semantic search can run on this machine with the built-in model ${describe(d)}. Download it now? It is stored once for all workspaces; your documents never leave this machine.`,
+    `Lore: semantic search can run on this machine with the built-in model ${describeDownload(d)}. Download it now? It is stored once for all workspaces; your documents never leave this machine.`,
     'Download', 'Not Now', 'About the Model',
   );
   if (choice === 'Download') await download(c);

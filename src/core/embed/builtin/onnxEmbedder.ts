@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { errorMessage } from '../../errors';
+import { formatBytes } from '../../format';
 import { type EmbedOptions, type Embedder, EmbedderError, type EmbedderSettings, type PreflightReport } from '../types';
 import { normalise } from '../util';
 import { findModel, modelBytes, type ModelEntry } from './catalog';
@@ -19,9 +20,9 @@ import { WordPiece } from './wordpiece';
 const BATCH = 16;
 
 export function missingModel(e: ModelEntry): EmbedderError {
-  const mb = (modelBytes(e) / 2 ** 20).toFixed(1);
-  return new EmbedderError('model-missing', `the built-in model ${e.name} is not downloaded yet (${mb} MB, ${e.licence} licence)`, {
-    fix: { kind: 'action', value: 'lore.downloadModel', label: `Download ${e.name} (${mb} MB)` },
+  const size = formatBytes(modelBytes(e));
+  return new EmbedderError('model-missing', `the built-in model ${e.name} is not downloaded yet (${size}, ${e.licence} licence)`, {
+    fix: { kind: 'action', value: 'lore.downloadModel', label: `Download ${e.name} (${size})` },
   });
 }
 

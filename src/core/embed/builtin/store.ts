@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { formatBytes } from '../../format';
 import type { ModelDownloadInfo } from '../health';
 import type { EmbedderSettings } from '../types';
 import { findModel, hubUrl, modelBytes } from './catalog';
@@ -33,6 +34,11 @@ export function builtinDownloadInfo(s: EmbedderSettings): ModelDownloadInfo | un
   const w = where(s);
   if (w.modelPath || isPresent(e, w)) return undefined;
   return { model: e.name, bytes: modelBytes(e), licence: e.licence, homepage: e.homepage, from: new URL(hubUrl(process.env, s.modelHub)).host, partial: bytesOnDisk(e, w.modelDir) };
+}
+
+/** "bge-small-en-v1.5 (32.9 MB, 10.0 MB already downloaded, MIT licence) from huggingface.co": what a consent question names. */
+export function describeDownload(d: ModelDownloadInfo): string {
+  return `${d.model} (${formatBytes(d.bytes)}${d.partial ? `, ${formatBytes(d.partial)} already downloaded` : ''}, ${d.licence} licence) from ${d.from}`;
 }
 
 export async function downloadBuiltinModel(s: EmbedderSettings, opts: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void } = {}): Promise<ModelFiles> {

@@ -18,6 +18,7 @@ import { LoreError, errorMessage, throwIfAborted } from '../core/errors';
 import { resolveProvider } from '../core/embed/auto';
 import { embedderFromEnv } from '../core/embed/create';
 import { ProcessEmbedder } from '../core/embed/processEmbedder';
+import { builtinDownloadInfo, describeDownload, downloadBuiltinModel } from '../core/embed/builtin/store';
 import type { EmbedderSettings } from '../core/embed/types';
 import { loadBeir, writeBeirMarkdown } from '../core/eval/beir';
 import { buildKnownItemSet } from '../core/eval/knownItem';
@@ -42,6 +43,7 @@ Options:
   --json                    the whole report as JSON
   --per-query               with --json: every query's ranking and scores
   --embed-provider P, --embed-host URL, --embed-model M   the embedder, as for \`lore index\`
+  --yes, -y                 download the built-in model first when it is needed and missing
   --help, -h                this text
 The index is built in a temp folder and removed afterwards. Exit codes: 0 ok, 2 bad input, 130 interrupted.`;
 
@@ -63,6 +65,7 @@ const OPTIONS = {
   'embed-provider': { type: 'string' },
   'embed-host': { type: 'string' },
   'embed-model': { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -81,6 +84,7 @@ async function chooseModes(
   settings: EmbedderSettings | null,
   note: (s: string) => void,
   signal?: AbortSignal,
+  yes = false,
 ): Promise<{ modes: SearchMode[]; embedder: EmbedderSettings | null }> {
   const modes: SearchMode[] = [];
   for (const m of asked ?? []) {
@@ -92,6 +96,16 @@ async function chooseModes(
   if (!wantsVectors) return { modes: modes.length ? modes : ['keyword'], embedder: null };
   if (!settings) throw bad(`--mode ${modes.filter((m) => m !== 'keyword').join('/')} needs an embedder (--embed-provider ollama or openai, not none)`);
   const { settings: resolved } = await resolveProvider(settings, signal);
+  const download = resolved.provider === 'builtin' ? builtinDownloadInfo(resolved) : undefined;
+  if (download && yes) {
+    note(`downloading ${describeDownload(download)}`);
+    try {
+      await downloadBuiltinModel(resolved, { signal });
+    } catch (err) {
+      throwIfAborted(signal);
+      throw bad(`the built-in model could not be downloaded: ${errorMessage(err)}`);
+    }
+  } else if (download) note(`(the built-in model ${describeDownload(download)} is needed: pass --yes to download it, or run \`lore model download\`)`);
   const embedder = new ProcessEmbedder(resolved); // the built-in model is checked in its worker, not here
   try {
     await embedder.preflight({ signal, timeoutMs: 5000 });
@@ -195,7 +209,7 @@ export async function runEval(argv: string[], io: EvalIo, signal?: AbortSignal):
     } catch (err) {
       throw bad(errorMessage(err));
     }
-    const { modes, embedder } = await chooseModes(opts.mode, settings, io.err, signal);
+    const { modes, embedder } = await chooseModes(opts.mode, settings, io.err, signal, opts.yes);
 
     let set: EvalSet;
     let about: Record<string, unknown>;

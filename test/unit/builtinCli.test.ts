@@ -86,6 +86,14 @@ describe('CLI with the built-in model (tiny test model, local model hub)', () =>
     assert.equal(hub.requests.length, 0);
   });
 
+  it('lore eval --embed-provider builtin runs semantic and hybrid with the built-in model (the command users run with the real one)', async () => {
+    const r = await run(['eval', ws.root, '--embed-provider', 'builtin', '--embed-model', model.entry.name, '--yes', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out);
+    assert.deepEqual(report.systems.map((x: { system: string }) => x.system), ['plain FTS5 BM25', 'Lore keyword', 'Lore semantic', 'Lore hybrid']);
+    assert.ok(report.systems.every((x: { fallback?: unknown; queries: number }) => !x.fallback && x.queries > 0), r.out);
+  });
+
   it('a checksum failure is exit 5 with the reason', async () => {
     fs.rmSync(models, { recursive: true, force: true });
     const bad = Buffer.from(model.files[model.entry.tokenizer.path]);

@@ -9,7 +9,8 @@ import { WordPiece } from '../../src/core/embed/builtin/wordpiece';
 import { EmbedderError } from '../../src/core/embed/types';
 import type { Lore } from '../../src/core/service';
 import { type ModelHub, startModelHub } from '../fixtures/modelHub';
-import { tinyModel, writeCatalogue } from '../fixtures/tinyModel';
+import { startFixtureServer } from '../fixtures/ollamaServer';
+import { installTinyModel, tinyModel, writeCatalogue } from '../fixtures/tinyModel';
 import { eventually, tempWorkspace, type TempWorkspace } from './helpers';
 
 const vocab = (words: string[]) => Object.fromEntries(['[PAD]', '[UNK]', '[CLS]', '[SEP]', ...words].map((w, i) => [w, i]));
@@ -214,6 +215,37 @@ describe('built-in embedder in the engine (tiny test model, worker processes)', 
     const st = await lore.status();
     assert.equal(st.embedder.state, 'live');
     assert.ok((st.embedder.truncated ?? 0) >= 1, `truncated: ${st.embedder.truncated}`);
+  });
+
+  it('switching between Ollama and the built-in model fills the new space in the shadow; switching back comes from the cache', { timeout: 30_000 }, async () => {
+    installTinyModel(modelDir(), model);
+    const fx = await startFixtureServer();
+    try {
+      const ollama = { provider: 'ollama' as const, host: fx.url };
+      lore = await ws.open({ embedder: ollama, embedding: { recheckMs: 60_000 } });
+      await lore.index();
+      await lore.embeddingIdle();
+      assert.equal((await lore.status()).embedder.activeModel, 'ollama:nomic-embed-text');
+      await lore.configureEmbedder({ provider: 'builtin', builtinModel: model.entry.name, modelDir: modelDir() });
+      // Until the built-in space is complete, Ollama's vectors keep answering.
+      const during = await lore.status();
+      assert.equal(during.embedder.activeModel, 'ollama:nomic-embed-text');
+      await lore.embeddingIdle();
+      const st = await lore.status();
+      assert.equal(st.embedder.activeModel, 'builtin:lore-tiny-test');
+      assert.deepEqual(st.embedder.progress, { done: 3, total: 3 });
+      assert.equal((await lore.search('cats dogs garden', { mode: 'semantic' })).results[0]?.path, 'garden.md');
+      const before = fx.embedRequests();
+      await lore.configureEmbedder(ollama);
+      await lore.embeddingIdle();
+      const back = await lore.status();
+      assert.equal(back.embedder.activeModel, 'ollama:nomic-embed-text');
+      assert.equal(fx.embedRequests() - before, 1, 'only the check: the documents came from the cache');
+    } finally {
+      await lore?.close();
+      lore = undefined;
+      await fx.close();
+    }
   });
 
   it('auto: no Ollama answering means the built-in model, and the status says why', async () => {

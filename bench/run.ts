@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runBuiltinBench } from './builtin';
 import { runHostBench } from './host';
 import { runHostVectorsBench } from './hostVectors';
 import { runIndexing } from './indexing';
@@ -36,6 +37,7 @@ export const SECTIONS: Section[] = [
   { name: 'keyword', title: 'Keyword search', run: runKeyword },
   { name: 'vectors', title: 'Vector search', run: (ctx) => runVectorBench({ repeat: ctx.repeat, tmp: ctx.tmp, log: ctx.log }) },
   { name: 'quality', title: 'Retrieval quality', run: runQuality },
+  { name: 'builtin', title: 'Built-in embedder (tiny test model)', run: runBuiltinBench },
   { name: 'host', title: 'Extension host in a big workspace', run: runHostBench },
   { name: 'host-vectors', title: 'Extension host at 100,000 chunks with vectors', run: runHostVectorsBench },
 ];

@@ -105,7 +105,12 @@ async function chooseModes(
       throwIfAborted(signal);
       throw bad(`the built-in model could not be downloaded: ${errorMessage(err)}`);
     }
-  } else if (download) note(`(the built-in model ${describeDownload(download)} is needed: pass --yes to download it, or run \`lore model download\`)`);
+  } else if (download) {
+    const why = `the built-in model ${describeDownload(download)} is needed: pass --yes to download it, or run \`lore model download\``;
+    if (asked) throw bad(`--mode ${modes.filter((m) => m !== 'keyword').join('/')} needs an embedder: ${why}`);
+    note(`(semantic and hybrid skipped: ${why})`);
+    return { modes: ['keyword'], embedder: null };
+  }
   const embedder = new ProcessEmbedder(resolved); // the built-in model is checked in its worker, not here
   try {
     await embedder.preflight({ signal, timeoutMs: 5000 });

@@ -129,8 +129,13 @@ describe('lore eval', () => {
     notes = path.join(base, 'notes');
     makeBeir(beir);
     makeNotes(notes, 12);
+    // No built-in model on disk, whatever this machine has downloaded: auto then meets a missing model.
+    process.env.LORE_MODEL_DIR = path.join(base, 'models');
   });
-  after(() => fs.rmSync(base, { recursive: true, force: true }));
+  after(() => {
+    delete process.env.LORE_MODEL_DIR;
+    fs.rmSync(base, { recursive: true, force: true });
+  });
 
   it('a BEIR set: the report has the baseline first, then Lore; an obvious query scores MRR 1', async () => {
     const r = await run(['eval', beir, '--json', '--embed-provider', 'none']);
@@ -185,13 +190,22 @@ describe('lore eval', () => {
     } finally {
       await fx.stop();
     }
-    const down = await run(['eval', beir, '--json', '--embed-host', fx.url]);
+    const down = await run(['eval', beir, '--json', '--embed-provider', 'ollama', '--embed-host', fx.url]);
     assert.equal(down.code, 0, down.err);
     assert.deepEqual(JSON.parse(down.out).systems.map((s: { system: string }) => s.system), ['plain FTS5 BM25', 'Lore keyword']);
     assert.match(down.err, /semantic and hybrid skipped: .* does not answer/);
-    const asked = await run(['eval', beir, '--embed-host', fx.url, '--mode', 'semantic']);
+    const asked = await run(['eval', beir, '--embed-provider', 'ollama', '--embed-host', fx.url, '--mode', 'semantic']);
     assert.equal(asked.code, 2);
     assert.match(asked.err, /--mode semantic needs an embedder that answers/);
+    // auto (the default): Ollama is down, so the built-in model, which is not downloaded: say so, keyword only.
+    const auto = await run(['eval', beir, '--json', '--embed-host', fx.url]);
+    assert.equal(auto.code, 0, auto.err);
+    assert.deepEqual(JSON.parse(auto.out).systems.map((s: { system: string }) => s.system), ['plain FTS5 BM25', 'Lore keyword']);
+    assert.match(auto.err, /semantic and hybrid skipped: the built-in model bge-small-en-v1\.5 \(32\.9 MB, MIT licence\) .* pass --yes/);
+    assert.doesNotMatch(auto.err, /does not answer/, 'one reason, not two');
+    const autoAsked = await run(['eval', beir, '--embed-host', fx.url, '--mode', 'hybrid']);
+    assert.equal(autoAsked.code, 2);
+    assert.match(autoAsked.err, /--mode hybrid needs an embedder: the built-in model .* pass --yes/);
   });
 
   it('a markdown folder: known-item queries from each note, deterministic, in a temp index', async () => {

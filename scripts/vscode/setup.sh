@@ -36,8 +36,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    apt_opts=()
+    # apt checks signatures as the unprivileged _apt user, in /tmp; on a machine whose /tmp is not
+    # world-writable (seen here: mode 755) that fails as "repository is not signed". Run it as root then.
+    [ -k /tmp ] && [ "$(stat -c %a /tmp)" = 1777 ] || apt_opts=(-o APT::Sandbox::User=root)
+    apt-get "${apt_opts[@]}" update -qq >&2
+    apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" >&2
   else
     log "missing system packages: ${missing[*]}; install them as root: apt-get install -y ${missing[*]}"
     exit 1

@@ -20,6 +20,25 @@ async function setup(): Promise<{ hub: ModelHub; env: Record<string, string>; di
   return { hub, dir, env: { LORE_MODEL_CATALOG: writeCatalogue(dir, model), LORE_MODEL_HUB: hub.url } };
 }
 
+/** A model hub and a workbench on a fresh profile for the suite; getters, since both start in before(). */
+function workbenchWithModelHub(): { wb: () => Workbench; hub: () => ModelHub } {
+  let wb: Workbench | undefined;
+  let hub: ModelHub | undefined;
+  let dir: string | undefined;
+  before(async () => {
+    const s = await setup();
+    hub = s.hub;
+    dir = s.dir;
+    wb = await openWorkbench({ env: s.env, settings: SETTINGS });
+  });
+  after(async () => {
+    await wb?.close();
+    await hub?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { wb: () => wb!, hub: () => hub! };
+}
+
 // No Ollama: nothing listens on port 9, so `auto` chooses the built-in model at once.
 const SETTINGS = { 'lore.embedding.host': 'http://127.0.0.1:9', 'lore.embedding.builtinModel': 'lore-tiny-test', 'lore.search.defaultMode': 'hybrid' };
 
@@ -38,22 +57,11 @@ async function expectHybrid(wb: Workbench): Promise<void> {
 }
 
 describe('built-in model: the consent notification, accepted', () => {
-  let wb: Workbench;
-  let hub: ModelHub;
-  let dir: string;
-  before(async () => {
-    const s = await setup();
-    hub = s.hub;
-    dir = s.dir;
-    wb = await openWorkbench({ env: s.env, settings: SETTINGS });
-  });
-  after(async () => {
-    await wb?.close();
-    await hub?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = workbenchWithModelHub();
 
   it('asks once, with size and licence; Download makes semantic and hybrid search live', { timeout: 180_000 }, async () => {
+    const wb = suite.wb();
+    const hub = suite.hub();
     const page = wb.page;
     const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: OFFER });
     await toast.first().waitFor({ timeout: 90_000 });
@@ -71,22 +79,11 @@ describe('built-in model: the consent notification, accepted', () => {
 });
 
 describe('built-in model: the consent notification, declined', () => {
-  let wb: Workbench;
-  let hub: ModelHub;
-  let dir: string;
-  before(async () => {
-    const s = await setup();
-    hub = s.hub;
-    dir = s.dir;
-    wb = await openWorkbench({ env: s.env, settings: SETTINGS });
-  });
-  after(async () => {
-    await wb?.close();
-    await hub?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = workbenchWithModelHub();
 
   it('"Not Now" downloads nothing and is not asked again after a reload; Index Status still offers the download', { timeout: 240_000 }, async () => {
+    const wb = suite.wb();
+    const hub = suite.hub();
     const page = wb.page;
     const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: OFFER });
     await toast.first().waitFor({ timeout: 90_000 });

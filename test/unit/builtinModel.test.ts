@@ -182,6 +182,31 @@ describe('built-in embedder in the engine (tiny test model, worker processes)', 
     assert.equal(res.results[0]?.path, 'garden.md');
   });
 
+  it('on a platform ONNX Runtime has no binary for: semantic search off, saying so and what to use instead; keyword search works', async () => {
+    installTinyModel(modelDir(), model);
+    // The worker processes inherit NODE_OPTIONS: this preload makes them riscv64, so the real
+    // onnxruntime-node loader looks for bin/napi-v6/linux/riscv64, which the package does not ship.
+    const preload = path.join(dir, 'riscv64.cjs');
+    fs.writeFileSync(preload, "Object.defineProperty(process, 'arch', { value: 'riscv64' });\n");
+    const before = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = `${before ?? ''} --require ${preload}`.trim();
+    try {
+      lore = await open();
+      await lore.index();
+      await lore.embedderChecked();
+      const st = await lore.status();
+      assert.equal(st.embedder.state, 'degraded');
+      assert.match(st.embedder.reason ?? '', /the built-in model cannot run on \w+-riscv64: ONNX Runtime did not load .*use Ollama or an OpenAI-compatible server instead/);
+      assert.equal(st.embedder.fix?.value, 'lore.embedding.provider');
+      const res = await lore.search('garden cats');
+      assert.equal(res.mode, 'keyword');
+      assert.equal(res.results[0]?.path, 'garden.md');
+    } finally {
+      if (before === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = before;
+    }
+  });
+
   it('after the download: live, 32 dims, every document embedded, semantic and hybrid search answer', async () => {
     fs.rmSync(modelDir(), { recursive: true, force: true });
     lore = await open();

@@ -31,8 +31,9 @@ function loadRuntime(): typeof Ort {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('onnxruntime-node') as typeof Ort;
   } catch (err) {
-    throw new EmbedderError('unsupported', `the built-in model cannot run on ${process.platform}-${process.arch}: ONNX Runtime did not load (${errorMessage(err)}); use Ollama or an OpenAI-compatible server instead`, {
+    throw new EmbedderError('unsupported', `the built-in model cannot run on ${process.platform}-${process.arch}: ONNX Runtime did not load (${errorMessage(err).split('\n')[0]}); use Ollama or an OpenAI-compatible server instead`, {
       fix: { kind: 'setting', value: 'lore.embedding.provider', label: 'Choose another provider' },
+      cause: err, // the require stack, for the log
     });
   }
 }

@@ -17,6 +17,7 @@ import type { SearchOptions, SearchResponse } from './search/types';
 import type { Logger, SyncStatus } from './types';
 import type { FileState } from './storage/documents';
 import type { SessionStore } from './storage/sessions';
+import type { MemoryStore } from './storage/memory';
 import type { Recovery, Storage, StorageInfo, ValidationReport } from './storage/storage';
 import type { StorageOptions, UserData } from './storage/open';
 
@@ -123,6 +124,8 @@ export interface Lore {
   rebuild(opts?: ReconcileOptions): Promise<ReconcileSummary>;
   /** Session history, kept in the user-data file beside the index (read-only when the Lore is). */
   readonly sessions: SessionStore;
+  /** Durable memory (remember, recall, forget...), in the same user-data file as the history. */
+  readonly memory: MemoryStore;
   /** One document's indexed text, or a line range of it; undefined when it is not indexed. */
   getDocument(path: string, range?: LineRangeRequest): Promise<IndexedDocument | undefined>;
   /** Sets or clears (null) the embedder; a new model fills a new vector space while the old one keeps serving. */

@@ -22,6 +22,7 @@ import type { SearchOptions, SearchResponse } from './search/types';
 import type { Logger, SyncStatus } from './types';
 import { documentTotal, type FileState } from './storage/documents';
 import type { SessionStore } from './storage/sessions';
+import type { MemoryStore } from './storage/memory';
 import type { Storage, ValidationReport } from './storage/storage';
 import { openStorage } from './storage/open';
 import type { Listener, Lore, LoreInit, LoreStatus } from './lore';
@@ -62,6 +63,7 @@ export async function createLore(init: LoreInit): Promise<Lore> {
 class LoreService implements Lore {
   private readonly logger: Logger | undefined;
   readonly sessions: SessionStore;
+  readonly memory: MemoryStore;
   private readonly filter: FileFilter;
   private readonly config: LoreConfig;
   private readonly progressListeners = new Set<Listener<IndexProgress>>();
@@ -100,6 +102,7 @@ class LoreService implements Lore {
     this.config = resolveConfig(init.config);
     this.filter = new FileFilter(root, { include: this.config.include, exclude: this.config.exclude, respectGitignore: this.config.respectGitignore });
     this.sessions = storage.sessions;
+    this.memory = storage.memory;
     this.healer = new Healer({
       storage,
       lanes: this.lanes,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadMigrations } from '../../src/core/storage/sqlite/migrate';
@@ -165,5 +166,20 @@ test('the session store says when history changed, for every kind of write and o
   } finally {
     user.close();
     ws.cleanup();
+  }
+});
+
+test('the user-data check finds memory whose versions or text index are out of step', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-memcheck-'));
+  const user = openUserData(path.join(dir, 'lore-user.db'));
+  try {
+    user.db.prepare(`INSERT INTO memory_entries (namespace, key, value, version, is_latest, created_at, updated_at) VALUES
+      ('project:x', 'k', '"a"', 1, 1, 1, 1), ('project:x', 'k', '"b"', 2, 1, 2, 2)`).run();
+    const problems = user.validate().problems.map((p) => `${p.check}: ${p.message}`);
+    assert.ok(problems.includes('history:memory_one_latest: memory project:x k has 2 versions marked latest, or not its newest'), problems.join('\n'));
+    assert.ok(problems.includes('history:memory_fts_in_step: 2 memor(ies) are missing from their text index'), problems.join('\n'));
+  } finally {
+    user.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,11 +1,12 @@
 /**
  * Everything Lore keeps, behind one object a backend opens: the rebuildable index (documents,
- * keyword, vectors and the embedding queue) and the user's own data (session history), which
+ * keyword, vectors and the embedding queue) and the user's own data (session history, memory), which
  * nothing that rebuilds or recovers the index touches. storage/sqlite/storage.ts opens the SQLite
  * one; the engine (service.ts) sees only these interfaces.
  */
 import type { DocumentStore } from './documents';
 import type { KeywordIndex } from './keyword';
+import type { MemoryStore } from './memory';
 import type { SessionStore } from './sessions';
 import type { EmbeddingQueue, VectorIndex } from './vectors';
 
@@ -50,6 +51,8 @@ export interface Storage {
   readonly vectors: VectorIndex;
   readonly embeddingQueue: EmbeddingQueue;
   readonly sessions: SessionStore;
+  /** Durable memory (user data, beside the session history). */
+  readonly memory: MemoryStore;
   info(): Promise<StorageInfo>;
   /** Whether `err`, thrown by this storage, says its index file is damaged (rebuild it). */
   isDamage(err: unknown): boolean;

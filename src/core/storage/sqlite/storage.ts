@@ -145,6 +145,7 @@ class SqliteStorageImpl implements SqliteStorage {
   readonly vectors: VectorIndex;
   readonly embeddingQueue: EmbeddingQueue;
   readonly sessions: UserData['sessions'];
+  readonly memory: UserData['memory'];
   private closed = false;
 
   constructor(
@@ -163,6 +164,7 @@ class SqliteStorageImpl implements SqliteStorage {
     this.vectors = current(() => this.file.vectors);
     this.embeddingQueue = current(() => this.file.embeddingQueue);
     this.sessions = userData.sessions;
+    this.memory = userData.memory;
   }
 
   get db(): Database {

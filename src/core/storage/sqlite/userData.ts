@@ -1,5 +1,5 @@
 /**
- * The user's own data (session history; later, memory entries) in its own database file beside
+ * The user's own data (session history and durable memory) in its own database file beside
  * the index. The index is rebuildable from the markdown at any time; this file is not, so nothing
  * that rebuilds, deletes or recovers the index touches it.
  */
@@ -9,6 +9,7 @@ import type { Database } from 'better-sqlite3';
 import { errorMessage, LoreError } from '../../errors';
 import { autoBackup, backupDue, listBackups, restoreInto, writeBackup } from './backup';
 import { damageReason, isDamage, moveAside } from './recover';
+import { SqliteMemoryStore } from './memory';
 import { SqliteSessionStore } from './sessions';
 import { findSchemaDir, loadMigrations, type Migration, schemaVersion } from './migrate';
 import { openDatabase } from './open';
@@ -31,6 +32,7 @@ export interface UserData {
   /** The file, or ':memory:' for an empty read-only stand-in when a read-only Lore finds none. */
   readonly path: string;
   readonly sessions: SqliteSessionStore;
+  readonly memory: SqliteMemoryStore;
   readonly db: Database;
   validate(): ValidationReport;
   /** A consistent copy of the history at `to`. */
@@ -96,9 +98,11 @@ export function openUserData(
     timer.unref();
   }
   const sessions = new SqliteSessionStore(db, Date.now, { readonly, warn: opts.warn });
+  const memory = new SqliteMemoryStore(db, Date.now, { readonly, warn: opts.warn });
   return {
     path: where,
     sessions,
+    memory,
     db,
     validate: () => validateUserData(db),
     backup: (to) => writeBackup(db, to),
@@ -111,6 +115,7 @@ export function openUserData(
         throw new LoreError('BAD_INPUT', `Cannot restore session history from ${from}: ${errorMessage(err)}`, { cause: err });
       }
       sessions.changedElsewhere();
+      memory.changedElsewhere();
       return kept;
     },
     close: () => {

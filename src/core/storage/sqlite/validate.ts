@@ -78,7 +78,7 @@ const INDEX_CHECKS: Check[] = [
   },
 ];
 
-// The user-data file (session history): the file itself, then the history's text index.
+// The user-data file (session history, memory): the file itself, then the text indexes and memory's versions.
 const USER_DATA_CHECKS: Check[] = [
   INDEX_CHECKS[0],
   INDEX_CHECKS[1],
@@ -87,6 +87,24 @@ const USER_DATA_CHECKS: Check[] = [
     run: (db) =>
       ftsInStep(db, 'session_events', 'session_events_fts',
         (n) => `${n} session event(s) are missing from their text index`, (n) => `${n} session text entr(ies) have no event`),
+  },
+  {
+    name: 'memory_one_latest',
+    run: (db) =>
+      (db.prepare(`SELECT namespace, key, sum(is_latest) AS n, max(version) AS top,
+          max(CASE WHEN is_latest = 1 THEN version END) AS flagged FROM memory_entries GROUP BY namespace, key
+          HAVING n != 1 OR flagged != top`).all() as Array<{ namespace: string; key: string; n: number }>).map(
+        (r) => `memory ${r.namespace} ${r.key} has ${r.n} versions marked latest, or not its newest`,
+      ),
+  },
+  {
+    name: 'memory_fts_in_step',
+    run: (db) => {
+      const live = 'SELECT id FROM memory_entries WHERE is_latest = 1 AND is_deleted = 0';
+      const m = count(db, `SELECT count(*) AS n FROM (${live}) WHERE id NOT IN (SELECT id FROM memory_fts_docsize)`);
+      const x = count(db, `SELECT count(*) AS n FROM memory_fts_docsize WHERE id NOT IN (${live})`);
+      return [...(m ? [`${m} memor(ies) are missing from their text index`] : []), ...(x ? [`${x} memory text entr(ies) have no live memory`] : [])];
+    },
   },
 ];
 

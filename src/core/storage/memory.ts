@@ -1,0 +1,37 @@
+/**
+ * Durable memory as the engine and the hosts use it, whatever keeps it (storage/sqlite/memory.ts
+ * today): versioned entries by namespace and key, soft delete, an audit of every write.
+ */
+import type {
+  MemoryActor, MemoryAuditRecord, MemoryEntry, MemoryHit, MemoryListOptions, MemoryType, RememberOptions,
+} from '../memory/types';
+
+export interface MemoryStore {
+  readonly readonly: boolean;
+  /** Called after every write that changed something (views refresh from this). */
+  onDidChange(listener: () => void): () => void;
+  /** Writes a new version of (namespace, key); the earlier ones are kept. Returns the entry written. */
+  remember(namespace: string, key: string, value: unknown, opts?: RememberOptions): Promise<MemoryEntry>;
+  /** The latest version, unless it is forgotten or expired. */
+  recall(namespace: string, key: string): Promise<MemoryEntry | undefined>;
+  /** Live entries (latest versions) in a namespace and the namespaces below it ("" for all), by namespace then key. */
+  list(prefix?: string, opts?: MemoryListOptions): Promise<MemoryEntry[]>;
+  /** Namespaces with live entries, with how many each holds. */
+  namespaces(prefix?: string): Promise<Array<{ namespace: string; entries: number }>>;
+  /** Every version of a key, newest first (forgotten ones too). */
+  history(namespace: string, key: string): Promise<MemoryEntry[]>;
+  /** Writes `version`'s value again as a new version (also brings a forgotten entry back). */
+  restore(namespace: string, key: string, version: number, actor?: MemoryActor): Promise<MemoryEntry>;
+  /** Soft delete: the latest version is marked deleted; history and restore still have it. False when nothing live was there. */
+  forget(namespace: string, key: string, actor?: MemoryActor): Promise<boolean>;
+  /** Really deletes every version of a key (the audit keeps that it happened). Returns how many versions went. */
+  purge(namespace: string, key: string, actor?: MemoryActor): Promise<number>;
+  /** Marks episodic entries past their TTL deleted (audited as 'expire'); returns how many. */
+  expire(now?: number): Promise<number>;
+  /** Live entries whose namespace, key or text match every word of `query` (the last as a prefix when asked), best first. */
+  search(query: string, opts?: { limit?: number; prefix?: string; type?: MemoryType; prefixLast?: boolean }): Promise<MemoryHit[]>;
+  /** The audit, newest first: of one key, or of everything. */
+  audit(opts?: { namespace?: string; key?: string; limit?: number }): Promise<MemoryAuditRecord[]>;
+  /** How many live entries there are. */
+  count(): Promise<number>;
+}

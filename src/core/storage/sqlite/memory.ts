@@ -1,0 +1,292 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { errorMessage, LoreError } from '../../errors';
+import { memoryMatch } from '../../memory/match';
+import {
+  checkKey, checkNamespace, checkPrefix, checkType, type MemoryActor, type MemoryAuditRecord, type MemoryEntry, type MemoryHit,
+  type MemoryListOptions, type MemoryOperation, type MemoryType, type RememberOptions, valueJson, valueText,
+} from '../../memory/types';
+import { checkQueryText } from '../../search/input';
+import type { MemoryStore } from '../memory';
+
+interface EntryRow {
+  id: number;
+  namespace: string;
+  key: string;
+  value: string;
+  type: MemoryType;
+  version: number;
+  deleted: number;
+  metadata: string;
+  createdBy: string;
+  updatedBy: string;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number | null;
+}
+
+const COLUMNS = `m.id, m.namespace, m.key, m.value, m.memory_type AS type, m.version, m.is_deleted AS deleted, m.metadata,
+  m.created_by AS createdBy, m.updated_by AS updatedBy, m.created_at AS createdAt, m.updated_at AS updatedAt, m.expires_at AS expiresAt`;
+
+function toEntry(r: EntryRow): MemoryEntry {
+  const e: MemoryEntry = {
+    namespace: r.namespace, key: r.key, value: JSON.parse(r.value), type: r.type, version: r.version, deleted: !!r.deleted,
+    metadata: JSON.parse(r.metadata), createdBy: r.createdBy, updatedBy: r.updatedBy, createdAt: r.createdAt, updatedAt: r.updatedAt,
+  };
+  if (r.expiresAt !== null) e.expiresAt = r.expiresAt;
+  return e;
+}
+
+/** What text search reads of an entry: its namespace's segments, its key and its value's strings. */
+const ftsText = (namespace: string, key: string, value: unknown) => `${namespace.replace(/:/g, ' ')} ${key} ${valueText(value)}`;
+
+/** The end of a namespace-prefix range: every namespace that is `p` or below it sorts in [p, p + ';'). */
+const prefixEnd = (p: string) => `${p};`; // ';' is the character after ':'
+
+/**
+ * Durable memory in the user-data database. Every write is one IMMEDIATE transaction: the new
+ * version, the flag that says which version is the latest, the text index and the audit change
+ * together, and a second writer (another window, the CLI) waits instead of failing.
+ */
+export class SqliteMemoryStore implements MemoryStore {
+  private readonly stmts = new Map<string, Statement>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: () => number = Date.now,
+    private readonly opts: { readonly?: boolean; warn?: (message: string) => void } = {},
+  ) {}
+
+  get readonly(): boolean {
+    return this.db.readonly || !!this.opts.readonly;
+  }
+
+  onDidChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tells the listeners that memory changed under this store (restored from a backup). */
+  changedElsewhere(): void {
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l();
+      } catch (err) {
+        this.opts.warn?.(`a memory listener failed: ${errorMessage(err)}`);
+      }
+    }
+  }
+
+  async remember(namespace: string, key: string, value: unknown, opts: RememberOptions = {}): Promise<MemoryEntry> {
+    this.writable();
+    const ns = checkNamespace(namespace);
+    const k = checkKey(key);
+    const type = checkType(opts.type);
+    const json = valueJson(value);
+    const metadata = opts.metadata ?? {};
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new LoreError('BAD_INPUT', "A memory's metadata must be a JSON object.");
+    if (opts.ttlMs !== undefined && type !== 'episodic') throw new LoreError('BAD_INPUT', 'Only episodic memories expire: a TTL needs --type episodic.');
+    if (opts.ttlMs !== undefined && !(opts.ttlMs > 0)) throw new LoreError('BAD_INPUT', `A memory's TTL must be more than 0, not ${opts.ttlMs}.`);
+    const entry = this.db.transaction(() => {
+      const now = this.clock();
+      const prev = this.latestRow(ns, k);
+      const row = this.insertVersion({
+        namespace: ns, key: k, value: json, type, metadata: JSON.stringify(metadata), by: opts.by ?? '',
+        createdBy: prev?.createdBy ?? opts.by ?? '', createdAt: prev?.createdAt ?? now, now,
+        expiresAt: opts.ttlMs === undefined ? null : now + opts.ttlMs, prev,
+      });
+      this.audit1(ns, k, row.version, opts.operation ?? (prev ? 'update' : 'create'), opts, now);
+      return toEntry(row);
+    }).immediate();
+    this.changed();
+    return entry;
+  }
+
+  private insertVersion(v: {
+    namespace: string; key: string; value: string; type: MemoryType; metadata: string; by: string; createdBy: string;
+    createdAt: number; now: number; expiresAt: number | null; prev: EntryRow | undefined;
+  }): EntryRow {
+    if (v.prev) {
+      this.stmt('unlatest', 'UPDATE memory_entries SET is_latest = 0 WHERE id = ?').run(v.prev.id);
+      this.stmt('ftsDelete', 'DELETE FROM memory_fts WHERE rowid = ?').run(v.prev.id);
+    }
+    const row = this.stmt('insert', `INSERT INTO memory_entries
+        (namespace, key, value, memory_type, version, is_deleted, is_latest, metadata, created_by, updated_by, created_at, updated_at, expires_at)
+        VALUES (@namespace, @key, @value, @type, @version, 0, 1, @metadata, @createdBy, @by, @createdAt, @now, @expiresAt)
+        RETURNING ${COLUMNS.replace(/m\./g, '')}`).get({ ...v, prev: undefined, version: (v.prev?.version ?? 0) + 1 }) as EntryRow;
+    this.stmt('ftsInsert', 'INSERT INTO memory_fts (rowid, text) VALUES (?, ?)').run(row.id, ftsText(v.namespace, v.key, JSON.parse(v.value)));
+    return row;
+  }
+
+  async recall(namespace: string, key: string): Promise<MemoryEntry | undefined> {
+    const row = this.latestRow(checkNamespace(namespace), checkKey(key));
+    if (!row || row.deleted || (row.expiresAt !== null && row.expiresAt <= this.clock())) return undefined;
+    return toEntry(row);
+  }
+
+  private latestRow(namespace: string, key: string): EntryRow | undefined {
+    return this.stmt('latest', `SELECT ${COLUMNS} FROM memory_entries m WHERE m.namespace = ? AND m.key = ?
+      ORDER BY m.version DESC LIMIT 1`).get(namespace, key) as EntryRow | undefined;
+  }
+
+  async list(prefix?: string, opts: MemoryListOptions = {}): Promise<MemoryEntry[]> {
+    const p = checkPrefix(prefix);
+    const type = opts.type === undefined ? undefined : checkType(opts.type);
+    const limit = clampLimit(opts.limit, 10_000);
+    const live = opts.includeDeleted ? 'm.is_latest = 1' : 'm.is_latest = 1 AND m.is_deleted = 0 AND (m.expires_at IS NULL OR m.expires_at > @now)';
+    const range = p ? 'AND (m.namespace = @p OR (m.namespace >= @from AND m.namespace < @to))' : '';
+    const rows = this.stmt(`list:${!!opts.includeDeleted}:${!!p}:${!!type}`, `SELECT ${COLUMNS} FROM memory_entries m
+        WHERE ${live} ${range} ${type ? 'AND m.memory_type = @type' : ''}
+        ORDER BY m.namespace, m.key LIMIT @limit`).all({ p, from: `${p}:`, to: prefixEnd(p), type, limit, now: this.clock() }) as EntryRow[];
+    return rows.map(toEntry);
+  }
+
+  async namespaces(prefix?: string): Promise<Array<{ namespace: string; entries: number }>> {
+    const p = checkPrefix(prefix);
+    const range = p ? 'AND (m.namespace = @p OR (m.namespace >= @from AND m.namespace < @to))' : '';
+    return this.stmt(`namespaces:${!!p}`, `SELECT m.namespace, count(*) AS entries FROM memory_entries m INDEXED BY memory_current
+        WHERE m.is_latest = 1 AND m.is_deleted = 0 AND (m.expires_at IS NULL OR m.expires_at > @now) ${range}
+        GROUP BY m.namespace ORDER BY m.namespace`).all({ p, from: `${p}:`, to: prefixEnd(p), now: this.clock() }) as Array<{ namespace: string; entries: number }>;
+  }
+
+  async history(namespace: string, key: string): Promise<MemoryEntry[]> {
+    const rows = this.stmt('history', `SELECT ${COLUMNS} FROM memory_entries m WHERE m.namespace = ? AND m.key = ?
+      ORDER BY m.version DESC`).all(checkNamespace(namespace), checkKey(key)) as EntryRow[];
+    return rows.map(toEntry);
+  }
+
+  async restore(namespace: string, key: string, version: number, actor: MemoryActor = {}): Promise<MemoryEntry> {
+    this.writable();
+    const ns = checkNamespace(namespace);
+    const k = checkKey(key);
+    const entry = this.db.transaction(() => {
+      const old = this.stmt('version', `SELECT ${COLUMNS} FROM memory_entries m WHERE m.namespace = ? AND m.key = ? AND m.version = ?`)
+        .get(ns, k, version) as EntryRow | undefined;
+      if (!old) {
+        const versions = (this.stmt('versions', 'SELECT version FROM memory_entries WHERE namespace = ? AND key = ? ORDER BY version').pluck().all(ns, k) as number[]);
+        throw new LoreError('BAD_INPUT', versions.length
+          ? `${ns} ${k} has no version ${version} (it has ${versions.join(', ')}).`
+          : `Nothing is remembered as ${ns} ${k}.`);
+      }
+      const now = this.clock();
+      const prev = this.latestRow(ns, k)!;
+      const row = this.insertVersion({
+        namespace: ns, key: k, value: old.value, type: old.type, metadata: old.metadata, by: actor.by ?? '', createdBy: prev.createdBy,
+        createdAt: prev.createdAt, now, expiresAt: old.expiresAt === null ? null : now + (old.expiresAt - old.updatedAt), prev,
+      });
+      this.audit1(ns, k, row.version, 'restore', actor, now);
+      return toEntry(row);
+    }).immediate();
+    this.changed();
+    return entry;
+  }
+
+  async forget(namespace: string, key: string, actor: MemoryActor = {}): Promise<boolean> {
+    this.writable();
+    const ns = checkNamespace(namespace);
+    const k = checkKey(key);
+    const done = this.db.transaction(() => this.markDeleted(ns, k, 'delete', actor, this.clock())).immediate();
+    if (done) this.changed();
+    return done;
+  }
+
+  private markDeleted(ns: string, k: string, operation: MemoryOperation, actor: MemoryActor, now: number): boolean {
+    const row = this.latestRow(ns, k);
+    if (!row || row.deleted) return false;
+    this.stmt('markDeleted', 'UPDATE memory_entries SET is_deleted = 1 WHERE id = ?').run(row.id);
+    this.stmt('ftsDelete', 'DELETE FROM memory_fts WHERE rowid = ?').run(row.id);
+    this.audit1(ns, k, row.version, operation, actor, now);
+    return true;
+  }
+
+  async purge(namespace: string, key: string, actor: MemoryActor = {}): Promise<number> {
+    this.writable();
+    const ns = checkNamespace(namespace);
+    const k = checkKey(key);
+    const n = this.db.transaction(() => {
+      const latest = this.latestRow(ns, k);
+      if (latest && !latest.deleted) this.stmt('ftsDelete', 'DELETE FROM memory_fts WHERE rowid = ?').run(latest.id);
+      const gone = this.stmt('purge', 'DELETE FROM memory_entries WHERE namespace = ? AND key = ?').run(ns, k).changes;
+      if (gone) this.audit1(ns, k, null, 'purge', actor, this.clock());
+      return gone;
+    }).immediate();
+    if (n) this.changed();
+    return n;
+  }
+
+  async expire(now = this.clock()): Promise<number> {
+    if (this.readonly) return 0;
+    const due = this.stmt('due', `SELECT namespace, key FROM memory_entries INDEXED BY memory_expiry
+      WHERE expires_at IS NOT NULL AND is_latest = 1 AND is_deleted = 0 AND expires_at <= ?`).all(now) as Array<{ namespace: string; key: string }>;
+    if (!due.length) return 0;
+    const n = this.db.transaction(() => due.filter((d) => this.markDeleted(d.namespace, d.key, 'expire', { by: 'lore' }, now)).length).immediate();
+    if (n) this.changed();
+    return n;
+  }
+
+  async search(query: string, opts: { limit?: number; prefix?: string; type?: MemoryType; prefixLast?: boolean } = {}): Promise<MemoryHit[]> {
+    checkQueryText(query);
+    const m = memoryMatch(query, { prefixLast: opts.prefixLast });
+    if (!m.match) return [];
+    const p = checkPrefix(opts.prefix);
+    const type = opts.type === undefined ? undefined : checkType(opts.type);
+    const limit = clampLimit(opts.limit, 20);
+    const range = p ? 'AND (m.namespace = @p OR (m.namespace >= @from AND m.namespace < @to))' : '';
+    // Ranked by BM25 over the live entries' text; more than asked for, as coverage filters some out.
+    const rows = this.stmt(`search:${!!p}:${!!type}`, `SELECT ${COLUMNS}, -f.rank AS score FROM memory_fts f JOIN memory_entries m ON m.id = f.rowid
+        WHERE memory_fts MATCH @match AND (m.expires_at IS NULL OR m.expires_at > @now) ${range} ${type ? 'AND m.memory_type = @type' : ''}
+        ORDER BY f.rank LIMIT @take`).all({ match: m.match, p, from: `${p}:`, to: prefixEnd(p), type, now: this.clock(), take: limit * 4 + 10 }) as Array<EntryRow & { score: number }>;
+    const hits: MemoryHit[] = [];
+    for (const r of rows) {
+      const entry = toEntry(r);
+      const hit = m.judge(ftsText(entry.namespace, entry.key, entry.value), valueText(entry.value));
+      if (!hit) continue;
+      hits.push({ source: 'memory', entry, snippet: hit.snippet, highlights: hit.highlights, score: r.score });
+      if (hits.length >= limit) break;
+    }
+    return hits;
+  }
+
+  async audit(opts: { namespace?: string; key?: string; limit?: number } = {}): Promise<MemoryAuditRecord[]> {
+    const limit = clampLimit(opts.limit, 100);
+    const one = opts.namespace !== undefined && opts.key !== undefined;
+    const rows = (one
+      ? this.stmt('auditOne', 'SELECT * FROM memory_audit WHERE namespace = ? AND key = ? ORDER BY id DESC LIMIT ?').all(checkNamespace(opts.namespace!), checkKey(opts.key!), limit)
+      : this.stmt('auditAll', 'SELECT * FROM memory_audit ORDER BY id DESC LIMIT ?').all(limit)) as Array<{
+      namespace: string; key: string; version: number | null; operation: MemoryOperation; actor: string; session_id: string | null; at: number;
+    }>;
+    return rows.map((r) => ({
+      namespace: r.namespace, key: r.key, version: r.version, operation: r.operation, actor: r.actor, at: r.at,
+      ...(r.session_id ? { sessionId: r.session_id } : {}),
+    }));
+  }
+
+  async count(): Promise<number> {
+    return this.stmt('count', `SELECT count(*) FROM memory_entries INDEXED BY memory_current WHERE is_latest = 1 AND is_deleted = 0
+      AND (expires_at IS NULL OR expires_at > ?)`).pluck().get(this.clock()) as number;
+  }
+
+  private audit1(namespace: string, key: string, version: number | null, operation: MemoryOperation, actor: MemoryActor, at: number): void {
+    this.stmt('audit', 'INSERT INTO memory_audit (namespace, key, version, operation, actor, session_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(namespace, key, version, operation, actor.by ?? '', actor.sessionId ?? null, at);
+  }
+
+  private writable(): void {
+    if (this.readonly) throw new LoreError('BAD_INPUT', 'Memory is read-only here: this Lore index was opened read-only (another process owns it).');
+  }
+
+  private stmt(key: string, sql: string): Statement {
+    let s = this.stmts.get(key);
+    if (!s) this.stmts.set(key, (s = this.db.prepare(sql)));
+    return s;
+  }
+}
+
+function clampLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined || !Number.isFinite(limit)) return fallback;
+  return Math.max(0, Math.min(Math.floor(limit), 100_000));
+}

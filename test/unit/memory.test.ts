@@ -1,0 +1,84 @@
+// Durable memory on SQLite beyond the conformance suite: writers in several processes, a clock the
+// test moves (TTL without an expiry run), and memory found by Lore's search beside the documents.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { SqliteMemoryStore } from '../../src/core/storage/sqlite/memory';
+import { openUserData } from '../../src/core/storage/sqlite/userData';
+import { tempWorkspace } from './helpers';
+
+const HOUR = 60 * 60 * 1000;
+
+test('two processes remembering the same key at once: every version kept once, numbered without gaps, one latest', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-memory-procs-'));
+  const file = path.join(dir, 'lore-user.db');
+  try {
+    openUserData(file).close();
+    const src = path.resolve(__dirname, '..', '..', 'src');
+    const script = `const { openUserData } = require(${JSON.stringify(path.join(src, 'core/storage/sqlite/userData.ts'))});
+      const user = openUserData(process.argv[1]);
+      (async () => { for (let i = 0; i < 100; i++) await user.memory.remember('project:shared', 'counter', { by: process.argv[2], i }, { by: process.argv[2] }); user.close(); })();`;
+    const run = (tag: string) =>
+      new Promise<number | null>((resolve) => spawn(process.execPath, ['--import', 'tsx', '-e', script, file, tag], { stdio: ['ignore', 'inherit', 'inherit'] }).on('exit', resolve));
+    assert.deepEqual(await Promise.all(['alpha', 'beta'].map(run)), [0, 0]);
+    const user = openUserData(file);
+    try {
+      const history = await user.memory.history('project:shared', 'counter');
+      assert.deepEqual(history.map((e) => e.version), Array.from({ length: 200 }, (_, i) => 200 - i));
+      for (const tag of ['alpha', 'beta']) {
+        const mine = history.filter((e) => (e.value as { by: string }).by === tag).map((e) => (e.value as { i: number }).i).reverse();
+        assert.deepEqual(mine, Array.from({ length: 100 }, (_, i) => i), `${tag}'s writes in its own order`);
+      }
+      assert.equal((await user.memory.audit({ limit: 1000 })).length, 200);
+      assert.equal((await user.memory.search('alpha beta')).length, 1, 'one live entry in the text index');
+      assert.ok(user.validate().ok, JSON.stringify(user.validate().problems));
+    } finally {
+      user.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an episodic entry past its TTL is not recalled, listed or found even before an expiry run marks it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-memory-ttl-'));
+  const user = openUserData(path.join(dir, 'lore-user.db'));
+  try {
+    let now = 1_000_000;
+    const store = new SqliteMemoryStore(user.db, () => now);
+    await store.remember('temp:scratch', 'note', 'look at the flaky test', { type: 'episodic', ttlMs: HOUR });
+    now += HOUR - 1;
+    assert.equal((await store.recall('temp:scratch', 'note'))?.value, 'look at the flaky test');
+    now += 1;
+    assert.equal(await store.recall('temp:scratch', 'note'), undefined);
+    assert.deepEqual(await store.list('temp'), []);
+    assert.deepEqual(await store.search('flaky'), []);
+    assert.equal(await store.count(), 0);
+    assert.equal(await store.expire(), 1);
+    // A restore of an expired entry gives it its TTL again, from now.
+    const back = await store.restore('temp:scratch', 'note', 1);
+    assert.equal(back.expiresAt, now + HOUR);
+  } finally {
+    user.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Lore keeps memory beside the history: a rebuild of the index leaves it, reopening finds it', async () => {
+  const ws = tempWorkspace({ 'ops/deploy.md': '# Deploy\n\nThe staging database is reset by a cron job.\n' });
+  try {
+    let lore = await ws.open();
+    await lore.index();
+    await lore.memory.remember('project:ops', 'staging-reset', 'staging is reset nightly at 02:00 UTC', { by: 'alice' });
+    await lore.rebuild();
+    await lore.close();
+    lore = await ws.open();
+    assert.equal((await lore.memory.recall('project:ops', 'staging-reset'))?.value, 'staging is reset nightly at 02:00 UTC');
+    await lore.close();
+  } finally {
+    ws.cleanup();
+  }
+});

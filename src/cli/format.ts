@@ -40,8 +40,12 @@ export function formatSummary(s: ReconcileSummary, failed: FileState[]): string 
 
 export function formatResults(r: SearchResponse, st: Style): string {
   const used = `mode used: ${r.mode}${r.fallbackReason ? `, reason: ${r.fallbackReason}` : ''}`;
-  if (!r.results.length) return `No results for "${r.query}" (${used}).`;
-  const out: string[] = [];
+  const memories = (r.memories ?? []).flatMap((m) => [
+    `${st.bold('memory')} ${m.entry.namespace} ${st.bold(m.entry.key)}  ${st.dim(`v${m.entry.version} · ${m.entry.type}`)}`,
+    `   ${highlight(m.snippet, m.highlights, st)}`,
+  ]);
+  if (!r.results.length) return [...memories, `No results for "${r.query}" in the documents (${used}).`].join('\n');
+  const out: string[] = [...memories];
   r.results.forEach((hit, i) => {
     const heading = hit.headingPath ? st.dim(` › ${hit.headingPath}`) : '';
     const stale = hit.stale ? st.warn(' [changed since indexed]') : '';

@@ -7,6 +7,7 @@ import type { ReconcileSummary } from '../core/index/reconcile';
 import { embedderFromEnv } from '../core/embed/create';
 import { EmbedderError } from '../core/embed/types';
 import { offerModelDownload, runModel } from './model';
+import { runMemory } from './memory';
 import { FUSION_METHODS, SEARCH_MODES } from '../core/search/input';
 import { formatEmbedding, formatResults, formatStatus, formatSummary, style } from './format';
 import { defaultDbPath, findDbPath } from './locate';
@@ -29,6 +30,8 @@ Usage:
                                default: the backups folder beside it (automatic copies: daily, and
                                before every upgrade of the file; the newest 7 kept)
   lore restore FILE            replace session history with a backup (the current one is backed up first)
+  lore memory <command>        durable memory: remember, recall, list, history, forget, restore, search,
+                               export, import (\`lore memory help\`)
   lore mcp [<dir>] [--db PATH] serve the index to MCP clients over stdio (\`lore mcp --help\`)
   lore model [status|download] the built-in embedding model: where it is, or download it (asks first;
                                --yes agrees ahead). \`lore index\` asks too when it needs the model
@@ -84,6 +87,9 @@ const OPTIONS = {
   'embed-host': { type: 'string' },
   'embed-model': { type: 'string' },
   yes: { type: 'boolean', short: 'y', default: false },
+  ttl: { type: 'string' },
+  purge: { type: 'boolean', default: false },
+  format: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -135,9 +141,13 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
       if (readonly && !opts.json) io.err(`(${dbPath} is not writable for you: reading it read-only)`);
       // status checks every page too, so that it tells the truth about a damaged index.
       // (An index found at <folder>/.lore is <folder>'s, even when it was damaged and set aside.)
-      return createLore({ dbPath, defaultRoot: folder, logger, readonly, check: command === 'status' && !readonly, ...(command === 'validate' ? {} : { embedder, embedding }) });
+      return createLore({ dbPath, defaultRoot: folder, logger, readonly, check: command === 'status' && !readonly, ...(command === 'validate' || command === 'memory' ? {} : { embedder, embedding }) });
     };
     switch (command) {
+      case 'memory':
+        return await runMemory(rest, async () => (lore ??= await open(false)), io, {
+          json: opts.json, type: opts.type?.at(-1), ttl: opts.ttl, to: opts.to, yes: opts.yes, purge: opts.purge, format: opts.format,
+        });
       case 'model':
         return await runModel(rest[0], embedder, io, { json: opts.json, yes: opts.yes }, signal);
       case 'index':
@@ -182,7 +192,7 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         if (!fusion) throw new UsageError(`--fusion takes ${FUSION_METHODS.join(', ')}, not "${opts.fusion}"`);
         const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path, mode, fusion, explain: opts.explain, signal });
         io.out(opts.json ? JSON.stringify(response, null, 2) : formatResults(response, style(io.isTTY)));
-        return response.results.length ? EXIT.ok : EXIT.noResults;
+        return response.results.length || response.memories?.length ? EXIT.ok : EXIT.noResults;
       }
       case 'status': {
         lore = await open(false);

@@ -23,6 +23,7 @@ import type { Logger, SyncStatus } from './types';
 import { documentTotal, type FileState } from './storage/documents';
 import type { SessionStore } from './storage/sessions';
 import type { MemoryStore } from './storage/memory';
+import { expireMemories, searchMemories } from './memory/inSearch';
 import type { Storage, ValidationReport } from './storage/storage';
 import { openStorage } from './storage/open';
 import type { Listener, Lore, LoreInit, LoreStatus } from './lore';
@@ -52,6 +53,7 @@ export async function createLore(init: LoreInit): Promise<Lore> {
     if (!init.readonly && root !== stored) await storage.documents.setMeta('root', root);
     // A full pass records how it chunked: without that record the index was never filled.
     const unbuilt = !!storage.recovered || (await storage.documents.meta('chunking')) === undefined;
+    if (!init.readonly) await expireMemories(storage.memory, init.logger);
     return new LoreService(init, root, storage, unbuilt);
   } catch (err) {
     await storage.close();
@@ -224,6 +226,8 @@ class LoreService implements Lore {
       const p = this.progress.current; // read after the counts: they wait for the writes the runs are told of
       if (p) response.partial = p.phase === 'indexing' ? { indexed, total: indexed + p.total - p.done } : { indexed };
     }
+    const memories = await searchMemories(this.memory, query, opts, this.logger);
+    if (memories.length) response.memories = memories;
     return response;
   }
 

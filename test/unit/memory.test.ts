@@ -82,3 +82,26 @@ test('Lore keeps memory beside the history: a rebuild of the index leaves it, re
     ws.cleanup();
   }
 });
+
+test('one search finds documents and memories: memories beside the results, as many as asked, none for no words', async () => {
+  const ws = tempWorkspace({
+    'ops/deploy.md': '# Deploy\n\nThe staging database is reset by a cron job.\n',
+    'notes/other.md': '# Other\n\nNothing about it here.\n',
+  });
+  try {
+    const lore = await ws.open();
+    await lore.index();
+    await lore.memory.remember('project:ops', 'staging-reset', 'staging is reset nightly at 02:00 UTC');
+    await lore.memory.remember('project:ops', 'staging-owner', 'the platform team owns staging');
+    await lore.memory.remember('user:prefs', 'tone', 'short answers');
+    const res = await lore.search('when is staging reset?', { mode: 'keyword' });
+    assert.equal(res.results[0]?.path, 'ops/deploy.md');
+    assert.deepEqual(res.memories?.map((m) => [m.source, m.entry.key]), [['memory', 'staging-reset'], ['memory', 'staging-owner']]);
+    assert.deepEqual((await lore.search('staging reset', { mode: 'keyword', memories: 1 })).memories?.map((m) => m.entry.key), ['staging-reset']);
+    assert.equal((await lore.search('staging reset', { mode: 'keyword', memories: false })).memories, undefined);
+    assert.equal((await lore.search('cron job', { mode: 'keyword' })).memories, undefined, 'no memory matches: none listed');
+    await lore.close();
+  } finally {
+    ws.cleanup();
+  }
+});

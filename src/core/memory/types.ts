@@ -151,3 +151,13 @@ export function valueText(value: unknown): string {
   walk(value);
   return out.join(' ').replace(/\s+/g, ' ').trim();
 }
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A TTL as people write it ("90m", "12h", "7d", "2w", "30s") in milliseconds. */
+export function parseTtl(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$/i.exec(text);
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2].toLowerCase()] : NaN;
+  if (!(ms > 0)) throw new LoreError('BAD_INPUT', `A TTL is a number and a unit (s, m, h, d or w), such as 12h or 7d, not "${text}".`);
+  return ms;
+}

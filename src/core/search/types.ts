@@ -1,3 +1,5 @@
+import type { MemoryHit } from '../memory/types';
+
 export interface SearchFilters {
   /** Only these document types (adr, design, ...). */
   documentTypes?: string[];
@@ -100,6 +102,8 @@ export interface SearchOptions extends SearchFilters {
   minSimilarity?: number;
   /** Say why each result ranks where it does (`explain` on each result): a few extra queries per result. */
   explain?: boolean;
+  /** Memories that match too, in `memories` (default 3; 0 or false: none). */
+  memories?: boolean | number;
   signal?: AbortSignal;
 }
 
@@ -113,6 +117,8 @@ export interface SearchResponse {
   fallbackReason?: string;
   /** Set while an indexing run is under way: the results come from the files indexed so far. */
   partial?: { indexed: number; /** What the runs will have indexed (unknown while one is still listing the files). */ total?: number };
+  /** Durable memories the query matches (source 'memory'), best first, beside the documents' results. */
+  memories?: MemoryHit[];
   ms: number;
 }
 

@@ -1,6 +1,7 @@
 /**
- * Lore as an MCP server: tools `search`, `get_document`, `list_sessions`, `status` and a resource
- * per indexed document (`lore://doc/<path>`). Transport-agnostic: main.ts connects it to stdio.
+ * Lore as an MCP server: tools `search`, `get_document`, `list_sessions`, `status`, the memory tools
+ * (memoryTools.ts) and a resource per indexed document (`lore://doc/<path>`) and per memory.
+ * Transport-agnostic: main.ts connects it to stdio.
  */
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -10,7 +11,9 @@ import type { Lore } from '../core/service';
 import { DEFAULT_K, MAX_K, MAX_QUERY_CHARS, SEARCH_MODES } from '../core/search/input';
 import type { SearchMode, SearchOptions } from '../core/search/types';
 import { SessionRecorder } from '../core/sessions/recorder';
+import { formatMemoryHits } from '../core/memory/format';
 import { formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus } from './format';
+import { registerMemoryTools } from './memoryTools';
 
 export const DOC_URI_PREFIX = 'lore://doc/';
 
@@ -52,7 +55,8 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       instructions:
         `Lore indexes the markdown of ${lore.root} (design docs, ADRs, plans, notes). Use "search" to find passages ` +
         'and cite them as file:lines, "get_document" to read a whole file or a line range, "list_sessions" for what ' +
-        'the user searched and asked before, and "status" for what the index holds.',
+        'the user searched and asked before, "status" for what the index holds, and "remember"/"recall"/"list_memories" ' +
+        'for facts the user asked to keep across sessions (search returns matching memories too).',
     },
   );
   const readonly = lore.sessions.readonly;
@@ -84,7 +88,7 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       title: 'Search workspace docs',
       description:
         'Searches the indexed markdown (design docs, ADRs, plans, notes) and returns the best passages with file, ' +
-        'line range, heading path, score and a stale flag, within a budget of characters.',
+        'line range, heading path, score and a stale flag, within a budget of characters, and the remembered facts (durable memory) that match.',
       inputSchema: {
         query: z.string().trim().min(1, 'query must not be empty').max(MAX_QUERY_CHARS).describe('What to look for, in words.'),
         k: z.number().int().min(1).max(MAX_K).default(DEFAULT_K).describe(`How many passages at most (1-${MAX_K}).`),
@@ -107,13 +111,15 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       // As MCP clients have read them: scores to three decimals, and whether each text was cut.
       const passages = response.passages.map((p) => ({ ...p, score: Math.round(p.score * 1000) / 1000, truncated: !!p.truncated }));
       const { omitted } = response;
-      return text(formatPassages(a.query, response.mode, response.fallbackReason, passages, omitted), {
+      const memories = formatMemoryHits(response.memories);
+      return text([memories, formatPassages(a.query, response.mode, response.fallbackReason, passages, omitted)].filter(Boolean).join('\n\n'), {
         query: a.query,
         mode: response.mode,
         requestedMode: response.requestedMode,
         ...(response.fallbackReason ? { fallbackReason: response.fallbackReason } : {}),
         results: passages,
         omitted,
+        ...(response.memories ? { memories: response.memories } : {}),
       });
     }),
   );
@@ -179,6 +185,9 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       return text(lines.join('\n'), { ...status, readonly, failed });
     }),
   );
+
+  const client = () => server.server.getClientVersion()?.name ?? 'client';
+  registerMemoryTools(server, lore, guarded, async () => ({ by: `mcp:${client()}`, sessionId: await recorder.settledId() }));
 
   server.registerResource(
     'document',

@@ -54,9 +54,9 @@ describe('MCP server on an index another process writes (read-only)', () => {
     ws?.cleanup();
   });
 
-  test('lists its four tools with input schemas', async () => {
+  test('lists its tools with input schemas', async () => {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['get_document', 'list_sessions', 'search', 'status']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['forget', 'get_document', 'list_memories', 'list_sessions', 'recall', 'remember', 'search', 'status']);
     const search = tools.find((t) => t.name === 'search')!;
     assert.deepEqual(Object.keys(search.inputSchema.properties ?? {}).sort(), ['document_type', 'k', 'max_chars', 'mode', 'path_glob', 'query']);
     assert.deepEqual(search.inputSchema.required, ['query']);

@@ -41,6 +41,12 @@ export class SessionRecorder {
     return this.sessionId;
   }
 
+  /** The session of the events recorded so far, once they are written (a write that names its session waits for this). */
+  async settledId(): Promise<string | undefined> {
+    await this.last.catch(() => undefined);
+    return this.sessionId;
+  }
+
   /**
    * Appends an event. `hint` titles a new session; `conversation` names the session under the
    * 'conversation' policy (required there).

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { Lore, LoreStatus } from '../core/service';
 import type { SearchOptions, SearchResponse, SearchResult } from '../core/search/types';
 import type { SessionStore } from '../core/storage/sessions';
+import type { MemoryStore } from '../core/storage/memory';
 
 /** One search hit of a multi-folder workspace: where it lives as a URI, and which folder's index found it. */
 export type MergedResult = SearchResult & { uri: vscode.Uri; folder: string };
@@ -28,6 +29,10 @@ export interface LoreAccess {
   getDocument(uri: vscode.Uri, range?: { startLine?: number; endLine?: number }): ReturnType<Lore['getDocument']>;
   /** The workspace's session history (one file beside the indexes); undefined before an index opens. */
   sessions(): SessionStore | undefined;
+  /** The workspace's durable memory (in the same file); undefined before an index opens. */
+  memory(): MemoryStore | undefined;
+  /** Fires after a memory was written in this window. */
+  onDidChangeMemory: vscode.Event<void>;
   status(): Promise<FolderStatus[]>;
   /** Fires (throttled) when indexes open/close, indexing progresses or counts change. */
   onDidChange: vscode.Event<void>;

@@ -8,11 +8,14 @@ import { createLore, type Lore, type LoreInit } from '../core/service';
 import type { SearchOptions } from '../core/search/types';
 import { openUserData, type UserData, USER_DATA_FILE } from '../core/storage/open';
 import type { SessionStore } from '../core/storage/sessions';
+import type { MemoryStore } from '../core/storage/memory';
+import { searchMemories } from '../core/memory/inSearch';
 import type { Recovery } from '../core/storage/storage';
 import { embedderSettings, engineConfig, readConfig } from './config';
 import { vscodeFileEvents } from './fileEvents';
 import { openFilesIn } from './openFiles';
-import type { FolderStatus, LoreAccess, MergedResult, MergedSearchResponse } from './loreAccess';
+import type { FolderStatus, LoreAccess, MergedSearchResponse } from './loreAccess';
+import { mergeResponses } from './mergeSearch';
 import { STILL_OPENING } from './loreAccess';
 
 interface Entry {
@@ -63,6 +66,9 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
   /** Fires (within 100 ms, coalesced) after session history changed. */
   readonly onDidChangeSessions = this.sessionsChanged.event;
   private sessionsTimer: NodeJS.Timeout | undefined;
+  private readonly memoryChanged = new vscode.EventEmitter<void>();
+  /** Fires after a memory was written here (remembered, forgotten, restored, imported). */
+  readonly onDidChangeMemory = this.memoryChanged.event;
   /** The workspace's session history (one file for every folder), opened with the first index. */
   private userData: UserData | undefined;
   private readonly life = new AbortController();
@@ -175,27 +181,12 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     if (!this.isReady()) throw this.openError() ?? new Error(`${STILL_OPENING}.`);
     const t0 = performance.now();
     const lores = this.lores();
-    const responses = await Promise.all(lores.map(({ lore }) => lore.search(query, opts)));
-    const results: MergedResult[] = [];
-    responses.forEach((r, i) => {
-      const { folder } = lores[i];
-      for (const hit of r.results) results.push({ ...hit, uri: vscode.Uri.joinPath(folder.uri, ...hit.path.split('/')), folder: folder.name });
-    });
-    if (lores.length > 1) results.sort((a, b) => b.score - a.score);
-    const first = responses[0];
-    const reasons = [...new Set(responses.map((r) => r.fallbackReason).filter(Boolean))];
-    const parts = responses.map((r) => r.partial).filter((p) => !!p);
-    const indexed = parts.reduce((n, p) => n + p.indexed, 0);
-    const partial = !parts.length ? undefined : parts.every((p) => p.total !== undefined) ? { indexed, total: parts.reduce((n, p) => n + p.total!, 0) } : { indexed };
-    return {
-      query,
-      results: results.slice(0, opts.k ?? 10),
-      mode: first?.mode ?? 'keyword',
-      requestedMode: first?.requestedMode ?? opts.mode ?? 'hybrid',
-      fallbackReason: reasons.length ? reasons.join(' ') : undefined,
-      ...(partial ? { partial } : {}),
-      ms: performance.now() - t0,
-    };
+    // Memory is the workspace's, not a folder's: searched once, beside the folders' indexes.
+    const [memories, ...responses] = await Promise.all([
+      this.userData ? searchMemories(this.userData.memory, query, opts, { warn: (m) => this.opts.log?.(m) }) : [],
+      ...lores.map(({ lore }) => lore.search(query, { ...opts, memories: false })),
+    ]);
+    return { ...mergeResponses(query, opts, lores.map((l) => l.folder), responses, memories), ms: performance.now() - t0 };
   }
 
   /** The folder's Lore that holds `uri`, and the document's path relative to it. */
@@ -217,11 +208,17 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     return this.lores().length ? this.userData?.sessions : undefined;
   }
 
+  /** The workspace's durable memory (the same file as the history). */
+  memory(): MemoryStore | undefined {
+    return this.lores().length ? this.userData?.memory : undefined;
+  }
+
   /** Session history beside the indexes (the same file the MCP server finds beside an index it is given). */
   private openUserData(): UserData {
     if (!this.userData) {
       this.userData = openUserData(path.join(this.opts.storageDir, USER_DATA_FILE), { warn: (m) => this.opts.log?.(m) });
       this.userData.sessions.onDidChange(() => this.sessionsChangedSoon());
+      this.userData.memory.onDidChange(() => !this.disposed && this.memoryChanged.fire());
     }
     return this.userData;
   }
@@ -387,6 +384,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     this.fireTimer = this.sessionsTimer = undefined;
     this.changed.dispose();
     this.sessionsChanged.dispose();
+    this.memoryChanged.dispose();
     await this.closeAll();
     try {
       this.userData?.close();

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { LoreAccess, MergedResult } from '../loreAccess';
 import type { SearchOptions } from '../../core/search/types';
+import type { MemoryHit } from '../../core/memory/types';
 import { type Passage, toPassage as passageOf } from '../../core/search/passages';
 
 /** A passage that knows where it lives, so chat can link to it. */
@@ -67,6 +68,8 @@ export interface Retrieved {
   passages: LocatedPassage[];
   mode: string;
   fallbackReason?: string;
+  /** The workspace's memories the query matches. */
+  memories?: MemoryHit[];
 }
 
 export type RetrieveOptions = Pick<SearchOptions, 'k' | 'documentTypes' | 'pathGlob' | 'mode'>;
@@ -83,7 +86,7 @@ export async function retrieve(access: LoreAccess, query: string, opts: Retrieve
     const res = await unlessCancelled(access.search(query, { ...opts, signal: abort.signal }), token);
     throwIfCancelled(token);
     const passages = await Promise.all(res.results.map((r) => toPassage(access, r)));
-    return { passages, mode: res.mode, fallbackReason: res.fallbackReason };
+    return { passages, mode: res.mode, fallbackReason: res.fallbackReason, memories: res.memories };
   } finally {
     abort.dispose();
   }

@@ -6,7 +6,7 @@ import type { SearchMode } from '../../core/search/types';
 import { fitPassages, lineLabel, type Passage } from '../../core/search/passages';
 
 /** The tools' names: registered with vscode.lm.registerTool and declared in package.json. */
-export const TOOL_NAMES = { search: 'lore_search', document: 'lore_get_document', sessions: 'lore_sessions' } as const;
+export const TOOL_NAMES = { search: 'lore_search', document: 'lore_get_document', sessions: 'lore_sessions', remember: 'lore_remember', recall: 'lore_recall' } as const;
 
 export interface SearchToolInput {
   query: string;

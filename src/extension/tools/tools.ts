@@ -1,12 +1,15 @@
-// Lore's language-model tools (#loreSearch, #loreDocument, #loreSessions): Copilot's agent mode and
-// any extension can search the workspace's docs, read a document, and recall session history.
+// Lore's language-model tools (#loreSearch, #loreDocument, #loreSessions, and the memory tools in
+// memoryTools.ts): Copilot's agent mode and any extension can search the workspace's docs, read a
+// document, recall session history, and remember and recall durable facts.
 
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
+import { formatMemoryHits } from '../../core/memory/format';
 import { budgetForToolCall as toolBudget, cutText } from '../../core/search/passages';
 import { workspaceRecorder } from '../history';
 import { formatEventMatches, formatSessions } from '../chat/format';
 import { retrieve, throwIfCancelled, unlessCancelled } from '../chat/retrieve';
+import { memoryTools } from './memoryTools';
 import {
   describeSearchInput,
   formatDocumentResult,
@@ -60,7 +63,9 @@ export class SearchTool implements vscode.LanguageModelTool<Record<string, unkno
     recordTool(this.access, TOOL_NAMES.search, options.input);
     const found = await retrieve(this.access, input.query, { k: input.k, mode: input.mode, documentTypes: input.documentTypes, pathGlob: input.pathGlob }, token);
     const budget = toolBudget(options.tokenizationOptions?.tokenBudget);
-    return text(formatSearchResult({ query: input.query, mode: found.mode, fallbackReason: found.fallbackReason, total: found.passages.length }, found.passages, budget));
+    const memories = formatMemoryHits(found.memories);
+    const docs = formatSearchResult({ query: input.query, mode: found.mode, fallbackReason: found.fallbackReason, total: found.passages.length }, found.passages, budget - memories.length);
+    return text(memories ? `${memories}\n\n${docs}` : docs);
   }
 }
 
@@ -115,12 +120,13 @@ export class SessionsTool implements vscode.LanguageModelTool<Record<string, unk
   }
 }
 
-/** Registers the three tools (when this VS Code has the language-model tool API). */
+/** Registers the tools (when this VS Code has the language-model tool API). */
 export function registerTools(_context: vscode.ExtensionContext, access: LoreAccess): vscode.Disposable {
   if (typeof vscode.lm?.registerTool !== 'function') return new vscode.Disposable(() => undefined);
   return vscode.Disposable.from(
     vscode.lm.registerTool(TOOL_NAMES.search, new SearchTool(access)),
     vscode.lm.registerTool(TOOL_NAMES.document, new DocumentTool(access)),
     vscode.lm.registerTool(TOOL_NAMES.sessions, new SessionsTool(access)),
+    ...memoryTools(access),
   );
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LoreError } from '../core/errors';
 import type { Lore } from '../core/lore';
-import { exportJson, fromMarkdown, type ImportItem, importItems, parseJsonExport, toMarkdown } from '../core/memory/transfer';
+import { exportJson, importItems, readImportPath, writeExport } from '../core/memory/transfer';
 import { checkType, type MemoryEntry, parseTtl } from '../core/memory/types';
 
 export interface MemoryIo {
@@ -153,34 +153,20 @@ export async function runMemory(args: string[], lore: () => Promise<Lore>, io: M
       if (rest.length) throw new LoreError('BAD_INPUT', 'Usage: lore memory export [--to FILE|DIR] [--format json|markdown]');
       const format = flags.format ?? 'json';
       if (format !== 'json' && format !== 'markdown') throw new LoreError('BAD_INPUT', `--format takes json or markdown, not "${format}".`);
-      const data = await exportJson((await lore()).memory);
-      if (format === 'json') {
-        const text = JSON.stringify(data, null, 2);
-        if (!flags.to) io.out(text);
-        else {
-          fs.writeFileSync(flags.to, `${text}\n`);
-          io.err(`Exported ${data.entries.length} memories to ${flags.to}.`);
-        }
+      if (!flags.to && format === 'markdown') throw new LoreError('BAD_INPUT', '--format markdown writes one file per namespace: say where with --to DIR.');
+      if (!flags.to) {
+        io.out(JSON.stringify(await exportJson((await lore()).memory), null, 2));
         return 0;
       }
-      if (!flags.to) throw new LoreError('BAD_INPUT', '--format markdown writes one file per namespace: say where with --to DIR.');
-      fs.mkdirSync(flags.to, { recursive: true });
-      const files = toMarkdown(data.entries);
-      for (const [name, text] of files) fs.writeFileSync(path.join(flags.to, name), text);
-      show({ dir: flags.to, files: [...files.keys()], entries: data.entries.length }, `Exported ${data.entries.length} memories to ${files.size} file(s) in ${flags.to}.`);
+      if (format === 'markdown' && fs.existsSync(flags.to) && !fs.statSync(flags.to).isDirectory()) throw new LoreError('BAD_INPUT', `--format markdown writes one file per namespace: ${flags.to} is a file, not a folder.`);
+      const r = await writeExport((await lore()).memory, flags.to, format);
+      if (format === 'json') io.err(`Exported ${r.entries} memories to ${flags.to}.`);
+      else show({ dir: flags.to, files: r.files.map((f) => path.basename(f)), entries: r.entries }, `Exported ${r.entries} memories to ${r.files.length} file(s) in ${flags.to}.`);
       return 0;
     }
     case 'import': {
       need(1, 'import <FILE|DIR>');
-      const from = path.resolve(rest[0]);
-      if (!fs.existsSync(from)) throw new LoreError('BAD_INPUT', `${from} does not exist.`);
-      let items: ImportItem[];
-      if (fs.statSync(from).isDirectory()) {
-        const files = fs.readdirSync(from).filter((f) => f.endsWith('.md')).sort();
-        if (!files.length) throw new LoreError('BAD_INPUT', `${from} holds no markdown files to import.`);
-        items = files.flatMap((f) => fromMarkdown(fs.readFileSync(path.join(from, f), 'utf8'), path.join(from, f)));
-      } else if (from.endsWith('.md')) items = fromMarkdown(fs.readFileSync(from, 'utf8'), from);
-      else items = parseJsonExport(fs.readFileSync(from, 'utf8'), from);
+      const items = readImportPath(path.resolve(rest[0]));
       const r = await importItems((await lore()).memory, items, ACTOR);
       show(r, `Imported ${r.written} memories (${r.unchanged} already as they were).`);
       return 0;

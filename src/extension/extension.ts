@@ -6,6 +6,7 @@ import { applyEmbedderSettings, registerEmbeddingCommands } from './commands/emb
 import { registerIndexCommands } from './commands/indexing';
 import { registerSearchCommands } from './commands/search';
 import { registerSessionCommands } from './commands/sessions';
+import { registerMemoryCommands } from './commands/memory';
 import { readConfig, setModelDir } from './config';
 import { registerModelCommands } from './commands/model';
 import type { Ctx } from './context';
@@ -19,6 +20,7 @@ import { LoreStatusBar } from './statusBar';
 import { registerTools } from './tools/tools';
 import { partialResults, SearchTreeProvider } from './views/searchTree';
 import { SessionsTreeProvider } from './views/sessionsTree';
+import { MemoryTreeProvider } from './views/memoryTree';
 import { StatusTreeProvider } from './views/statusTree';
 
 /** Disposables released once, in reverse order of registration; async ones (closing indexes) awaited. */
@@ -47,7 +49,7 @@ class DisposableStore {
 export interface LoreExtensionApi {
   access: LoreWorkspace;
   history: WindowHistory;
-  trees: { search: SearchTreeProvider; sessions: SessionsTreeProvider; status: StatusTreeProvider };
+  trees: { search: SearchTreeProvider; sessions: SessionsTreeProvider; memories: MemoryTreeProvider; status: StatusTreeProvider };
   statusBar: LoreStatusBar;
   /** How long activate() took (ms): it only registers things. */
   activationMs: number;
@@ -84,16 +86,19 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   const history = new WindowHistory(access, vscode.workspace.name ?? 'Workspace', log);
   const searchTree = s.add(new SearchTreeProvider());
   const sessionsTree = s.add(new SessionsTreeProvider(access));
+  const memoryTree = s.add(new MemoryTreeProvider(access));
   const statusTree = s.add(new StatusTreeProvider(access));
   const statusBar = s.add(new LoreStatusBar(access));
 
   const searchView = s.add(vscode.window.createTreeView('lore.search', { treeDataProvider: searchTree, showCollapseAll: true }));
   const sessionsView = s.add(vscode.window.createTreeView('lore.sessions', { treeDataProvider: sessionsTree, showCollapseAll: true }));
+  const memoriesView = s.add(vscode.window.createTreeView('lore.memories', { treeDataProvider: memoryTree, showCollapseAll: true }));
   const statusView = s.add(vscode.window.createTreeView('lore.status', { treeDataProvider: statusTree }));
 
   const refresh = () => {
     if (statusView.visible) statusTree.refresh();
     if (sessionsView.visible) sessionsTree.refresh();
+    if (memoriesView.visible) memoryTree.refresh();
     return statusBar.update();
   };
   ctx = {
@@ -112,13 +117,17 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   s.add(access.onDidChangeSessions(() => sessionsTree.refresh()));
   s.add(statusView.onDidChangeVisibility((e) => e.visible && statusTree.refresh()));
   s.add(sessionsView.onDidChangeVisibility((e) => e.visible && sessionsTree.refresh()));
+  s.add(access.onDidChangeMemory(() => memoryTree.refresh()));
+  // Written elsewhere too (the CLI, an MCP client): read again whenever the view is shown.
+  s.add(memoriesView.onDidChangeVisibility((e) => e.visible && memoryTree.refresh()));
   s.add(searchTree.onDidChangeTreeData(() => {
     const r = searchTree.last;
     const notes = [r?.partial && partialResults(r.partial), r?.fallbackReason && `Keyword results: ${r.fallbackReason}`].filter(Boolean);
     searchView.message = notes.length ? notes.join(' · ') : undefined;
   }));
 
-  for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerModelCommands(c), ...registerSessionCommands(c, sessionsTree)]) s.add(d);
+  for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerModelCommands(c), ...registerSessionCommands(c, sessionsTree), ...registerMemoryCommands(c),
+    vscode.commands.registerCommand('lore.memory.refresh', () => memoryTree.refresh())]) s.add(d);
   for (const d of registerApiKey(context.secrets, () => applyEmbedderSettings(c))) s.add(d);
   s.add(onConfigChange(c));
   s.add(onFoldersChange(c));
@@ -142,7 +151,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
 
   const activationMs = performance.now() - t0;
   log(`activated in ${activationMs.toFixed(1)} ms`);
-  return { access, history, trees: { search: searchTree, sessions: sessionsTree, status: statusTree }, statusBar, activationMs };
+  return { access, history, trees: { search: searchTree, sessions: sessionsTree, memories: memoryTree, status: statusTree }, statusBar, activationMs };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -4,6 +4,8 @@
  * version audited as 'import', and skips one whose value is already the latest: running an import
  * twice changes nothing.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { LoreError } from '../errors';
 import type { MemoryStore } from '../storage/memory';
 import { checkKey, checkNamespace, checkType, type MemoryActor, type MemoryEntry, type MemoryType } from './types';
@@ -136,4 +138,34 @@ export function fromMarkdown(text: string, where: string): ImportItem[] {
   }
   flush(lines.length);
   return items;
+}
+
+// ---- files -------------------------------------------------------------------------------------
+
+/** What a path holds for import: a JSON export, a markdown file, or a folder of markdown files. */
+export function readImportPath(from: string): ImportItem[] {
+  if (!fs.existsSync(from)) throw new LoreError('BAD_INPUT', `${from} does not exist.`);
+  if (fs.statSync(from).isDirectory()) {
+    const files = fs.readdirSync(from).filter((f) => f.endsWith('.md')).sort();
+    if (!files.length) throw new LoreError('BAD_INPUT', `${from} holds no markdown files to import.`);
+    return files.flatMap((f) => fromMarkdown(fs.readFileSync(path.join(from, f), 'utf8'), path.join(from, f)));
+  }
+  const text = fs.readFileSync(from, 'utf8');
+  return from.endsWith('.md') ? fromMarkdown(text, from) : parseJsonExport(text, from);
+}
+
+/** Writes every live memory to `to`: one JSON file, or one markdown file per namespace in the folder `to`. Returns the files written. */
+export async function writeExport(store: MemoryStore, to: string, format: 'json' | 'markdown'): Promise<{ entries: number; files: string[] }> {
+  const data = await exportJson(store);
+  if (format === 'json') {
+    fs.writeFileSync(to, `${JSON.stringify(data, null, 2)}\n`);
+    return { entries: data.entries.length, files: [to] };
+  }
+  fs.mkdirSync(to, { recursive: true });
+  const files: string[] = [];
+  for (const [name, text] of toMarkdown(data.entries)) {
+    fs.writeFileSync(path.join(to, name), text);
+    files.push(path.join(to, name));
+  }
+  return { entries: data.entries.length, files };
 }

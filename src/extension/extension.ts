@@ -7,6 +7,7 @@ import { registerIndexCommands } from './commands/indexing';
 import { registerSearchCommands } from './commands/search';
 import { registerSessionCommands } from './commands/sessions';
 import { registerMemoryCommands } from './commands/memory';
+import { registerConsolidateCommands } from './commands/consolidate';
 import { readConfig, setModelDir } from './config';
 import { registerModelCommands } from './commands/model';
 import type { Ctx } from './context';
@@ -126,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
     searchView.message = notes.length ? notes.join(' · ') : undefined;
   }));
 
-  for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerModelCommands(c), ...registerSessionCommands(c, sessionsTree), ...registerMemoryCommands(c),
+  for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerModelCommands(c), ...registerSessionCommands(c, sessionsTree), ...registerMemoryCommands(c), ...registerConsolidateCommands(c),
     vscode.commands.registerCommand('lore.memory.refresh', () => memoryTree.refresh())]) s.add(d);
   for (const d of registerApiKey(context.secrets, () => applyEmbedderSettings(c))) s.add(d);
   s.add(onConfigChange(c));

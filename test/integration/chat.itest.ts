@@ -8,73 +8,12 @@ import { handleChatRequest } from '../../src/extension/chat/participant';
 import { NO_MODEL_NOTE } from '../../src/extension/chat/format';
 import type { LoreAccess } from '../../src/extension/loreAccess';
 import { loreApi } from './extApi';
+import { RecordingStream, request, scriptedModel } from './chatFakes';
 
 const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
 
 async function getAccess(): Promise<LoreAccess> {
   return (await loreApi()).access;
-}
-
-type Part = { kind: 'markdown'; value: string } | { kind: 'anchor'; value: vscode.Location; title?: string } | { kind: 'reference'; value: vscode.Location } | { kind: 'progress'; value: string };
-
-class RecordingStream {
-  parts: Part[] = [];
-  onMarkdown?: (value: string) => void;
-  markdown(value: string | vscode.MarkdownString) {
-    const v = typeof value === 'string' ? value : value.value;
-    this.parts.push({ kind: 'markdown', value: v });
-    this.onMarkdown?.(v);
-  }
-  anchor(value: vscode.Location, title?: string) {
-    this.parts.push({ kind: 'anchor', value, title });
-  }
-  reference(value: vscode.Location) {
-    this.parts.push({ kind: 'reference', value });
-  }
-  progress(value: string) {
-    this.parts.push({ kind: 'progress', value });
-  }
-  button() {}
-  filetree() {}
-  push() {}
-  get text(): string {
-    return this.parts.map((p) => (p.kind === 'markdown' ? p.value : p.kind === 'anchor' ? (p.title ?? '') : '')).join('');
-  }
-  get references(): vscode.Location[] {
-    return this.parts.filter((p): p is Extract<Part, { kind: 'reference' }> => p.kind === 'reference').map((p) => p.value);
-  }
-}
-
-/** A LanguageModelChat that answers with the given fragments (or fails), and remembers what it was sent. */
-function scriptedModel(fragments: string[] | Error, opts: { delayMs?: number } = {}) {
-  const calls: vscode.LanguageModelChatMessage[][] = [];
-  const model = {
-    id: 'test-model',
-    name: 'Test model',
-    vendor: 'lore-test',
-    family: 'test',
-    version: '1',
-    maxInputTokens: 8_000,
-    countTokens: async (t: string | vscode.LanguageModelChatMessage) => (typeof t === 'string' ? t.length : 1) / 4,
-    async sendRequest(messages: vscode.LanguageModelChatMessage[], _o?: unknown, token?: vscode.CancellationToken) {
-      calls.push(messages);
-      if (fragments instanceof Error) throw fragments;
-      const list = fragments;
-      async function* gen() {
-        for (const f of list) {
-          if (token?.isCancellationRequested) return;
-          if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-          yield f;
-        }
-      }
-      return { text: gen(), stream: gen() };
-    },
-  };
-  return { model: model as unknown as vscode.LanguageModelChat, calls };
-}
-
-function request(prompt: string, opts: { command?: string; model?: vscode.LanguageModelChat } = {}): vscode.ChatRequest {
-  return { prompt, command: opts.command, references: [], toolReferences: [], toolInvocationToken: undefined as never, model: opts.model } as unknown as vscode.ChatRequest;
 }
 
 const noHistory = { history: [] } as vscode.ChatContext;

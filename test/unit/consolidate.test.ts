@@ -82,3 +82,14 @@ test('keys from text: the words that say something, kebab-case, bounded', () => 
   assert.equal(keyFromText('???'), 'note');
   assert.ok(keyFromText('word '.repeat(50)).length <= 40);
 });
+
+test('/remember phrases: namespace first, "key =" or "key:", else a key from the words; JSON objects stay JSON', async () => {
+  const { parseRememberPhrase } = await import('../../src/core/memory/phrase');
+  assert.deepEqual(parseRememberPhrase('the staging DB is reset nightly', 'project:demo'), { namespace: 'project:demo', key: 'staging-db-reset-nightly', value: 'the staging DB is reset nightly' });
+  assert.deepEqual(parseRememberPhrase('project:demo:ops staging-db = reset nightly', 'project:demo'), { namespace: 'project:demo:ops', key: 'staging-db', value: 'reset nightly' });
+  assert.deepEqual(parseRememberPhrase('tone: short answers please', 'user:prefs'), { namespace: 'user:prefs', key: 'tone', value: 'short answers please' });
+  assert.deepEqual(parseRememberPhrase('limits {"rps": 20}', 'project:demo'), { namespace: 'project:demo', key: 'limits-rps-20', value: 'limits {"rps": 20}' });
+  assert.deepEqual(parseRememberPhrase('limits = {"rps": 20}', 'project:demo'), { namespace: 'project:demo', key: 'limits', value: { rps: 20 } });
+  assert.equal(parseRememberPhrase('   ', 'project:demo'), undefined);
+  assert.deepEqual(parseRememberPhrase('http://x.example is the dashboard', 'project:demo')?.namespace, 'project:demo', 'a URL is not a namespace');
+});

@@ -32,7 +32,7 @@ export function passageBlock(p: Passage, n: number, maxChars = 600): { head: str
 
 /** The participant's id and slash commands, as declared in package.json. */
 export const PARTICIPANT_ID = 'lore.chat';
-export const CHAT_COMMANDS = ['search', 'sessions', 'status'] as const;
+export const CHAT_COMMANDS = ['search', 'sessions', 'status', 'remember', 'recall', 'consolidate'] as const;
 
 export type ModelProblem = 'none' | 'consent' | 'blocked' | 'notFound' | 'offTopic' | 'cancelled' | 'other';
 
@@ -83,6 +83,8 @@ export function followupsFor(meta: ChatMeta | undefined): FollowupLike[] {
   const q = meta.query.trim();
   if (meta.command === 'status') return [{ prompt: '', command: 'sessions', label: 'What did I look for recently?' }];
   if (meta.command === 'sessions') return q ? [{ prompt: q, command: 'search', label: `Search the docs for “${cutText(q, 40)}”` }] : [];
+  if (meta.command === 'remember' || meta.command === 'consolidate') return [{ prompt: '', command: 'recall', label: 'What does Lore remember?' }];
+  if (meta.command === 'recall') return [];
   if (!q) return [];
   if (meta.resultCount === 0) return [{ prompt: '', command: 'status', label: 'Is the index up to date?' }];
   if (meta.command === 'search') return [{ prompt: q, label: 'Answer this from the passages' }];

@@ -1,5 +1,6 @@
 // The @lore chat participant: answers questions from the workspace's indexed markdown, with
-// /search, /sessions and /status, and records every turn in a session (one per conversation).
+// /search, /sessions, /status and the memory commands (/remember, /recall, /consolidate: memory.ts),
+// and records every turn in a session (one per conversation).
 
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
@@ -19,6 +20,7 @@ import {
 } from './format';
 import { historyQuery, retrievalQuery } from './prompt';
 import { CancelledError, retrieve, unlessCancelled } from './retrieve';
+import { consolidateInChat, recallInChat, rememberInChat } from './memory';
 import { deriveSessionId, sessionTitle } from './session';
 
 export interface ChatHandlerOptions {
@@ -100,6 +102,11 @@ export async function handleChatRequest(
     } else if (command === 'sessions') {
       await unlessCancelled(access.ready(), token);
       await showSessions(access, sink, query, meta, requestEvent?.id);
+    } else if (command === 'remember' || command === 'recall' || command === 'consolidate') {
+      await unlessCancelled(access.ready(), token);
+      meta.resultCount = command === 'remember' ? await rememberInChat(access, sink, stream, query, context.history, sessionId)
+        : command === 'recall' ? await recallInChat(access, sink, query)
+        : await consolidateInChat(access, sink, stream, sessionId, request.model as vscode.LanguageModelChat | undefined, token);
     } else {
       await searchAndAnswer(access, request, context, sink, token, meta, command, opts);
     }

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runBuiltinBench } from './builtin';
+import { runMemoryBench } from './memory';
 import { runHostBench } from './host';
 import { runHostVectorsBench } from './hostVectors';
 import { runIndexing } from './indexing';
@@ -38,6 +39,7 @@ export const SECTIONS: Section[] = [
   { name: 'vectors', title: 'Vector search', run: (ctx) => runVectorBench({ repeat: ctx.repeat, tmp: ctx.tmp, log: ctx.log }) },
   { name: 'quality', title: 'Retrieval quality', run: runQuality },
   { name: 'builtin', title: 'Built-in embedder (tiny test model)', run: runBuiltinBench },
+  { name: 'memory', title: 'Durable memory at 100,000 entries', run: runMemoryBench },
   { name: 'host', title: 'Extension host in a big workspace', run: runHostBench },
   { name: 'host-vectors', title: 'Extension host at 100,000 chunks with vectors', run: runHostVectorsBench },
 ];

@@ -1,11 +1,15 @@
 /**
- * Which memories a query finds. Memories are short, so the query is an OR of its words (ranked
- * by BM25), and an entry counts only when it holds at least half of the query's words that say
- * something: "how do I reset the staging database" finds "the staging DB is reset nightly"
- * (reset, staging of reset, staging, database) but not every entry that holds "the".
+ * Which memories a query finds. Memories are short, so an entry counts when it holds at least half
+ * of the query's words that say something: "how do I reset the staging database" finds "the
+ * staging DB is reset nightly" (reset, staging of reset, staging, database) but not every entry
+ * that holds "the". Filler words are left out of the query, and "half of the words" is asked of
+ * FTS5 itself as an OR of ANDs ((a AND b) OR (a AND c) OR (b AND c) for three words), so only entries
+ * that qualify are ranked: BM25 ranks every row a query matches, and an OR of common words matches
+ * most of the table. The store asks for entries holding every word first, and for half of them
+ * only when those are too few.
  */
 import { buildKeywordQuery } from '../search/query';
-import { makeSnippet, stem } from '../search/snippet';
+import { makeSnippet } from '../search/snippet';
 
 /** Words a question is made of that say nothing about what it is after. */
 const FILLER = new Set(
@@ -14,32 +18,58 @@ const FILLER = new Set(
     'so if then than any all some have has had get got use used using').split(' '),
 );
 
-const TOKEN = /[\p{L}\p{N}_]+/gu;
+/** More combinations than this: the query is an OR of its words, and coverage is checked on the rows. */
+const MAX_COMBINATIONS = 20;
 
 export interface MemoryMatch {
-  /** The FTS5 query (every word quoted; '' when the text has no word). */
+  /** Every word that says something (AND): the entries that hold the whole query. '' when the text has no word. */
+  all: string;
+  /** At least half of them (an OR of ANDs, or of the words when that would be too many combinations). */
   match: string;
-  /** Whether an entry's text holds enough of the query; with its snippet when it does. */
+  /** Whether an entry's text holds enough of the query (checked here only when the FTS5 query could not say); with its snippet when it does. */
   judge(text: string, shown: string): { snippet: string; highlights: [number, number][] } | undefined;
 }
 
+function combinations<T>(items: T[], k: number): T[][] {
+  const out: T[][] = [];
+  const walk = (start: number, picked: T[]) => {
+    if (picked.length === k) return void out.push(picked);
+    for (let i = start; i <= items.length - (k - picked.length); i++) walk(i + 1, [...picked, items[i]]);
+  };
+  walk(0, []);
+  return out;
+}
+
+function count(n: number, k: number): number {
+  let c = 1;
+  for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+  return c;
+}
+
+const TOKEN = /[\p{L}\p{N}_]+/gu;
+
 export function memoryMatch(query: string, opts: { prefixLast?: boolean } = {}): MemoryMatch {
   const q = buildKeywordQuery(query, { prefixLast: opts.prefixLast });
-  const significant = q.terms.filter((t) => !FILLER.has(t));
-  const terms = significant.length ? significant : q.terms;
-  const last = opts.prefixLast ? q.terms[q.terms.length - 1] : undefined;
-  const need = Math.ceil(terms.length / 2);
+  const wordsOf = (part: string) => (part.toLowerCase().match(TOKEN) ?? []);
+  const significant = q.parts.filter((p) => wordsOf(p).some((w) => !FILLER.has(w)));
+  const parts = [...new Set(significant.length ? significant : q.parts)];
+  const terms = [...new Set(parts.flatMap(wordsOf))];
+  const need = Math.ceil(parts.length / 2);
+  const exact = parts.length <= 1 || count(parts.length, need) <= MAX_COMBINATIONS;
+  const match = !parts.length ? ''
+    : exact ? combinations(parts, need).map((c) => (c.length === 1 ? c[0] : `(${c.join(' AND ')})`)).join(' OR ')
+    : parts.join(' OR ');
   return {
-    match: q.parts.join(' OR '),
+    all: parts.join(' AND '),
+    match,
     judge(text, shown) {
-      const stems = new Set<string>();
-      for (const m of text.matchAll(TOKEN)) stems.add(stem(m[0]));
-      let held = 0;
-      for (const t of terms) {
-        const s = stem(t);
-        if (stems.has(s) || (t === last && [...stems].some((x) => x.startsWith(s)))) held++;
+      if (!exact) {
+        const held = parts.filter((p) => {
+          const re = new RegExp(`(?:^|[^\\p{L}\\p{N}_])${wordsOf(p).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\p{L}\\p{N}_]+')}`, 'iu');
+          return re.test(text);
+        }).length;
+        if (held < need) return undefined;
       }
-      if (held < need) return undefined;
       const snippet = makeSnippet(shown || text, terms, 200);
       return { snippet: snippet.text, highlights: snippet.highlights };
     },

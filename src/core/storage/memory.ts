@@ -29,7 +29,7 @@ export interface MemoryStore {
   /** Marks episodic entries past their TTL deleted (audited as 'expire'); returns how many. */
   expire(now?: number): Promise<number>;
   /** Live entries whose namespace, key or text match every word of `query` (the last as a prefix when asked), best first. */
-  search(query: string, opts?: { limit?: number; prefix?: string; type?: MemoryType; prefixLast?: boolean }): Promise<MemoryHit[]>;
+  search(query: string, opts?: { limit?: number; prefix?: string; type?: MemoryType; prefixLast?: boolean}): Promise<MemoryHit[]>;
   /** The audit, newest first: of one key, or of everything. */
   audit(opts?: { namespace?: string; key?: string; limit?: number }): Promise<MemoryAuditRecord[]>;
   /** How many live entries there are. */

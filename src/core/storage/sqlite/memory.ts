@@ -36,8 +36,12 @@ function toEntry(r: EntryRow): MemoryEntry {
   return e;
 }
 
-/** What text search reads of an entry: its namespace's segments, its key and its value's strings. */
-const ftsText = (namespace: string, key: string, value: unknown) => `${namespace.replace(/:/g, ' ')} ${key} ${valueText(value)}`;
+/**
+ * What text search reads of an entry: its namespace's segments below the scope ("project:lore:deploy"
+ * gives "lore deploy": "project" is in nearly every entry and says nothing), its key and its value's strings.
+ */
+const ftsText = (namespace: string, key: string, value: unknown) => `${namespace.split(':').slice(1).join(' ')} ${key} ${valueText(value)}`;
+
 
 /** The end of a namespace-prefix range: every namespace that is `p` or below it sorts in [p, p + ';'). */
 const prefixEnd = (p: string) => `${p};`; // ';' is the character after ':'
@@ -232,14 +236,15 @@ export class SqliteMemoryStore implements MemoryStore {
     checkQueryText(query);
     const m = memoryMatch(query, { prefixLast: opts.prefixLast });
     if (!m.match) return [];
-    const p = checkPrefix(opts.prefix);
-    const type = opts.type === undefined ? undefined : checkType(opts.type);
     const limit = clampLimit(opts.limit, 20);
-    const range = p ? 'AND (m.namespace = @p OR (m.namespace >= @from AND m.namespace < @to))' : '';
-    // Ranked by BM25 over the live entries' text; more than asked for, as coverage filters some out.
-    const rows = this.stmt(`search:${!!p}:${!!type}`, `SELECT ${COLUMNS}, -f.rank AS score FROM memory_fts f JOIN memory_entries m ON m.id = f.rowid
-        WHERE memory_fts MATCH @match AND (m.expires_at IS NULL OR m.expires_at > @now) ${range} ${type ? 'AND m.memory_type = @type' : ''}
-        ORDER BY f.rank LIMIT @take`).all({ match: m.match, p, from: `${p}:`, to: prefixEnd(p), type, now: this.clock(), take: limit * 4 + 10 }) as Array<EntryRow & { score: number }>;
+    if (!limit) return [];
+    const filters = { p: checkPrefix(opts.prefix), type: opts.type === undefined ? undefined : checkType(opts.type) };
+    // Entries that hold every word first; those that hold half of them only when they are too few.
+    const rows = this.matching(m.all, filters, limit);
+    if (rows.length < limit && m.match !== m.all) {
+      const seen = new Set(rows.map((r) => r.id));
+      rows.push(...this.matching(m.match, filters, limit * 4 + 10).filter((r) => !seen.has(r.id)));
+    }
     const hits: MemoryHit[] = [];
     for (const r of rows) {
       const entry = toEntry(r);
@@ -249,6 +254,14 @@ export class SqliteMemoryStore implements MemoryStore {
       if (hits.length >= limit) break;
     }
     return hits;
+  }
+
+  /** Live entries an FTS5 query matches, best first (BM25). */
+  private matching(match: string, f: { p: string; type?: MemoryType }, take: number): Array<EntryRow & { score: number }> {
+    const range = f.p ? 'AND (m.namespace = @p OR (m.namespace >= @from AND m.namespace < @to))' : '';
+    return this.stmt(`search:${!!f.p}:${!!f.type}`, `SELECT ${COLUMNS}, -f.rank AS score FROM memory_fts f JOIN memory_entries m ON m.id = f.rowid
+        WHERE memory_fts MATCH @match AND (m.expires_at IS NULL OR m.expires_at > @now) ${range} ${f.type ? 'AND m.memory_type = @type' : ''}
+        ORDER BY f.rank, m.id DESC LIMIT @take`).all({ match, p: f.p, from: `${f.p}:`, to: prefixEnd(f.p), type: f.type, now: this.clock(), take }) as Array<EntryRow & { score: number }>;
   }
 
   async audit(opts: { namespace?: string; key?: string; limit?: number } = {}): Promise<MemoryAuditRecord[]> {

@@ -18,6 +18,7 @@ import type { Logger, SyncStatus } from './types';
 import type { FileState } from './storage/documents';
 import type { SessionStore } from './storage/sessions';
 import type { MemoryStore } from './storage/memory';
+import type { MemoryHit } from './memory/types';
 import type { Recovery, Storage, StorageInfo, ValidationReport } from './storage/storage';
 import type { StorageOptions, UserData } from './storage/open';
 
@@ -92,6 +93,8 @@ export interface Lore {
   index(opts?: ReconcileOptions): Promise<ReconcileSummary>;
   /** Searches the index (async: semantic and hybrid modes embed the query). */
   search(query: string, opts?: SearchOptions): Promise<SearchResponse>;
+  /** The memories a query finds (keyword, and by meaning when semantic search is live), best first; what search() puts in `memories`. */
+  searchMemories(query: string, opts?: SearchOptions): Promise<MemoryHit[]>;
   /**
    * Searches and returns the hits as passages a model reads: each hit's whole chunk, fitted best
    * first to a budget (characters or tokens), cut or left out beyond it.

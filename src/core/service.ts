@@ -24,6 +24,7 @@ import { documentTotal, type FileState } from './storage/documents';
 import type { SessionStore } from './storage/sessions';
 import type { MemoryStore } from './storage/memory';
 import { expireMemories, searchMemories } from './memory/inSearch';
+import type { MemoryHit } from './memory/types';
 import type { Storage, ValidationReport } from './storage/storage';
 import { openStorage } from './storage/open';
 import type { Listener, Lore, LoreInit, LoreStatus } from './lore';
@@ -226,9 +227,13 @@ class LoreService implements Lore {
       const p = this.progress.current; // read after the counts: they wait for the writes the runs are told of
       if (p) response.partial = p.phase === 'indexing' ? { indexed, total: indexed + p.total - p.done } : { indexed };
     }
-    const memories = await searchMemories(this.memory, query, opts, this.logger);
+    const memories = await this.searchMemories(query, opts);
     if (memories.length) response.memories = memories;
     return response;
+  }
+
+  searchMemories(query: string, opts: SearchOptions = {}): Promise<MemoryHit[]> {
+    return searchMemories({ memory: this.memory, availability: () => this.embedding.settledAvailability(), logger: this.logger }, query, opts);
   }
 
   searchPassages(query: string, opts: PassageSearchOptions = {}): Promise<PassageResponse> {

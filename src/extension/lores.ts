@@ -9,7 +9,6 @@ import type { SearchOptions } from '../core/search/types';
 import { openUserData, type UserData, USER_DATA_FILE } from '../core/storage/open';
 import type { SessionStore } from '../core/storage/sessions';
 import type { MemoryStore } from '../core/storage/memory';
-import { searchMemories } from '../core/memory/inSearch';
 import type { Recovery } from '../core/storage/storage';
 import { embedderSettings, engineConfig, readConfig } from './config';
 import { vscodeFileEvents } from './fileEvents';
@@ -183,7 +182,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
     const lores = this.lores();
     // Memory is the workspace's, not a folder's: searched once, beside the folders' indexes.
     const [memories, ...responses] = await Promise.all([
-      this.userData ? searchMemories(this.userData.memory, query, opts, { warn: (m) => this.opts.log?.(m) }) : [],
+      lores[0] ? lores[0].lore.searchMemories(query, opts) : [],
       ...lores.map(({ lore }) => lore.search(query, { ...opts, memories: false })),
     ]);
     return { ...mergeResponses(query, opts, lores.map((l) => l.folder), responses, memories), ms: performance.now() - t0 };

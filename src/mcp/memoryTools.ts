@@ -22,6 +22,12 @@ const namespace = z.string().trim().min(3).max(NAMESPACE_MAX).describe('Where it
 const key = z.string().trim().min(1).max(KEY_MAX).describe('A short name for it within the namespace, e.g. "staging-db".');
 
 export function registerMemoryTools(server: McpServer, lore: Lore, guarded: Guard, actor: () => Promise<MemoryActor>): void {
+  // A read-only server (an index another process owns) offers only what it can do: recall and list.
+  if (!lore.memory.readonly) registerWrites(server, lore, guarded, actor);
+  registerReads(server, lore, guarded);
+}
+
+function registerWrites(server: McpServer, lore: Lore, guarded: Guard, actor: () => Promise<MemoryActor>): void {
   server.registerTool(
     'remember',
     {
@@ -45,6 +51,22 @@ export function registerMemoryTools(server: McpServer, lore: Lore, guarded: Guar
   );
 
   server.registerTool(
+    'forget',
+    {
+      title: 'Forget a remembered fact',
+      description: 'Forgets a memory (a soft delete: the user can restore it from its history). Only when the user asks.',
+      inputSchema: { namespace, key },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded('forget', async (a: { namespace: string; key: string }) => {
+      const done = await lore.memory.forget(a.namespace, a.key, await actor());
+      return text(done ? `Forgot ${a.namespace} ${a.key}.` : `Nothing live is remembered as ${a.namespace} ${a.key}.`, { forgotten: done });
+    }),
+  );
+}
+
+function registerReads(server: McpServer, lore: Lore, guarded: Guard): void {
+  server.registerTool(
     'recall',
     {
       title: 'Recall a remembered fact',
@@ -57,20 +79,6 @@ export function registerMemoryTools(server: McpServer, lore: Lore, guarded: Guar
       if (e) return text(formatMemory(e), { found: true, entry: e });
       const last = (await lore.memory.history(a.namespace, a.key))[0];
       return text(last ? `${a.namespace} ${a.key} was forgotten (version ${last.version}).` : `Nothing is remembered as ${a.namespace} ${a.key}.`, { found: false });
-    }),
-  );
-
-  server.registerTool(
-    'forget',
-    {
-      title: 'Forget a remembered fact',
-      description: 'Forgets a memory (a soft delete: the user can restore it from its history). Only when the user asks.',
-      inputSchema: { namespace, key },
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-    },
-    guarded('forget', async (a: { namespace: string; key: string }) => {
-      const done = await lore.memory.forget(a.namespace, a.key, await actor());
-      return text(done ? `Forgot ${a.namespace} ${a.key}.` : `Nothing live is remembered as ${a.namespace} ${a.key}.`, { forgotten: done });
     }),
   );
 

@@ -56,7 +56,7 @@ describe('MCP server on an index another process writes (read-only)', () => {
 
   test('lists its tools with input schemas', async () => {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['forget', 'get_document', 'list_memories', 'list_sessions', 'recall', 'remember', 'search', 'status']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['get_document', 'list_memories', 'list_sessions', 'recall', 'search', 'status'], 'read-only: no remember or forget');
     const search = tools.find((t) => t.name === 'search')!;
     assert.deepEqual(Object.keys(search.inputSchema.properties ?? {}).sort(), ['document_type', 'k', 'max_chars', 'mode', 'path_glob', 'query']);
     assert.deepEqual(search.inputSchema.required, ['query']);
@@ -241,7 +241,7 @@ describe('MCP server on a folder with no index yet', () => {
         const client = new Client({ name: 'bundle-test', version: '1.0.0' });
         await client.connect(transport);
         try {
-          assert.equal((await client.listTools()).tools.length, 4);
+          assert.equal((await client.listTools()).tools.length, 6, 'read-only: search, get_document, list_sessions, status, recall, list_memories');
           const r = await client.callTool({ name: 'search', arguments: { query: 'bm25' } });
           assert.equal((r.structuredContent as { results: { path: string }[] }).results[0]?.path, 'docs/design/search.md', args.join(' '));
         } finally {

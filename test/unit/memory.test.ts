@@ -105,3 +105,39 @@ test('one search finds documents and memories: memories beside the results, as m
     ws.cleanup();
   }
 });
+
+test('with semantic search live, memories are found by meaning too: embedded once, fused with the keyword hits', async () => {
+  const { startFixtureServer, fakeVector } = await import('../fixtures/ollamaServer');
+  // A fixture model that knows a few synonyms (served through the real ollama client): car ~ automobile, serviced ~ maintenance.
+  const SAME: Record<string, string> = { automobile: 'car', maintenance: 'serviced', servicing: 'serviced' };
+  const embed = (text: string, dims: number, model: string) =>
+    fakeVector(text.toLowerCase().replace(/[\p{L}]+/gu, (w) => SAME[w] ?? w), dims, model);
+  const fx = await startFixtureServer({ embed });
+  const ws = tempWorkspace({ 'ops/deploy.md': '# Deploy\n\nThe staging database is reset by a cron job.\n' });
+  try {
+    const lore = await ws.open({ embedder: { provider: 'ollama', host: fx.url } });
+    await lore.index();
+    await lore.embeddingIdle();
+    await lore.memory.remember('project:fleet', 'car-care', 'the car is serviced every spring');
+    await lore.memory.remember('project:ops', 'staging-reset', 'staging is reset nightly');
+    const before = fx.embedRequests();
+    const hybrid = await lore.searchMemories('automobile maintenance');
+    assert.deepEqual(hybrid.map((h) => [h.entry.key, h.retriever]), [['car-care', 'semantic']], 'no shared word, found by meaning');
+    assert.ok(hybrid[0].similarity! > 0.5, String(hybrid[0].similarity));
+    assert.deepEqual(await lore.searchMemories('automobile maintenance', { mode: 'keyword' }), [], 'keyword alone does not find it');
+    const both = await lore.searchMemories('car serviced');
+    assert.equal(both[0].retriever, 'both');
+    // Embedded once: another search embeds the query only.
+    const used = fx.embedRequests() - before;
+    await lore.searchMemories('staging reset schedule');
+    assert.equal(fx.embedRequests() - before - used, 1, 'one request: the new query; the memories already have vectors');
+    // A new version is embedded again; the old vector goes with it.
+    await lore.memory.remember('project:fleet', 'car-care', 'the car is serviced every autumn now');
+    assert.equal((await lore.searchMemories('automobile maintenance'))[0].entry.version, 2);
+    assert.equal((await lore.search('automobile maintenance')).memories?.[0].entry.key, 'car-care', 'search() carries them');
+    await lore.close();
+  } finally {
+    ws.cleanup();
+    await fx.stop();
+  }
+});

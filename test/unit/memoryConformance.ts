@@ -143,6 +143,27 @@ export function memoryConformance(target: ConformanceTarget): void {
     assert.deepEqual(again.map((h) => [h.entry.key, h.entry.version]), [['staging-db', 2]], 'only the latest version is found');
   });
 
+  withStorage('vectors per model: missing ones listed, kept, searched by cosine; a new version or a forget leaves them out', async (s) => {
+    const a = await s.memory.remember('project:x', 'a', 'alpha');
+    await s.memory.remember('project:x', 'b', 'beta');
+    const missing = await s.memory.missingVectors('m1');
+    assert.deepEqual(missing.map((m) => m.text), ['x b beta', 'x a alpha'], 'newest first, the text search reads');
+    const [ib, ia] = missing.map((m) => m.id);
+    await s.memory.putVectors('m1', [{ id: ia, vector: Float32Array.from([1, 0]) }, { id: ib, vector: Float32Array.from([0, 2]) }]);
+    assert.deepEqual(await s.memory.missingVectors('m1'), []);
+    assert.equal((await s.memory.missingVectors('m2')).length, 2, 'another model, another space');
+    const near = await s.memory.nearest('m1', Float32Array.from([0.6, 0.8]));
+    assert.deepEqual(near.map((n) => [n.entry.key, Math.round(n.similarity * 100) / 100]), [['b', 0.8], ['a', 0.6]], 'cosine: stored vectors are normalised');
+    assert.deepEqual((await s.memory.nearest('m1', Float32Array.from([0.6, 0.8]), { minSimilarity: 0.7 })).map((n) => n.entry.key), ['b']);
+    await s.memory.remember('project:x', 'a', 'alpha two');
+    assert.deepEqual((await s.memory.missingVectors('m1')).map((m) => m.text), ['x a alpha two'], 'the new version needs its own');
+    await s.memory.putVectors('m1', [{ id: ia, vector: Float32Array.from([1, 0]) }]);
+    assert.equal((await s.memory.missingVectors('m1')).length, 1, 'a vector for a replaced version is not kept');
+    await s.memory.forget('project:x', 'b');
+    assert.deepEqual((await s.memory.nearest('m1', Float32Array.from([0, 1]))).map((n) => n.entry.key), [], 'a forgotten memory is not found');
+    assert.equal(a.version, 1);
+  });
+
   withStorage('memory is user data: dropping the index keeps it, a read-only storage reads it and refuses writes', async (s, dir) => {
     await s.memory.remember('project:lore', 'kept', 'through a rebuild');
     await s.documents.dropAll();

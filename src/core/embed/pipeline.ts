@@ -331,6 +331,10 @@ export class EmbeddingPipeline {
         this.queryVectors.set(key, v);
         return v;
       },
+      embedDocuments: async (texts, signal) => {
+        await this.preflighting;
+        return embedder.embed(texts, { kind: 'document', signal });
+      },
     };
   }
 

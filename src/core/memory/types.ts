@@ -64,6 +64,10 @@ export interface MemoryHit {
   highlights: [number, number][];
   /** Higher is better; comparable only within one list. */
   score: number;
+  /** Found by its words, by meaning (semantic search was live), or both. */
+  retriever?: 'keyword' | 'semantic' | 'both';
+  /** Cosine similarity to the query, when found by meaning. */
+  similarity?: number;
 }
 
 export interface MemoryListOptions {

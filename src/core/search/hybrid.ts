@@ -13,7 +13,13 @@ import type { SearchHit, SearchMode, SearchOptions, SearchResponse } from './typ
 
 /** Where semantic search stands right now: a space that can answer, or the reason it cannot. */
 export type SemanticAvailability =
-  | { ok: true; model: string; embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array> }
+  | {
+      ok: true;
+      model: string;
+      embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
+      /** Texts embedded as documents in the same space (memories: a few at a time, beside the queries). */
+      embedDocuments?(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+    }
   | { ok: false; reason: string };
 
 export interface SearchDeps {

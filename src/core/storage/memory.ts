@@ -34,4 +34,10 @@ export interface MemoryStore {
   audit(opts?: { namespace?: string; key?: string; limit?: number }): Promise<MemoryAuditRecord[]>;
   /** How many live entries there are. */
   count(): Promise<number>;
+  /** Live entries with no vector of `model` yet, newest first, with the text to embed. */
+  missingVectors(model: string, limit?: number): Promise<Array<{ id: number; text: string }>>;
+  /** Keeps vectors of `model` for entries missingVectors listed (one replaced meanwhile is skipped). */
+  putVectors(model: string, items: Array<{ id: number; vector: Float32Array }>): Promise<void>;
+  /** Live entries nearest to `query` in `model`'s space (cosine), best first. */
+  nearest(model: string, query: Float32Array, opts?: { limit?: number; prefix?: string; type?: MemoryType; minSimilarity?: number }): Promise<Array<{ entry: MemoryEntry; similarity: number }>>;
 }

@@ -54,6 +54,8 @@ const prefixEnd = (p: string) => `${p};`; // ';' is the character after ':'
 export class SqliteMemoryStore implements MemoryStore {
   private readonly stmts = new Map<string, Statement>();
   private readonly listeners = new Set<() => void>();
+  /** The live entries' vectors per model, read once and dropped when memory changes (here, or in another process: data_version). */
+  private readonly vectorCache = new Map<string, { dataVersion: number; rows: Array<{ id: number; vector: Float32Array }> }>();
 
   constructor(
     private readonly db: Database,
@@ -76,6 +78,7 @@ export class SqliteMemoryStore implements MemoryStore {
   }
 
   private changed(): void {
+    this.vectorCache.clear();
     for (const l of [...this.listeners]) {
       try {
         l();
@@ -117,6 +120,7 @@ export class SqliteMemoryStore implements MemoryStore {
     if (v.prev) {
       this.stmt('unlatest', 'UPDATE memory_entries SET is_latest = 0 WHERE id = ?').run(v.prev.id);
       this.stmt('ftsDelete', 'DELETE FROM memory_fts WHERE rowid = ?').run(v.prev.id);
+      this.stmt('vectorsDelete', 'DELETE FROM memory_vectors WHERE entry_id = ?').run(v.prev.id);
     }
     const row = this.stmt('insert', `INSERT INTO memory_entries
         (namespace, key, value, memory_type, version, is_deleted, is_latest, metadata, created_by, updated_by, created_at, updated_at, expires_at)
@@ -262,6 +266,68 @@ export class SqliteMemoryStore implements MemoryStore {
     return this.stmt(`search:${!!f.p}:${!!f.type}`, `SELECT ${COLUMNS}, -f.rank AS score FROM memory_fts f JOIN memory_entries m ON m.id = f.rowid
         WHERE memory_fts MATCH @match AND (m.expires_at IS NULL OR m.expires_at > @now) ${range} ${f.type ? 'AND m.memory_type = @type' : ''}
         ORDER BY f.rank, m.id DESC LIMIT @take`).all({ match, p: f.p, from: `${f.p}:`, to: prefixEnd(f.p), type: f.type, now: this.clock(), take }) as Array<EntryRow & { score: number }>;
+  }
+
+  async missingVectors(model: string, limit = 256): Promise<Array<{ id: number; text: string }>> {
+    const rows = this.stmt('missingVectors', `SELECT m.id, m.namespace, m.key, m.value FROM memory_entries m INDEXED BY memory_current
+        WHERE m.is_latest = 1 AND m.is_deleted = 0 AND NOT EXISTS (SELECT 1 FROM memory_vectors v WHERE v.entry_id = m.id AND v.model = ?)
+        ORDER BY m.id DESC LIMIT ?`).all(model, clampLimit(limit, 256)) as Array<{ id: number; namespace: string; key: string; value: string }>;
+    return rows.map((r) => ({ id: r.id, text: ftsText(r.namespace, r.key, JSON.parse(r.value)) }));
+  }
+
+  async putVectors(model: string, items: Array<{ id: number; vector: Float32Array }>): Promise<void> {
+    if (this.readonly || !items.length) return;
+    this.db.transaction(() => {
+      // An entry replaced or purged meanwhile has no row to point at: its vector is not kept.
+      for (const it of items) {
+        this.stmt('putVector', `INSERT OR REPLACE INTO memory_vectors (entry_id, model, vector)
+          SELECT id, ?, ? FROM memory_entries WHERE id = ? AND is_latest = 1`).run(model, Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength), it.id);
+      }
+    }).immediate();
+    this.vectorCache.delete(model);
+  }
+
+  async nearest(model: string, query: Float32Array, opts: { limit?: number; prefix?: string; type?: MemoryType; minSimilarity?: number } = {}): Promise<Array<{ entry: MemoryEntry; similarity: number }>> {
+    const limit = clampLimit(opts.limit, 20);
+    const p = checkPrefix(opts.prefix);
+    const type = opts.type === undefined ? undefined : checkType(opts.type);
+    const scored: Array<{ id: number; similarity: number }> = [];
+    for (const r of this.vectorsOf(model)) {
+      if (r.vector.length !== query.length) continue;
+      let dot = 0;
+      for (let i = 0; i < query.length; i++) dot += r.vector[i] * query[i];
+      if (dot >= (opts.minSimilarity ?? 0)) scored.push({ id: r.id, similarity: dot });
+    }
+    scored.sort((a, b) => b.similarity - a.similarity);
+    const out: Array<{ entry: MemoryEntry; similarity: number }> = [];
+    const now = this.clock();
+    for (const s of scored) {
+      const row = this.stmt('byId', `SELECT ${COLUMNS} FROM memory_entries m WHERE m.id = ? AND m.is_latest = 1 AND m.is_deleted = 0`).get(s.id) as EntryRow | undefined;
+      if (!row || (row.expiresAt !== null && row.expiresAt <= now)) continue;
+      if (p && row.namespace !== p && !row.namespace.startsWith(`${p}:`)) continue;
+      if (type && row.type !== type) continue;
+      out.push({ entry: toEntry(row), similarity: s.similarity });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** The live entries' vectors of `model`, normalised (cosine = dot product). */
+  private vectorsOf(model: string): Array<{ id: number; vector: Float32Array }> {
+    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    const cached = this.vectorCache.get(model);
+    if (cached && cached.dataVersion === dataVersion) return cached.rows;
+    const rows = (this.stmt('vectorsOf', `SELECT v.entry_id AS id, v.vector FROM memory_vectors v JOIN memory_entries m ON m.id = v.entry_id
+        WHERE v.model = ? AND m.is_latest = 1 AND m.is_deleted = 0`).all(model) as Array<{ id: number; vector: Buffer }>).map((r) => {
+      const v = new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength));
+      let n = 0;
+      for (const x of v) n += x * x;
+      n = Math.sqrt(n) || 1;
+      for (let i = 0; i < v.length; i++) v[i] /= n;
+      return { id: r.id, vector: v };
+    });
+    this.vectorCache.set(model, { dataVersion, rows });
+    return rows;
   }
 
   async audit(opts: { namespace?: string; key?: string; limit?: number } = {}): Promise<MemoryAuditRecord[]> {

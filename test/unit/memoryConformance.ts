@@ -4,27 +4,12 @@
  * audit, and that it is user data (a rebuild of the index leaves it). storageConformance.test.ts runs it.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { test } from 'node:test';
-import type { Storage } from '../../src/core/storage/storage';
-import type { ConformanceTarget } from './storageConformance';
+import { type ConformanceTarget, storageTest } from './storageConformance';
 
 const HOUR = 60 * 60 * 1000;
 
 export function memoryConformance(target: ConformanceTarget): void {
-  const withStorage = (name: string, fn: (s: Storage, dir: string) => Promise<void>) =>
-    test(`${target.name} memory: ${name}`, async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-memory-'));
-      const s = await target.open(dir);
-      try {
-        await fn(s, dir);
-      } finally {
-        await s.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
+  const withStorage = storageTest(target, 'memory');
 
   withStorage('every remember is a new version; recall gives the latest, history all, restore writes an old one again', async (s) => {
     let changes = 0;

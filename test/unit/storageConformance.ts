@@ -37,9 +37,10 @@ const unit = (v: number[]) => {
   return Float32Array.from(v.map((x) => x / n));
 };
 
-export function storageConformance(target: ConformanceTarget): void {
-  const withStorage = (title: string, fn: (s: Storage, dir: string) => Promise<void>) =>
-    test(`${target.name} storage: ${title}`, async () => {
+/** A test that gets a fresh storage of `target` in a temp dir (closed and removed after). */
+export function storageTest(target: ConformanceTarget, area: string) {
+  return (title: string, fn: (s: Storage, dir: string) => Promise<void>) =>
+    test(`${target.name} ${area}: ${title}`, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-conformance-'));
       const s = await target.open(dir);
       try {
@@ -49,6 +50,10 @@ export function storageConformance(target: ConformanceTarget): void {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
+}
+
+export function storageConformance(target: ConformanceTarget): void {
+  const withStorage = storageTest(target, 'storage');
 
   withStorage('finds documents by file name and title, whole or (typing) as a prefix, within the filters', async (s) => {
     await s.documents.apply([

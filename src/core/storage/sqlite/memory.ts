@@ -1,5 +1,6 @@
-import type { Database, Statement } from 'better-sqlite3';
-import { errorMessage, LoreError } from '../../errors';
+import type { Database } from 'better-sqlite3';
+import { UserDataStore, type UserDataStoreOptions } from './userDataStore';
+import { LoreError } from '../../errors';
 import { memoryMatch } from '../../memory/match';
 import {
   checkKey, checkNamespace, checkPrefix, checkType, type MemoryActor, type MemoryAuditRecord, type MemoryEntry, type MemoryHit,
@@ -51,41 +52,17 @@ const prefixEnd = (p: string) => `${p};`; // ';' is the character after ':'
  * version, the flag that says which version is the latest, the text index and the audit change
  * together, and a second writer (another window, the CLI) waits instead of failing.
  */
-export class SqliteMemoryStore implements MemoryStore {
-  private readonly stmts = new Map<string, Statement>();
-  private readonly listeners = new Set<() => void>();
+export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
   /** The live entries' vectors per model, read once and dropped when memory changes (here, or in another process: data_version). */
   private readonly vectorCache = new Map<string, { dataVersion: number; rows: Array<{ id: number; vector: Float32Array }> }>();
 
-  constructor(
-    private readonly db: Database,
-    private readonly clock: () => number = Date.now,
-    private readonly opts: { readonly?: boolean; warn?: (message: string) => void } = {},
-  ) {}
-
-  get readonly(): boolean {
-    return this.db.readonly || !!this.opts.readonly;
+  constructor(db: Database, clock: () => number = Date.now, opts: UserDataStoreOptions = {}) {
+    super(db, clock, opts, 'Memory');
   }
 
-  onDidChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Tells the listeners that memory changed under this store (restored from a backup). */
-  changedElsewhere(): void {
-    this.changed();
-  }
-
-  private changed(): void {
+  protected override changed(): void {
     this.vectorCache.clear();
-    for (const l of [...this.listeners]) {
-      try {
-        l();
-      } catch (err) {
-        this.opts.warn?.(`a memory listener failed: ${errorMessage(err)}`);
-      }
-    }
+    super.changed();
   }
 
   async remember(namespace: string, key: string, value: unknown, opts: RememberOptions = {}): Promise<MemoryEntry> {
@@ -354,15 +331,6 @@ export class SqliteMemoryStore implements MemoryStore {
       .run(namespace, key, version, operation, actor.by ?? '', actor.sessionId ?? null, at);
   }
 
-  private writable(): void {
-    if (this.readonly) throw new LoreError('BAD_INPUT', 'Memory is read-only here: this Lore index was opened read-only (another process owns it).');
-  }
-
-  private stmt(key: string, sql: string): Statement {
-    let s = this.stmts.get(key);
-    if (!s) this.stmts.set(key, (s = this.db.prepare(sql)));
-    return s;
-  }
 }
 
 function clampLimit(limit: number | undefined, fallback: number): number {

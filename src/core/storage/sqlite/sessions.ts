@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
-import { errorMessage, LoreError } from '../../errors';
+import type { Database } from 'better-sqlite3';
+import { UserDataStore, type UserDataStoreOptions } from './userDataStore';
+import { LoreError } from '../../errors';
 import { checkQueryText } from '../../search/input';
 import { buildKeywordQuery } from '../../search/query';
 import type { FoundEvent, RetentionPolicy, Session, SessionEvent, SessionStatus } from '../../sessions/types';
@@ -63,40 +64,10 @@ function jsonObject(value: unknown, what: string): string {
  * Session history in the user-data database: sessions and their events in order. Every write is
  * one statement or one transaction. On a read-only connection reads work and writes throw.
  */
-export class SqliteSessionStore implements SessionStore {
-  private readonly stmts = new Map<string, Statement>();
-  private readonly listeners = new Set<() => void>();
+export class SqliteSessionStore extends UserDataStore implements SessionStore {
 
-  constructor(
-    private readonly db: Database,
-    private readonly clock: () => number = Date.now,
-    private readonly opts: { readonly?: boolean; warn?: (message: string) => void } = {},
-  ) {}
-
-  get readonly(): boolean {
-    return this.db.readonly || !!this.opts.readonly;
-  }
-
-  /** Called after every write that changed something (any method: views refresh from this). */
-  onDidChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Tells the listeners that the history changed under this store (restored from a backup). */
-  changedElsewhere(): void {
-    this.changed();
-  }
-
-  private changed(): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l();
-      } catch (err) {
-        // A listener's failure is its own; the write is done.
-        this.opts.warn?.(`a session history listener failed: ${errorMessage(err)}`);
-      }
-    }
+  constructor(db: Database, clock: () => number = Date.now, opts: UserDataStoreOptions = {}) {
+    super(db, clock, opts, 'Session history');
   }
 
   async create(opts: { id?: string; title?: string; metadata?: Record<string, unknown> } = {}): Promise<Session> {
@@ -255,17 +226,6 @@ export class SqliteSessionStore implements SessionStore {
     this.changed();
   }
 
-  private writable(): void {
-    if (this.readonly) {
-      throw new LoreError('BAD_INPUT', 'Session history is read-only here: this Lore index was opened read-only (another process owns it).');
-    }
-  }
-
-  private stmt(key: string, sql: string): Statement {
-    let s = this.stmts.get(key);
-    if (!s) this.stmts.set(key, (s = this.db.prepare(sql)));
-    return s;
-  }
 }
 
 function clampLimit(limit: number | undefined, fallback: number): number {

@@ -5,6 +5,8 @@ import { SEARCH_MODES } from '../../core/search/input';
 import type { SearchMode, SearchOptions } from '../../core/search/types';
 import type { Ctx } from '../context';
 import type { MergedResult, MergedSearchResponse } from '../loreAccess';
+import { memoryValueText } from '../../core/memory/format';
+import type { MemoryHit } from '../../core/memory/types';
 import { openAt } from '../open';
 import { isAbort, requireReady, showError } from '../progress';
 import { displaySnippet, oneLine, partialResults, sectionOf } from '../views/searchTree';
@@ -16,7 +18,7 @@ export interface SearchArgs {
   open?: number;
 }
 
-type Item = vscode.QuickPickItem & { result?: MergedResult };
+type Item = vscode.QuickPickItem & { result?: MergedResult; memory?: MemoryHit };
 
 const TYPE_DEBOUNCE_MS = 150;
 
@@ -58,6 +60,18 @@ function toItem(r: MergedResult, multi: boolean): Item {
   };
 }
 
+function memoryItem(h: MemoryHit): Item {
+  return { label: `$(lightbulb) ${h.entry.namespace} ${h.entry.key}`, description: `memory · v${h.entry.version}`, detail: oneLine(memoryValueText(h.entry), 200), alwaysShow: true, memory: h };
+}
+
+/** Memories first (under their own separator), then the documents' results. */
+function itemsOf(r: MergedSearchResponse, multi: boolean): Item[] {
+  const docs = r.results.map((x) => toItem(x, multi));
+  if (!r.memories?.length) return docs;
+  const sep = (label: string): Item => ({ label, kind: vscode.QuickPickItemKind.Separator });
+  return [sep('Memories'), ...r.memories.map(memoryItem), ...(docs.length ? [sep('Documents'), ...docs] : [])];
+}
+
 /** The search-as-you-type quick pick. Resolves with the last response shown (undefined if none). */
 export function pickSearch(c: Ctx, initial = ''): Promise<MergedSearchResponse | undefined> {
   return new Promise((resolve) => {
@@ -94,7 +108,7 @@ export function pickSearch(c: Ctx, initial = ''): Promise<MergedSearchResponse |
         const r = await c.access.search(value, { ...opts, prefixLast: true, signal: ac.signal });
         if (mine !== seq) return;
         last = r;
-        const items = r.results.map((x) => toItem(x, multi));
+        const items = itemsOf(r, multi);
         qp.items = items.length ? items : [{ label: `No results for "${value}"`, alwaysShow: true }];
         qp.title = `Lore: Search (${r.fallbackReason ? `${r.mode}: ${r.fallbackReason}` : opts.mode})${r.partial ? ` · ${partialResults(r.partial)}` : ''}`;
       } catch (err) {
@@ -124,6 +138,15 @@ export function pickSearch(c: Ctx, initial = ''): Promise<MergedSearchResponse |
     });
     qp.onDidAccept(() => {
       const item = qp.selectedItems[0] ?? qp.activeItems[0];
+      if (item?.memory) {
+        // A memory has no file to open: its value goes to the clipboard, and the Memories view shows it.
+        const text = memoryValueText(item.memory.entry);
+        finish(qp.value);
+        qp.hide();
+        void vscode.env.clipboard.writeText(text).then(() => vscode.window.showInformationMessage(`Lore: copied ${item.memory!.entry.namespace} ${item.memory!.entry.key}: ${oneLine(text, 80)}`));
+        void vscode.commands.executeCommand('lore.memories.focus');
+        return;
+      }
       if (!item?.result) return;
       finish(qp.value);
       qp.hide();

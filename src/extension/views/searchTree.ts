@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
 import { alsoIn } from '../../core/search/group';
 import type { MergedResult, MergedSearchResponse } from '../loreAccess';
+import { memoryValueText } from '../../core/memory/format';
+import type { MemoryHit } from '../../core/memory/types';
 
 export { partialResults } from '../../core/search/partial';
 
 export type SearchNode =
   | { kind: 'info'; label: string; tooltip?: string }
   | { kind: 'doc'; key: string; title: string; path: string; folder: string; uri: vscode.Uri; results: MergedResult[] }
-  | { kind: 'chunk'; result: MergedResult };
+  | { kind: 'chunk'; result: MergedResult }
+  | { kind: 'memory'; hit: MemoryHit };
 
 /** The Search view: the last search's results grouped by document, chunk children; click opens at the line. */
 export class SearchTreeProvider implements vscode.TreeDataProvider<SearchNode>, vscode.Disposable {
@@ -48,7 +51,8 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<SearchNode>, 
         label: `"${r.query}": ${groups.length ? `${r.results.length} result${r.results.length === 1 ? '' : 's'}` : 'no results'} (${r.mode})`,
         tooltip: r.fallbackReason ? `Asked for ${r.requestedMode}, used ${r.mode}: ${r.fallbackReason}` : `${r.mode} search in ${Math.round(r.ms)} ms`,
       };
-      return [head, ...groups];
+      const memories: SearchNode[] = (r.memories ?? []).map((hit) => ({ kind: 'memory', hit }));
+      return [head, ...memories, ...groups];
     }
     if (node.kind === 'doc') return node.results.map((result) => ({ kind: 'chunk', result }));
     return [];
@@ -60,6 +64,16 @@ export class SearchTreeProvider implements vscode.TreeDataProvider<SearchNode>, 
       item.tooltip = node.tooltip;
       item.iconPath = new vscode.ThemeIcon(this.response?.fallbackReason ? 'warning' : 'search');
       item.contextValue = 'searchInfo';
+      return item;
+    }
+    if (node.kind === 'memory') {
+      const e = node.hit.entry;
+      const item = new vscode.TreeItem(`${e.namespace} ${e.key}`, vscode.TreeItemCollapsibleState.None);
+      item.description = oneLine(memoryValueText(e), 100);
+      item.tooltip = `Remembered (version ${e.version}, ${e.type}): ${memoryValueText(e)}`;
+      item.iconPath = new vscode.ThemeIcon('lightbulb');
+      item.contextValue = 'searchMemory';
+      item.id = `memory:${e.namespace}\u0000${e.key}`;
       return item;
     }
     if (node.kind === 'doc') {

@@ -57,6 +57,8 @@ export function openUserData(
   const missingReadonly = readonly && file !== ':memory:' && !fs.existsSync(file);
   const where = missingReadonly ? ':memory:' : file;
   const onDisk = where !== ':memory:';
+  // A file created now has nothing to keep a copy of before its migrations.
+  const hadData = onDisk && fs.existsSync(where) && fs.statSync(where).size > 0;
   const open = () =>
     openDatabase(where, {
       readonly: readonly && !missingReadonly,
@@ -64,7 +66,7 @@ export function openUserData(
       loadVectorExtension: false,
       label: 'Lore history',
       // Before a migration changes the user's own data, a copy of it as it was.
-      beforeMigration: (db, version) => onDisk && !readonly && version > 1 && autoBackup(db, where, `before-schema-${version}`),
+      beforeMigration: (db, version) => hadData && !readonly && version > 1 && autoBackup(db, where, `before-schema-${version}`),
     }).db;
   let db: Database;
   try {

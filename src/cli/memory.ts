@@ -95,8 +95,9 @@ export async function runMemory(args: string[], lore: () => Promise<Lore>, io: M
       const e = await l.memory.recall(rest[0], rest[1]);
       if (!e) {
         const last = (await l.memory.history(rest[0], rest[1]))[0];
+        const how = last?.expiresAt !== undefined && last.expiresAt <= Date.now() ? 'expired' : 'was forgotten';
         io.err(last
-          ? `${last.namespace} ${last.key} was forgotten (version ${last.version}); \`lore memory restore ${last.namespace} ${last.key} ${last.version}\` brings it back.`
+          ? `${last.namespace} ${last.key} ${how} (version ${last.version}); \`lore memory restore ${last.namespace} ${last.key} ${last.version}\` brings it back.`
           : `Nothing is remembered as ${rest[0]} ${rest[1]}.`);
         return 1;
       }

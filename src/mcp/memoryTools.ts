@@ -39,12 +39,12 @@ function registerWrites(server: McpServer, lore: Lore, guarded: Guard, actor: ()
         namespace,
         key,
         value: z.any().refine((v) => v !== undefined, 'value is required').describe('What to remember: a sentence, or any JSON (an object for structured facts).'),
-        type: z.enum(MEMORY_TYPES).default('semantic').describe('semantic (a fact), procedural (how to do something) or episodic (what happened; may expire).'),
+        type: z.enum(MEMORY_TYPES).optional().describe('semantic (a fact), procedural (how to do something) or episodic (what happened; may expire). Default: as the key had it, else semantic.'),
         ttl: z.string().max(20).optional().describe('Episodic only: forget it after this long, e.g. "12h" or "7d".'),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
-    guarded('remember', async (a: { namespace: string; key: string; value: unknown; type: MemoryType; ttl?: string }) => {
+    guarded('remember', async (a: { namespace: string; key: string; value: unknown; type?: MemoryType; ttl?: string }) => {
       const e = await lore.memory.remember(a.namespace, a.key, a.value, { ...(await actor()), type: a.type, ttlMs: a.ttl === undefined ? undefined : parseTtl(a.ttl) });
       return text(`Remembered ${e.namespace} ${e.key} as version ${e.version}.`, { entry: e, uri: memoryUri(e.namespace, e.key) });
     }),
@@ -78,7 +78,8 @@ function registerReads(server: McpServer, lore: Lore, guarded: Guard): void {
       const e = await lore.memory.recall(a.namespace, a.key);
       if (e) return text(formatMemory(e), { found: true, entry: e });
       const last = (await lore.memory.history(a.namespace, a.key))[0];
-      return text(last ? `${a.namespace} ${a.key} was forgotten (version ${last.version}).` : `Nothing is remembered as ${a.namespace} ${a.key}.`, { found: false });
+      const how = last?.expiresAt !== undefined && last.expiresAt <= Date.now() ? 'expired' : 'was forgotten';
+      return text(last ? `${a.namespace} ${a.key} ${how} (version ${last.version}).` : `Nothing is remembered as ${a.namespace} ${a.key}.`, { found: false });
     }),
   );
 

@@ -93,3 +93,17 @@ test('/remember phrases: namespace first, "key =" or "key:", else a key from the
   assert.equal(parseRememberPhrase('   ', 'project:demo'), undefined);
   assert.deepEqual(parseRememberPhrase('http://x.example is the dashboard', 'project:demo')?.namespace, 'project:demo', 'a URL is not a namespace');
 });
+
+test('two proposals with one key are kept apart (-2), and a model namespace that only starts alike is not taken', async () => {
+  const { onlyNew, parseModelProposals } = await import('../../src/core/memory/consolidate');
+  const ws = tempWorkspace({ 'a.md': '# A\n' });
+  try {
+    const lore = await ws.open();
+    const p = { namespace: 'project:demo', key: 'note', value: 'a', type: 'semantic' as const, reason: 'r' };
+    assert.deepEqual((await onlyNew(lore.memory, [p, { ...p, value: 'b' }, { ...p, value: 'c' }])).map((x) => x.key), ['note', 'note-2', 'note-3']);
+    assert.deepEqual(parseModelProposals('[{"namespace": "project:demolition", "key": "k", "value": "v"}]', 'project:demo').map((x) => x.namespace), ['project:demo']);
+    await lore.close();
+  } finally {
+    ws.cleanup();
+  }
+});

@@ -141,3 +141,46 @@ test('with semantic search live, memories are found by meaning too: embedded onc
     await fx.stop();
   }
 });
+
+test('restoring user data from a backup: memory search finds the restored entries, not what the ids meant before', async () => {
+  const ws = tempWorkspace({ 'a.md': '# A\n' });
+  try {
+    const lore = await ws.open();
+    await lore.memory.remember('project:x', 'alpha', 'the staging database resets nightly');
+    const { userData: backup } = await lore.backup();
+    await lore.memory.purge('project:x', 'alpha');
+    await lore.memory.remember('project:x', 'beta', 'kubernetes cluster upgrade'); // takes alpha's id
+    await lore.restore(backup);
+    assert.deepEqual((await lore.memory.search('staging')).map((h) => h.entry.key), ['alpha']);
+    assert.deepEqual(await lore.memory.search('kubernetes'), []);
+    assert.ok((await lore.validate()).ok);
+    await lore.close();
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('export: no two namespaces share a markdown file; import keeps what is left of a TTL and skips what is past it', async () => {
+  const { toMarkdown, importItems, parseJsonExport } = await import('../../src/core/memory/transfer');
+  const entry = (namespace: string) => ({ namespace, key: 'k', value: 'v', type: 'semantic' as const, version: 1, deleted: false, metadata: {}, createdBy: '', updatedBy: '', createdAt: 0, updatedAt: 0 });
+  assert.deepEqual([...toMarkdown([entry('user:a.b'), entry('user.a:b')]).keys()], ['user.a..b.md', 'user..a.b.md']);
+  const ws = tempWorkspace({ 'a.md': '# A\n' });
+  try {
+    const lore = await ws.open();
+    const now = Date.now();
+    const items = parseJsonExport(JSON.stringify({ entries: [
+      { namespace: 'session:x', key: 'soon', value: 'v', type: 'episodic', expiresAt: now + 3_600_000 },
+      { namespace: 'session:x', key: 'past', value: 'v', type: 'episodic', expiresAt: now - 1 },
+    ] }), 'test.json');
+    assert.deepEqual(await importItems(lore.memory, items), { written: 1, unchanged: 1 });
+    const soon = await lore.memory.recall('session:x', 'soon');
+    assert.ok(soon?.expiresAt && Math.abs(soon.expiresAt - (now + 3_600_000)) < 5_000, String(soon?.expiresAt));
+    assert.equal(await lore.memory.recall('session:x', 'past'), undefined);
+    // Checked before anything is written: a value too large at the end leaves memory as it was.
+    await assert.rejects(importItems(lore.memory, [{ namespace: 'project:x', key: 'a', value: 'ok' }, { namespace: 'project:x', key: 'b', value: 'x'.repeat(70_000) }]), /entry 2 .*at most 64 KB/);
+    assert.equal(await lore.memory.recall('project:x', 'a'), undefined);
+    await lore.close();
+  } finally {
+    ws.cleanup();
+  }
+});

@@ -71,7 +71,8 @@ export function memoryConformance(target: ConformanceTarget): void {
 
   withStorage('bad input is refused with the reason, and nothing is written', async (s) => {
     const cases: Array<[() => Promise<unknown>, RegExp]> = [
-      [() => s.memory.remember('lore', 'k', 'v'), /"lore" is not a memory namespace: write a scope and a name separated by ':'/],
+      [() => s.memory.remember('lore', 'k', 'v'), /"lore" is not a memory namespace: write a scope \(starting with a letter\) and a name separated by ':'/],
+      [() => s.memory.remember('10:30', 'standup', 'v'), /"10:30" is not a memory namespace/],
       [() => s.memory.remember('Project:Lore', 'k', 'v'), /is not a memory namespace/],
       [() => s.memory.remember("project:x'; DROP TABLE memory_entries; --", 'k', 'v'), /is not a memory namespace/],
       [() => s.memory.remember('project:x', '  ', 'v'), /needs a key/],
@@ -107,6 +108,28 @@ export function memoryConformance(target: ConformanceTarget): void {
     assert.deepEqual(await s.memory.search('flaky deploy'), []);
     assert.equal((await s.memory.history('session:chat-1', 'working-on'))[0].deleted, true);
     assert.equal((await s.memory.audit({ namespace: 'session:chat-1', key: 'working-on' }))[0].operation, 'expire');
+  });
+
+  withStorage('a rewrite that gives no type keeps the key\'s type, metadata and TTL; forgetting an expired entry says nothing live was there', async (s) => {
+    await s.memory.remember('project:x', 'how', 'run migrations with --dry-run first', { type: 'procedural', metadata: { source: 'adr-7' } });
+    const again = await s.memory.remember('project:x', 'how', 'run migrations with --dry-run, then for real');
+    assert.deepEqual([again.type, again.metadata], ['procedural', { source: 'adr-7' }]);
+    const t0 = Date.now();
+    const e1 = await s.memory.remember('session:x', 'focus', 'the flaky test', { type: 'episodic', ttlMs: HOUR });
+    const e2 = await s.memory.remember('session:x', 'focus', 'still the flaky test');
+    assert.equal(e2.type, 'episodic');
+    assert.ok(e2.expiresAt! - e2.updatedAt === e1.expiresAt! - e1.updatedAt, 'the same TTL again, from now');
+    assert.equal((await s.memory.remember('session:x', 'focus', 'now a fact', { type: 'semantic' })).expiresAt, undefined, 'a type given says what it is now');
+    await s.memory.remember('session:x', 'gone', 'soon', { type: 'episodic', ttlMs: 1 });
+    await s.memory.expire(t0 + HOUR * 2);
+    assert.equal(await s.memory.forget('session:x', 'gone'), false, 'expired: nothing live to forget');
+  });
+
+  withStorage('a long question finds an entry holding its words in other forms (stemmed, accents folded)', async (s) => {
+    await s.memory.remember('project:x', 'infra', 'database cluster server deployment migration backup restore');
+    await s.memory.remember('project:x', 'cv', 'café résumé naïve');
+    assert.deepEqual((await s.memory.search('databases clusters servers deployments migrations backups restores')).map((h) => h.entry.key), ['infra']);
+    assert.deepEqual((await s.memory.search('cafe resume naive')).map((h) => h.entry.key), ['cv']);
   });
 
   withStorage('text search: every live entry by its words, best first, with a snippet; a question finds the fact it asks about', async (s) => {

@@ -5,7 +5,7 @@ import { describeRemember, parseRecallInput, parseRememberInput } from '../../sr
 
 test('lore_remember: namespace, key and value required, checked as the store checks them, with messages for the model', () => {
   assert.deepEqual(parseRememberInput({ namespace: ' project:lore ', key: 'staging-db', value: 'reset nightly' }), {
-    namespace: 'project:lore', key: 'staging-db', value: 'reset nightly', type: 'semantic', ttlMs: undefined,
+    namespace: 'project:lore', key: 'staging-db', value: 'reset nightly', type: undefined, ttlMs: undefined,
   });
   assert.equal(parseRememberInput({ namespace: 'session:x', key: 'k', value: 'v', type: 'episodic', ttl: '12h' }).ttlMs, 12 * 3_600_000);
   const cases: Array<[unknown, RegExp]> = [

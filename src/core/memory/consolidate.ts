@@ -117,7 +117,7 @@ export function parseModelProposals(reply: string, namespace: string): Proposal[
   for (const d of data.slice(0, 20)) {
     const p = d as Record<string, unknown>;
     try {
-      const ns = checkNamespace(typeof p.namespace === 'string' && p.namespace.startsWith(namespace) ? p.namespace : namespace);
+      const ns = checkNamespace(typeof p.namespace === 'string' && (p.namespace === namespace || p.namespace.startsWith(`${namespace}:`)) ? p.namespace : namespace);
       const key = checkKey(typeof p.key === 'string' ? keyFromText(p.key.replace(/-/g, ' '), 60) : keyFromText(String(p.value ?? '')));
       const type = checkType(typeof p.type === 'string' ? p.type : undefined);
       if (p.value === undefined || p.value === null || p.value === '') continue;
@@ -130,10 +130,14 @@ export function parseModelProposals(reply: string, namespace: string): Proposal[
   return out;
 }
 
-/** Leaves out proposals whose value is already what is remembered under that key. */
+/** Leaves out proposals whose value is already what is remembered under that key; two proposals with one key get -2, -3... */
 export async function onlyNew(memory: MemoryStore, proposals: Proposal[]): Promise<Proposal[]> {
   const out: Proposal[] = [];
-  for (const p of proposals) {
+  const taken = new Set<string>();
+  for (const raw of proposals) {
+    let p = raw;
+    for (let n = 2; taken.has(`${p.namespace} ${p.key}`); n++) p = { ...raw, key: `${raw.key}-${n}` };
+    taken.add(`${p.namespace} ${p.key}`);
     const now = await memory.recall(p.namespace, p.key);
     if (now && JSON.stringify(now.value) === JSON.stringify(p.value)) continue;
     out.push(p);

@@ -9,7 +9,7 @@
  * only when those are too few.
  */
 import { buildKeywordQuery } from '../search/query';
-import { makeSnippet } from '../search/snippet';
+import { makeSnippet, stem } from '../search/snippet';
 
 /** Words a question is made of that say nothing about what it is after. */
 const FILLER = new Set(
@@ -27,7 +27,7 @@ export interface MemoryMatch {
   /** At least half of them (an OR of ANDs, or of the words when that would be too many combinations). */
   match: string;
   /** Whether an entry's text holds enough of the query (checked here only when the FTS5 query could not say); with its snippet when it does. */
-  judge(text: string, shown: string): { snippet: string; highlights: [number, number][] } | undefined;
+  judge(text: string, shown: string, opts?: { covered?: boolean }): { snippet: string; highlights: [number, number][] } | undefined;
 }
 
 function combinations<T>(items: T[], k: number): T[][] {
@@ -62,12 +62,12 @@ export function memoryMatch(query: string, opts: { prefixLast?: boolean } = {}):
   return {
     all: parts.join(' AND '),
     match,
-    judge(text, shown) {
-      if (!exact) {
-        const held = parts.filter((p) => {
-          const re = new RegExp(`(?:^|[^\\p{L}\\p{N}_])${wordsOf(p).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\p{L}\\p{N}_]+')}`, 'iu');
-          return re.test(text);
-        }).length;
+    judge(text, shown, o = {}) {
+      // Rows the all-words query matched hold every word; rows of an OR of the words are counted here,
+      // word by word as FTS5 reads them (stemmed, accents folded), phrases by their words.
+      if (!exact && !o.covered) {
+        const stems = new Set([...text.matchAll(TOKEN)].map((m) => stem(m[0])));
+        const held = parts.filter((p) => wordsOf(p).every((w) => stems.has(stem(w)))).length;
         if (held < need) return undefined;
       }
       const snippet = makeSnippet(shown || text, terms, 200);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LoreError } from '../errors';
 import type { MemoryStore } from '../storage/memory';
-import { checkKey, checkNamespace, checkType, type MemoryActor, type MemoryEntry, type MemoryType } from './types';
+import { checkKey, checkNamespace, checkType, type MemoryActor, type MemoryEntry, type MemoryType, valueJson } from './types';
 
 export const EXPORT_FORMAT = 'lore-memory';
 
@@ -25,10 +25,15 @@ export interface ImportItem {
   value: unknown;
   type?: MemoryType;
   metadata?: Record<string, unknown>;
+  /** Episodic entries: when it expires (ms since the epoch). */
+  expiresAt?: number;
 }
 
 export async function exportJson(store: MemoryStore, prefix?: string, now = Date.now()): Promise<MemoryExport> {
-  return { format: EXPORT_FORMAT, version: 1, exportedAt: new Date(now).toISOString(), entries: await store.list(prefix, { limit: 100_000 }) };
+  // Namespace by namespace: a listing stops at 100,000 entries, a whole memory may hold more.
+  const entries: MemoryEntry[] = [];
+  for (const { namespace } of await store.namespaces(prefix)) entries.push(...(await store.list(namespace, { limit: 100_000 })).filter((e) => e.namespace === namespace));
+  return { format: EXPORT_FORMAT, version: 1, exportedAt: new Date(now).toISOString(), entries };
 }
 
 /** The entries of an export (ours, or a plain list of {namespace, key, value}), checked; the position of a bad one said. */
@@ -46,7 +51,7 @@ export function parseJsonExport(text: string, where: string): ImportItem[] {
     if (!item || typeof item.namespace !== 'string' || typeof item.key !== 'string' || !('value' in item)) {
       throw new LoreError('BAD_INPUT', `${where}: entry ${i + 1} needs a namespace, a key and a value.`);
     }
-    return { namespace: item.namespace, key: item.key, value: item.value, type: item.type, metadata: item.metadata };
+    return { namespace: item.namespace, key: item.key, value: item.value, type: item.type, metadata: item.metadata, ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}) };
   });
 }
 
@@ -58,19 +63,28 @@ export async function importItems(store: MemoryStore, items: ImportItem[], actor
       checkNamespace(it.namespace);
       checkKey(it.key);
       checkType(it.type);
+      valueJson(it.value);
+      if (it.metadata !== undefined && (it.metadata === null || typeof it.metadata !== 'object' || Array.isArray(it.metadata))) throw new Error("a memory's metadata must be a JSON object.");
     } catch (err) {
       throw new LoreError('BAD_INPUT', `entry ${i + 1} (${it.namespace} ${it.key}): ${(err as Error).message}`);
     }
   }
   let written = 0;
   let unchanged = 0;
+  const at = Date.now();
   for (const it of items) {
+    // An episodic entry keeps what is left of its TTL; one past it is not brought back.
+    const ttlMs = it.expiresAt !== undefined && (it.type ?? 'semantic') === 'episodic' ? it.expiresAt - at : undefined;
+    if (ttlMs !== undefined && ttlMs <= 0) {
+      unchanged++;
+      continue;
+    }
     const now = await store.recall(it.namespace, it.key);
     if (now && JSON.stringify(now.value) === JSON.stringify(it.value) && now.type === (it.type ?? 'semantic')) {
       unchanged++;
       continue;
     }
-    await store.remember(it.namespace, it.key, it.value, { ...actor, type: it.type, metadata: it.metadata, operation: 'import' });
+    await store.remember(it.namespace, it.key, it.value, { ...actor, type: it.type ?? 'semantic', metadata: it.metadata, ttlMs, operation: 'import' });
     written++;
   }
   return { written, unchanged };
@@ -80,8 +94,11 @@ export async function importItems(store: MemoryStore, items: ImportItem[], actor
 
 const FENCE = '```';
 
-/** A file name for a namespace ("project:lore:deploy" -> "project.lore.deploy.md"). */
-export const namespaceFile = (namespace: string) => `${namespace.replace(/:/g, '.')}.md`;
+/**
+ * A file name for a namespace: "project:lore:deploy" -> "project.lore.deploy.md", a '.' of the
+ * namespace doubled ("user:a.b" -> "user.a..b.md") so that no two namespaces share a file.
+ */
+export const namespaceFile = (namespace: string) => `${namespace.replace(/\./g, '..').replace(/:/g, '.')}.md`;
 
 /** The live entries of each namespace as markdown: a heading per key, the value as text or as a JSON block. */
 export function toMarkdown(entries: MemoryEntry[]): Map<string, string> {
@@ -96,7 +113,9 @@ export function toMarkdown(entries: MemoryEntry[]): Map<string, string> {
       const plain = typeof e.value === 'string' && e.value.trim() === e.value && e.value !== '' && !e.value.includes(FENCE) && !/^(#|<!--)/m.test(e.value);
       parts.push(plain ? (e.value as string) : `${FENCE}json\n${JSON.stringify(e.value, null, 2)}\n${FENCE}`, '');
     }
-    files.set(namespaceFile(ns), parts.join('\n'));
+    const name = namespaceFile(ns);
+    if (files.has(name)) throw new LoreError('BAD_INPUT', `Two namespaces would both be written to ${name}; export as JSON instead.`);
+    files.set(name, parts.join('\n'));
   }
   return files;
 }

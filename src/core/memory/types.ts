@@ -79,6 +79,8 @@ export interface MemoryListOptions {
 }
 
 const SEGMENT = /^[a-z0-9][a-z0-9._-]*$/;
+/** The scope (the first segment) starts with a letter, as the schema's CHECK says. */
+const SCOPE = /^[a-z][a-z0-9._-]*$/;
 export const NAMESPACE_MAX = 200;
 export const KEY_MAX = 200;
 /** A value's JSON, at most (memory is for facts and procedures, not documents: those belong in markdown). */
@@ -92,8 +94,8 @@ export function checkNamespace(namespace: string): string {
   const ns = namespace.trim();
   const parts = ns.split(':');
   if (ns.length > NAMESPACE_MAX) throw new LoreError('BAD_INPUT', `A memory namespace is at most ${NAMESPACE_MAX} characters (this one has ${ns.length}).`);
-  if (parts.length < 2 || parts.some((p) => !SEGMENT.test(p))) {
-    throw new LoreError('BAD_INPUT', `"${namespace}" is not a memory namespace: write a scope and a name separated by ':', in lowercase letters, digits, '.', '_' or '-' (for example project:lore or user:prefs:editor).`);
+  if (parts.length < 2 || !SCOPE.test(parts[0]) || parts.some((p) => !SEGMENT.test(p))) {
+    throw new LoreError('BAD_INPUT', `"${namespace}" is not a memory namespace: write a scope (starting with a letter) and a name separated by ':', in lowercase letters, digits, '.', '_' or '-' (for example project:lore or user:prefs:editor).`);
   }
   return ns;
 }
@@ -102,7 +104,7 @@ export function checkNamespace(namespace: string): string {
 export function checkPrefix(prefix: string | undefined): string {
   const p = (prefix ?? '').trim().replace(/:$/, '');
   if (!p) return '';
-  if (p.split(':').some((s) => !SEGMENT.test(s))) {
+  if (!SCOPE.test(p.split(':')[0]) || p.split(':').some((s) => !SEGMENT.test(s))) {
     throw new LoreError('BAD_INPUT', `"${prefix}" is not a namespace prefix: segments of lowercase letters, digits, '.', '_' or '-' separated by ':' (for example project or project:lore).`);
   }
   return p;

@@ -10,7 +10,7 @@ export interface MemoryStore {
   readonly readonly: boolean;
   /** Called after every write that changed something (views refresh from this). */
   onDidChange(listener: () => void): () => void;
-  /** Writes a new version of (namespace, key); the earlier ones are kept. Returns the entry written. */
+  /** Writes a new version of (namespace, key); the earlier ones are kept. Type, metadata and TTL not given stay as the previous version had them. Returns the entry written. */
   remember(namespace: string, key: string, value: unknown, opts?: RememberOptions): Promise<MemoryEntry>;
   /** The latest version, unless it is forgotten or expired. */
   recall(namespace: string, key: string): Promise<MemoryEntry | undefined>;
@@ -28,7 +28,10 @@ export interface MemoryStore {
   purge(namespace: string, key: string, actor?: MemoryActor): Promise<number>;
   /** Marks episodic entries past their TTL deleted (audited as 'expire'); returns how many. */
   expire(now?: number): Promise<number>;
-  /** Live entries whose namespace, key or text match every word of `query` (the last as a prefix when asked), best first. */
+  /**
+   * Live entries whose namespace (below its scope), key or text hold the query's words that say something
+   * (all of them first; at least half when too few do), the last as a prefix when asked; best first (BM25).
+   */
   search(query: string, opts?: { limit?: number; prefix?: string; type?: MemoryType; prefixLast?: boolean}): Promise<MemoryHit[]>;
   /** The audit, newest first: of one key, or of everything. */
   audit(opts?: { namespace?: string; key?: string; limit?: number }): Promise<MemoryAuditRecord[]>;

@@ -43,7 +43,11 @@ export async function rememberInChat(access: LoreAccess, sink: Sink, stream: But
     return 0;
   }
   // Typed: read as [namespace] [key =] text. The last answer: kept as it is, named by its words.
-  const phrase = prompt.trim() ? parseRememberPhrase(text, ns)! : { namespace: ns, key: keyFromText(text), value: text.slice(0, 4000) };
+  const phrase = prompt.trim() ? parseRememberPhrase(text, ns) : { namespace: ns, key: keyFromText(text), value: text.slice(0, 4000) };
+  if (!phrase) {
+    sink.markdown(`There is nothing to remember after \`${escapeMd(text)}\`: write the fact too, for example \`/remember ${escapeMd(text)} staging-db = reset nightly\`.`);
+    return 0;
+  }
   const e = await memory.remember(phrase.namespace, phrase.key, phrase.value, { by: 'chat', sessionId });
   sink.markdown(`Remembered as **${escapeMd(e.namespace)} ${escapeMd(e.key)}** (version ${e.version}):\n\n${quote(memoryValueText(e), 600)}\n\n`);
   stream.button({ command: 'lore.memory.edit', title: 'Edit', arguments: [{ kind: 'entry', entry: e }] });

@@ -24,6 +24,14 @@ export function valueFromText(text: string): unknown {
   return t;
 }
 
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.trim();
+  }
+}
+
 /** "project:<workspace>" in namespace form: the default namespace for this workspace's memories. */
 export function workspaceNamespace(name: string | undefined): string {
   const slug = (name ?? 'workspace').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'workspace';
@@ -88,7 +96,8 @@ export function registerMemoryCommands(c: Ctx): vscode.Disposable[] {
         validateInput: (v) => (v.trim() ? undefined : 'Write what to remember.'),
       });
       if (typed === undefined) return undefined;
-      value = valueFromText(typed);
+      // Editing keeps the kind of value it was: JSON stays JSON (42 stays a number), text stays text.
+      value = !now ? valueFromText(typed) : typeof now.value === 'string' ? typed.trim() : jsonOrText(typed);
     }
     try {
       const e = await s.remember(namespace, key, value, { by: BY, type: a.type });

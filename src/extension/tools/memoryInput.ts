@@ -8,7 +8,8 @@ export interface RememberInput {
   namespace: string;
   key: string;
   value: string;
-  type: MemoryType;
+  /** Absent: as the key had it, else semantic. */
+  type?: MemoryType;
   ttlMs?: number;
 }
 
@@ -49,7 +50,8 @@ export function parseRememberInput(raw: unknown): RememberInput {
   if (!namespace) throw new ToolInputError('"namespace" is required: where to keep it, e.g. "project:<name>" or "user:prefs".');
   if (!key) throw new ToolInputError('"key" is required: a short name for the memory, e.g. "staging-db".');
   if (!value) throw new ToolInputError('"value" is required: what to remember, in a sentence.');
-  const type = checked(() => checkType(str(o, 'type')));
+  const given = str(o, 'type');
+  const type = given === undefined ? undefined : checked(() => checkType(given));
   const ttl = str(o, 'ttl');
   if (ttl && type !== 'episodic') throw new ToolInputError('"ttl" is for episodic memories only: set "type": "episodic" or leave "ttl" out.');
   return { namespace: checked(() => checkNamespace(namespace)), key: checked(() => checkKey(key)), value, type, ttlMs: ttl ? checked(() => parseTtl(ttl)) : undefined };
@@ -67,5 +69,5 @@ export function parseRecallInput(raw: unknown): RecallInput {
 
 export function describeRemember(i: RememberInput): string {
   const v = i.value.length > 200 ? `${i.value.slice(0, 199)}…` : i.value;
-  return `Remember as ${i.namespace} ${i.key} (${i.type}${i.ttlMs ? `, for ${Math.round(i.ttlMs / 3_600_000)} h` : ''}): "${v}"`;
+  return `Remember as ${i.namespace} ${i.key} (${i.type ?? 'semantic'}${i.ttlMs ? `, for ${Math.round(i.ttlMs / 3_600_000)} h` : ''}): "${v}"`;
 }

@@ -60,6 +60,18 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
     super(db, clock, opts, 'Memory');
   }
 
+  /** Writes the text index again from the live entries (after a restore from a backup: ids there are not this file's). */
+  rebuildTextIndex(): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM memory_fts').run();
+      const insert = this.stmt('ftsInsert', 'INSERT INTO memory_fts (rowid, text) VALUES (?, ?)');
+      for (const r of this.db.prepare('SELECT id, namespace, key, value FROM memory_entries WHERE is_latest = 1 AND is_deleted = 0').all() as Array<{ id: number; namespace: string; key: string; value: string }>) {
+        insert.run(r.id, ftsText(r.namespace, r.key, JSON.parse(r.value)));
+      }
+    }).immediate();
+    this.changed();
+  }
+
   protected override changed(): void {
     this.vectorCache.clear();
     super.changed();
@@ -69,19 +81,23 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
     this.writable();
     const ns = checkNamespace(namespace);
     const k = checkKey(key);
-    const type = checkType(opts.type);
     const json = valueJson(value);
-    const metadata = opts.metadata ?? {};
-    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new LoreError('BAD_INPUT', "A memory's metadata must be a JSON object.");
-    if (opts.ttlMs !== undefined && type !== 'episodic') throw new LoreError('BAD_INPUT', 'Only episodic memories expire: a TTL needs --type episodic.');
+    if (opts.type !== undefined) checkType(opts.type);
+    const metadata = opts.metadata;
+    if (metadata !== undefined && (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))) throw new LoreError('BAD_INPUT', "A memory's metadata must be a JSON object.");
     if (opts.ttlMs !== undefined && !(opts.ttlMs > 0)) throw new LoreError('BAD_INPUT', `A memory's TTL must be more than 0, not ${opts.ttlMs}.`);
     const entry = this.db.transaction(() => {
       const now = this.clock();
       const prev = this.latestRow(ns, k);
+      // What is not given stays as the previous version had it: its type, metadata and TTL.
+      const type = opts.type ?? (prev && !prev.deleted ? prev.type : 'semantic');
+      if (opts.ttlMs !== undefined && type !== 'episodic') throw new LoreError('BAD_INPUT', 'Only episodic memories expire: a TTL needs the type episodic.');
+      const keptTtl = opts.type === undefined && prev && !prev.deleted && prev.expiresAt !== null ? prev.expiresAt - prev.updatedAt : undefined;
+      const ttl = type === 'episodic' ? (opts.ttlMs ?? keptTtl) : undefined;
       const row = this.insertVersion({
-        namespace: ns, key: k, value: json, type, metadata: JSON.stringify(metadata), by: opts.by ?? '',
+        namespace: ns, key: k, value: json, type, metadata: metadata ? JSON.stringify(metadata) : prev && !prev.deleted ? prev.metadata : '{}', by: opts.by ?? '',
         createdBy: prev?.createdBy ?? opts.by ?? '', createdAt: prev?.createdAt ?? now, now,
-        expiresAt: opts.ttlMs === undefined ? null : now + opts.ttlMs, prev,
+        expiresAt: ttl === undefined ? null : now + ttl, prev,
       });
       this.audit1(ns, k, row.version, opts.operation ?? (prev ? 'update' : 'create'), opts, now);
       return toEntry(row);
@@ -179,13 +195,17 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
     return done;
   }
 
+  /** Marks the latest version deleted; false when nothing live is there (already deleted, or past its TTL when forgetting). */
   private markDeleted(ns: string, k: string, operation: MemoryOperation, actor: MemoryActor, now: number): boolean {
     const row = this.latestRow(ns, k);
     if (!row || row.deleted) return false;
+    const expired = row.expiresAt !== null && row.expiresAt <= now;
+    // Expiry acts only on what is still due now (another process may have written a new version since it looked).
+    if (operation === 'expire' ? !expired : expired && operation !== 'delete') return false;
     this.stmt('markDeleted', 'UPDATE memory_entries SET is_deleted = 1 WHERE id = ?').run(row.id);
     this.stmt('ftsDelete', 'DELETE FROM memory_fts WHERE rowid = ?').run(row.id);
-    this.audit1(ns, k, row.version, operation, actor, now);
-    return true;
+    this.audit1(ns, k, row.version, expired && operation === 'delete' ? 'expire' : operation, actor, now);
+    return !expired || operation === 'expire';
   }
 
   async purge(namespace: string, key: string, actor: MemoryActor = {}): Promise<number> {
@@ -205,10 +225,11 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
 
   async expire(now = this.clock()): Promise<number> {
     if (this.readonly) return 0;
-    const due = this.stmt('due', `SELECT namespace, key FROM memory_entries INDEXED BY memory_expiry
-      WHERE expires_at IS NOT NULL AND is_latest = 1 AND is_deleted = 0 AND expires_at <= ?`).all(now) as Array<{ namespace: string; key: string }>;
-    if (!due.length) return 0;
-    const n = this.db.transaction(() => due.filter((d) => this.markDeleted(d.namespace, d.key, 'expire', { by: 'lore' }, now)).length).immediate();
+    const dueSql = `SELECT namespace, key FROM memory_entries INDEXED BY memory_expiry
+      WHERE expires_at IS NOT NULL AND is_latest = 1 AND is_deleted = 0 AND expires_at <= ?`;
+    if (!this.stmt('due', dueSql).all(now).length) return 0; // the common case, without taking the write lock
+    const n = this.db.transaction(() => (this.stmt('due', dueSql).all(now) as Array<{ namespace: string; key: string }>)
+      .filter((d) => this.markDeleted(d.namespace, d.key, 'expire', { by: 'lore' }, now)).length).immediate();
     if (n) this.changed();
     return n;
   }
@@ -221,15 +242,15 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
     if (!limit) return [];
     const filters = { p: checkPrefix(opts.prefix), type: opts.type === undefined ? undefined : checkType(opts.type) };
     // Entries that hold every word first; those that hold half of them only when they are too few.
-    const rows = this.matching(m.all, filters, limit);
+    const rows = this.matching(m.all, filters, limit).map((r) => ({ ...r, covered: true }));
     if (rows.length < limit && m.match !== m.all) {
       const seen = new Set(rows.map((r) => r.id));
-      rows.push(...this.matching(m.match, filters, limit * 4 + 10).filter((r) => !seen.has(r.id)));
+      rows.push(...this.matching(m.match, filters, limit * 4 + 10).filter((r) => !seen.has(r.id)).map((r) => ({ ...r, covered: false })));
     }
     const hits: MemoryHit[] = [];
     for (const r of rows) {
       const entry = toEntry(r);
-      const hit = m.judge(ftsText(entry.namespace, entry.key, entry.value), valueText(entry.value));
+      const hit = m.judge(ftsText(entry.namespace, entry.key, entry.value), valueText(entry.value), { covered: r.covered });
       if (!hit) continue;
       hits.push({ source: 'memory', entry, snippet: hit.snippet, highlights: hit.highlights, score: r.score });
       if (hits.length >= limit) break;

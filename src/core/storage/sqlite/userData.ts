@@ -117,7 +117,7 @@ export function openUserData(
         throw new LoreError('BAD_INPUT', `Cannot restore session history from ${from}: ${errorMessage(err)}`, { cause: err });
       }
       sessions.changedElsewhere();
-      memory.changedElsewhere();
+      memory.rebuildTextIndex(); // memory's text index has no triggers: made again for the restored entries
       return kept;
     },
     close: () => {

@@ -13,6 +13,16 @@ node esbuild.mjs
 
 SECONDS=0
 status=0
+# A real PostgreSQL 15 cluster for the PostgreSQL backend's tests, in a temp dir, removed at exit.
+echo "== PostgreSQL 15 test cluster (scripts/postgres.sh)"
+if pg_out=$(bash scripts/postgres.sh start); then
+  export LORE_TEST_PG_DIR=$(echo "$pg_out" | head -1)
+  export LORE_TEST_PG_URL=$(echo "$pg_out" | tail -1)
+  trap 'bash scripts/postgres.sh stop "$LORE_TEST_PG_DIR"' EXIT
+  echo "PostgreSQL at $LORE_TEST_PG_URL"
+else
+  echo "no PostgreSQL test cluster: the tests that need one are skipped and say why"
+fi
 echo "== unit tests (node:test)"
 node --import tsx --test --test-concurrency=2 --test-reporter=spec test/unit/*.test.ts || status=1
 unit_s=$SECONDS

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LoreError } from '../../errors';
-import { findSchemaDir } from '../sqlite/migrate';
+import { findSchemaDir } from '../schemaDir';
 import type { PgDatabase } from './connect';
 
 /** The advisory lock key of Lore's migrations ('lore' in ASCII). */

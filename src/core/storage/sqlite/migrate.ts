@@ -11,14 +11,8 @@ export interface Migration {
 
 const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
 
-/** Finds the `schema/` folder shipped beside the code: `dist/../schema` or `src/core/storage/sqlite/../../../../schema`. */
-export function findSchemaDir(start = __dirname): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'schema');
-    if (fs.existsSync(path.join(candidate, '001_init.sql'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`Lore's schema folder was not found above ${start}`);
-  }
-}
+export { findSchemaDir } from '../schemaDir';
+import { findSchemaDir } from '../schemaDir';
 
 /** Reads `NNN_name.sql` files in order; versions must run 1, 2, 3... without gaps. */
 export function loadMigrations(schemaDir = findSchemaDir()): Migration[] {

@@ -12,6 +12,8 @@ import { describePgError, openPg, safeUrl } from '../../src/core/storage/postgre
 import { loadPgMigrations, migratePg } from '../../src/core/storage/postgres/migrate';
 import { ensureProject, normaliseRemote, projectName } from '../../src/core/storage/postgres/project';
 import { freshDatabase, realPostgres, startPglite } from '../fixtures/postgres';
+import { PgDocumentStore } from '../../src/core/storage/postgres/documents';
+import { documentConformance } from './documentConformance';
 
 const server = realPostgres();
 const skip = 'skip' in server ? server.skip : false;
@@ -181,3 +183,19 @@ describe('project names', () => {
     }
   });
 });
+
+// The document index on PostgreSQL passes the same conformance tests as SQLite's; each test's
+// folder is its own project in one database (so this also checks that projects keep apart).
+if (!skip) {
+  let shared: Promise<{ url: string; drop(): Promise<void> }> | undefined;
+  after(async () => (await shared)?.drop());
+  documentConformance({
+    name: 'PostgreSQL 15',
+    async open(dir) {
+      const db = await openPg({ url: (await (shared ??= freshDatabase((server as { url: string }).url))).url });
+      await migratePg(db);
+      return { documents: new PgDocumentStore(db, await ensureProject(db, `test:${dir}`)), close: () => db.close() };
+    },
+  });
+}
+

@@ -62,6 +62,7 @@ export interface PgDatabase {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
   /** `fn` in a transaction: committed when it resolves, rolled back when it throws; retried (up to `attempts`) when the failure is retryable. */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, opts?: { attempts?: number; isolation?: 'read committed' | 'repeatable read' | 'serializable' }): Promise<T>;
+  /** Ends the pool (closing twice is harmless). */
   close(): Promise<void>;
 }
 
@@ -93,6 +94,7 @@ export async function openPg(opts: PgOptions): Promise<PgDatabase> {
   });
   // An idle connection the server closed is not a crash: the pool makes a new one.
   pool.on('error', (err) => opts.log?.(`a pooled PostgreSQL connection failed: ${describePgError(err, url)}`));
+  let closing: Promise<void> | undefined; // closing twice is harmless
   const db: PgDatabase = {
     url,
     pool,
@@ -127,7 +129,7 @@ export async function openPg(opts: PgOptions): Promise<PgDatabase> {
         }
       }
     },
-    close: () => pool.end(),
+    close: () => (closing ??= pool.end()),
   };
   try {
     await pool.query('SELECT 1');

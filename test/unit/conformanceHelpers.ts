@@ -1,0 +1,18 @@
+/** Writes and look-ups the conformance suites share. */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { parseMarkdown } from '../../src/core/markdown/parse';
+import type { DocumentStore, FileStamp, IndexedFile } from '../../src/core/storage/documents';
+
+export const stamp = (text: string, mtime = 1_000): FileStamp => ({ hash: crypto.createHash('sha256').update(text).digest('hex'), size: Buffer.byteLength(text), mtime });
+
+export function docWrite(rel: string, text: string, status: 'pending' | 'synced' = 'synced', mtime = 1_000) {
+  return { kind: 'document' as const, path: rel, stamp: stamp(text, mtime), doc: parseMarkdown(text, rel), status };
+}
+
+export async function rowOf(s: { documents: DocumentStore }, rel: string): Promise<IndexedFile> {
+  const row = (await s.documents.indexedFiles()).find((f) => f.path === rel);
+  assert.ok(row, `${rel} is indexed`);
+  return row;
+}
+

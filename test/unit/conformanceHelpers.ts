@@ -1,6 +1,10 @@
 /** Writes and look-ups the conformance suites share. */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
 import { parseMarkdown } from '../../src/core/markdown/parse';
 import type { DocumentStore, FileStamp, IndexedFile } from '../../src/core/storage/documents';
 
@@ -16,3 +20,18 @@ export async function rowOf(s: { documents: DocumentStore }, rel: string): Promi
   return row;
 }
 
+
+/** A test that gets a fresh store of `target` in a temp dir (closed and removed after). */
+export function storageTest<S extends { close(): Promise<void> }>(target: { name: string; open(dir: string): Promise<S> }, area: string) {
+  return (title: string, fn: (s: S, dir: string) => Promise<void>) =>
+    test(`${target.name} ${area}: ${title}`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-conformance-'));
+      const s = await target.open(dir);
+      try {
+        await fn(s, dir);
+      } finally {
+        await s.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+}

@@ -5,12 +5,8 @@
  * parts are still to come runs it on its document store alone.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { test } from 'node:test';
 import type { DocumentStore } from '../../src/core/storage/documents';
-import { docWrite, rowOf, stamp } from './conformanceHelpers';
+import { docWrite, rowOf, stamp, storageTest } from './conformanceHelpers';
 
 export interface DocumentTarget {
   name: string;
@@ -19,17 +15,7 @@ export interface DocumentTarget {
 }
 
 export function documentConformance(target: DocumentTarget): void {
-  const withStorage = (title: string, fn: (s: { documents: DocumentStore; close(): Promise<void> }, dir: string) => Promise<void>) =>
-    test(`${target.name} documents: ${title}`, async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-conformance-'));
-      const s = await target.open(dir);
-      try {
-        await fn(s, dir);
-      } finally {
-        await s.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
+  const withStorage = storageTest(target, 'documents');
 
   withStorage('records settings about itself and keeps them across reopening', async (s, dir) => {
     assert.equal(await s.documents.meta('root'), undefined);

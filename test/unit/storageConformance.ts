@@ -4,12 +4,8 @@
  * calls `storageConformance` with its own `open`.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { test } from 'node:test';
 import type { Storage } from '../../src/core/storage/storage';
-import { docWrite, rowOf } from './conformanceHelpers';
+import { docWrite, rowOf, storageTest } from './conformanceHelpers';
 import { documentConformance } from './documentConformance';
 
 export interface ConformanceTarget {
@@ -24,20 +20,7 @@ const unit = (v: number[]) => {
   return Float32Array.from(v.map((x) => x / n));
 };
 
-/** A test that gets a fresh storage of `target` in a temp dir (closed and removed after). */
-export function storageTest(target: ConformanceTarget, area: string) {
-  return (title: string, fn: (s: Storage, dir: string) => Promise<void>) =>
-    test(`${target.name} ${area}: ${title}`, async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-conformance-'));
-      const s = await target.open(dir);
-      try {
-        await fn(s, dir);
-      } finally {
-        await s.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
-}
+export { storageTest } from './conformanceHelpers';
 
 export function storageConformance(target: ConformanceTarget): void {
   const withStorage = storageTest(target, 'storage');

@@ -101,15 +101,17 @@ describe('embedder faults and recovery', () => {
     ['wrongDims', /784-dimensional vectors where 768 were expected/],
     ['empty', /empty vector/],
     ['notFound404', /answered 404/],
-    ['slow', /timed out after 0\.3 s \(CPU-only Ollama can be slow: raise lore\.embedding\.timeout\)/],
+    ['slow', /timed out after 1 s \(CPU-only Ollama can be slow: raise lore\.embedding\.timeout\)/],
   ];
   for (const [fault, reason] of midRunFaults) {
     it(`${fault} while embedding: degraded with the reason, nothing lost, recovery`, async () => {
-      const lore = await open(300);
+      // A 1 s timeout: short enough for the slow fault to hit it, long enough that the first
+      // documents are embedded on a busy 2-core machine (0.3 s timed out there before any fault).
+      const lore = await open(1000);
       await lore.index();
       await lore.embeddingIdle();
       assert.equal((await lore.status()).counts.synced, 2);
-      if (fault === 'slow') fx.delayMs = 600;
+      if (fault === 'slow') fx.delayMs = 2000;
       else fx.fault = fault;
       ws.write('c.md', '# Gamma\n\nThe gamma service emails invoices.\n');
       await lore.index();

@@ -81,15 +81,19 @@ describe('Lore memory in the extension host', function () {
     const history = await api.access.memory()!.history('project:fixture:ops', 'staging');
     await vscode.commands.executeCommand('lore.memory.restoreVersion', { kind: 'version', entry: history[0], latest: history[0] } satisfies MemoryNode);
     assert.equal((await api.access.memory()!.recall('project:fixture:ops', 'staging'))?.version, 4);
+    // Delete for Good: every version goes.
+    const [again] = await tree.getChildren((await tree.getChildren()).find((n) => n.kind === 'namespace' && n.namespace === 'project:fixture:ops'));
+    assert.equal(await vscode.commands.executeCommand('lore.memory.purge', again, { confirm: false }), 4);
+    assert.deepEqual(await api.access.memory()!.history('project:fixture:ops', 'staging'), []);
   });
 
   it('export and import through the commands: JSON and one markdown file per namespace', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-itest-memory-'));
     try {
       const n = await vscode.commands.executeCommand<number>('lore.memory.export', vscode.Uri.file(path.join(dir, 'all.json')), 'json');
-      assert.ok(n && n >= 2);
+      assert.ok(n && n >= 1, String(n));
       await vscode.commands.executeCommand('lore.memory.export', vscode.Uri.file(path.join(dir, 'md')), 'markdown');
-      assert.ok(fs.readdirSync(path.join(dir, 'md')).includes('project.fixture.ops.md'));
+      assert.ok(fs.readdirSync(path.join(dir, 'md')).includes('project.fixture.ledger.md'));
       const again = await vscode.commands.executeCommand<{ written: number; unchanged: number }>('lore.memory.import', vscode.Uri.file(path.join(dir, 'md')));
       assert.deepEqual(again, { written: 0, unchanged: n });
     } finally {

@@ -138,6 +138,18 @@ export function registerMemoryCommands(c: Ctx): vscode.Disposable[] {
       }
       return done;
     }),
+    // Every version, for good (the audit keeps that it happened): a modal asks unless told not to.
+    reg('lore.memory.purge', async (node?: MemoryNode, opts?: { confirm?: boolean }) => {
+      const e = entryOf(node);
+      const s = store();
+      if (!e || !s) return 0;
+      if (opts?.confirm !== false) {
+        const versions = (await s.history(e.namespace, e.key)).length;
+        const ok = await vscode.window.showWarningMessage(`Delete ${e.namespace} ${e.key} for good?`, { modal: true, detail: `All ${versions} version(s) are deleted and cannot be restored.` }, 'Delete for Good');
+        if (ok !== 'Delete for Good') return 0;
+      }
+      return s.purge(e.namespace, e.key, { by: BY });
+    }),
     reg('lore.memory.restoreVersion', async (node?: MemoryNode) => {
       const e = entryOf(node);
       const s = store();

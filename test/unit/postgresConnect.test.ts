@@ -14,6 +14,8 @@ import { ensureProject, normaliseRemote, projectName } from '../../src/core/stor
 import { freshDatabase, realPostgres, startPglite } from '../fixtures/postgres';
 import { PgDocumentStore } from '../../src/core/storage/postgres/documents';
 import { documentConformance } from './documentConformance';
+import { keywordConformance } from './keywordConformance';
+import { PgKeywordIndex } from '../../src/core/storage/postgres/keyword';
 
 const server = realPostgres();
 const skip = 'skip' in server ? server.skip : false;
@@ -189,13 +191,13 @@ describe('project names', () => {
 if (!skip) {
   let shared: Promise<{ url: string; drop(): Promise<void> }> | undefined;
   after(async () => (await shared)?.drop());
-  documentConformance({
-    name: 'PostgreSQL 15',
-    async open(dir) {
-      const db = await openPg({ url: (await (shared ??= freshDatabase((server as { url: string }).url))).url });
-      await migratePg(db);
-      return { documents: new PgDocumentStore(db, await ensureProject(db, `test:${dir}`)), close: () => db.close() };
-    },
-  });
+  const open = async (dir: string) => {
+    const db = await openPg({ url: (await (shared ??= freshDatabase((server as { url: string }).url))).url });
+    await migratePg(db);
+    const project = await ensureProject(db, `test:${dir}`);
+    return { documents: new PgDocumentStore(db, project), keyword: new PgKeywordIndex(db, project), close: () => db.close() };
+  };
+  documentConformance({ name: 'PostgreSQL 15', open });
+  keywordConformance({ name: 'PostgreSQL 15', open });
 }
 

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { type LoreConfig, resolveConfig } from './config';
 import { getIndexedDocument, type IndexedDocument, type LineRangeRequest } from './document';
 import { errorMessage, LoreError } from './errors';
@@ -27,6 +25,7 @@ import { expireMemories, searchMemories } from './memory/inSearch';
 import type { MemoryHit } from './memory/types';
 import type { Storage, ValidationReport } from './storage/storage';
 import { openStorage } from './storage/open';
+import { indexRoot } from './indexRoot';
 import type { Listener, Lore, LoreInit, LoreStatus } from './lore';
 
 export type { Listener, Lore, LoreInit, LoreStatus } from './lore';
@@ -40,18 +39,7 @@ export async function createLore(init: LoreInit): Promise<Lore> {
   if (!init.storage && !init.dbPath) throw new LoreError('BAD_INPUT', 'Lore needs an index: a database file or an open storage.');
   const storage = init.storage ?? (await openStorage({ dbPath: init.dbPath!, userData: init.userData, readonly: init.readonly, check: init.check, loadVectorExtension: init.loadVectorExtension, warn }));
   try {
-    const stored = await storage.documents.meta('root');
-    const root = init.root ? path.resolve(init.root) : (stored ?? (init.defaultRoot && path.resolve(init.defaultRoot)));
-    if (!root && storage.recovered) {
-      throw new LoreError('DB_OPEN', `The index at ${storage.location} was damaged (${storage.recovered.reason}) and was set aside as ${storage.recovered.movedTo}; run \`lore index <dir>\` to rebuild it from the markdown (session history is kept).`);
-    }
-    if (!root) throw new LoreError('BAD_INPUT', `No folder given, and the index at ${storage.location} does not record which folder it is for (it is empty: run \`lore index <dir>\`).`);
-    if (stored && root !== stored && fs.existsSync(stored) && (await storage.documents.hasDocuments())) {
-      // One index holds one folder: indexing another into it would silently drop the first's documents.
-      // (A folder that moved is adopted: its old path is gone, and its files keep their relative paths.)
-      throw new LoreError('BAD_INPUT', `The index at ${storage.location} holds ${stored}, not ${root}. Give ${root} its own index (\`lore index ${root}\` keeps it in its .lore folder, or pass another --db), or delete ${storage.location} to reuse it.`);
-    }
-    if (!init.readonly && root !== stored) await storage.documents.setMeta('root', root);
+    const root = await indexRoot(init, storage);
     // A full pass records how it chunked: without that record the index was never filled.
     const unbuilt = !!storage.recovered || (await storage.documents.meta('chunking')) === undefined;
     if (!init.readonly) await expireMemories(storage.memory, init.logger);

@@ -1,14 +1,14 @@
 import { LoreError } from '../errors';
 import type { SemanticAvailability } from '../search/hybrid';
 import type { EmbeddingQueue, TodoDoc, VectorIndex } from '../storage/vectors';
-import { createEmbedder } from './create';
 import { Backoff, type CacheStatus, describeFailure, type EmbedderStatus, QueryVectorCache, type QueueStatus } from './health';
 import { embedStep } from './step';
 import { ProcessEmbedder } from './processEmbedder';
 import { resolveProvider } from './auto';
 import { builtinDownloadInfo, downloadBuiltinModel } from './builtin/store';
 import type { DownloadProgress } from './builtin/download';
-import { DEFAULT_TIMEOUT_MS, type Embedder, type EmbedderSettings, type ResolvedEmbedderSettings } from './types';
+import { QueryEmbedders } from './queryEmbedders';
+import type { Embedder, EmbedderSettings, ResolvedEmbedderSettings } from './types';
 
 export interface PipelineOptions {
   /** Embedding requests in flight at once (default 2). */
@@ -35,7 +35,7 @@ export class EmbeddingPipeline {
   private settings: ResolvedEmbedderSettings | null = null;
   private autoNote: string | undefined;
   private target: ProcessEmbedder | undefined;
-  private readonly queryEmbedders = new Map<string, Embedder & { close?(): Promise<void> }>();
+  private readonly queryEmbedders: QueryEmbedders;
   private readonly queryVectors = new QueryVectorCache();
   /** Workers take their batches one at a time, so no two take the same document. */
   private taking: Promise<unknown> = Promise.resolve();
@@ -62,6 +62,7 @@ export class EmbeddingPipeline {
     private readonly opts: PipelineOptions = {},
   ) {
     this.backoff = new Backoff(opts.recheckMs ?? 5000);
+    this.queryEmbedders = new QueryEmbedders(opts.queryTimeoutMs);
   }
 
   get configured(): boolean {
@@ -87,8 +88,7 @@ export class EmbeddingPipeline {
     this.stopWork();
     const gen = ++this.generation;
     void this.target?.close();
-    for (const e of this.queryEmbedders.values()) void e.close?.();
-    this.queryEmbedders.clear();
+    this.queryEmbedders.reset();
     this.backoff.reset();
     if (settings?.provider === 'auto') {
       this.target = undefined;
@@ -317,7 +317,7 @@ export class EmbeddingPipeline {
       return { ok: false, reason: `the vectors are not built yet (${waiting} document(s) waiting to be embedded)` };
     }
     if (active.model === this.target?.id && this.state.state === 'degraded') return { ok: false, reason: this.state.reason ?? 'the embedder is unavailable' };
-    const embedder = this.queryEmbedder(active.model);
+    const embedder = this.queryEmbedders.forModel(active.model, this.settings, this.target);
     if (!embedder) return { ok: false, reason: `the vectors were made by ${active.model}, which is not configured` };
     return {
       ok: true,
@@ -336,27 +336,6 @@ export class EmbeddingPipeline {
         return embedder.embed(texts, { kind: 'document', signal });
       },
     };
-  }
-
-  /** An embedder for queries in `model`'s space: the target's settings, fail fast, no retries. */
-  private queryEmbedder(model: string): Embedder | undefined {
-    let e = this.queryEmbedders.get(model);
-    if (e || !this.settings) return e;
-    const [provider, ...rest] = model.split(':');
-    if (provider === 'builtin') {
-      // The built-in model answers queries in its own worker process (the target's, when it is the one).
-      if (this.target?.id === model) return this.target;
-      const { modelDir, modelPath, modelHub, threads } = this.settings;
-      e = new ProcessEmbedder({ provider: 'builtin', builtinModel: rest.join(':'), modelDir, modelPath: this.settings.provider === 'builtin' ? modelPath : undefined, modelHub, threads });
-      this.queryEmbedders.set(model, e);
-      return e;
-    }
-    if (provider !== 'ollama' && provider !== 'openai') return undefined;
-    const same = provider === this.settings.provider;
-    const timeoutMs = Math.min(this.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.opts.queryTimeoutMs ?? 10_000);
-    e = createEmbedder({ ...(same ? this.settings : {}), provider, model: rest.join(':'), retries: 1, timeoutMs });
-    this.queryEmbedders.set(model, e);
-    return e;
   }
 
   async status(): Promise<{ embedder: EmbedderStatus; queue: QueueStatus; cache: CacheStatus }> {
@@ -413,7 +392,7 @@ export class EmbeddingPipeline {
     this.stopWork();
     await this.running;
     await this.target?.close();
-    await Promise.all([...this.queryEmbedders.values()].map((e) => e.close?.()));
+    await this.queryEmbedders.close();
     this.wakeIdle();
   }
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LoreError } from '../core/errors';
 import type { Lore } from '../core/lore';
 import { exportJson, importItems, readImportPath, writeExport } from '../core/memory/transfer';
+import { memoryValueText } from '../core/memory/format';
 import { checkType, type MemoryEntry, parseTtl } from '../core/memory/types';
 
 export interface MemoryIo {
@@ -47,8 +48,7 @@ Namespaces are a scope and a name separated by ':' (project:lore:deploy, user:pr
 const ACTOR = { by: 'cli' };
 
 function preview(e: MemoryEntry, width = 60): string {
-  const text = typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
-  const line = text.replace(/\s+/g, ' ');
+  const line = memoryValueText(e).replace(/\s+/g, ' ');
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }
 

@@ -1,4 +1,5 @@
 /** Turns Lore's answers into text an assistant reads well, within a budget of characters. */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { IndexedDocument } from '../core/document';
 import type { LoreStatus } from '../core/service';
 import type { FoundEvent, Session, SessionEvent } from '../core/sessions/types';
@@ -82,3 +83,9 @@ export function formatStatus(s: LoreStatus, extra: { readonly: boolean }): strin
   else lines.push(`semantic search: ${s.vectorExtension.loaded ? 'no embedder configured (keyword search)' : 'unavailable (keyword search)'}`);
   return lines.join('\n');
 }
+
+/** A tool's answer: its text, and the same as structured content when given. */
+export const toolText = (t: string, structured?: Record<string, unknown>): CallToolResult => ({
+  content: [{ type: 'text', text: t }],
+  ...(structured ? { structuredContent: structured } : {}),
+});

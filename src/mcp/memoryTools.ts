@@ -8,6 +8,7 @@ import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/
 import { z } from 'zod';
 import type { Lore } from '../core/lore';
 import { formatMemory, formatMemoryList, memoryValueText } from '../core/memory/format';
+import { toolText } from './format';
 import { KEY_MAX, MEMORY_TYPES, type MemoryActor, type MemoryType, NAMESPACE_MAX, parseTtl } from '../core/memory/types';
 
 export const MEMORY_URI_PREFIX = 'lore://memory/';
@@ -16,7 +17,7 @@ export const memoryUri = (namespace: string, key: string) => `${MEMORY_URI_PREFI
 
 type Guard = <A>(tool: string, fn: (args: A, signal: AbortSignal) => Promise<CallToolResult> | CallToolResult) => (args: A, extra: { signal: AbortSignal }) => Promise<CallToolResult>;
 
-const text = (t: string, structured?: Record<string, unknown>): CallToolResult => ({ content: [{ type: 'text', text: t }], ...(structured ? { structuredContent: structured } : {}) });
+const text = toolText;
 
 const namespace = z.string().trim().min(3).max(NAMESPACE_MAX).describe('Where it is kept: a scope and a name separated by ":", lowercase, e.g. "project:lore:deploy" or "user:prefs".');
 const key = z.string().trim().min(1).max(KEY_MAX).describe('A short name for it within the namespace, e.g. "staging-db".');

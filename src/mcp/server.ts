@@ -12,7 +12,7 @@ import { DEFAULT_K, MAX_K, MAX_QUERY_CHARS, SEARCH_MODES } from '../core/search/
 import type { SearchMode, SearchOptions } from '../core/search/types';
 import { SessionRecorder } from '../core/sessions/recorder';
 import { formatMemoryHits } from '../core/memory/format';
-import { formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus } from './format';
+import { formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus, toolText } from './format';
 import { registerMemoryTools } from './memoryTools';
 
 export const DOC_URI_PREFIX = 'lore://doc/';
@@ -40,10 +40,7 @@ export function pathFromDocUri(raw: string): string {
   }
 }
 
-const text = (t: string, structured?: Record<string, unknown>): CallToolResult => ({
-  content: [{ type: 'text', text: t }],
-  ...(structured ? { structuredContent: structured } : {}),
-});
+const text = toolText;
 
 const toolError = (message: string): CallToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
 

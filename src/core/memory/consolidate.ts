@@ -11,7 +11,7 @@
 import type { SessionEvent } from '../sessions/types';
 import type { MemoryStore } from '../storage/memory';
 import type { SessionStore } from '../storage/sessions';
-import { checkKey, checkNamespace, checkType, type MemoryType, valueJson } from './types';
+import { checkKey, checkNamespace, checkType, type MemoryType, namespaceSegment, valueJson } from './types';
 
 export type ConsolidationStatus = 'unconsolidated' | 'consolidating' | 'consolidated';
 
@@ -59,7 +59,7 @@ export function extractProposals(events: SessionEvent[], opts: { sessionId: stri
   const questions = [...new Set(fresh.flatMap((e) => (e.type === 'chat.request' ? [str(e.payload.prompt)] : e.type === 'search' ? [str(e.payload.query)] : [])).filter(Boolean))];
   const opened = [...new Set(fresh.filter((e) => e.type === 'open').map((e) => str(e.payload.path)).filter(Boolean))];
   const out: Proposal[] = [];
-  const sessionNs = `session:${opts.sessionId.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'session'}`;
+  const sessionNs = `session:${namespaceSegment(opts.sessionId, 'session')}`;
   if (questions.length) out.push({ namespace: sessionNs, key: 'questions', value: questions.slice(-MAX_ITEMS), type: 'episodic', reason: `${questions.length} question(s) and search(es) in this session` });
   if (opened.length) out.push({ namespace: sessionNs, key: 'documents-opened', value: opened.slice(-MAX_ITEMS), type: 'episodic', reason: `${opened.length} document(s) opened` });
   // Each answer that cited passages: the question, the answer's first sentences, where it came from.

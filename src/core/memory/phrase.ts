@@ -4,7 +4,7 @@
  * made from the text's words. The value is the text as typed (JSON when it is an object or a list).
  */
 import { keyFromText } from './consolidate';
-import { checkKey, checkNamespace } from './types';
+import { checkKey, checkNamespace, valueFromText } from './types';
 
 export interface RememberPhrase {
   namespace: string;
@@ -37,13 +37,5 @@ export function parseRememberPhrase(text: string, defaultNamespace: string): Rem
     rest = named[2].trim();
   }
   if (!rest) return undefined;
-  let value: unknown = rest;
-  if (/^[[{]/.test(rest)) {
-    try {
-      value = JSON.parse(rest);
-    } catch {
-      /* text that only starts like JSON */
-    }
-  }
-  return { namespace, key: key ?? keyFromText(rest), value };
+  return { namespace, key: key ?? keyFromText(rest), value: valueFromText(rest) };
 }

@@ -167,3 +167,30 @@ export function parseTtl(text: string): number {
   if (!(ms > 0)) throw new LoreError('BAD_INPUT', `A TTL is a number and a unit (s, m, h, d or w), such as 12h or 7d, not "${text}".`);
   return ms;
 }
+
+/** Any name (a workspace's, a session id) as one namespace segment: lowercase, other characters '-', starting with a letter or digit. */
+export function namespaceSegment(text: string, fallback: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').replace(/-+$/, '') || fallback;
+}
+
+/** A value as a person typed it: JSON when it reads as an object or a list, otherwise the text itself. */
+export function valueFromText(text: string): unknown {
+  const t = text.trim();
+  if (/^[[{]/.test(t)) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      /* text that only starts like JSON */
+    }
+  }
+  return t;
+}
+
+/** A value typed in place of a JSON one: JSON when it parses (42 stays a number), otherwise the text. */
+export function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.trim();
+  }
+}

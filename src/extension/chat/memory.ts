@@ -8,7 +8,7 @@ import { formatMemory, memoryValueText } from '../../core/memory/format';
 import { parseRememberPhrase } from '../../core/memory/phrase';
 import { workspaceNamespace } from '../commands/memory';
 import type { LoreAccess } from '../loreAccess';
-import type { Sink } from './answer';
+import { historyText, type Sink } from './answer';
 import { escapeMd, quote } from './format';
 
 type Buttons = Pick<vscode.ChatResponseStream, 'button'>;
@@ -17,17 +17,7 @@ const bullet = (text: string) => `- ${escapeMd(text.replace(/\n/, ' '))}`;
 
 /** The text of @lore's last answer in this conversation ('' when there is none). */
 export function lastAnswer(history: vscode.ChatContext['history']): string {
-  for (let i = history.length - 1; i >= 0; i--) {
-    const t = history[i] as { response?: readonly unknown[] };
-    if (!t.response) continue;
-    const text = t.response.map((part) => {
-      const v = (part as { value?: unknown }).value;
-      const md = typeof v === 'string' ? v : (v as { value?: unknown } | undefined)?.value;
-      return typeof md === 'string' ? md : '';
-    }).join('').trim();
-    if (text) return text;
-  }
-  return '';
+  return historyText(history).filter((t) => t.role === 'assistant' && t.text.trim()).at(-1)?.text.trim() ?? '';
 }
 
 export async function rememberInChat(access: LoreAccess, sink: Sink, stream: Buttons, prompt: string, history: vscode.ChatContext['history'], sessionId: string): Promise<number> {

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { abandonConsolidation, type ConsolidationProposal, consolidationOf, finishConsolidation, type Proposal, proposeConsolidation } from '../../core/memory/consolidate';
 import type { Ctx } from '../context';
 import { requireReady, showError } from '../progress';
-import { valueFromText, workspaceNamespace } from './memory';
+import { valueFromText } from '../../core/memory/types';
+import { workspaceNamespace } from './memory';
 
 export interface ConsolidateArgs {
   sessionId?: string;

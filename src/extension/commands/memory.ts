@@ -4,38 +4,16 @@
 import * as vscode from 'vscode';
 import { memoryValueText } from '../../core/memory/format';
 import { importItems, readImportPath, toMarkdown, writeExport } from '../../core/memory/transfer';
-import { checkKey, checkNamespace, type MemoryEntry, type MemoryType } from '../../core/memory/types';
+import { checkKey, checkNamespace, jsonOrText, type MemoryEntry, type MemoryType, namespaceSegment, valueFromText } from '../../core/memory/types';
 import type { Ctx } from '../context';
 import { requireReady, showError } from '../progress';
 import type { MemoryNode } from '../views/memoryTree';
 
 const BY = 'vscode';
 
-/** A memory's value as typed: JSON when it reads as an object or a list, otherwise the text itself. */
-export function valueFromText(text: string): unknown {
-  const t = text.trim();
-  if (/^[[{]/.test(t)) {
-    try {
-      return JSON.parse(t);
-    } catch {
-      /* text that only starts like JSON */
-    }
-  }
-  return t;
-}
-
-function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text.trim();
-  }
-}
-
 /** "project:<workspace>" in namespace form: the default namespace for this workspace's memories. */
 export function workspaceNamespace(name: string | undefined): string {
-  const slug = (name ?? 'workspace').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'workspace';
-  return `project:${slug.replace(/^[._-]+/, '')}`;
+  return `project:${namespaceSegment(name ?? '', 'workspace')}`;
 }
 
 const valid = (check: (s: string) => string) => (s: string) => {

@@ -32,12 +32,14 @@ export class ToolInputError extends Error {
   override name = 'ToolInputError';
 }
 
-const obj = (raw: unknown): Record<string, unknown> => {
+/** The tool input as an object, or a message saying it must be one. */
+export const obj = (raw: unknown): Record<string, unknown> => {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ToolInputError('The input must be a JSON object.');
   return raw as Record<string, unknown>;
 };
 
-function optString(o: Record<string, unknown>, key: string): string | undefined {
+/** A string field, trimmed ('' counts as absent); a message when it is not a string. */
+export function optString(o: Record<string, unknown>, key: string): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw new ToolInputError(`"${key}" must be a string.`);

@@ -2,7 +2,7 @@
 // model so it can correct its call. No 'vscode' import.
 
 import { checkKey, checkNamespace, checkPrefix, checkType, type MemoryType, parseTtl } from '../../core/memory/types';
-import { ToolInputError } from './format';
+import { obj, optString as str, ToolInputError } from './format';
 
 export interface RememberInput {
   namespace: string;
@@ -20,18 +20,6 @@ export interface RecallInput {
   query?: string;
   prefix?: string;
 }
-
-const obj = (raw: unknown): Record<string, unknown> => {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ToolInputError('The input must be a JSON object.');
-  return raw as Record<string, unknown>;
-};
-
-const str = (o: Record<string, unknown>, key: string): string | undefined => {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new ToolInputError(`"${key}" must be a string.`);
-  return v.trim() || undefined;
-};
 
 /** Runs a core check, its message becoming the tool's. */
 function checked<T>(fn: () => T): T {

@@ -6,8 +6,7 @@
  * tsquery is built from the words the query builder found (letters, digits, '_' only) and bound as
  * a parameter; a path glob becomes a regular expression (picomatch's) bound the same way.
  */
-import picomatch from 'picomatch';
-import { LoreError } from '../../errors';
+import { filterTypes, pathGlobRegex } from '../../search/pathGlob';
 import type { ScoredRow } from '../../search/hit';
 import { buildKeywordQuery } from '../../search/query';
 import type { FieldWeights, SearchFilters, TermExplanation } from '../../search/types';
@@ -34,25 +33,17 @@ export function tsQueryOf(parts: string[]): string {
     .join(' | ');
 }
 
-function globRegex(glob: string): string {
-  try {
-    return picomatch.makeRe(glob, { dot: true }).source;
-  } catch (err) {
-    throw new LoreError('BAD_INPUT', `Invalid path glob "${glob}": ${(err as Error).message}`);
-  }
-}
-
 /** The filters as SQL on the document `d`, their parameters numbered from `from`. */
 function filterSql(filters: SearchFilters, from: number): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
-  const types = (filters.documentTypes ?? []).map((t) => String(t).trim().toLowerCase()).filter(Boolean);
+  const types = filterTypes(filters.documentTypes);
   if (types.length) {
     params.push(types);
     where.push(`d.document_type = ANY($${from + params.length - 1}::text[])`);
   }
   if (filters.pathGlob) {
-    params.push(globRegex(filters.pathGlob));
+    params.push(pathGlobRegex(filters.pathGlob));
     where.push(`d.file_path ~ $${from + params.length - 1}`);
   }
   if (filters.modifiedAfter !== undefined) {

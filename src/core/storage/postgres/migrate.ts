@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LoreError } from '../../errors';
 import { findSchemaDir } from '../schemaDir';
-import type { PgDatabase } from './connect';
+import { type PgDatabase, safeUrl } from './connect';
 
 /** The advisory lock key of Lore's migrations ('lore' in ASCII). */
 const LOCK_KEY = 0x6c6f7265;
@@ -44,7 +44,7 @@ export async function migratePg(db: PgDatabase, migrations: PgMigration[] = load
       const current = row.rows[0]?.v ?? 0;
       const newest = migrations.at(-1)?.version ?? 0;
       if (current > newest) {
-        throw new LoreError('SCHEMA_TOO_NEW', `The team index at ${db.url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@')} has schema version ${current}, newer than this Lore knows (${newest}): update Lore to use it (nothing was changed).`);
+        throw new LoreError('SCHEMA_TOO_NEW', `The team index at ${safeUrl(db.url)} has schema version ${current}, newer than this Lore knows (${newest}): update Lore to use it (nothing was changed).`);
       }
       for (const m of migrations.filter((x) => x.version > current)) {
         await client.query('BEGIN');

@@ -1,6 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import picomatch from 'picomatch';
-import { LoreError } from '../../errors';
+import { pathGlobMatcher } from '../../search/pathGlob';
 import { type CandidateLimits, CandidateSource, type PartStats } from './candidates';
 import { type CoverageRow, TermContributions } from './coverage';
 import { buildKeywordQuery, type KeywordQuery } from '../../search/query';
@@ -62,26 +61,10 @@ function byDocument<T extends { docId: number }>(rows: T[]): Map<number, T[]> {
   return out;
 }
 
-const globCache = new Map<string, picomatch.Matcher>();
-
-function globMatcher(glob: string): picomatch.Matcher {
-  let m = globCache.get(glob);
-  if (!m) {
-    try {
-      m = picomatch(glob, { dot: true });
-    } catch (err) {
-      throw new LoreError('BAD_INPUT', `Invalid path glob "${glob}": ${(err as Error).message}`);
-    }
-    if (globCache.size > 100) globCache.clear();
-    globCache.set(glob, m);
-  }
-  return m;
-}
-
 /** Registers the SQL function lore_glob(pattern, path) used by path filters. */
 export function registerSearchFunctions(db: Database): void {
   db.function('lore_glob', { deterministic: true }, (pattern, path) =>
-    globMatcher(String(pattern))(String(path)) ? 1 : 0,
+    pathGlobMatcher(String(pattern))(String(path)) ? 1 : 0,
   );
 }
 
@@ -123,7 +106,7 @@ export class KeywordSearch {
 
   private async ranked(q: KeywordQuery, k: number, filters: SearchFilters): Promise<ScoredRow[]> {
     if (!q.all || k <= 0) return [];
-    if (filters.pathGlob) globMatcher(filters.pathGlob); // a bad glob is the user's to fix: say so before searching
+    if (filters.pathGlob) pathGlobMatcher(filters.pathGlob); // a bad glob is the user's to fix: say so before searching
     const perDoc = Math.max(1, filters.perDocument ?? 1);
     const out = await this.collect(q.parts, k, perDoc, filters);
     let previous = Infinity;

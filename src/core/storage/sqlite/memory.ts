@@ -44,8 +44,12 @@ function toEntry(r: EntryRow): MemoryEntry {
 const ftsText = (namespace: string, key: string, value: unknown) => `${namespace.split(':').slice(1).join(' ')} ${key} ${valueText(value)}`;
 
 
-/** The end of a namespace-prefix range: every namespace that is `p` or below it sorts in [p, p + ';'). */
-const prefixEnd = (p: string) => `${p};`; // ';' is the character after ':'
+/**
+ * A namespace prefix `p` as SQL on `m`: the namespace itself, or one below it, which sorts in
+ * [p + ':', p + ';') (';' is the character after ':'); '' when there is no prefix. Its parameters: prefixParams(p).
+ */
+const prefixRange = (p: string) => (p ? 'AND (m.namespace = @p OR (m.namespace >= @from AND m.namespace < @to))' : '');
+const prefixParams = (p: string) => ({ p, from: `${p}:`, to: `${p};` });
 
 /**
  * Durable memory in the user-data database. Every write is one IMMEDIATE transaction: the new
@@ -139,19 +143,19 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
     const type = opts.type === undefined ? undefined : checkType(opts.type);
     const limit = clampLimit(opts.limit, 10_000);
     const live = opts.includeDeleted ? 'm.is_latest = 1' : 'm.is_latest = 1 AND m.is_deleted = 0 AND (m.expires_at IS NULL OR m.expires_at > @now)';
-    const range = p ? 'AND (m.namespace = @p OR (m.namespace >= @from AND m.namespace < @to))' : '';
+    const range = prefixRange(p);
     const rows = this.stmt(`list:${!!opts.includeDeleted}:${!!p}:${!!type}`, `SELECT ${COLUMNS} FROM memory_entries m
         WHERE ${live} ${range} ${type ? 'AND m.memory_type = @type' : ''}
-        ORDER BY m.namespace, m.key LIMIT @limit`).all({ p, from: `${p}:`, to: prefixEnd(p), type, limit, now: this.clock() }) as EntryRow[];
+        ORDER BY m.namespace, m.key LIMIT @limit`).all({ ...prefixParams(p), type, limit, now: this.clock() }) as EntryRow[];
     return rows.map(toEntry);
   }
 
   async namespaces(prefix?: string): Promise<Array<{ namespace: string; entries: number }>> {
     const p = checkPrefix(prefix);
-    const range = p ? 'AND (m.namespace = @p OR (m.namespace >= @from AND m.namespace < @to))' : '';
+    const range = prefixRange(p);
     return this.stmt(`namespaces:${!!p}`, `SELECT m.namespace, count(*) AS entries FROM memory_entries m INDEXED BY memory_current
         WHERE m.is_latest = 1 AND m.is_deleted = 0 AND (m.expires_at IS NULL OR m.expires_at > @now) ${range}
-        GROUP BY m.namespace ORDER BY m.namespace`).all({ p, from: `${p}:`, to: prefixEnd(p), now: this.clock() }) as Array<{ namespace: string; entries: number }>;
+        GROUP BY m.namespace ORDER BY m.namespace`).all({ ...prefixParams(p), now: this.clock() }) as Array<{ namespace: string; entries: number }>;
   }
 
   async history(namespace: string, key: string): Promise<MemoryEntry[]> {
@@ -260,10 +264,10 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
 
   /** Live entries an FTS5 query matches, best first (BM25). */
   private matching(match: string, f: { p: string; type?: MemoryType }, take: number): Array<EntryRow & { score: number }> {
-    const range = f.p ? 'AND (m.namespace = @p OR (m.namespace >= @from AND m.namespace < @to))' : '';
+    const range = prefixRange(f.p);
     return this.stmt(`search:${!!f.p}:${!!f.type}`, `SELECT ${COLUMNS}, -f.rank AS score FROM memory_fts f JOIN memory_entries m ON m.id = f.rowid
         WHERE memory_fts MATCH @match AND (m.expires_at IS NULL OR m.expires_at > @now) ${range} ${f.type ? 'AND m.memory_type = @type' : ''}
-        ORDER BY f.rank, m.id DESC LIMIT @take`).all({ match, p: f.p, from: `${f.p}:`, to: prefixEnd(f.p), type: f.type, now: this.clock(), take }) as Array<EntryRow & { score: number }>;
+        ORDER BY f.rank, m.id DESC LIMIT @take`).all({ match, ...prefixParams(f.p), type: f.type, now: this.clock(), take }) as Array<EntryRow & { score: number }>;
   }
 
   async missingVectors(model: string, limit = 256): Promise<Array<{ id: number; text: string }>> {

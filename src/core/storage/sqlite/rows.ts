@@ -1,3 +1,4 @@
+import { filterTypes } from '../../search/pathGlob';
 import type { SearchFilters } from '../../search/types';
 
 /** A ChunkRow per chunk (`c`) with its document (`d`); callers add the WHERE. */
@@ -11,8 +12,7 @@ export const CHUNK_ROWS = `
 export function filterClauses(filters: SearchFilters): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
-  // Stored types are lowercase (inferred, or front matter lowercased): "ADR" filters like "adr" from every host.
-  const types = (filters.documentTypes ?? []).map((t) => String(t).trim().toLowerCase()).filter(Boolean);
+  const types = filterTypes(filters.documentTypes);
   if (types.length) {
     where.push(`d.document_type IN (${types.map(() => '?').join(', ')})`);
     params.push(...types);

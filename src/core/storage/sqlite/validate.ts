@@ -99,12 +99,10 @@ const USER_DATA_CHECKS: Check[] = [
   },
   {
     name: 'memory_fts_in_step',
-    run: (db) => {
-      const live = 'SELECT id FROM memory_entries WHERE is_latest = 1 AND is_deleted = 0';
-      const m = count(db, `SELECT count(*) AS n FROM (${live}) WHERE id NOT IN (SELECT id FROM memory_fts_docsize)`);
-      const x = count(db, `SELECT count(*) AS n FROM memory_fts_docsize WHERE id NOT IN (${live})`);
-      return [...(m ? [`${m} memor(ies) are missing from their text index`] : []), ...(x ? [`${x} memory text entr(ies) have no live memory`] : [])];
-    },
+    // Only live entries (latest version, not forgotten) are in the text index.
+    run: (db) =>
+      ftsInStep(db, '(SELECT id FROM memory_entries WHERE is_latest = 1 AND is_deleted = 0)', 'memory_fts',
+        (n) => `${n} memor(ies) are missing from their text index`, (n) => `${n} memory text entr(ies) have no live memory`),
   },
 ];
 

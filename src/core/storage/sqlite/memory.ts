@@ -59,6 +59,8 @@ const prefixParams = (p: string) => ({ p, from: `${p}:`, to: `${p};` });
 export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
   /** The live entries' vectors per model, read once and dropped when memory changes (here, or in another process: data_version). */
   private readonly vectorCache = new Map<string, { dataVersion: number; rows: Array<{ id: number; vector: Float32Array }> }>();
+  /** Models whose live entries all had vectors at this data_version: a search asks the table again only after a write. */
+  private readonly vectorsComplete = new Map<string, number>();
 
   constructor(db: Database, clock: () => number = Date.now, opts: UserDataStoreOptions = {}) {
     super(db, clock, opts, 'Memory');
@@ -78,6 +80,7 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
 
   protected override changed(): void {
     this.vectorCache.clear();
+    this.vectorsComplete.clear();
     super.changed();
   }
 
@@ -271,9 +274,12 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
   }
 
   async missingVectors(model: string, limit = 256): Promise<Array<{ id: number; text: string }>> {
+    const dataVersion = this.dataVersion();
+    if (this.vectorsComplete.get(model) === dataVersion) return [];
     const rows = this.stmt('missingVectors', `SELECT m.id, m.namespace, m.key, m.value FROM memory_entries m INDEXED BY memory_current
         WHERE m.is_latest = 1 AND m.is_deleted = 0 AND NOT EXISTS (SELECT 1 FROM memory_vectors v WHERE v.entry_id = m.id AND v.model = ?)
         ORDER BY m.id DESC LIMIT ?`).all(model, clampLimit(limit, 256)) as Array<{ id: number; namespace: string; key: string; value: string }>;
+    if (!rows.length) this.vectorsComplete.set(model, dataVersion);
     return rows.map((r) => ({ id: r.id, text: ftsText(r.namespace, r.key, JSON.parse(r.value)) }));
   }
 
@@ -314,9 +320,14 @@ export class SqliteMemoryStore extends UserDataStore implements MemoryStore {
     return out;
   }
 
+  /** Moves when another connection (the CLI, an MCP server) commits; this one's writes call changed(). */
+  private dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
   /** The live entries' vectors of `model`, normalised (cosine = dot product). */
   private vectorsOf(model: string): Array<{ id: number; vector: Float32Array }> {
-    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    const dataVersion = this.dataVersion();
     const cached = this.vectorCache.get(model);
     if (cached && cached.dataVersion === dataVersion) return cached.rows;
     const rows = (this.stmt('vectorsOf', `SELECT v.entry_id AS id, v.vector FROM memory_vectors v JOIN memory_entries m ON m.id = v.entry_id

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LoreError } from '../core/errors';
 import type { Lore } from '../core/lore';
 import { exportJson, importItems, readImportPath, writeExport } from '../core/memory/transfer';
-import { memoryValueText } from '../core/memory/format';
+import { memoryValueText, notRecalled } from '../core/memory/format';
 import { checkType, type MemoryEntry, parseTtl } from '../core/memory/types';
 
 export interface MemoryIo {
@@ -95,10 +95,8 @@ export async function runMemory(args: string[], lore: () => Promise<Lore>, io: M
       const e = await l.memory.recall(rest[0], rest[1]);
       if (!e) {
         const last = (await l.memory.history(rest[0], rest[1]))[0];
-        const how = last?.expiresAt !== undefined && last.expiresAt <= Date.now() ? 'expired' : 'was forgotten';
-        io.err(last
-          ? `${last.namespace} ${last.key} ${how} (version ${last.version}); \`lore memory restore ${last.namespace} ${last.key} ${last.version}\` brings it back.`
-          : `Nothing is remembered as ${rest[0]} ${rest[1]}.`);
+        const why = notRecalled(rest[0], rest[1], last);
+        io.err(last ? `${why}; \`lore memory restore ${last.namespace} ${last.key} ${last.version}\` brings it back.` : `${why}.`);
         return 1;
       }
       show(e, typeof e.value === 'string' ? e.value : JSON.stringify(e.value, null, 2));

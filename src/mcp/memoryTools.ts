@@ -7,7 +7,7 @@ import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/serv
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Lore } from '../core/lore';
-import { formatMemory, formatMemoryList, memoryValueText } from '../core/memory/format';
+import { formatMemory, formatMemoryList, memoryValueText, notRecalled } from '../core/memory/format';
 import { toolText } from './format';
 import { KEY_MAX, MEMORY_TYPES, type MemoryActor, type MemoryType, NAMESPACE_MAX, parseTtl } from '../core/memory/types';
 
@@ -78,9 +78,7 @@ function registerReads(server: McpServer, lore: Lore, guarded: Guard): void {
     guarded('recall', async (a: { namespace: string; key: string }) => {
       const e = await lore.memory.recall(a.namespace, a.key);
       if (e) return text(formatMemory(e), { found: true, entry: e });
-      const last = (await lore.memory.history(a.namespace, a.key))[0];
-      const how = last?.expiresAt !== undefined && last.expiresAt <= Date.now() ? 'expired' : 'was forgotten';
-      return text(last ? `${a.namespace} ${a.key} ${how} (version ${last.version}).` : `Nothing is remembered as ${a.namespace} ${a.key}.`, { found: false });
+      return text(`${notRecalled(a.namespace, a.key, (await lore.memory.history(a.namespace, a.key))[0])}.`, { found: false });
     }),
   );
 

@@ -30,3 +30,10 @@ export function formatMemoryList(entries: MemoryEntry[], prefix: string | undefi
   if (!entries.length) return `No memories${prefix ? ` in ${prefix}` : ''}.`;
   return [`${entries.length} memor${entries.length === 1 ? 'y' : 'ies'}${prefix ? ` in ${prefix}` : ''}:`, ...entries.map((e) => `- ${formatMemory(e).replace(/\n/, ' ')}`)].join('\n');
 }
+
+/** Why a recall found nothing, from the key's newest version (undefined: never remembered): "… was forgotten (version 3)", "… expired (version 2)". */
+export function notRecalled(namespace: string, key: string, last: MemoryEntry | undefined, now = Date.now()): string {
+  if (!last) return `Nothing is remembered as ${namespace} ${key}`;
+  const how = last.expiresAt !== undefined && last.expiresAt <= now ? 'expired' : 'was forgotten';
+  return `${last.namespace} ${last.key} ${how} (version ${last.version})`;
+}

@@ -2,6 +2,7 @@
  * The document index as the engine reads and writes it: one row per markdown file (hash, stamp,
  * sync status) with its chunks. A backend implements it (storage/sqlite/documents.ts).
  */
+import { inferDocumentType, titleFromPath } from '../markdown/docInfo';
 import type { ParsedDocument, SyncStatus } from '../types';
 
 export interface FileState {
@@ -105,4 +106,12 @@ export interface DocumentStore {
   read(path: string, fromLine: number, toLine: number): Promise<StoredDocument | undefined>;
   /** Drops every document with its chunks and vectors (user data lives elsewhere). */
   dropAll(): Promise<void>;
+}
+
+/** A renamed file's title and type: what came from the old path is derived again from the new one; the rest stays. */
+export function renamedTitleType(file: Pick<IndexedFile, 'titleSource' | 'typeSource'>, newPath: string, current: { title: string; type: string }): { title: string; type: string } {
+  return {
+    title: file.titleSource === 'file' ? titleFromPath(newPath) : current.title,
+    type: file.typeSource === 'path' ? inferDocumentType(newPath) : current.type,
+  };
 }

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { inferDocumentType, titleFromPath } from '../../markdown/docInfo';
 import { type ParsedDocument, type SyncStatus, SYNC_STATUSES } from '../../types';
-import type { DocumentCounts, DocumentStore, FileStamp, FileState, IndexedFile, IndexWrite, StoredDocument } from '../documents';
+import { type DocumentCounts, type DocumentStore, type FileStamp, type FileState, type IndexedFile, type IndexWrite, renamedTitleType, type StoredDocument } from '../documents';
 import { isRetryable, type PgDatabase } from './connect';
 
 type Q = Pick<pg.PoolClient, 'query'>;
@@ -145,9 +145,9 @@ export class PgDocumentStore implements DocumentStore {
   /** Same bytes, new path: chunks stay; a title or type that came from the old path is derived again (and the chunks' copy of the title with it). */
   private async rename(c: Q, file: IndexedFile, newPath: string, stamp: FileStamp, status: SyncStatus, now: number): Promise<void> {
     const cur = (await c.query<{ title: string; type: string }>('SELECT title, document_type AS type FROM document_index WHERE id = $1', [file.id])).rows[0];
-    const title = file.titleSource === 'file' ? titleFromPath(newPath) : cur.title;
+    const { title, type } = renamedTitleType(file, newPath, cur);
     await c.query('UPDATE document_index SET file_path = $1, title = $2, document_type = $3, size = $4, mtime = $5, updated_at = $6 WHERE id = $7', [
-      newPath, title, file.typeSource === 'path' ? inferDocumentType(newPath) : cur.type, stamp.size, stamp.mtime, now, file.id,
+      newPath, title, type, stamp.size, stamp.mtime, now, file.id,
     ]);
     if (title !== cur.title) await c.query('UPDATE chunks SET title = $1 WHERE document_id = $2', [title, file.id]);
     if (file.status === 'stale') await this.restatus(c, file.id, status, now);

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ParsedDocument, SyncStatus } from '../../types';
-import type { FileStamp, IndexedFile, IndexWrite } from '../documents';
+import { type FileStamp, type IndexedFile, type IndexWrite, renamedTitleType } from '../documents';
 import { inferDocumentType, titleFromPath } from '../../markdown/docInfo';
 
 const SELECT_FILE = `SELECT id, file_path AS path, size, mtime, content_hash AS hash, sync_status AS status,
@@ -141,11 +141,7 @@ export class IndexStore {
    */
   rename(file: IndexedFile, newPath: string, stamp: FileStamp, status: SyncStatus, now = Date.now()): void {
     const cur = this.s.titleType.get(file.id) as { title: string; type: string };
-    this.s.rename.run({
-      id: file.id, path: newPath, size: stamp.size, mtime: stamp.mtime, now,
-      title: file.titleSource === 'file' ? titleFromPath(newPath) : cur.title,
-      type: file.typeSource === 'path' ? inferDocumentType(newPath) : cur.type,
-    });
+    this.s.rename.run({ id: file.id, path: newPath, size: stamp.size, mtime: stamp.mtime, now, ...renamedTitleType(file, newPath, cur) });
     if (file.status === 'stale') this.s.restatus.run(status, now, file.id);
   }
 

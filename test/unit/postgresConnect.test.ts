@@ -12,10 +12,6 @@ import { describePgError, openPg, safeUrl } from '../../src/core/storage/postgre
 import { loadPgMigrations, migratePg } from '../../src/core/storage/postgres/migrate';
 import { ensureProject, normaliseRemote, projectName } from '../../src/core/storage/postgres/project';
 import { freshDatabase, realPostgres, startPglite } from '../fixtures/postgres';
-import { PgDocumentStore } from '../../src/core/storage/postgres/documents';
-import { documentConformance } from './documentConformance';
-import { keywordConformance } from './keywordConformance';
-import { PgKeywordIndex } from '../../src/core/storage/postgres/keyword';
 
 const server = realPostgres();
 const skip = 'skip' in server ? server.skip : false;
@@ -186,18 +182,4 @@ describe('project names', () => {
   });
 });
 
-// The document index on PostgreSQL passes the same conformance tests as SQLite's; each test's
-// folder is its own project in one database (so this also checks that projects keep apart).
-if (!skip) {
-  let shared: Promise<{ url: string; drop(): Promise<void> }> | undefined;
-  after(async () => (await shared)?.drop());
-  const open = async (dir: string) => {
-    const db = await openPg({ url: (await (shared ??= freshDatabase((server as { url: string }).url))).url });
-    await migratePg(db);
-    const project = await ensureProject(db, `test:${dir}`);
-    return { documents: new PgDocumentStore(db, project), keyword: new PgKeywordIndex(db, project), close: () => db.close() };
-  };
-  documentConformance({ name: 'PostgreSQL 15', open });
-  keywordConformance({ name: 'PostgreSQL 15', open });
-}
 

@@ -25,7 +25,7 @@ export type SemanticAvailability =
 export interface SearchDeps {
   root: string;
   keyword: KeywordIndex;
-  vectors: Pick<VectorIndex, 'nearest'>;
+  vectors: Pick<VectorIndex, 'nearest' | 'fused'>;
   availability(): SemanticAvailability | Promise<SemanticAvailability>;
 }
 
@@ -99,9 +99,8 @@ async function searchOnce(deps: SearchDeps, query: string, opts: SearchOptions, 
   }
   // Snippets are cut only for the hits shown: the lists below are rows, scored, in their order.
   const depth = requestedMode === 'hybrid' ? Math.max(k * 2, 20) : k;
-  const sem = await deps.vectors.nearest(avail.model, vector, depth, opts, { signal: opts.signal, minSimilarity: opts.minSimilarity });
-
   if (requestedMode === 'semantic') {
+    const sem = await deps.vectors.nearest(avail.model, vector, depth, opts, { signal: opts.signal, minSimilarity: opts.minSimilarity });
     const hits = sem.slice(0, k).map((r) => toHit(r, terms, r.score, 'semantic'));
     if (opts.explain) hits.forEach((h, i) => (h.explain = explanation({ semantic: { rank: i + 1, similarity: h.score } })));
     if (hits.length >= k) return done(hits, 'semantic');
@@ -118,15 +117,7 @@ async function searchOnce(deps: SearchDeps, query: string, opts: SearchOptions, 
     return done([...hits, ...filled], 'semantic');
   }
 
-  const kw = await keywordRows(depth);
-  const { fused, info }: { fused: Fused[]; info: FusionInfo } =
-    opts.fusion === 'weighted'
-      ? { fused: fuseWeighted(sem, kw), info: { method: 'weighted', semanticWeight: DEFAULT_WEIGHTS.semantic } }
-      : opts.fusion === 'rrf'
-        ? { fused: fuseRrf(sem, kw), info: { method: 'rrf' } }
-        : fuseAgreement(sem, kw);
-  const byId = new Map<number, ScoredRow>();
-  for (const r of [...kw, ...sem]) byId.set(r.chunkId, r);
+  const { fused, info, byId, kw, sem } = await fuseLists(deps, query, opts, depth, avail.model, vector);
   const docs = new Map<number, number>();
   const out: SearchHit[] = [];
   for (const f of fused) {
@@ -144,4 +135,35 @@ async function searchOnce(deps: SearchDeps, query: string, opts: SearchOptions, 
     if (out.length >= k) break;
   }
   return done(out, 'hybrid');
+}
+
+type Listed = Pick<ScoredRow, 'chunkId' | 'score'>;
+
+/**
+ * The two lists and their fusion: RRF and weighted fusion in one query where the backend can
+ * (VectorIndex.fused, PostgreSQL), otherwise both lists here and search/fusion.ts over them.
+ */
+async function fuseLists(deps: SearchDeps, query: string, opts: SearchOptions, depth: number, model: string, vector: Float32Array): Promise<{ fused: Fused[]; info: FusionInfo; byId: Map<number, ScoredRow>; kw: Listed[]; sem: Listed[] }> {
+  const method = opts.fusion === 'weighted' || opts.fusion === 'rrf' ? opts.fusion : undefined;
+  const info = (m: 'rrf' | 'weighted'): FusionInfo => (m === 'weighted' ? { method: 'weighted', semanticWeight: DEFAULT_WEIGHTS.semantic } : { method: 'rrf' });
+  if (method && deps.vectors.fused) {
+    const rows = await deps.vectors.fused(model, vector, query, depth, opts, { method, minSimilarity: opts.minSimilarity, prefixLast: opts.prefixLast, signal: opts.signal });
+    const kw: Listed[] = [];
+    const sem: Listed[] = [];
+    for (const r of rows) {
+      if (r.keywordRank) kw[r.keywordRank - 1] = { chunkId: r.row.chunkId, score: r.keywordScore ?? 0 };
+      if (r.semanticRank) sem[r.semanticRank - 1] = { chunkId: r.row.chunkId, score: r.similarity ?? 0 };
+    }
+    const fused = rows.map((r): Fused => ({ chunkId: r.row.chunkId, score: r.score, retriever: r.retriever, ...(r.semanticRank ? { semanticRank: r.semanticRank } : {}), ...(r.keywordRank ? { keywordRank: r.keywordRank } : {}) }));
+    return { fused, info: info(method), byId: new Map(rows.map((r) => [r.row.chunkId, r.row])), kw, sem };
+  }
+  const [sem, kw] = [
+    await deps.vectors.nearest(model, vector, depth, opts, { signal: opts.signal, minSimilarity: opts.minSimilarity }),
+    await deps.keyword.rows(query, depth, opts, { prefixLast: opts.prefixLast }),
+  ];
+  const { fused, info: made }: { fused: Fused[]; info: FusionInfo } =
+    method === 'weighted' ? { fused: fuseWeighted(sem, kw), info: info(method) } : method === 'rrf' ? { fused: fuseRrf(sem, kw), info: info(method) } : fuseAgreement(sem, kw);
+  const byId = new Map<number, ScoredRow>();
+  for (const r of [...kw, ...sem]) byId.set(r.chunkId, r);
+  return { fused, info: made, byId, kw, sem };
 }

@@ -28,6 +28,24 @@ export interface ChunkVector {
   contentHash: string;
 }
 
+/** A chunk of a fused list made by the backend itself (VectorIndex.fused): its row, fused score and both lists' ranks. */
+export interface FusedRow {
+  row: ScoredRow;
+  score: number;
+  retriever: 'keyword' | 'semantic' | 'both';
+  semanticRank?: number;
+  similarity?: number;
+  keywordRank?: number;
+  keywordScore?: number;
+}
+
+export interface FusedOptions {
+  method: 'rrf' | 'weighted';
+  minSimilarity?: number;
+  prefixLast?: boolean;
+  signal?: AbortSignal;
+}
+
 export interface VectorIndex {
   /** Whether vectors can be stored and searched here; when not, `unavailableReason` says why. */
   readonly available: boolean;
@@ -45,6 +63,12 @@ export interface VectorIndex {
    * them), at most `filters.perDocument` (default 1) per document, similarity as the score.
    */
   nearest(model: string, vector: Float32Array, k: number, filters?: SearchFilters, opts?: NearestOptions): Promise<ScoredRow[]>;
+  /**
+   * Optional (a server backend): the semantic list (as nearest), the keyword list (as the keyword
+   * index's rows, `depth` documents) and their RRF or 0.7/0.3 fusion in one query, fused order
+   * first, as search/fusion.ts would order them. Search uses it when present for those methods.
+   */
+  fused?(model: string, vector: Float32Array, query: string, depth: number, filters: SearchFilters, opts: FusedOptions): Promise<FusedRow[]>;
   /** Removes vectors of chunks deleted or rewritten since the last call (returns how many). */
   flushDeletes(): Promise<number>;
   /** Embedding cache: vectors by (model, chunk content hash), so unchanged text is never embedded twice. */

@@ -20,6 +20,8 @@ export interface PgOptions {
   /** TLS: true, false, or the options node's tls takes (ca, rejectUnauthorized...). Default: what the URL's sslmode says. */
   ssl?: boolean | { ca?: string; rejectUnauthorized?: boolean };
   log?: (message: string) => void;
+  /** Every transaction read-only (a reader of the team index never writes to it). */
+  readonly?: boolean;
 }
 
 /** The URL as it can be shown: no password, whatever form it was given in. */
@@ -91,6 +93,7 @@ export async function openPg(opts: PgOptions): Promise<PgDatabase> {
     statement_timeout: opts.statementTimeoutMs ?? 30_000,
     idleTimeoutMillis: 30_000,
     application_name: 'lore',
+    ...(opts.readonly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
   // An idle connection the server closed is not a crash: the pool makes a new one.
   pool.on('error', (err) => opts.log?.(`a pooled PostgreSQL connection failed: ${describePgError(err, url)}`));

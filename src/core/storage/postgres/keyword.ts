@@ -6,12 +6,12 @@
  * tsquery is built from the words the query builder found (letters, digits, '_' only) and bound as
  * a parameter; a path glob becomes a regular expression (picomatch's) bound the same way.
  */
-import { filterTypes, pathGlobRegex } from '../../search/pathGlob';
 import type { ScoredRow } from '../../search/hit';
 import { buildKeywordQuery } from '../../search/query';
 import type { FieldWeights, SearchFilters, TermExplanation } from '../../search/types';
 import type { KeywordIndex, KeywordOptions, NameMatch, NameQuery } from '../keyword';
 import type { PgDatabase } from './connect';
+import { CHUNK_ROW as ROW, filterSql, type PgChunkRow as Row, toScoredRow as toRow } from './rows';
 
 const WEIGHTS: FieldWeights = { title: 2, heading: 0.5, body: 1 };
 /** ts_rank's weights, in its order D, C, B, A (body is C, heading B, title A), scaled to at most 1. */
@@ -33,31 +33,25 @@ export function tsQueryOf(parts: string[]): string {
     .join(' | ');
 }
 
-/** The filters as SQL on the document `d`, their parameters numbered from `from`. */
-function filterSql(filters: SearchFilters, from: number): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const types = filterTypes(filters.documentTypes);
-  if (types.length) {
-    params.push(types);
-    where.push(`d.document_type = ANY($${from + params.length - 1}::text[])`);
-  }
-  if (filters.pathGlob) {
-    params.push(pathGlobRegex(filters.pathGlob));
-    where.push(`d.file_path ~ $${from + params.length - 1}`);
-  }
-  if (filters.modifiedAfter !== undefined) {
-    params.push(filters.modifiedAfter);
-    where.push(`d.mtime > $${from + params.length - 1}`);
-  }
-  return { sql: where.map((w) => ` AND ${w}`).join(''), params };
+/**
+ * The keyword list as one SELECT (its own WITH), ranked: the best chunks of each document ($4 per
+ * document), of the best $3 documents by their best chunk; $1 the project, $2 the tsquery, the
+ * filters' SQL with its parameters from $5. Scores are float8, so the hybrid query (hybrid.ts) and
+ * the keyword list fuse the same numbers.
+ */
+export function keywordListSql(filters: string): string {
+  const rank = `ts_rank('${TS_WEIGHTS}', c.search, q.q)::float8`;
+  return `WITH q AS (SELECT to_tsquery('english', $2) AS q),
+      hits AS (
+        SELECT ${ROW}, ${rank} AS score,
+               row_number() OVER (PARTITION BY d.id ORDER BY ${rank} DESC, c.start_line) AS n
+        FROM chunks c JOIN document_index d ON d.id = c.document_id, q
+        WHERE d.project_id = $1 AND d.sync_status != 'failed' AND c.search @@ q.q ${filters}
+      ),
+      docs AS (SELECT "docId", max(score) AS best FROM hits GROUP BY "docId" ORDER BY best DESC, "docId" LIMIT $3)
+      SELECT h.*, row_number() OVER (ORDER BY docs.best DESC, h."docId", h.score DESC, h."startLine") AS rank
+      FROM hits h JOIN docs USING ("docId") WHERE h.n <= $4`;
 }
-
-const ROW = `c.id AS "chunkId", d.id AS "docId", d.file_path AS path, d.title, d.document_type AS "documentType",
-  c.heading_path AS "headingPath", c.start_line AS "startLine", c.end_line AS "endLine", c.text, d.size, d.mtime`;
-
-type Row = Omit<ScoredRow, 'chunkId' | 'docId' | 'size' | 'mtime'> & { chunkId: string; docId: string; size: string; mtime: string };
-const toRow = (r: Row): ScoredRow => ({ ...r, chunkId: Number(r.chunkId), docId: Number(r.docId), size: Number(r.size), mtime: Number(r.mtime), score: Number(r.score) });
 
 export class PgKeywordIndex implements KeywordIndex {
   readonly fieldWeights = WEIGHTS;
@@ -73,19 +67,8 @@ export class PgKeywordIndex implements KeywordIndex {
     if (!ts || k <= 0) return [];
     const perDoc = Math.max(1, filters.perDocument ?? 1);
     const f = filterSql(filters, 5);
-    // The best chunks of each document (perDoc), then the best k documents by their best chunk.
-    const r = await this.db.query<Row>(`
-      WITH q AS (SELECT to_tsquery('english', $2) AS q),
-      hits AS (
-        SELECT ${ROW}, ts_rank('${TS_WEIGHTS}', c.search, q.q) AS score,
-               row_number() OVER (PARTITION BY d.id ORDER BY ts_rank('${TS_WEIGHTS}', c.search, q.q) DESC, c.start_line) AS n
-        FROM chunks c JOIN document_index d ON d.id = c.document_id, q
-        WHERE d.project_id = $1 AND d.sync_status != 'failed' AND c.search @@ q.q ${f.sql}
-      ),
-      docs AS (SELECT "docId", max(score) AS best FROM hits GROUP BY "docId" ORDER BY best DESC, "docId" LIMIT $3)
-      SELECT h.* FROM hits h JOIN docs USING ("docId") WHERE h.n <= $4 ORDER BY docs.best DESC, h."docId", h.score DESC, h."startLine"`,
-      [this.projectId, ts, k, perDoc, ...f.params]);
-    return r.rows.map(toRow);
+    const r = await this.db.query<Row & { rank: string }>(`${keywordListSql(f.sql)} ORDER BY rank`, [this.projectId, ts, k, perDoc, ...f.params]);
+    return r.rows.map(({ rank: _rank, ...row }) => toRow(row));
   }
 
   /** As SQLite's (storage/sqlite/names.ts): exact file names, the exact title, then (typing) prefixes of each; shortest path first in each. */

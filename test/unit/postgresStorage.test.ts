@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openPg, type PgDatabase } from '../../src/core/storage/postgres/connect';
+import { openUserData } from '../../src/core/storage/open';
 import { PgStorage } from '../../src/core/storage/postgres/storage';
 import { NO_PGVECTOR } from '../../src/core/storage/postgres/vectors';
 import { runSearch } from '../../src/core/search/hybrid';
@@ -23,7 +24,10 @@ const skip = 'skip' in server ? server.skip : undefined;
 const pgTarget = (name: string, url: () => Promise<string>, database?: () => PgDatabase) => ({
   name,
   open: async (dir: string, opts?: { readonly?: boolean }) =>
-    PgStorage.open({ url: await url(), project: `test:${dir}`, userData: { path: path.join(dir, 'lore-user.db') }, readonly: opts?.readonly, database: database?.() }),
+    PgStorage.open({
+      url: await url(), project: `test:${dir}`, readonly: opts?.readonly, database: database?.(),
+      userData: openUserData(path.join(dir, 'lore-user.db'), { readonly: opts?.readonly }), closeUserData: true,
+    }),
 });
 
 if (!skip) {

@@ -30,6 +30,12 @@ export interface Recovery {
   at: number;
 }
 
+/** Both reports as one. */
+export function mergeReports(...reports: ValidationReport[]): ValidationReport {
+  const problems = reports.flatMap((r) => r.problems);
+  return { ok: problems.length === 0, problems, checked: reports.flatMap((r) => r.checked) };
+}
+
 export interface StorageInfo {
   schemaVersion: number;
   /** Bytes the index takes (for SQLite: the file and its write-ahead log). */

@@ -10,7 +10,7 @@ import type { SearchFilters } from '../../search/types';
 import type { FusedOptions, FusedRow } from '../vectors';
 import type { PgDatabase } from './connect';
 import { keywordListSql, tsQueryOf } from './keyword';
-import { CHUNK_ROW, filterSql, type PgChunkRow, toScoredRow } from './rows';
+import { CHUNK_ROW, filterSql, type PgChunkRow, queryAtDepth, toScoredRow } from './rows';
 
 export interface HybridSpace {
   table: string;
@@ -52,10 +52,7 @@ export async function fusedRows(
     FROM fused f JOIN chunks c ON c.id = f.id JOIN document_index d ON d.id = c.document_id
     ORDER BY f.fused DESC, least(coalesce(f.srank, 1e18), coalesce(f.krank, 1e18)), coalesce(f.srank, 1e18), c.id`;
   const params = [projectId, ts, depth, perDoc, ...f.params, vector, fetch, opts.minSimilarity];
-  const rows = await db.transaction(async (c) => {
-    if (!space.exact) await c.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, fetch)}`);
-    return (await c.query<Out>(sql, params)).rows;
-  });
+  const rows = await queryAtDepth<Out>(db, space.exact ? undefined : fetch, sql, params);
   return rows.map(({ fused, srank, sim, krank, kscore, ...r }) => ({
     row: toScoredRow(r),
     score: Number(fused),

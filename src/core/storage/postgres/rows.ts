@@ -1,7 +1,9 @@
 /** The chunk row both PostgreSQL retrievers return, and the search filters as SQL (bound parameters only). */
+import type pg from 'pg';
 import type { ScoredRow } from '../../search/hit';
 import { filterTypes, pathGlobRegex } from '../../search/pathGlob';
 import type { SearchFilters } from '../../search/types';
+import type { PgDatabase } from './connect';
 
 /** The columns of a ScoredRow from chunks `c` joined with document_index `d`. */
 export const CHUNK_ROW = `c.id AS "chunkId", d.id AS "docId", d.file_path AS path, d.title, d.document_type AS "documentType",
@@ -30,4 +32,16 @@ export function filterSql(filters: SearchFilters, from: number): { sql: string; 
     where.push(`d.mtime > $${from + params.length - 1}`);
   }
   return { sql: where.map((w) => ` AND ${w}`).join(''), params };
+}
+
+/**
+ * One statement, with HNSW's search list `efSearch` deep when given (SET LOCAL needs a transaction;
+ * an exact scan needs neither).
+ */
+export async function queryAtDepth<R extends pg.QueryResultRow>(db: PgDatabase, efSearch: number | undefined, sql: string, params: unknown[]): Promise<R[]> {
+  if (efSearch === undefined) return (await db.query<R>(sql, params)).rows;
+  return db.transaction(async (c) => {
+    await c.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.round(efSearch))}`);
+    return (await c.query<R>(sql, params)).rows;
+  });
 }

@@ -6,10 +6,8 @@
  */
 import path from 'node:path';
 import { LoreError } from '../../errors';
-import type { Recovery, Storage, StorageInfo, ValidationReport } from '../storage';
-import { backupPath } from '../sqlite/backup';
-import { openUserData, type UserData } from '../sqlite/userData';
-import { mergeReports } from '../sqlite/validate';
+import type { UserData } from '../open';
+import { mergeReports, type Recovery, type Storage, type StorageInfo, type ValidationReport } from '../storage';
 import { openPg, type PgDatabase, type PgOptions, safeUrl } from './connect';
 import { PgDocumentStore } from './documents';
 import { PgEmbeddingQueue } from './embedQueue';
@@ -21,8 +19,9 @@ import { PgVectorIndex } from './vectors';
 export interface PgStorageOptions extends Omit<PgOptions, 'readonly'> {
   /** The project's name in the shared database (projectName(): the git remote, a configured name, or the folder). */
   project: string;
-  /** The local user-data file (sessions, memory): an open one the caller shares, or a file opened and closed with this storage. */
-  userData: UserData | { path: string };
+  /** The local user data (sessions, memory), opened by the backend factory; closed with this storage when `closeUserData`. */
+  userData: UserData;
+  closeUserData?: boolean;
   readonly?: boolean;
   warn?: (message: string) => void;
   /** An open pool the caller shares between storages and closes itself (tests on PGlite, which serves one connection). */
@@ -61,17 +60,14 @@ export class PgStorage implements Storage {
 
   static async open(opts: PgStorageOptions): Promise<PgStorage> {
     const db = opts.database ?? (await openPg({ ...opts, readonly: opts.readonly, log: opts.log ?? opts.warn }));
-    let ownUserData: UserData | undefined;
     try {
       if (opts.readonly) await requireSchema(db);
       else await migratePg(db);
       const projectId = opts.readonly ? await findProject(db, opts.project) : await ensureProject(db, opts.project);
       const vectors = await PgVectorIndex.open(db, projectId);
-      const shared = 'sessions' in opts.userData ? opts.userData : undefined;
-      const userData = shared ?? (ownUserData = openUserData(opts.userData.path, { readonly: opts.readonly, warn: opts.warn }));
-      return new PgStorage(db, projectId, opts.project, vectors, userData, ownUserData, !!opts.readonly, !opts.database);
+      return new PgStorage(db, projectId, opts.project, vectors, opts.userData, opts.closeUserData ? opts.userData : undefined, !!opts.readonly, !opts.database);
     } catch (err) {
-      ownUserData?.close();
+      if (opts.closeUserData) opts.userData.close();
       if (!opts.database) await db.close();
       throw err;
     }
@@ -126,7 +122,7 @@ export class PgStorage implements Storage {
 
   async backup(opts: { to?: string; index?: boolean } = {}): Promise<{ userData: string; index?: string }> {
     if (opts.index) throw new LoreError('BAD_INPUT', `The team index lives on the server (${safeUrl(this.db.url)}): back it up there (pg_dump), or copy it to a SQLite file with "lore migrate --to sqlite".`);
-    return { userData: this.userData.backup(path.resolve(opts.to ?? backupPath(this.userData.path, 'manual'))) };
+    return { userData: this.userData.backup(opts.to && path.resolve(opts.to)) };
   }
 
   async restoreUserData(from: string): Promise<string> {

@@ -11,7 +11,7 @@ import type { SearchFilters } from '../../search/types';
 import type { FusedOptions, FusedRow, NearestOptions, VectorIndex, VectorSpace } from '../vectors';
 import { fusedRows } from './hybrid';
 import type { PgDatabase } from './connect';
-import { CHUNK_ROW, filterSql, type PgChunkRow, toScoredRow } from './rows';
+import { CHUNK_ROW, filterSql, type PgChunkRow, queryAtDepth, toScoredRow } from './rows';
 
 /** As SQLite's (storage/sqlite/semantic.ts): chunks less similar than this are not returned. */
 const DEFAULT_MIN_SIMILARITY = 0.25;
@@ -67,6 +67,14 @@ export class PgVectorIndex implements VectorIndex {
 
   private require(): void {
     if (!this.available) throw new LoreError('VECTORS_UNAVAILABLE', this.unavailableReason ?? NO_PGVECTOR);
+  }
+
+  /** The space `vector` searches in (undefined when there is none), refusing a vector of other dimensions. */
+  private async querySpace(model: string, vector: Float32Array): Promise<{ table: string; exact: (filters: SearchFilters) => boolean } | undefined> {
+    const s = await this.row(model);
+    if (!s) return undefined;
+    if (vector.length !== s.dims) throw new LoreError('BAD_INPUT', `The query vector has ${vector.length} dimensions; model "${model}"'s vectors have ${s.dims}.`);
+    return { table: PgVectorIndex.table(s.id), exact: (filters) => !!filterSql(filters, 1).sql || s.dims > HNSW_MAX_DIMS };
   }
 
   private async row(model: string): Promise<SpaceRow | undefined> {
@@ -158,26 +166,20 @@ export class PgVectorIndex implements VectorIndex {
    */
   async nearest(model: string, vector: Float32Array, k: number, filters: SearchFilters = {}, opts: NearestOptions = {}): Promise<ScoredRow[]> {
     if (k <= 0 || !this.available) return [];
-    const s = await this.row(model);
-    if (!s) return [];
-    if (vector.length !== s.dims) throw new LoreError('BAD_INPUT', `The query vector has ${vector.length} dimensions; model "${model}"'s vectors have ${s.dims}.`);
+    const space = await this.querySpace(model, vector);
+    if (!space) return [];
     const perDoc = Math.max(1, filters.perDocument ?? 1);
     const minSim = opts.minSimilarity ?? DEFAULT_MIN_SIMILARITY;
     const f = filterSql(filters, 4);
-    const exact = !!f.sql || s.dims > HNSW_MAX_DIMS;
-    const total = await this.count(model);
+    const exact = space.exact(filters);
     for (let fetch = Math.max(k * perDoc * 3, 30); ; fetch *= 4) {
       throwIfAborted(opts.signal);
-      const rows = await this.db.transaction(async (c) => {
-        if (!exact) await c.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(40, fetch))}`);
-        // "+ 0" keeps the planner off the index when filters are set (exact order over the allowed chunks).
-        const r = await c.query<PgChunkRow & { similarity: number }>(`
+      // "+ 0" keeps the planner off the index when filters are set (exact order over the allowed chunks).
+      const rows = (await queryAtDepth<PgChunkRow>(this.db, exact ? undefined : Math.max(40, fetch), `
           SELECT ${CHUNK_ROW}, 1 - (v.embedding <=> $2::vector) AS score
-          FROM ${PgVectorIndex.table(s.id)} v JOIN chunks c ON c.id = v.chunk_id JOIN document_index d ON d.id = c.document_id
+          FROM ${space.table} v JOIN chunks c ON c.id = v.chunk_id JOIN document_index d ON d.id = c.document_id
           WHERE d.project_id = $1 AND d.sync_status != 'failed' ${f.sql}
-          ORDER BY (v.embedding <=> $2::vector)${exact ? ' + 0' : ''}, c.id LIMIT $3`, [this.projectId, vectorLiteral(vector), fetch, ...f.params]);
-        return r.rows.map(toScoredRow);
-      });
+          ORDER BY (v.embedding <=> $2::vector)${exact ? ' + 0' : ''}, c.id LIMIT $3`, [this.projectId, vectorLiteral(vector), fetch, ...f.params])).map(toScoredRow);
       const picked: ScoredRow[] = [];
       const perDocCount = new Map<number, number>();
       let below = false;
@@ -190,18 +192,17 @@ export class PgVectorIndex implements VectorIndex {
         picked.push(r);
         if (picked.length >= k) break;
       }
-      if (picked.length >= k || below || rows.length < fetch || fetch >= total) return picked;
+      // A page shorter than the fetch: the vectors ran out.
+      if (picked.length >= k || below || rows.length < fetch) return picked;
     }
   }
 
   async fused(model: string, vector: Float32Array, query: string, depth: number, filters: SearchFilters, opts: FusedOptions): Promise<FusedRow[]> {
     if (depth <= 0 || !this.available) return [];
-    const s = await this.row(model);
-    if (!s) return [];
-    if (vector.length !== s.dims) throw new LoreError('BAD_INPUT', `The query vector has ${vector.length} dimensions; model "${model}"'s vectors have ${s.dims}.`);
+    const space = await this.querySpace(model, vector);
+    if (!space) return [];
     throwIfAborted(opts.signal);
-    const exact = !!filterSql(filters, 1).sql || s.dims > HNSW_MAX_DIMS;
-    return fusedRows(this.db, this.projectId, { table: PgVectorIndex.table(s.id), exact }, vectorLiteral(vector), query, depth, filters, {
+    return fusedRows(this.db, this.projectId, { table: space.table, exact: space.exact(filters) }, vectorLiteral(vector), query, depth, filters, {
       ...opts, minSimilarity: opts.minSimilarity ?? DEFAULT_MIN_SIMILARITY,
     });
   }

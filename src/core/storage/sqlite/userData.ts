@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { errorMessage, LoreError } from '../../errors';
-import { autoBackup, backupDue, listBackups, restoreInto, writeBackup } from './backup';
+import { autoBackup, backupDue, backupPath, listBackups, restoreInto, writeBackup } from './backup';
 import { damageReason, isDamage, moveAside } from './recover';
 import { SqliteMemoryStore } from './memory';
 import { SqliteSessionStore } from './sessions';
@@ -35,8 +35,8 @@ export interface UserData {
   readonly memory: SqliteMemoryStore;
   readonly db: Database;
   validate(): ValidationReport;
-  /** A consistent copy of the history at `to`. */
-  backup(to: string): string;
+  /** A consistent copy of the history at `to` (default: a new file in the backups folder beside it). */
+  backup(to?: string): string;
   /** Replaces the history with a backup's; the history as it was is backed up first (returned). */
   restore(from: string): string;
   close(): void;
@@ -107,7 +107,7 @@ export function openUserData(
     memory,
     db,
     validate: () => validateUserData(db),
-    backup: (to) => writeBackup(db, to),
+    backup: (to) => writeBackup(db, to ?? backupPath(where, 'manual')),
     restore: (from) => {
       if (readonly || !onDisk) throw new LoreError('BAD_INPUT', 'Session history is read-only here: it cannot be restored.');
       const kept = autoBackup(db, where, 'before-restore');

@@ -126,12 +126,7 @@ export function validateUserData(db: Database): ValidationReport {
   const named = (c: string) => `history:${c}`;
   return { ok: r.ok, problems: r.problems.map((p) => ({ ...p, check: named(p.check) })), checked: r.checked.map(named) };
 }
-
-/** Both reports as one. */
-export function mergeReports(...reports: ValidationReport[]): ValidationReport {
-  const problems = reports.flatMap((r) => r.problems);
-  return { ok: problems.length === 0, problems, checked: reports.flatMap((r) => r.checked) };
-}
+export { mergeReports } from '../storage';
 
 function runChecks(db: Database, checks: Check[]): ValidationReport {
   const problems: ValidationProblem[] = [];

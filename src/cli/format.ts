@@ -3,7 +3,7 @@ import type { FileState, LoreStatus } from '../core/service';
 import type { SearchResponse } from '../core/search/types';
 import { alsoIn } from '../core/search/group';
 import { partialResults } from '../core/search/partial';
-import { formatCount } from '../core/format';
+import { formatCount, formatTeam } from '../core/format';
 
 const n = formatCount;
 
@@ -83,6 +83,7 @@ export function formatStatus(s: LoreStatus, failed: FileState[]): string {
     `Search:    keyword (full-text) ready${s.vectorExtension.loaded ? '' : ` — ${s.vectorExtension.error}`}`,
     `Semantic:  ${embedderLine(s)}`,
   ];
+  if (s.team) lines.splice(2, 0, `Team:      ${formatTeam(s.team)}`, ...(s.team.using === 'postgres' ? [`Local:     ${s.team.local} (answers while the team index cannot be reached)`] : []));
   if (s.recovered) lines.splice(3, 0, `Repaired:  the index was damaged (${s.recovered.reason}); it was set aside as ${s.recovered.movedTo} and rebuilt from the markdown`);
   if (s.embedder.fix) lines.push(`           fix: ${fixText(s.embedder.fix)}`);
   if (s.embedder.autoNote) lines.push(`           (${s.embedder.autoNote})`);

@@ -11,6 +11,7 @@ import { runMemory } from './memory';
 import { FUSION_METHODS, SEARCH_MODES } from '../core/search/input';
 import { formatEmbedding, formatResults, formatStatus, formatSummary, style } from './format';
 import { defaultDbPath, findDbPath } from './locate';
+import { TEAM_HELP, TEAM_OPTIONS, teamInit } from './teamArgs';
 
 /** Exit codes: what a script can rely on. */
 export const EXIT = { ok: 0, noResults: 1, problems: 1, usage: 2, database: 3, embedder: 5, interrupted: 130 } as const;
@@ -58,6 +59,8 @@ Semantic search (embeddings; keyword-only when no embedder answers):
   LORE_MODEL_DIR (where built-in models are kept; default the user cache folder), LORE_MODEL_PATH (a
   folder already holding the model's files: nothing is downloaded), HF_ENDPOINT (a model hub mirror)
 
+${TEAM_HELP}
+
 Exit codes: 0 ok, 1 no results (search) or problems found (validate), 2 bad usage or input,
 3 the index cannot be opened or is damaged (\`lore index <dir>\` rebuilds it), 4 an unexpected
 error (a bug: the message says what; LORE_DEBUG=1 adds the stack), 5 the built-in model could not be
@@ -91,6 +94,7 @@ const OPTIONS = {
   purge: { type: 'boolean', default: false },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
+  ...TEAM_OPTIONS,
 } as const;
 
 class UsageError extends Error {}
@@ -122,6 +126,7 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
     // search/status read: check the embedder, never start embedding in a one-shot command.
     const embedding = { background: command === 'index' || command === 'watch' };
     const logger = { warn: (m: string) => io.err(`lore: ${m}`) };
+    const team = teamInit(opts);
     const open = (needFolder: boolean) => {
       if (needFolder) {
         if (rest.length !== 1) throw new UsageError(`\`lore ${command}\` takes one folder: lore ${command} <dir>`);
@@ -129,9 +134,11 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         const where = opts.db ? { dbPath: opts.db, inCache: false } : defaultDbPath(root);
         if (where.inCache && !opts.json) io.err(`(${root} is read-only: the index is kept at ${where.dbPath})`);
         // An indexing run checks every page first: a damaged index is set aside and rebuilt now.
-        return createLore({ root, dbPath: where.dbPath, embedder, embedding, logger, check: true });
+        return createLore({ root, dbPath: where.dbPath, embedder, embedding, logger, check: true, ...team });
       }
-      const found = opts.db ? { dbPath: opts.db, folder: undefined } : findDbPath(opts.dir ?? process.cwd());
+      // On a team index the folder need not have been indexed on this machine: its local index is made when needed.
+      const onServer = !opts.db && team.postgres?.url ? { dbPath: defaultDbPath(opts.dir ?? process.cwd()).dbPath, folder: path.resolve(opts.dir ?? process.cwd()) } : undefined;
+      const found = opts.db ? { dbPath: opts.db, folder: undefined } : (findDbPath(opts.dir ?? process.cwd()) ?? onServer);
       if (!found) {
         throw new LoreError('DB_OPEN', `No Lore index found for ${path.resolve(opts.dir ?? '.')} or its parents. Run \`lore index <dir>\` first, or pass --db PATH.`);
       }
@@ -141,7 +148,7 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
       if (readonly && !opts.json) io.err(`(${dbPath} is not writable for you: reading it read-only)`);
       // status checks every page too, so that it tells the truth about a damaged index.
       // (An index found at <folder>/.lore is <folder>'s, even when it was damaged and set aside.)
-      return createLore({ dbPath, defaultRoot: folder, logger, readonly, check: command === 'status' && !readonly, ...(command === 'validate' || command === 'memory' ? {} : { embedder, embedding }) });
+      return createLore({ dbPath, defaultRoot: folder, logger, readonly, check: command === 'status' && !readonly, ...team, ...(command === 'validate' || command === 'memory' ? {} : { embedder, embedding }) });
     };
     switch (command) {
       case 'memory':

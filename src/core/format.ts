@@ -12,3 +12,13 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
   return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 }
+
+/** The team index's state in one line, the same in every host: which index answers, and why. */
+export function formatTeam(t: import('./storage/storage').TeamStatus): string {
+  const where = `${t.server} (project ${t.project})`;
+  if (t.state !== 'connected') return `team index unreachable: ${t.reason ?? 'not connected yet'} — working on the local index at ${t.local}; ${where} is tried again every few seconds`;
+  const h = t.health;
+  if (h && !h.reachable) return `${where}: not answering just now (${h.error ?? 'no reply'})`;
+  const parts = [h?.latencyMs !== undefined ? `${h.latencyMs} ms` : undefined, h?.serverVersion && `PostgreSQL ${h.serverVersion}`, h ? (h.pgvector ? `pgvector ${h.pgvector}` : 'no pgvector (keyword search only)') : undefined];
+  return `${where}: connected${parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : ''}`;
+}

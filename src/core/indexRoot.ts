@@ -10,6 +10,12 @@ import type { LoreInit } from './lore';
 import type { Storage } from './storage/storage';
 
 export async function indexRoot(init: Pick<LoreInit, 'root' | 'defaultRoot' | 'readonly'>, storage: Storage): Promise<string> {
+  if (storage.shared) {
+    // A team index holds one project for many clients, each with the folder at its own path.
+    const own = init.root ?? init.defaultRoot;
+    if (!own) throw new LoreError('BAD_INPUT', `No folder given for the team index at ${storage.location} (run \`lore index <dir>\`).`);
+    return path.resolve(own);
+  }
   const stored = await storage.documents.meta('root');
   const root = init.root ? path.resolve(init.root) : (stored ?? (init.defaultRoot && path.resolve(init.defaultRoot)));
   if (!root && storage.recovered) {

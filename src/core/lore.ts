@@ -19,7 +19,7 @@ import type { FileState } from './storage/documents';
 import type { SessionStore } from './storage/sessions';
 import type { MemoryStore } from './storage/memory';
 import type { MemoryHit } from './memory/types';
-import type { Recovery, Storage, StorageInfo, ValidationReport } from './storage/storage';
+import type { Recovery, Storage, StorageInfo, TeamStatus, ValidationReport } from './storage/storage';
 import type { StorageOptions, UserData } from './storage/open';
 
 export interface LoreInit {
@@ -41,6 +41,10 @@ export interface LoreInit {
   readonly?: boolean;
   /** Check every page of the index at open (an indexing run does; seconds on a large index): damage is repaired now. */
   check?: boolean;
+  /** sqlite (default), postgres (the team index, the local index while the server is unreachable), or auto (postgres when a URL is configured). */
+  backend?: StorageOptions['backend'];
+  /** The team index's connection (the URL defaults to LORE_DATABASE_URL). */
+  postgres?: StorageOptions['postgres'];
   /** How sqlite-vec is loaded (default: the sqlite-vec package). */
   loadVectorExtension?: StorageOptions['loadVectorExtension'];
   /** The embedder for semantic search; null/undefined = keyword only. */
@@ -71,6 +75,8 @@ export interface LoreStatus {
   vectorExtension: StorageInfo['vectorExtension'];
   indexing: IndexProgress | null;
   watching: boolean;
+  /** The team index (PostgreSQL), when one is configured: which index answers now and why, with the server's health. */
+  team?: TeamStatus;
   /** Set when the index file was found damaged at open, set aside, and is being rebuilt from the markdown. */
   recovered?: Recovery;
   /** What the last full pass could not index and why (unreadable folders, broken links, undecodable names). */
@@ -148,6 +154,8 @@ export interface Lore {
    * user agreed), then checks the embedder again. Cancelling keeps the part downloaded.
    */
   downloadModel(opts?: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void }): Promise<void>;
+  /** Tries an unreachable team index now (it is tried every few seconds anyway); resolves once back on it, or not. */
+  reconnectTeam(): Promise<void>;
   /** Fired when counts, the embedder's state or the queue change. */
   onStatusChange(listener: () => void): () => void;
   close(): Promise<void>;

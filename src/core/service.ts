@@ -7,7 +7,8 @@ import { type IndexProgress, reconcile, type ReconcileOptions, type ReconcileSum
 import { maintain, type MaintainOptions, type WatchEvents } from './index/maintain';
 import { RunLanes } from './index/lanes';
 import { RunProgress } from './index/runProgress';
-import { readSkipped, recordSkipped } from './index/skippedRecord';
+import { recordSkipped } from './index/skippedRecord';
+import { readStatus } from './readStatus';
 import { RetryScheduler } from './index/retry';
 import { MarkdownWatcher, type WatchOptions } from './index/watcher';
 import { EmbeddingPipeline } from './embed/pipeline';
@@ -37,7 +38,8 @@ export type { WatchEvents } from './index/maintain';
 export async function createLore(init: LoreInit): Promise<Lore> {
   const warn = init.logger && ((m: string) => init.logger!.warn(m));
   if (!init.storage && !init.dbPath) throw new LoreError('BAD_INPUT', 'Lore needs an index: a database file or an open storage.');
-  const storage = init.storage ?? (await openStorage({ dbPath: init.dbPath!, userData: init.userData, readonly: init.readonly, check: init.check, loadVectorExtension: init.loadVectorExtension, warn }));
+  const { dbPath, userData, readonly, check, loadVectorExtension, backend, postgres } = init;
+  const storage = init.storage ?? (await openStorage({ dbPath: dbPath!, userData, readonly, check, loadVectorExtension, warn, backend, postgres, folder: init.root ?? init.defaultRoot }));
   try {
     const root = await indexRoot(init, storage);
     // A full pass records how it chunked: without that record the index was never filled.
@@ -104,6 +106,8 @@ class LoreService implements Lore {
       changed: () => this.emitStatus(),
     });
     this.embedding = new EmbeddingPipeline(storage.embeddingQueue, storage.vectors, () => this.emitStatus(), { readonly: init.readonly, ...init.embedding });
+    // The team index went away (or is back): the index now in use is brought up to date from the markdown.
+    storage.onChange?.(() => this.backendChanged());
     // Keyword only (no embedder): documents an earlier run left waiting for vectors are settled too.
     this.embedding.configure(init.embedder ?? null).catch((err) => this.logger?.warn(`the embedder could not be set up: ${errorMessage(err)}`));
   }
@@ -239,33 +243,8 @@ class LoreService implements Lore {
     }
   }
 
-  private async readStatus(): Promise<LoreStatus> {
-    const [c, info, embedding, skipped, checkedAt] = await Promise.all([
-      this.storage.documents.counts(),
-      this.storage.info(),
-      this.embedding.status(),
-      readSkipped(this.storage.documents),
-      this.storage.documents.meta('checkedAt'),
-    ]);
-    return {
-      root: this.root,
-      dbPath: this.dbPath,
-      userDataPath: this.storage.userDataLocation,
-      schemaVersion: info.schemaVersion,
-      documents: documentTotal(c),
-      chunks: c.chunks,
-      counts: c.byStatus,
-      empty: c.empty,
-      withWarnings: c.withWarnings,
-      lastSyncedAt: Math.max(c.lastSyncedAt ?? 0, Number(checkedAt ?? 0)) || null,
-      databaseBytes: info.bytes,
-      vectorExtension: info.vectorExtension,
-      indexing: this.progress.current,
-      watching: !!this.watcher,
-      skipped,
-      ...(this.storage.recovered ? { recovered: this.storage.recovered } : {}),
-      ...embedding,
-    };
+  private readStatus(): Promise<LoreStatus> {
+    return readStatus(this.storage, { root: this.root, embedding: this.embedding, indexing: this.progress.current, watching: !!this.watcher });
   }
 
   files(status?: SyncStatus, limit = 1000): Promise<FileState[]> {
@@ -368,6 +347,17 @@ class LoreService implements Lore {
 
   downloadModel(opts?: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void }): Promise<void> {
     return this.embedding.downloadModel(opts);
+  }
+
+  reconnectTeam(): Promise<void> {
+    return this.storage.reconnect?.() ?? Promise.resolve();
+  }
+
+  private backendChanged(): void {
+    if (this.closed) return;
+    this.emitStatus();
+    this.embedding.reattach();
+    if (!this.readonly) this.runIndex({}, false).catch((err) => this.logger?.warn(`the index now in use could not be brought up to date: ${errorMessage(err)}`));
   }
 
   private emitStatus(): void {

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version as loreVersion } from '../../package.json';
 import { cacheDbPath, defaultDbPath } from '../cli/locate';
+import { TEAM_HELP, TEAM_OPTIONS, teamInit } from '../cli/teamArgs';
 import { LoreError, errorMessage } from '../core/errors';
 import { createLore, type Lore, type LoreInit } from '../core/service';
 import { embedderFromEnv } from '../core/embed/create';
@@ -30,6 +31,7 @@ Options:
   --watch                   with --db alone: open read-write, update the index and watch its folder
   --readonly                with a folder: only read its existing index (another process keeps it fresh)
   --help, -h                this text
+${TEAM_HELP}
 Environment: OLLAMA_HOST, LORE_EMBED_PROVIDER, LORE_EMBED_MODEL (semantic search, as for the CLI).
 Logs go to stderr; stdout is the MCP protocol.`;
 
@@ -54,6 +56,7 @@ export function planMcp(argv: string[]): McpPlan | { help: true } {
       watch: { type: 'boolean', default: false },
       readonly: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      ...TEAM_OPTIONS,
     },
     allowPositionals: true,
     strict: true,
@@ -67,7 +70,7 @@ export function planMcp(argv: string[]): McpPlan | { help: true } {
   } catch (err) {
     throw new LoreError('BAD_INPUT', errorMessage(err));
   }
-  const extra = { embedder };
+  const extra = { embedder, ...teamInit(values) };
   const folder = positionals[0];
   if (!folder) {
     if (!values.db) throw new LoreError('BAD_INPUT', 'lore mcp needs an index: --db PATH, or a folder (lore mcp <folder>).');

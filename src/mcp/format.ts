@@ -2,6 +2,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { IndexedDocument } from '../core/document';
 import type { LoreStatus } from '../core/service';
+import { formatTeam } from '../core/format';
 import type { FoundEvent, Session, SessionEvent } from '../core/sessions/types';
 import { CUT_MARK, cutText, lineLabel, type Passage } from '../core/search/passages';
 
@@ -69,6 +70,7 @@ export function formatStatus(s: LoreStatus, extra: { readonly: boolean }): strin
   const lines = [
     `Lore index of ${s.root}`,
     `database: ${s.dbPath} (schema ${s.schemaVersion}, ${(s.databaseBytes / 1e6).toFixed(1)} MB, ${extra.readonly ? 'read-only here' : 'read-write'})`,
+    ...(s.team ? [`team index: ${formatTeam(s.team)}`] : []),
     `session history: ${s.userDataPath === ':memory:' ? 'none yet' : s.userDataPath}`,
     `documents: ${s.documents} (synced ${c.synced}, pending ${c.pending}, stale ${c.stale}, failed ${c.failed}), chunks: ${s.chunks}`,
     `last synced: ${iso(s.lastSyncedAt)}`,

@@ -172,6 +172,13 @@ export class EmbeddingPipeline {
     this.wakeIdle();
   }
 
+  /** The storage behind the queue changed (the team index went away or is back): its vector space is set up again and the queue resumes there. */
+  reattach(): void {
+    if (!this.target || this.closed) return;
+    clearTimeout(this.recheckTimer);
+    void this.check(this.state.state === 'degraded');
+  }
+
   /** Checks a degraded embedder now instead of waiting for the back-off. */
   recheck(): Promise<void> {
     if (!this.target || this.state.state === 'live') return Promise.resolve();

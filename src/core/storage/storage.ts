@@ -44,6 +44,23 @@ export interface StorageInfo {
   vectorExtension: { loaded: boolean; version?: string; error?: string };
 }
 
+/** Which index answers a workspace that has a team index (PostgreSQL) configured, and why. */
+export interface TeamStatus {
+  /** The server, without the password. */
+  server: string;
+  project: string;
+  /** The index in use now: the server's, or the local SQLite one while the server cannot be used. */
+  using: 'postgres' | 'sqlite';
+  state: 'connecting' | 'connected' | 'unreachable';
+  /** Why the server is not in use. */
+  reason?: string;
+  /** Since when this state holds. */
+  since: number;
+  /** The local index (used while the server is unreachable). */
+  local: string;
+  health?: { reachable: boolean; latencyMs?: number; serverVersion?: string; pgvector?: string; error?: string };
+}
+
 export interface Storage {
   /** Where the index is (a file path; a URL for a server). */
   readonly location: string;
@@ -60,6 +77,14 @@ export interface Storage {
   /** Durable memory (user data, beside the session history). */
   readonly memory: MemoryStore;
   info(): Promise<StorageInfo>;
+  /** Set by an index several clients share (the team index): it records no folder of its own, each client has its own path. */
+  readonly shared?: boolean;
+  /** The team index's state, for a storage that has one. */
+  team?(): Promise<TeamStatus>;
+  /** Called when the index in use changes (the server went away, or is back): the engine then brings it up to date. */
+  onChange?(listener: () => void): () => void;
+  /** Tries an unreachable team index now. */
+  reconnect?(): Promise<void>;
   /** Whether `err`, thrown by this storage, says its index file is damaged (rebuild it). */
   isDamage(err: unknown): boolean;
   /** The index's own consistency check, without blocking this thread where the backend can: the problems found ([] when sound). */

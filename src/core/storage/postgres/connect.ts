@@ -44,6 +44,14 @@ export function isRetryable(err: unknown): boolean {
   return (!!code && RETRY_CODES.has(code)) || /Connection terminated|connection (?:was )?closed/i.test(errorMessage(err));
 }
 
+/** The server went away or cannot be reached (not a failed statement): the local index takes over. */
+const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return (!!code && CONNECTION_CODES.has(code)) || /Connection terminated|connection (?:was )?closed|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(errorMessage(err));
+}
+
 /** A readable reason for a failure to reach or use the server (never the password). */
 export function describePgError(err: unknown, url: string): string {
   const code = (err as { code?: string })?.code;
@@ -113,6 +121,9 @@ export async function openPg(opts: PgOptions): Promise<PgDatabase> {
       const attempts = o.attempts ?? 4;
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();
+        // A checked-out connection the server drops emits 'error' besides failing the query: without a listener that is a crash.
+        const dropped = (err: Error) => opts.log?.(`a PostgreSQL connection in use failed: ${describePgError(err, url)}`);
+        client.on('error', dropped);
         let broken = false;
         try {
           await client.query(o.isolation ? `BEGIN ISOLATION LEVEL ${o.isolation.toUpperCase()}` : 'BEGIN');
@@ -128,6 +139,7 @@ export async function openPg(opts: PgOptions): Promise<PgDatabase> {
           if (attempt >= attempts || !isRetryable(err)) throw err;
           await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
         } finally {
+          client.off('error', dropped);
           client.release(broken);
         }
       }

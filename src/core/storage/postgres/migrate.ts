@@ -35,11 +35,17 @@ export async function migratePg(db: PgDatabase, migrations: PgMigration[] = load
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     try {
-      await client.query(`CREATE TABLE IF NOT EXISTS lore_schema (
-        version    INTEGER PRIMARY KEY,
-        name       TEXT    NOT NULL,
-        applied_at BIGINT  NOT NULL
-      )`);
+      // Created only when missing: a user who may write the index but not create tables (a team's client role) opens a migrated one.
+      const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('lore_schema')::text AS t`);
+      if (!exists.rows[0]?.t) {
+        await client.query(`CREATE TABLE IF NOT EXISTS lore_schema (
+          version    INTEGER PRIMARY KEY,
+          name       TEXT    NOT NULL,
+          applied_at BIGINT  NOT NULL
+        )`).catch((err) => {
+          throw new LoreError('DB_OPEN', `The team index at ${safeUrl(db.url)} has no Lore schema yet, and this user may not create it (${(err as Error).message}): run Lore once as a user who may create tables in the database, or GRANT CREATE ON SCHEMA public.`, { cause: err });
+        });
+      }
       const row = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM lore_schema');
       const current = row.rows[0]?.v ?? 0;
       const newest = migrations.at(-1)?.version ?? 0;

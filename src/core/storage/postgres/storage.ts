@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { LoreError } from '../../errors';
-import type { UserData } from '../open';
+import type { UserData } from '../userData';
 import { mergeReports, type Recovery, type Storage, type StorageInfo, type ValidationReport } from '../storage';
 import { openPg, type PgDatabase, type PgOptions, safeUrl } from './connect';
 import { PgDocumentStore } from './documents';

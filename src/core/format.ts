@@ -19,6 +19,6 @@ export function formatTeam(t: import('./storage/storage').TeamStatus): string {
   if (t.state !== 'connected') return `team index unreachable: ${t.reason ?? 'not connected yet'} — working on the local index at ${t.local}; ${where} is tried again every few seconds`;
   const h = t.health;
   if (h && !h.reachable) return `${where}: not answering just now (${h.error ?? 'no reply'})`;
-  const parts = [h?.latencyMs !== undefined ? `${h.latencyMs} ms` : undefined, h?.serverVersion && `PostgreSQL ${h.serverVersion}`, h ? (h.pgvector ? `pgvector ${h.pgvector}` : 'no pgvector (keyword search only)') : undefined];
+  const parts = [h?.latencyMs !== undefined ? `${Math.max(1, Math.round(h.latencyMs))} ms` : undefined, h?.serverVersion && `PostgreSQL ${h.serverVersion.split(' ')[0]}`, h ? (h.pgvector ? `pgvector ${h.pgvector}` : 'no pgvector (keyword search only)') : undefined];
   return `${where}: connected${parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : ''}`;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Lore, LoreStatus } from '../../src/core/service';
+import { main } from '../../src/cli/main';
 import { openStorage } from '../../src/core/storage/open';
 import { freshDatabase, ownPostgres } from '../fixtures/postgres';
 import { tempWorkspace, type TempWorkspace } from './helpers';
@@ -200,6 +201,30 @@ describe('the team index on a server that goes away', { skip }, () => {
     const ok = await ws.open({ backend: 'postgres', postgres: { url: new URL(db.url).toString().replace('lore@', 'alice@'), password: 'right-horse-battery', project: 'pw' }, logger });
     assert.equal((await ok.status()).team?.state, 'connected');
     await ok.close();
+  });
+
+  it('the CLI: `lore index --database-url` fills the team index, `lore status` says which index answers and why', { timeout: 60_000 }, async () => {
+    const ws = workspace(files(5));
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(argv, { out: (x) => out.push(x), err: (x) => err.push(x), isTTY: false });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const team = ['--database-url', db.url, '--project', 'cli', '--embed-provider', 'none'];
+    assert.equal((await run('index', ws.root, ...team)).code, 0);
+    let st = await run('status', '--dir', ws.root, ...team);
+    assert.equal(st.code, 0, st.err);
+    assert.match(st.out, /^Team: {6}postgres:\/\/lore@127\.0\.0\.1:\d+\/lore_test_\w+ \(project cli\): connected \(\d+ ms, PostgreSQL 15\.\d+, no pgvector \(keyword search only\)\)$/m);
+    assert.match(st.out, /^Documents: 5 /m);
+    const found = await run('search', 'widget3', '--dir', ws.root, '--json', ...team);
+    assert.equal(JSON.parse(found.out).results[0].path, 'notes/n3.md');
+    cluster.pause();
+    st = await run('status', '--dir', ws.root, ...team);
+    assert.equal(st.code, 0, st.err);
+    assert.match(st.out, /^Team: {6}team index unreachable: PostgreSQL at .* is not answering \(connection refused\).* — working on the local index at .*index\.db/m);
+    cluster.resume();
+    assert.equal((await run('status', '--backend', 'nosql')).code, 2);
   });
 
   it('a pool of two answers fifty searches at once, while a pass writes', { timeout: 60_000 }, async () => {

@@ -3,7 +3,8 @@ import type { LoreConfig } from '../core/config';
 import type { EmbedderSettings } from '../core/embed/types';
 import { FUSION_METHODS, SEARCH_MODES } from '../core/search/input';
 import type { FusionMethod, SearchMode } from '../core/search/types';
-import { embeddingApiKey } from './secrets';
+import type { LoreInit } from '../core/service';
+import { embeddingApiKey, teamPassword } from './secrets';
 
 /** The extension's settings (contributes.configuration "lore.*"), typed and defaulted. */
 export interface ExtensionConfig {
@@ -22,6 +23,10 @@ export interface ExtensionConfig {
   search: { defaultMode: SearchMode; resultCount: number; fusion: FusionMethod };
   sessions: { retentionDays: number; maxSessions: number };
   indexOnStartup: boolean;
+  storage: {
+    backend: 'sqlite' | 'postgres' | 'auto';
+    postgres: { host: string; port: number; database: string; user: string; project: string; poolMax: number; ssl: boolean };
+  };
 }
 
 const SECTION = 'lore';
@@ -57,6 +62,18 @@ export function readConfig(scope?: vscode.ConfigurationScope): ExtensionConfig {
     },
     sessions: { retentionDays: num('sessions.retentionDays', 90, 0), maxSessions: num('sessions.maxSessions', 200, 0) },
     indexOnStartup: c.get<boolean>('indexOnStartup') ?? true,
+    storage: {
+      backend: oneOf('storage.backend', ['sqlite', 'postgres', 'auto'] as const, 'sqlite'),
+      postgres: {
+        host: (c.get<string>('storage.postgres.host') ?? '').trim(),
+        port: Math.min(num('storage.postgres.port', 5432, 1), 65535),
+        database: (c.get<string>('storage.postgres.database') ?? '').trim(),
+        user: (c.get<string>('storage.postgres.user') ?? '').trim(),
+        project: (c.get<string>('storage.postgres.project') ?? '').trim(),
+        poolMax: Math.min(num('storage.postgres.poolMax', 10, 2), 100),
+        ssl: c.get<boolean>('storage.postgres.ssl') ?? false,
+      },
+    },
   };
 }
 
@@ -92,12 +109,27 @@ export function embedderSettings(cfg: ExtensionConfig): EmbedderSettings | null 
   };
 }
 
+/**
+ * The team index the settings ask for: the server from host/port/database/user (else
+ * LORE_DATABASE_URL from the environment), the password from secret storage (else
+ * LORE_DATABASE_PASSWORD). `sqlite` (the default) keeps the index on this machine only.
+ */
+export function teamSettings(cfg: ExtensionConfig): Pick<LoreInit, 'backend' | 'postgres'> {
+  const { backend, postgres: p } = cfg.storage;
+  if (backend === 'sqlite') return { backend };
+  const url = p.host
+    ? `postgres://${p.user ? `${encodeURIComponent(p.user)}@` : ''}${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}/${encodeURIComponent(p.database || 'lore')}${p.ssl ? '?sslmode=require' : ''}`
+    : undefined;
+  return { backend, postgres: { url, project: p.project || undefined, max: p.poolMax, min: 0, password: teamPassword() } };
+}
+
 /** Which kind of change a configuration event is: the engine's file filter, the embedder, or neither. */
-export function changeKinds(e: vscode.ConfigurationChangeEvent): { filter: boolean; embedder: boolean; sessions: boolean } {
+export function changeKinds(e: vscode.ConfigurationChangeEvent): { filter: boolean; embedder: boolean; sessions: boolean; storage: boolean } {
   const any = (...keys: string[]) => keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
   return {
     filter: any('include', 'exclude', 'maxFileSize'),
     embedder: any('embedding'),
     sessions: any('sessions'),
+    storage: any('storage'),
   };
 }

@@ -16,7 +16,8 @@ import { WindowHistory } from './history';
 import { afterOpen, onConfigChange, onFoldersChange, resetOpenErrorShown, showOpenError } from './lifecycle';
 import { LoreWorkspace } from './lores';
 import { registerMcpServers } from './mcp';
-import { loadApiKey, registerApiKey } from './secrets';
+import { registerTeamCommands } from './commands/team';
+import { loadSecrets, registerApiKey, registerTeamPassword } from './secrets';
 import { LoreStatusBar } from './statusBar';
 import { registerTools } from './tools/tools';
 import { partialResults, SearchTreeProvider } from './views/searchTree';
@@ -127,9 +128,10 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
     searchView.message = notes.length ? notes.join(' · ') : undefined;
   }));
 
-  for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerModelCommands(c), ...registerSessionCommands(c, sessionsTree), ...registerMemoryCommands(c), ...registerConsolidateCommands(c),
+  for (const d of [...registerSearchCommands(c), ...registerIndexCommands(c), ...registerEmbeddingCommands(c), ...registerModelCommands(c), ...registerSessionCommands(c, sessionsTree), ...registerMemoryCommands(c), ...registerConsolidateCommands(c), ...registerTeamCommands(c),
     vscode.commands.registerCommand('lore.memory.refresh', () => memoryTree.refresh())]) s.add(d);
   for (const d of registerApiKey(context.secrets, () => applyEmbedderSettings(c))) s.add(d);
+  for (const d of registerTeamPassword(context.secrets, () => c.access.reopenAll())) s.add(d);
   s.add(onConfigChange(c));
   s.add(onFoldersChange(c));
   void vscode.commands.executeCommand('setContext', 'lore.paused', false);
@@ -147,7 +149,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   s.add(registerMcpServers(context, access, log));
 
   // After activation: open (creating on first run) one index per folder, then index and watch.
-  const opening = setTimeout(() => void loadApiKey(context.secrets).finally(() => access.openFolders(vscode.workspace.workspaceFolders ?? [])), 0);
+  const opening = setTimeout(() => void loadSecrets(context.secrets).finally(() => access.openFolders(vscode.workspace.workspaceFolders ?? [])), 0);
   s.add({ dispose: () => clearTimeout(opening) });
 
   const activationMs = performance.now() - t0;

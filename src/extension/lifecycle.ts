@@ -61,8 +61,8 @@ export function onConfigChange(c: Ctx): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration(async (e) => {
     if (!e.affectsConfiguration('lore')) return;
     const kinds = changeKinds(e);
-    if (kinds.filter) {
-      c.log('include/exclude/max file size changed: reopening the indexes');
+    if (kinds.filter || kinds.storage) {
+      c.log(kinds.storage ? 'the storage settings changed: reopening the indexes on the backend they name' : 'include/exclude/max file size changed: reopening the indexes');
       await c.access.reopenAll();
     } else if (kinds.embedder) {
       await applyEmbedderSettings(c);

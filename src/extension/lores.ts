@@ -10,7 +10,7 @@ import { openUserData, type UserData, USER_DATA_FILE } from '../core/storage/ope
 import type { SessionStore } from '../core/storage/sessions';
 import type { MemoryStore } from '../core/storage/memory';
 import type { Recovery } from '../core/storage/storage';
-import { embedderSettings, engineConfig, readConfig } from './config';
+import { embedderSettings, engineConfig, readConfig, teamSettings } from './config';
 import { vscodeFileEvents } from './fileEvents';
 import { openFilesIn } from './openFiles';
 import type { FolderStatus, LoreAccess, MergedSearchResponse } from './loreAccess';
@@ -107,6 +107,7 @@ export class LoreWorkspace implements LoreAccess, vscode.Disposable {
         logger: { warn: (m) => this.opts.log?.(`${entry.folder.name}: ${m}`) },
         config: engineConfig(cfg),
         embedder: embedderSettings(cfg),
+        ...teamSettings(cfg),
       };
       const lore = await (this.opts.create ?? createLore)(init);
       if (this.disposed || this.entries.get(entry.folder.uri.toString()) !== entry) {

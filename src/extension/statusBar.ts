@@ -15,7 +15,9 @@ export async function statusBarText(access: LoreWorkspace): Promise<{ text: stri
   let indexing = false;
   let toEmbed = 0;
   const reasons: string[] = [];
+  const unreachable: string[] = [];
   for (const s of statuses) {
+    if (s.team && s.team.using === 'sqlite') unreachable.push(`${statuses.length > 1 ? `${s.folder}: ` : ''}${s.team.reason ?? 'not connected yet'}`);
     docs += s.documents;
     // A pass with nothing to do (a reload: scanning, or 0 files changed) is not "indexing 0/0":
     // the text stays as it is.
@@ -31,6 +33,7 @@ export async function statusBarText(access: LoreWorkspace): Promise<{ text: stri
   const n = formatCount;
   if (indexing) return { text: `$(sync~spin) Lore: indexing ${n(done)}/${n(total)}`, tooltip: 'Lore is indexing. Click for the index status.', warning: false, error: false };
   if (toEmbed > 0) return { text: `$(sync~spin) Lore: embedding, ${n(toEmbed)} docs left`, tooltip: `Lore is embedding ${n(toEmbed)} documents for semantic search (keyword search works meanwhile). Click for the index status.`, warning: false, error: false };
+  if (unreachable.length) return { text: `$(warning) Lore: team index unreachable`, tooltip: `team index unreachable: ${unreachable.join(' ')}\nWorking on the local index meanwhile (search and indexing go on); it moves back when the server answers. Click for the index status.`, warning: true, error: false };
   if (access.isPaused) return { text: '$(debug-pause) Lore: paused', tooltip: 'Indexing is paused. Click for the index status.', warning: false, error: false };
   if (reasons.length) return { text: '$(warning) Lore: keyword only', tooltip: `Semantic search is unavailable: ${reasons.join(' ')}\nClick for the index status.`, warning: true, error: false };
   return { text: `$(book) Lore: ${n(docs)} docs`, tooltip: 'Lore index. Click for the index status.', warning: false, error: false };

@@ -3,7 +3,7 @@ import type { FileState, Lore } from '../../core/service';
 import type { SyncStatus } from '../../core/types';
 import { describeEmbedder, type EmbedderStatus, isDegraded } from '../embedding';
 import type { LoreWorkspace } from '../lores';
-import { formatCount } from '../../core/format';
+import { formatCount, formatTeam } from '../../core/format';
 
 export type StatusNode =
   | { kind: 'folder'; folder: vscode.WorkspaceFolder; lore: Lore; documents: number }
@@ -74,6 +74,19 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
       out.push({ kind: 'info', id: `${folder.uri}:indexing`, label: p.phase === 'scanning' ? 'Scanning…' : `Indexing ${formatCount(p.done)}/${formatCount(p.total)}`, description: p.current, icon: 'sync~spin' });
     }
     out.push({ kind: 'info', id: `${folder.uri}:docs`, label: `${formatCount(s.documents)} documents`, description: `${formatCount(s.chunks)} chunks · ${(s.databaseBytes / 1048576).toFixed(1)} MB`, icon: 'database', tooltip: s.dbPath });
+    if (s.team) {
+      const t = s.team;
+      if (t.using === 'postgres') {
+        const h = t.health;
+        const description = h?.reachable ? [`${Math.max(1, Math.round(h.latencyMs ?? 0))} ms`, h.serverVersion && `PostgreSQL ${h.serverVersion.split(' ')[0]}`, h.pgvector ? `pgvector ${h.pgvector}` : 'no pgvector'].filter(Boolean).join(' · ') : 'not answering just now';
+        out.push({ kind: 'info', id: `${folder.uri}:team`, label: `Team index: ${t.project}`, description, icon: 'cloud', tooltip: `${formatTeam(t)}\nLocal index (used while the server cannot be reached): ${t.local}` });
+      } else {
+        out.push({ kind: 'info', id: `${folder.uri}:team`, label: `team index unreachable: ${t.reason ?? 'not connected yet'}`, description: 'working on the local index', icon: 'warning', tooltip: formatTeam(t) });
+        out.push({ kind: 'fix', label: 'Reconnect to the team index now', command: { command: 'lore.reconnectTeamIndex', title: 'Reconnect' } });
+        out.push({ kind: 'fix', label: 'Set team index password…', command: { command: 'lore.setTeamIndexPassword', title: 'Set password' } });
+        out.push({ kind: 'fix', label: 'Open team index settings', command: { command: 'workbench.action.openSettings', title: 'Open settings', arguments: ['lore.storage'] } });
+      }
+    }
     // Without semantic search "pending" never moves: the documents are searchable by keyword, and
     // that is what is said (the embedder's line below says why semantic search is off, with a fix).
     const semantic = s.embedder.state === 'live' || s.embedder.state === 'checking';

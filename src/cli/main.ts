@@ -31,6 +31,10 @@ Usage:
                                default: the backups folder beside it (automatic copies: daily, and
                                before every upgrade of the file; the newest 7 kept)
   lore restore FILE            replace session history with a backup (the current one is backed up first)
+  lore migrate --to postgres|sqlite [<dir>]
+                               move the folder's index to the team index or back: cached vectors are
+                               copied (nothing is embedded again), documents indexed from the markdown;
+                               session history and memory stay in their local file
   lore memory <command>        durable memory: remember, recall, list, history, forget, restore, search,
                                export, import (\`lore memory help\`)
   lore mcp [<dir>] [--db PATH] serve the index to MCP clients over stdio (\`lore mcp --help\`)
@@ -151,6 +155,12 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
       return createLore({ dbPath, defaultRoot: folder, logger, readonly, check: command === 'status' && !readonly, ...team, ...(command === 'validate' || command === 'memory' ? {} : { embedder, embedding }) });
     };
     switch (command) {
+      case 'migrate': {
+        const { runMigrate } = await import('./migrate');
+        const r = await runMigrate(rest, { to: opts.to, db: opts.db, dir: opts.dir, json: opts.json }, { postgres: team.postgres, embedder, logger }, io, (l) => waitForEmbedding(l, io, opts.json, signal), signal);
+        lore = r.lore;
+        return r.code;
+      }
       case 'memory':
         return await runMemory(rest, async () => (lore ??= await open(false)), io, {
           json: opts.json, type: opts.type?.at(-1), ttl: opts.ttl, to: opts.to, yes: opts.yes, purge: opts.purge, format: opts.format,

@@ -68,3 +68,17 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     throw err;
   }
 }
+
+/**
+ * One backend only, with no fallback (copying an index between backends must know which it
+ * writes): the local SQLite index, or the team index on the server (refusing when it cannot be reached).
+ */
+export async function openOneBackend(which: 'sqlite' | 'postgres', opts: StorageOptions): Promise<Storage> {
+  if (which === 'sqlite') return openSqliteStorage(opts);
+  const url = teamUrl(opts.postgres);
+  if (!url) return openStorage({ ...opts, backend: 'postgres' }); // says how to give one
+  const dbPath = path.resolve(opts.dbPath);
+  const userData = openUserData(userDataPathFor(dbPath), { readonly: opts.readonly, warn: opts.warn });
+  const pg = opts.postgres ?? {};
+  return PgStorage.open({ ...pg, url, project: projectName(opts.folder ?? path.dirname(path.dirname(dbPath)), pg.project), userData, closeUserData: true, readonly: opts.readonly, warn: opts.warn });
+}

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { EmbedderSettings } from '../embed/types';
 import { throwIfAborted } from '../errors';
 import type { SearchMode, SearchOptions } from '../search/types';
-import { createLore } from '../service';
+import { createLore, type LoreInit } from '../service';
 import { PlainBm25 } from '../storage/sqlite/plainBm25';
 import { type Metrics, relevantInTop, scoreRun } from './metrics';
 
@@ -63,6 +63,8 @@ export interface EvalOptions {
   depth?: number;
   /** More options for Lore's searches (e.g. `names: false` to measure a ranking without names first). */
   search?: Pick<SearchOptions, 'names' | 'groupTranslations'>;
+  /** The backend Lore's index is on (default: SQLite at dbPath); the baseline is SQLite FTS5 in every case. */
+  storage?: Pick<LoreInit, 'backend' | 'postgres'>;
 }
 
 export interface EvalReport {
@@ -99,7 +101,7 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
   const dbPath = opts.dbPath ?? path.join(tmp!, 'index.db');
   const modes = opts.modes ?? (opts.embedder ? ['keyword', 'semantic', 'hybrid'] : ['keyword']);
   const systems: SystemResult[] = [];
-  const lore = await createLore({ root: set.root, dbPath, embedder: opts.embedder ?? null, embedding: { background: true } });
+  const lore = await createLore({ root: set.root, dbPath, embedder: opts.embedder ?? null, embedding: { background: true }, ...opts.storage });
   try {
     const t0 = performance.now();
     log(`indexing ${set.docs.length} documents from ${set.root}`);

@@ -101,7 +101,9 @@ export async function openPg(opts: PgOptions): Promise<PgDatabase> {
     statement_timeout: opts.statementTimeoutMs ?? 30_000,
     idleTimeoutMillis: 30_000,
     application_name: 'lore',
-    ...(opts.readonly ? { options: '-c default_transaction_read_only=on' } : {}),
+    // No JIT: a search's plan looks costly to the planner (it cannot know how few chunks hold a word)
+    // and JIT then spends ~2 s compiling a query that runs in milliseconds.
+    options: `-c jit=off${opts.readonly ? ' -c default_transaction_read_only=on' : ''}`,
   });
   // An idle connection the server closed is not a crash: the pool makes a new one.
   pool.on('error', (err) => opts.log?.(`a pooled PostgreSQL connection failed: ${describePgError(err, url)}`));

@@ -3,6 +3,7 @@
  * lore_project_meta), with the same behaviour as the SQLite store (storage/sqlite/documents.ts,
  * indexWrites.ts): a batch of writes is one transaction, a document and its chunks change together.
  */
+import { tokensSql, WRITE_TERMS_SQL } from './bm25';
 import type pg from 'pg';
 import { inferDocumentType, titleFromPath } from '../../markdown/docInfo';
 import { type ParsedDocument, type SyncStatus, SYNC_STATUSES } from '../../types';
@@ -111,7 +112,7 @@ export class PgDocumentStore implements DocumentStore {
         document_type = EXCLUDED.document_type, type_source = EXCLUDED.type_source, content_hash = EXCLUDED.content_hash,
         size = EXCLUDED.size, mtime = EXCLUDED.mtime, chunk_count = EXCLUDED.chunk_count, metadata = EXCLUDED.metadata,
         embedding_model = NULL, last_synced_at = EXCLUDED.last_synced_at, sync_status = EXCLUDED.sync_status,
-        error = EXCLUDED.error, updated_at = EXCLUDED.updated_at, retry = false
+        error = EXCLUDED.error, updated_at = EXCLUDED.updated_at, retry = false, tokens = 0
       RETURNING id`, [
       this.projectId, path, doc.title, doc.titleSource, doc.documentType, doc.typeSource, stamp.hash, stamp.size, stamp.mtime, doc.chunks.length,
       JSON.stringify(doc.metadata), now, status, doc.warnings.length ? `warning: ${doc.warnings.join('; ')}` : null,
@@ -120,11 +121,18 @@ export class PgDocumentStore implements DocumentStore {
     await c.query('DELETE FROM chunks WHERE document_id = $1', [id]);
     if (!doc.chunks.length) return;
     // One statement for the document's chunks (unnest of arrays), not one round trip per chunk.
-    await c.query(`INSERT INTO chunks (document_id, ordinal, heading_path, start_line, end_line, text, content_hash, title)
-      SELECT $1, * , $8 FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[])`, [
+    await c.query(`INSERT INTO chunks (document_id, ordinal, heading_path, start_line, end_line, text, content_hash, title, tokens)
+      SELECT $1, u.*, $8, ${tokensSql('$8', 'u.h', 'u.t')} FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[]) AS u(o, h, s, e, t, x)`, [
       id, doc.chunks.map((x) => x.ordinal), doc.chunks.map((x) => x.headingPath), doc.chunks.map((x) => x.startLine),
       doc.chunks.map((x) => x.endLine), doc.chunks.map((x) => x.text), doc.chunks.map((x) => x.contentHash), doc.title,
     ]);
+    await this.writeTerms(c, id);
+  }
+
+  /** The BM25 terms and lengths of a document's chunks (bm25.ts), from what its chunks hold now. */
+  private async writeTerms(c: Q, documentId: number | string): Promise<void> {
+    await c.query(WRITE_TERMS_SQL, [this.projectId, documentId]);
+    await c.query('UPDATE document_index SET tokens = coalesce((SELECT sum(tokens) FROM chunks WHERE document_id = $1), 0) WHERE id = $1', [documentId]);
   }
 
   private async writeFailure(c: Q, path: string, stamp: FileStamp, reason: string, retry: boolean, now: number): Promise<void> {
@@ -133,7 +141,7 @@ export class PgDocumentStore implements DocumentStore {
       VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 'failed', $9, $8, $8, $10)
       ON CONFLICT (project_id, file_path) DO UPDATE SET content_hash = EXCLUDED.content_hash, size = EXCLUDED.size,
         mtime = EXCLUDED.mtime, chunk_count = 0, last_synced_at = EXCLUDED.last_synced_at, embedding_model = NULL,
-        sync_status = 'failed', error = EXCLUDED.error, updated_at = EXCLUDED.updated_at, retry = EXCLUDED.retry
+        sync_status = 'failed', error = EXCLUDED.error, updated_at = EXCLUDED.updated_at, retry = EXCLUDED.retry, tokens = 0
       RETURNING id`, [this.projectId, path, titleFromPath(path), inferDocumentType(path), stamp.hash, stamp.size, stamp.mtime, now, reason, retry]);
     await c.query('DELETE FROM chunks WHERE document_id = $1', [r.rows[0].id]);
   }
@@ -149,7 +157,11 @@ export class PgDocumentStore implements DocumentStore {
     await c.query('UPDATE document_index SET file_path = $1, title = $2, document_type = $3, size = $4, mtime = $5, updated_at = $6 WHERE id = $7', [
       newPath, title, type, stamp.size, stamp.mtime, now, file.id,
     ]);
-    if (title !== cur.title) await c.query('UPDATE chunks SET title = $1 WHERE document_id = $2', [title, file.id]);
+    if (title !== cur.title) {
+      await c.query(`UPDATE chunks SET title = $1, tokens = ${tokensSql('$1::text', 'heading_path', 'text')} WHERE document_id = $2`, [title, file.id]);
+      await c.query('DELETE FROM lore_terms WHERE project_id = $1 AND document_id = $2', [this.projectId, file.id]);
+      await this.writeTerms(c, file.id);
+    }
     if (file.status === 'stale') await this.restatus(c, file.id, status, now);
   }
 

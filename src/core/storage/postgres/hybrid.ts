@@ -9,7 +9,8 @@ import { buildKeywordQuery } from '../../search/query';
 import type { SearchFilters } from '../../search/types';
 import type { FusedOptions, FusedRow } from '../vectors';
 import type { PgDatabase } from './connect';
-import { keywordListSql, tsQueryOf } from './keyword';
+import { bm25Query } from './bm25';
+import { keywordListSql } from './keyword';
 import { CHUNK_ROW, filterSql, type PgChunkRow, queryAtDepth, toScoredRow } from './rows';
 
 export interface HybridSpace {
@@ -25,7 +26,7 @@ export async function fusedRows(
   query: string, depth: number, filters: SearchFilters, opts: FusedOptions & { minSimilarity: number },
 ): Promise<FusedRow[]> {
   const perDoc = Math.max(1, filters.perDocument ?? 1);
-  const ts = tsQueryOf(buildKeywordQuery(query, { prefixLast: opts.prefixLast }).parts);
+  const ts = bm25Query(buildKeywordQuery(query, { prefixLast: opts.prefixLast }).parts);
   const f = filterSql(filters, 5);
   const n = 5 + f.params.length; // the vector, the candidate fetch and the similarity floor follow the filters
   const fetch = Math.max(depth * perDoc * 10, 200);

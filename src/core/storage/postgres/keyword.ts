@@ -1,7 +1,7 @@
 /**
- * Keyword search of one project on PostgreSQL: the chunks' weighted tsvector (title A, heading path
- * B, body C) ranked by ts_rank with the same field weights as SQLite's BM25 (title 2, heading 0.5,
- * body 1, scaled), every query word counted (OR), the best chunks of the best documents; names
+ * Keyword search of one project on PostgreSQL: BM25 over the chunks' weighted words (title,
+ * heading path, body; bm25.ts), the function and weights SQLite's FTS5 ranks with, every query
+ * word counted (OR), the best chunks of the best documents; names
  * (file name or title equal to the query) looked up apart. User text never reaches SQL: the
  * tsquery is built from the words the query builder found (letters, digits, '_' only) and bound as
  * a parameter; a path glob becomes a regular expression (picomatch's) bound the same way.
@@ -9,13 +9,13 @@
 import type { ScoredRow } from '../../search/hit';
 import { buildKeywordQuery } from '../../search/query';
 import type { FieldWeights, SearchFilters, TermExplanation } from '../../search/types';
+import { FIELD_WEIGHTS } from '../../search/bm25Params';
 import type { KeywordIndex, KeywordOptions, NameMatch, NameQuery } from '../keyword';
 import type { PgDatabase } from './connect';
+import { BM25_CTES, bm25Query } from './bm25';
 import { CHUNK_ROW as ROW, filterSql, type PgChunkRow as Row, toScoredRow as toRow } from './rows';
 
-const WEIGHTS: FieldWeights = { title: 2, heading: 0.5, body: 1 };
-/** ts_rank's weights, in its order D, C, B, A (body is C, heading B, title A), scaled to at most 1. */
-const TS_WEIGHTS = `{0, ${WEIGHTS.body / 2}, ${WEIGHTS.heading / 2}, ${WEIGHTS.title / 2}}`;
+const WEIGHTS: FieldWeights = { ...FIELD_WEIGHTS };
 
 const WORD = /[\p{L}\p{N}_]+/gu;
 
@@ -35,22 +35,24 @@ export function tsQueryOf(parts: string[]): string {
 
 /**
  * The keyword list as one SELECT (its own WITH), ranked: the best chunks of each document ($4 per
- * document), of the best $3 documents by their best chunk; $1 the project, $2 the tsquery, the
- * filters' SQL with its parameters from $5. Scores are float8, so the hybrid query (hybrid.ts) and
- * the keyword list fuse the same numbers.
+ * document), of the best $3 documents by their best chunk; $1 the project, $2 the query (bm25Query),
+ * the filters' SQL with its parameters from $5. Scores are float8, so the hybrid query (hybrid.ts)
+ * and the keyword list fuse the same numbers.
  */
 export function keywordListSql(filters: string): string {
-  const rank = `ts_rank('${TS_WEIGHTS}', c.search, q.q)::float8`;
-  return `WITH q AS (SELECT to_tsquery('english', $2) AS q),
+  // Ranked from lore_terms and the documents alone; the chunks of the results only are read.
+  return `WITH ${BM25_CTES},
       hits AS (
-        SELECT ${ROW}, ${rank} AS score,
-               row_number() OVER (PARTITION BY d.id ORDER BY ${rank} DESC, c.start_line) AS n
-        FROM chunks c JOIN document_index d ON d.id = c.document_id, q
-        WHERE d.project_id = $1 AND d.sync_status != 'failed' AND c.search @@ q.q ${filters}
+        SELECT k.chunk_id, k.doc, k.score, row_number() OVER (PARTITION BY k.doc ORDER BY k.score DESC, k.chunk_id) AS n
+        FROM kwscore k JOIN document_index d ON d.id = k.doc
+        WHERE d.sync_status != 'failed' ${filters}
       ),
-      docs AS (SELECT "docId", max(score) AS best FROM hits GROUP BY "docId" ORDER BY best DESC, "docId" LIMIT $3)
-      SELECT h.*, row_number() OVER (ORDER BY docs.best DESC, h."docId", h.score DESC, h."startLine") AS rank
-      FROM hits h JOIN docs USING ("docId") WHERE h.n <= $4`;
+      docs AS (SELECT doc, max(score) AS best FROM hits GROUP BY doc ORDER BY best DESC, doc LIMIT $3),
+      top AS (
+        SELECT h.chunk_id, h.score, row_number() OVER (ORDER BY docs.best DESC, h.doc, h.score DESC, h.chunk_id) AS rank
+        FROM hits h JOIN docs USING (doc) WHERE h.n <= $4
+      )
+      SELECT ${ROW}, t.score, t.rank FROM top t JOIN chunks c ON c.id = t.chunk_id JOIN document_index d ON d.id = c.document_id`;
 }
 
 export class PgKeywordIndex implements KeywordIndex {
@@ -62,8 +64,7 @@ export class PgKeywordIndex implements KeywordIndex {
   ) {}
 
   async rows(query: string, k: number, filters: SearchFilters = {}, opts: KeywordOptions = {}): Promise<ScoredRow[]> {
-    const q = buildKeywordQuery(query, opts);
-    const ts = tsQueryOf(q.parts);
+    const ts = bm25Query(buildKeywordQuery(query, opts).parts);
     if (!ts || k <= 0) return [];
     const perDoc = Math.max(1, filters.perDocument ?? 1);
     const f = filterSql(filters, 5);
@@ -98,27 +99,28 @@ export class PgKeywordIndex implements KeywordIndex {
     return [...out.values()].slice(0, limit);
   }
 
+  /** Each part's fields in the chunk, its matches in the project, its IDF and its share of the chunk's BM25 score (as bm25.ts computes it). */
   async explainTerms(query: string, chunkId: number, opts: KeywordOptions = {}): Promise<TermExplanation[]> {
     const q = buildKeywordQuery(query, opts);
     const out: TermExplanation[] = [];
-    const total = Number((await this.db.query<{ n: string }>('SELECT count(*) AS n FROM chunks c JOIN document_index d ON d.id = c.document_id WHERE d.project_id = $1', [this.projectId])).rows[0].n);
     for (const part of q.parts) {
+      const spec = bm25Query([part]);
       const ts = tsQueryOf([part]);
-      const term = (part.match(WORD) ?? []).join(' ').toLowerCase();
-      if (!ts) continue;
-      const r = await this.db.query<{ title: boolean; heading: boolean; body: boolean; contribution: number; matches: string }>(`
-        WITH q AS (SELECT to_tsquery('english', $3) AS q)
-        SELECT to_tsvector('english', c.title) @@ q.q AS title, to_tsvector('english', c.heading_path) @@ q.q AS heading,
-               to_tsvector('english', c.text) @@ q.q AS body, ts_rank('${TS_WEIGHTS}', c.search, q.q) AS contribution,
-               (SELECT count(*) FROM chunks c2 JOIN document_index d2 ON d2.id = c2.document_id WHERE d2.project_id = $1 AND c2.search @@ q.q) AS matches
-        FROM chunks c, q WHERE c.id = $2`, [this.projectId, chunkId, ts]);
+      if (!spec || !ts) continue;
+      const r = await this.db.query<{ title: boolean; heading: boolean; body: boolean; contribution: number | null; matches: number | null; n: number }>(`
+        WITH ${BM25_CTES}, tq AS (SELECT to_tsquery('lore_english', $4) AS q)
+        SELECT to_tsvector('lore_english', c.title) @@ tq.q AS title, to_tsvector('lore_english', c.heading_path) @@ tq.q AS heading,
+               to_tsvector('lore_english', c.text) @@ tq.q AS body, (SELECT score FROM kwscore WHERE chunk_id = c.id) AS contribution,
+               (SELECT df FROM kwdf) AS matches, (SELECT n FROM kwstats) AS n
+        FROM chunks c, tq WHERE c.id = $3`, [this.projectId, spec, chunkId, ts]);
       const row = r.rows[0];
       if (!row) continue;
-      const matches = Number(row.matches);
+      const matches = Number(row.matches ?? 0);
+      const total = Number(row.n);
       const fields = (['title', 'heading', 'body'] as const).filter((f) => row[f]);
       out.push({
-        term, fields, matches, idf: Math.log(1 + (total - matches + 0.5) / (matches + 0.5)),
-        contribution: fields.length ? Number(row.contribution) : 0,
+        term: (part.match(WORD) ?? []).join(' ').toLowerCase(), fields, matches, idf: Math.log(1 + (total - matches + 0.5) / (matches + 0.5)),
+        contribution: fields.length ? Number(row.contribution ?? 0) : 0,
         ...(matches > total / 2 ? { stopword: true } : {}),
       });
     }

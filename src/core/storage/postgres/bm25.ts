@@ -1,0 +1,90 @@
+/**
+ * BM25 on PostgreSQL, the function SQLite's FTS5 bm25() computes (storage/sqlite/bm25.ts): per
+ * query part i (a word, a prefix, or a quoted phrase), idf_i * f_i * (k1 + 1) / (f_i + k1 * (1 - b + b * D / avgD)),
+ * f_i the part's count in the chunk weighted by field (title 2, heading path 0.5, body 1), D the
+ * chunk's length in words, idf_i = log((N - df_i + 0.5) / (df_i + 0.5)) (1e-6 where not positive),
+ * k1 1.2, b 0.75. The counts come from lore_terms (a chunk's stems with their weighted counts,
+ * written with the chunk), the totals from the project's documents. Words are the English stems
+ * PostgreSQL's tsvector holds (Snowball English; SQLite's FTS5 uses Porter: nearly the same stems),
+ * stopwords left out. User text never reaches SQL: the query is one JSON parameter of its words.
+ */
+import { B, FIELD_WEIGHTS, K1 } from '../../search/bm25Params';
+
+const WORD = /[\p{L}\p{N}_]+/gu;
+
+/** A chunk's length in words (all of them, as FTS5's unicode61 tokenizer counts), as SQL over its three fields. */
+export function tokensSql(title: string, heading: string, text: string): string {
+  const words = `btrim(regexp_replace(${title} || ' ' || ${heading} || ' ' || ${text}, '[^[:alnum:]]+', ' ', 'g'))`;
+  return `CASE WHEN ${words} = '' THEN 0 ELSE array_length(regexp_split_to_array(${words}, ' '), 1) END`;
+}
+
+/** Writes the terms of document $2's chunks (their tsvector's stems, weighted by field) for project $1. */
+export const WRITE_TERMS_SQL = `INSERT INTO lore_terms (project_id, term, chunk_id, document_id, tf, dl)
+  SELECT $1, l.lexeme, c.id, c.document_id, sum(CASE w WHEN 'A' THEN ${FIELD_WEIGHTS.title} WHEN 'B' THEN ${FIELD_WEIGHTS.heading} ELSE ${FIELD_WEIGHTS.body} END), c.tokens
+  FROM chunks c CROSS JOIN LATERAL unnest(c.search) l CROSS JOIN LATERAL unnest(l.weights) w
+  WHERE c.document_id = $2 GROUP BY l.lexeme, c.id`;
+
+/** One word of the query: its part, its place in the part, whether it is a prefix, and the part's phrase (a tsquery) when it has several words. */
+interface QueryWord {
+  w: string;
+  p: number;
+  i: number;
+  x: boolean;
+  ph: string | null;
+}
+
+/** The query's parts as the JSON parameter of bm25Ctes (undefined: no word to search for). */
+export function bm25Query(parts: string[]): string | undefined {
+  const out: QueryWord[] = [];
+  parts.forEach((part, p) => {
+    const words = part.toLowerCase().match(WORD) ?? [];
+    const prefix = part.endsWith('*');
+    const phrase = words.length > 1 ? words.map((w, i) => (prefix && i === words.length - 1 ? `${w}:*` : w)).join(' <-> ') : null;
+    words.forEach((w, i) => out.push({ w, p, i, x: prefix && i === words.length - 1, ph: phrase }));
+  });
+  return out.length ? JSON.stringify(out) : undefined;
+}
+
+/**
+ * The CTEs `kwstats` (chunks and their average length), `kwq` (the query's stems, the commonest left out), `kwword` (each word's weighted count per chunk; a phrase's
+ * words only where the phrase stands), `kwpost` (each part's count per chunk: a phrase's is its
+ * rarest word's), `kwdf`, `kwstats`, and `kwscore` (chunk_id, doc, score: each chunk's BM25 score),
+ * all from lore_terms alone. $1 is the project, $2 the JSON of bm25Query.
+ */
+export const BM25_CTES = `kwstats AS MATERIALIZED (SELECT greatest(sum(chunk_count), 1)::float8 AS n, greatest(sum(tokens)::float8 / greatest(sum(chunk_count), 1), 1) AS avgdl FROM document_index WHERE project_id = $1),
+  kwstem AS MATERIALIZED (
+    SELECT e.p AS part, e.i AS idx, e.x AS prefix, e.ph AS phrase, t.term
+    FROM jsonb_to_recordset($2::jsonb) AS e(w text, p int, i int, x bool, ph text)
+    CROSS JOIN LATERAL (SELECT l.lexeme AS term FROM unnest(to_tsvector('lore_english', e.w)) l WHERE NOT e.x
+                        UNION ALL SELECT e.w WHERE e.x) t
+  ),
+  -- A word in half the chunks or more adds nothing (its IDF is FTS5's floor, 1e-6) and costs the
+  -- most to read: left out, unless every word of the query is one (counted only up to that half),
+  -- in a project of 1,000 chunks or more (below that every word is cheap, and such a word's
+  -- matches are a real share of what there is to find).
+  kwcommon AS MATERIALIZED (
+    SELECT q.*, (NOT q.prefix AND q.phrase IS NULL AND (SELECT n FROM kwstats) >= 1000 AND (SELECT count(*) FROM (SELECT 1 FROM lore_terms t
+        WHERE t.project_id = $1 AND t.term = q.term COLLATE "C" LIMIT (SELECT ceil(n / 2)::bigint FROM kwstats)) c) >= (SELECT ceil(n / 2) FROM kwstats)) AS common
+    FROM kwstem q
+  ),
+  kwq AS MATERIALIZED (SELECT * FROM kwcommon WHERE NOT common OR (SELECT bool_and(common) FROM kwcommon)),
+  kwword AS (
+    SELECT q.part, q.idx, min(q.phrase) AS phrase, lt.chunk_id, min(lt.document_id) AS doc, min(lt.dl) AS dl, sum(lt.tf) AS f
+    FROM kwq q CROSS JOIN LATERAL (
+      SELECT t.chunk_id, t.document_id, t.dl, t.tf FROM lore_terms t
+      WHERE t.project_id = $1 AND t.term >= q.term COLLATE "C" AND t.term <= (CASE WHEN q.prefix THEN q.term || chr(1114111) ELSE q.term END) COLLATE "C"
+    ) lt
+    GROUP BY q.part, q.idx, lt.chunk_id
+  ),
+  kwpost AS (
+    SELECT part, chunk_id, min(doc) AS doc, min(dl) AS dl, min(f) AS f FROM kwword w
+    WHERE w.phrase IS NULL OR EXISTS (SELECT 1 FROM chunks pc WHERE pc.id = w.chunk_id AND pc.search @@ to_tsquery('lore_english', w.phrase))
+    GROUP BY part, chunk_id
+  ),
+  kwdf AS (SELECT part, count(*)::float8 AS df FROM kwpost GROUP BY part),
+  kwscore AS (
+    SELECT p.chunk_id, min(p.doc) AS doc, sum(greatest(ln((s.n - df.df + 0.5) / (df.df + 0.5)), 1e-6)
+             * p.f * ${K1 + 1}::float8 / (p.f + ${K1}::float8 * (${1 - B}::float8 + ${B}::float8 * p.dl / s.avgdl)))::float8 AS score
+    FROM kwpost p JOIN kwdf df USING (part), kwstats s
+    GROUP BY p.chunk_id
+  )`;

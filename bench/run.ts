@@ -24,6 +24,7 @@ import { runHostVectorsBench } from './hostVectors';
 import { runIndexing } from './indexing';
 import { runKeyword } from './keyword';
 import { runQuality } from './quality';
+import { runPostgres } from './postgres';
 import { runVectorBench } from './vectors';
 import { type BenchContext, loadNow, machine, REPO } from './util';
 
@@ -42,6 +43,7 @@ export const SECTIONS: Section[] = [
   { name: 'memory', title: 'Durable memory at 100,000 entries', run: runMemoryBench },
   { name: 'host', title: 'Extension host in a big workspace', run: runHostBench },
   { name: 'host-vectors', title: 'Extension host at 100,000 chunks with vectors', run: runHostVectorsBench },
+  { name: 'postgres', title: 'Team index on PostgreSQL', run: runPostgres },
 ];
 
 const FILE = path.join(REPO, 'BENCHMARKS.md');

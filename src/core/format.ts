@@ -19,6 +19,15 @@ export function formatTeam(t: import('./storage/storage').TeamStatus): string {
   if (t.state !== 'connected') return `team index unreachable: ${t.reason ?? 'not connected yet'} — working on the local index at ${t.local}; ${where} is tried again every few seconds`;
   const h = t.health;
   if (h && !h.reachable) return `${where}: not answering just now (${h.error ?? 'no reply'})`;
-  const parts = [h?.latencyMs !== undefined ? `${Math.max(1, Math.round(h.latencyMs))} ms` : undefined, h?.serverVersion && `PostgreSQL ${h.serverVersion.split(' ')[0]}`, h ? (h.pgvector ? `pgvector ${h.pgvector}` : 'no pgvector (keyword search only)') : undefined];
-  return `${where}: connected${parts.some(Boolean) ? ` (${parts.filter(Boolean).join(', ')})` : ''}`;
+  const parts = h ? teamHealthParts(h, 'no pgvector (keyword search only)') : [];
+  return `${where}: connected${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
+/** A reachable server's health as short phrases: "3 ms", "PostgreSQL 15.18", "pgvector 0.8.0" (or `noPgvector`). */
+export function teamHealthParts(h: NonNullable<import('./storage/storage').TeamStatus['health']>, noPgvector: string): string[] {
+  return [
+    `${Math.max(1, Math.round(h.latencyMs ?? 0))} ms`,
+    ...(h.serverVersion ? [`PostgreSQL ${h.serverVersion.split(' ')[0]}`] : []),
+    h.pgvector ? `pgvector ${h.pgvector}` : noPgvector,
+  ];
 }

@@ -36,6 +36,9 @@ export interface FailoverOptions {
   warn?: (message: string) => void;
 }
 
+/** How long a health reading of the server is shown before it is asked again. */
+const HEALTH_MS = 5_000;
+
 /** Calls whose arguments carry the row ids of the index they were read from: never retried on the other index. */
 const BOUND_TO_ONE_INDEX = new Set(['apply', 'explainTerms', 'fused', 'chunks', 'commit', 'markFailed']);
 
@@ -55,6 +58,7 @@ export class FailoverStorage implements Storage {
   private probing: Promise<void> | undefined;
   private readonly listeners = new Set<() => void>();
   private closed = false;
+  private health: { at: number; value: Promise<NonNullable<TeamStatus['health']>> } | undefined;
   /** Counts switches between the indexes; what a read returned is tagged with the one it came from. */
   private generation = 0;
   private readonly origin = new WeakMap<object, number>();
@@ -108,7 +112,7 @@ export class FailoverStorage implements Storage {
 
   /** Which index answers, and why. */
   async team(): Promise<TeamStatus> {
-    const health = this.state === 'connected' ? await this.server!.health() : undefined;
+    const health = this.state === 'connected' ? await this.serverHealth() : undefined;
     return {
       server: safeUrl(this.opts.url),
       project: this.opts.project,
@@ -119,6 +123,16 @@ export class FailoverStorage implements Storage {
       ...(this.reason ? { reason: this.reason } : {}),
       ...(health ? { health } : {}),
     };
+  }
+
+  /**
+   * The server's health, asked at most every HEALTH_MS: status is read on every change the hosts
+   * show (each indexing batch), and one round trip per read would compete with the writes.
+   */
+  private async serverHealth(): Promise<NonNullable<TeamStatus['health']>> {
+    const now = Date.now();
+    if (!this.health || now - this.health.at > HEALTH_MS) this.health = { at: now, value: this.server!.health() };
+    return this.health.value;
   }
 
   /** Called when the index in use changes (to the local one, or back to the server). */
@@ -234,6 +248,7 @@ export class FailoverStorage implements Storage {
     }
     const was = this.state;
     if (was === 'connected') this.generation++;
+    this.health = undefined;
     this.state = 'unreachable';
     this.reason = reason;
     this.since = Date.now();
@@ -265,6 +280,7 @@ export class FailoverStorage implements Storage {
     }
     if (this.closed) return;
     this.generation++;
+    this.health = undefined;
     this.state = 'connected';
     this.reason = undefined;
     this.since = Date.now();

@@ -40,16 +40,21 @@ export function teamUrl(opts?: TeamIndexOptions): string | undefined {
   return opts?.url?.trim() || process.env.LORE_DATABASE_URL?.trim() || undefined;
 }
 
+/** The server, the project and the local index path of a team index (refusing without a URL). */
+function teamTarget(opts: StorageOptions): { url: string; project: string; dbPath: string; pg: TeamIndexOptions } {
+  const url = teamUrl(opts.postgres);
+  if (!url) throw new LoreError('BAD_INPUT', 'The postgres backend needs a database URL: set LORE_DATABASE_URL, pass --database-url, or fill in the lore.storage.postgres settings.');
+  const dbPath = path.resolve(opts.dbPath);
+  const pg = opts.postgres ?? {};
+  return { url, dbPath, pg, project: projectName(opts.folder ?? path.dirname(path.dirname(dbPath)), pg.project) };
+}
+
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
   const backend = opts.backend ?? 'sqlite';
-  const url = backend === 'sqlite' ? undefined : teamUrl(opts.postgres);
-  if (backend === 'postgres' && !url) throw new LoreError('BAD_INPUT', 'The postgres backend needs a database URL: set LORE_DATABASE_URL, pass --database-url, or fill in the lore.storage.postgres settings.');
-  if (!url) return openSqliteStorage(opts);
+  if (backend === 'sqlite' || (backend === 'auto' && !teamUrl(opts.postgres))) return openSqliteStorage(opts);
+  const { url, project, dbPath, pg } = teamTarget(opts);
   const shared = opts.userData && 'sessions' in opts.userData ? opts.userData : undefined;
-  const dbPath = path.resolve(opts.dbPath);
   const userData: UserData = shared ?? openUserData(opts.userData?.path ?? userDataPathFor(dbPath), { readonly: opts.readonly, warn: opts.warn });
-  const pg = opts.postgres ?? {};
-  const project = projectName(opts.folder ?? path.dirname(path.dirname(dbPath)), pg.project);
   try {
     return await FailoverStorage.open({
       url,
@@ -75,10 +80,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
  */
 export async function openOneBackend(which: 'sqlite' | 'postgres', opts: StorageOptions): Promise<Storage> {
   if (which === 'sqlite') return openSqliteStorage(opts);
-  const url = teamUrl(opts.postgres);
-  if (!url) return openStorage({ ...opts, backend: 'postgres' }); // says how to give one
-  const dbPath = path.resolve(opts.dbPath);
+  const { url, project, dbPath, pg } = teamTarget(opts);
   const userData = openUserData(userDataPathFor(dbPath), { readonly: opts.readonly, warn: opts.warn });
-  const pg = opts.postgres ?? {};
-  return PgStorage.open({ ...pg, url, project: projectName(opts.folder ?? path.dirname(path.dirname(dbPath)), pg.project), userData, closeUserData: true, readonly: opts.readonly, warn: opts.warn });
+  return PgStorage.open({ ...pg, url, project, userData, closeUserData: true, readonly: opts.readonly, warn: opts.warn });
 }

@@ -3,7 +3,7 @@ import type { FileState, Lore } from '../../core/service';
 import type { SyncStatus } from '../../core/types';
 import { describeEmbedder, type EmbedderStatus, isDegraded } from '../embedding';
 import type { LoreWorkspace } from '../lores';
-import { formatCount, formatTeam } from '../../core/format';
+import { formatCount, formatTeam, teamHealthParts } from '../../core/format';
 
 export type StatusNode =
   | { kind: 'folder'; folder: vscode.WorkspaceFolder; lore: Lore; documents: number }
@@ -78,7 +78,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
       const t = s.team;
       if (t.using === 'postgres') {
         const h = t.health;
-        const description = h?.reachable ? [`${Math.max(1, Math.round(h.latencyMs ?? 0))} ms`, h.serverVersion && `PostgreSQL ${h.serverVersion.split(' ')[0]}`, h.pgvector ? `pgvector ${h.pgvector}` : 'no pgvector'].filter(Boolean).join(' · ') : 'not answering just now';
+        const description = h?.reachable ? teamHealthParts(h, 'no pgvector').join(' · ') : 'not answering just now';
         out.push({ kind: 'info', id: `${folder.uri}:team`, label: `Team index: ${t.project}`, description, icon: 'cloud', tooltip: `${formatTeam(t)}\nLocal index (used while the server cannot be reached): ${t.local}` });
       } else {
         out.push({ kind: 'info', id: `${folder.uri}:team`, label: `team index unreachable: ${t.reason ?? 'not connected yet'}`, description: 'working on the local index', icon: 'warning', tooltip: formatTeam(t) });

@@ -26,7 +26,7 @@ export interface IndexedDocument {
 }
 
 /** Accepts 'docs/a.md', 'docs\\a.md', './docs/a.md' or an absolute path under the root. */
-function relativeDocPath(root: string, p: string): string {
+export function relativeDocPath(root: string, p: string): string {
   const slashed = p.replace(/\\/g, '/');
   return toRelative(root, path.isAbsolute(slashed) || path.isAbsolute(p) ? p : path.join(root, slashed));
 }

@@ -15,6 +15,7 @@ import type { DownloadProgress } from './embed/builtin/download';
 import type { PassageResponse, PassageSearchOptions } from './search/passages';
 import type { SearchOptions, SearchResponse } from './search/types';
 import type { Logger, SyncStatus } from './types';
+import type { BrokenLinks, DocumentLinks, RelatedOptions, RelatedResult } from './related/types';
 import type { FileState } from './storage/documents';
 import type { SessionStore } from './storage/sessions';
 import type { MemoryStore } from './storage/memory';
@@ -81,6 +82,8 @@ export interface LoreStatus {
   recovered?: Recovery;
   /** What the last full pass could not index and why (unreadable folders, broken links, undecodable names). */
   skipped: { count: number; paths: SkippedPath[] };
+  /** Links that reach no document of the index. */
+  brokenLinks: number;
   /** Semantic search: off / checking / live / degraded (with the reason and a fix), model, dimensions, progress. */
   embedder: EmbedderStatus;
   /** Documents waiting for vectors. */
@@ -137,6 +140,16 @@ export interface Lore {
   readonly memory: MemoryStore;
   /** One document's indexed text, or a line range of it; undefined when it is not indexed. */
   getDocument(path: string, range?: LineRangeRequest): Promise<IndexedDocument | undefined>;
+  /**
+   * What belongs with a document (the section at `opts.line`): similar passages (by vectors when
+   * semantic search is live, by the section's distinctive words otherwise), the links to it and the
+   * links from it. Undefined when the document is not indexed.
+   */
+  related(path: string, opts?: RelatedOptions): Promise<RelatedResult | undefined>;
+  /** A document's links both ways (undefined when it is not indexed). */
+  links(path: string, opts?: { limit?: number }): Promise<DocumentLinks | undefined>;
+  /** Links that reach no document of the index: how many, and the first `limit` (default 100). */
+  brokenLinks(limit?: number): Promise<BrokenLinks>;
   /** Sets or clears (null) the embedder; a new model fills a new vector space while the old one keeps serving. */
   configureEmbedder(settings: EmbedderSettings | null): Promise<void>;
   /** Models the configured embedder's server offers ([] when none is configured). */

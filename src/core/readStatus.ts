@@ -7,13 +7,14 @@ import { documentTotal } from './storage/documents';
 import type { Storage } from './storage/storage';
 
 export async function readStatus(storage: Storage, parts: { root: string; embedding: EmbeddingPipeline; indexing: IndexProgress | null; watching: boolean }): Promise<LoreStatus> {
-  const [c, info, embedding, skipped, checkedAt, team] = await Promise.all([
+  const [c, info, embedding, skipped, checkedAt, team, broken] = await Promise.all([
     storage.documents.counts(),
     storage.info(),
     parts.embedding.status(),
     readSkipped(storage.documents),
     storage.documents.meta('checkedAt'),
     storage.team?.(),
+    storage.links.broken(0),
   ]);
   return {
     root: parts.root,
@@ -31,6 +32,7 @@ export async function readStatus(storage: Storage, parts: { root: string; embedd
     indexing: parts.indexing,
     watching: parts.watching,
     skipped,
+    brokenLinks: broken.count,
     ...(team ? { team } : {}),
     ...(storage.recovered ? { recovered: storage.recovered } : {}),
     ...embedding,

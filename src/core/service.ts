@@ -17,6 +17,9 @@ import type { DownloadProgress } from './embed/builtin/download';
 import { runSearch } from './search/hybrid';
 import { type PassageResponse, type PassageSearchOptions, searchPassages } from './search/passages';
 import { CHUNKER_VERSION } from './markdown/chunk';
+import { documentLinks, findRelated } from './related/related';
+import { brokenLinks } from './related/links';
+import type { BrokenLinks, DocumentLinks, RelatedOptions, RelatedResult } from './related/types';
 import type { SearchOptions, SearchResponse } from './search/types';
 import type { Logger, SyncStatus } from './types';
 import { documentTotal, type FileState } from './storage/documents';
@@ -230,6 +233,19 @@ class LoreService implements Lore {
 
   searchPassages(query: string, opts: PassageSearchOptions = {}): Promise<PassageResponse> {
     return searchPassages((q, o) => this.search(q, o), async (p, startLine, endLine) => (await this.getDocument(p, { startLine, endLine }))?.text, query, opts);
+  }
+
+  related(docPath: string, opts: RelatedOptions = {}): Promise<RelatedResult | undefined> {
+    const { documents, links, keyword, vectors } = this.storage;
+    return findRelated({ root: this.root, documents, links, keyword, vectors, semantic: () => this.embedding.settledAvailability() }, docPath, opts);
+  }
+
+  links(docPath: string, opts: { limit?: number } = {}): Promise<DocumentLinks | undefined> {
+    return documentLinks({ root: this.root, documents: this.storage.documents, links: this.storage.links }, docPath, opts);
+  }
+
+  brokenLinks(limit = 100): Promise<BrokenLinks> {
+    return brokenLinks(this.storage.links, limit);
   }
 
   async status(): Promise<LoreStatus> {

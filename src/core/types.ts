@@ -29,6 +29,23 @@ export interface ParsedDocument {
   /** Non-fatal problems, e.g. front matter that is not valid YAML. */
   warnings: string[];
   chunks: ParsedChunk[];
+  /** Links to other files of the workspace (markdown, reference, wiki and image links), in source order. */
+  links: ParsedLink[];
+}
+
+/** One link as the source writes it, before it is resolved to a document. */
+export interface ParsedLink {
+  /** 1-based line of the source where the link is. */
+  line: number;
+  kind: 'inline' | 'reference' | 'wikilink' | 'image';
+  /** The path part as written, percent-decoded, without its #fragment ('' for a link within the document). */
+  target: string;
+  /** The #fragment (decoded, without '#'), or '' for none. */
+  fragment: string;
+  /** The link's text (alias for a wikilink, alt text for an image). */
+  text: string;
+  /** The source line the link is on, trimmed (at most 200 characters): what a backlink previews. */
+  context: string;
 }
 
 export interface ChunkOptions {

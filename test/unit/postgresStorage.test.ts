@@ -16,6 +16,7 @@ import { NO_PGVECTOR } from '../../src/core/storage/postgres/vectors';
 import { runSearch } from '../../src/core/search/hybrid';
 import { freshDatabase, realPostgres, startPglite } from '../fixtures/postgres';
 import { docWrite } from './conformanceHelpers';
+import { linkConformance } from './linkConformance';
 import { storageConformance } from './storageConformance';
 
 const server = realPostgres();
@@ -35,6 +36,7 @@ if (!skip) {
   after(async () => (await shared)?.drop());
   const url = async () => (await (shared ??= freshDatabase((server as { url: string }).url))).url;
   storageConformance(pgTarget('PostgreSQL 15', url));
+  linkConformance(pgTarget('PostgreSQL 15', url));
 
   describe('PostgreSQL 15 without pgvector', () => {
     it('keyword search works; semantic search says pgvector is missing, with the fix', async () => {
@@ -75,6 +77,7 @@ describe('PGlite (PostgreSQL 18 + pgvector)', () => {
     await lite?.stop();
   });
   storageConformance(pgTarget('PGlite', async () => lite.url, () => db));
+  linkConformance(pgTarget('PGlite', async () => lite.url, () => db));
 
   it('hybrid search in one SQL query gives what fusing the two lists in the engine gives (RRF and 0.7/0.3)', { timeout: 60_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-pg-'));

@@ -17,11 +17,11 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Bumped whenever the same markdown would be cut into other chunks (2: markup-only fragments
+ * Bumped whenever the same markdown would be cut into other chunks (3: links are read too; 2: markup-only fragments
  * join the next section, tiny fragments merge). An index made by another version, or with
  * another chunk size, is re-chunked by its next full index run.
  */
-export const CHUNKER_VERSION = 2;
+export const CHUNKER_VERSION = 3;
 import type { Heading, Node, Root } from 'mdast';
 import type { ParsedChunk } from '../types';
 

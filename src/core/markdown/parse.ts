@@ -13,9 +13,10 @@ import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified, type Processor } from 'unified';
-import { DEFAULT_CHUNK_OPTIONS, type ChunkOptions, type ParsedChunk, type ParsedDocument } from '../types';
+import { DEFAULT_CHUNK_OPTIONS, type ChunkOptions, type ParsedChunk, type ParsedDocument, type ParsedLink } from '../types';
 import { LineIndex, planFromLines, planFromTree, planToChunks, roughPlainText } from './chunk';
 import { inferDocumentType, titleFromPath } from './docInfo';
+import { extractLinks } from './links';
 import { readFrontMatter, titleFromMetadata, typeFromMetadata } from './frontmatter';
 
 export { inferDocumentType, titleFromPath } from './docInfo';
@@ -200,6 +201,7 @@ function assemble(
   warnings: string[],
   h1: string | undefined,
   chunks: ParsedChunk[],
+  links: ParsedLink[] = [],
 ): ParsedDocument {
   const fmTitle = titleFromMetadata(metadata);
   const fmType = typeFromMetadata(metadata);
@@ -211,6 +213,7 @@ function assemble(
     metadata,
     warnings,
     chunks,
+    links,
   };
 }
 
@@ -228,7 +231,13 @@ function parseWithTree(src: string, relPath: string, max: number): ParsedDocumen
   const plan = planFromTree(root, idx, (h) => texts.get(h) ?? roughPlainText(toString(h)), max);
   const chunks = planToChunks(plan, idx, max);
   const h1 = plan.headings.find((h) => h.depth === 1 && h.text !== '')?.text;
-  return assemble(relPath, metadata, warnings, h1, chunks);
+  let links: ParsedLink[] = [];
+  try {
+    links = extractLinks(src, root, idx.lines);
+  } catch (err) {
+    warnings = [...warnings, `links could not be read (${describe(err)}); the text is indexed without them`];
+  }
+  return assemble(relPath, metadata, warnings, h1, chunks, links);
 }
 
 /** Degraded path when the parser fails: front matter by fences, ATX headings, chunks packed from lines. */

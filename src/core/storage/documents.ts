@@ -77,7 +77,7 @@ export interface StoredDocument {
   mtime: number;
   /** The last chunk's last line (0 for a document with no text). */
   lineCount: number;
-  chunks: { startLine: number; endLine: number; text: string }[];
+  chunks: { startLine: number; endLine: number; text: string; id?: number; headingPath?: string }[];
 }
 
 export interface DocumentStore {

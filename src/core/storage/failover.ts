@@ -12,6 +12,7 @@
 import { errorMessage, LoreError } from '../errors';
 import type { DocumentStore } from './documents';
 import type { KeywordIndex } from './keyword';
+import type { LinkIndex } from './links';
 import type { UserData } from './userData';
 import type { Recovery, Storage, StorageInfo, TeamStatus, ValidationReport } from './storage';
 import type { EmbeddingQueue, VectorIndex } from './vectors';
@@ -47,6 +48,7 @@ export class FailoverStorage implements Storage {
   readonly readonly: boolean;
   readonly documents: DocumentStore;
   readonly keyword: KeywordIndex;
+  readonly links: LinkIndex;
   readonly vectors: VectorIndex;
   readonly embeddingQueue: EmbeddingQueue;
   private server: PgStorage | undefined;
@@ -70,6 +72,7 @@ export class FailoverStorage implements Storage {
     this.keyword = this.view((s) => s.keyword);
     this.vectors = this.view((s) => s.vectors);
     this.embeddingQueue = this.view((s) => s.embeddingQueue);
+    this.links = this.view((s) => s.links);
   }
 
   /** The server when it answers, else the local index (trying the server again every probeMs). */

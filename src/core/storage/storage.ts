@@ -6,6 +6,7 @@
  */
 import type { DocumentStore } from './documents';
 import type { KeywordIndex } from './keyword';
+import type { LinkIndex } from './links';
 import type { MemoryStore } from './memory';
 import type { SessionStore } from './sessions';
 import type { EmbeddingQueue, VectorIndex } from './vectors';
@@ -73,6 +74,8 @@ export interface Storage {
   readonly keyword: KeywordIndex;
   readonly vectors: VectorIndex;
   readonly embeddingQueue: EmbeddingQueue;
+  /** The links between documents (written with them). */
+  readonly links: LinkIndex;
   readonly sessions: SessionStore;
   /** Durable memory (user data, beside the session history). */
   readonly memory: MemoryStore;

@@ -2,11 +2,14 @@
  * The document index of one project in a shared PostgreSQL database (document_index, chunks,
  * lore_project_meta), with the same behaviour as the SQLite store (storage/sqlite/documents.ts,
  * indexWrites.ts): a batch of writes is one transaction, a document and its chunks change together.
+ * A document's links and the keys it is reached by (links, link_keys: schema/postgres/004_links.sql)
+ * are written in the same transaction, as sqlite/linkWrites.ts writes them.
  */
 import { tokensSql, WRITE_TERMS_SQL } from './bm25';
 import type pg from 'pg';
+import { documentKeys, storedLinkKey } from '../../links/resolve';
 import { inferDocumentType, titleFromPath } from '../../markdown/docInfo';
-import { type ParsedDocument, type SyncStatus, SYNC_STATUSES } from '../../types';
+import { type ParsedDocument, type ParsedLink, type SyncStatus, SYNC_STATUSES } from '../../types';
 import { type DocumentCounts, type DocumentStore, type FileStamp, type FileState, type IndexedFile, type IndexWrite, renamedTitleType, type StoredDocument } from '../documents';
 import { isRetryable, type PgDatabase } from './connect';
 
@@ -118,6 +121,7 @@ export class PgDocumentStore implements DocumentStore {
       JSON.stringify(doc.metadata), now, status, doc.warnings.length ? `warning: ${doc.warnings.join('; ')}` : null,
     ]);
     const id = r.rows[0].id;
+    await this.writeLinks(c, id, path, doc.links ?? []);
     await c.query('DELETE FROM chunks WHERE document_id = $1', [id]);
     if (!doc.chunks.length) return;
     // One statement for the document's chunks (unnest of arrays), not one round trip per chunk.
@@ -144,6 +148,40 @@ export class PgDocumentStore implements DocumentStore {
         sync_status = 'failed', error = EXCLUDED.error, updated_at = EXCLUDED.updated_at, retry = EXCLUDED.retry, tokens = 0
       RETURNING id`, [this.projectId, path, titleFromPath(path), inferDocumentType(path), stamp.hash, stamp.size, stamp.mtime, now, reason, retry]);
     await c.query('DELETE FROM chunks WHERE document_id = $1', [r.rows[0].id]);
+    // Its links go with its text; links to it still reach it (the file is there).
+    await this.writeLinks(c, r.rows[0].id, path, []);
+  }
+
+  /** The keys the document at `path` is reached by (links/resolve.ts documentKeys), in place of its old ones. */
+  private async writeKeys(c: Q, documentId: number | string, path: string): Promise<void> {
+    await c.query('DELETE FROM link_keys WHERE document_id = $1', [documentId]);
+    await c.query(`INSERT INTO link_keys (project_id, key, document_id) SELECT $1, k, $2 FROM unnest($3::text[]) AS k
+      ON CONFLICT DO NOTHING`, [this.projectId, documentId, documentKeys(path)]);
+  }
+
+  /** A document's keys and its links (each with the key of what it points at), in place of the old ones. */
+  private async writeLinks(c: Q, documentId: number | string, path: string, links: readonly ParsedLink[]): Promise<void> {
+    await this.writeKeys(c, documentId, path);
+    await c.query('DELETE FROM links WHERE document_id = $1', [documentId]);
+    if (!links.length) return;
+    // One statement for all of them (unnest of arrays), as for the chunks.
+    await c.query(`INSERT INTO links (document_id, project_id, ordinal, line, kind, target, fragment, text, context, target_key)
+      SELECT $1, $2, u.* FROM unnest($3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+        AS u(o, l, k, t, f, x, c, key)`, [
+      documentId, this.projectId, links.map((_, i) => i), links.map((l) => l.line), links.map((l) => l.kind), links.map((l) => l.target),
+      links.map((l) => l.fragment), links.map((l) => l.text), links.map((l) => l.context), links.map((l) => storedLinkKey(path, l)),
+    ]);
+  }
+
+  /** The document moved: it is reached by its new path's keys, and its relative links are resolved from its new folder. */
+  private async moveLinks(c: Q, documentId: number, newPath: string): Promise<void> {
+    await this.writeKeys(c, documentId, newPath);
+    const old = await c.query<{ ordinal: number; kind: ParsedLink['kind']; target: string; key: string }>(
+      'SELECT ordinal, kind, target, target_key AS key FROM links WHERE document_id = $1', [documentId]);
+    const changed = old.rows.map((l) => ({ ordinal: l.ordinal, key: storedLinkKey(newPath, l), was: l.key })).filter((l) => l.key !== l.was);
+    if (!changed.length) return;
+    await c.query(`UPDATE links SET target_key = u.key FROM unnest($2::int[], $3::text[]) AS u(o, key)
+      WHERE document_id = $1 AND ordinal = u.o`, [documentId, changed.map((l) => l.ordinal), changed.map((l) => l.key)]);
   }
 
   private async restatus(c: Q, id: number, status: SyncStatus, now: number): Promise<void> {
@@ -157,6 +195,7 @@ export class PgDocumentStore implements DocumentStore {
     await c.query('UPDATE document_index SET file_path = $1, title = $2, document_type = $3, size = $4, mtime = $5, updated_at = $6 WHERE id = $7', [
       newPath, title, type, stamp.size, stamp.mtime, now, file.id,
     ]);
+    await this.moveLinks(c, file.id, newPath);
     if (title !== cur.title) {
       await c.query(`UPDATE chunks SET title = $1, tokens = ${tokensSql('$1::text', 'heading_path', 'text')} WHERE document_id = $2`, [title, file.id]);
       await c.query('DELETE FROM lore_terms WHERE project_id = $1 AND document_id = $2', [this.projectId, file.id]);
@@ -186,7 +225,7 @@ export class PgDocumentStore implements DocumentStore {
     const lines = await this.db.query<{ n: number | null }>('SELECT max(end_line) AS n FROM chunks WHERE document_id = $1', [doc.id]);
     const lineCount = lines.rows[0].n ?? 0;
     const from = Math.min(fromLine, Math.max(lineCount, 1));
-    const chunks = await this.db.query<StoredDocument['chunks'][number]>(`SELECT start_line AS "startLine", end_line AS "endLine", text FROM chunks
+    const chunks = await this.db.query<StoredDocument['chunks'][number]>(`SELECT start_line AS "startLine", end_line AS "endLine", text, id::float8 AS id, heading_path AS "headingPath" FROM chunks
         WHERE document_id = $1 AND end_line >= $2 AND start_line <= $3 ORDER BY start_line`, [doc.id, from, Math.min(toLine, 2_147_483_647)]);
     return { path: doc.path, title: doc.title, documentType: doc.documentType, size: Number(doc.size), mtime: Number(doc.mtime), lineCount, chunks: chunks.rows };
   }

@@ -12,6 +12,7 @@ import { openPg, type PgDatabase, type PgOptions, safeUrl } from './connect';
 import { PgDocumentStore } from './documents';
 import { PgEmbeddingQueue } from './embedQueue';
 import { PgKeywordIndex } from './keyword';
+import { PgLinkIndex } from './links';
 import { loadPgMigrations, migratePg } from './migrate';
 import { ensureProject } from './project';
 import { PgVectorIndex } from './vectors';
@@ -41,6 +42,7 @@ export class PgStorage implements Storage {
   readonly documents: PgDocumentStore;
   readonly keyword: PgKeywordIndex;
   readonly embeddingQueue: PgEmbeddingQueue;
+  readonly links: PgLinkIndex;
   private closed = false;
 
   private constructor(
@@ -56,6 +58,7 @@ export class PgStorage implements Storage {
     this.documents = new PgDocumentStore(db, projectId);
     this.keyword = new PgKeywordIndex(db, projectId);
     this.embeddingQueue = new PgEmbeddingQueue(db, projectId, vectors);
+    this.links = new PgLinkIndex(db, projectId);
   }
 
   static async open(opts: PgStorageOptions): Promise<PgStorage> {

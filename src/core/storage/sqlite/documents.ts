@@ -125,7 +125,7 @@ export class SqliteDocumentStore implements DocumentStore {
     if (!doc) return undefined;
     const lineCount = (this.stmt('lines', 'SELECT max(end_line) AS n FROM chunks WHERE document_id = ?').get(doc.id) as { n: number | null }).n ?? 0;
     const from = Math.min(fromLine, Math.max(lineCount, 1));
-    const chunks = this.stmt('range', `SELECT start_line AS startLine, end_line AS endLine, text FROM chunks
+    const chunks = this.stmt('range', `SELECT start_line AS startLine, end_line AS endLine, text, id, heading_path AS headingPath FROM chunks
         WHERE document_id = ? AND end_line >= ? AND start_line <= ? ORDER BY start_line`)
       .all(doc.id, from, Math.min(toLine, Number.MAX_SAFE_INTEGER)) as StoredDocument['chunks'];
     const { id: _id, ...rest } = doc;

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { ParsedDocument, SyncStatus } from '../../types';
 import { type FileStamp, type IndexedFile, type IndexWrite, renamedTitleType } from '../documents';
 import { inferDocumentType, titleFromPath } from '../../markdown/docInfo';
+import { LinkWrites } from './linkWrites';
 
 const SELECT_FILE = `SELECT id, file_path AS path, size, mtime, content_hash AS hash, sync_status AS status,
   title_source AS titleSource, type_source AS typeSource, retry = 1 AS retry FROM document_index`;
@@ -14,8 +15,10 @@ const asFile = (r: Omit<IndexedFile, 'retry'> & { retry: number }): IndexedFile 
  */
 export class IndexStore {
   private readonly s: Record<string, Statement>;
+  private readonly links: LinkWrites;
 
   constructor(readonly db: Database) {
+    this.links = new LinkWrites(db);
     this.s = {
       page: db.prepare(`${SELECT_FILE} WHERE id > ? ORDER BY id LIMIT ?`),
       byPath: db.prepare(`${SELECT_FILE} WHERE file_path = ?`),
@@ -113,6 +116,7 @@ export class IndexStore {
       for (const c of doc.chunks) {
         this.s.insertChunk.run(id, c.ordinal, c.headingPath, c.startLine, c.endLine, c.text, c.contentHash);
       }
+      this.links.write(id, path, doc.links ?? []);
       return id;
     });
   }
@@ -124,6 +128,8 @@ export class IndexStore {
         path, ...stamp, now, reason, retry: retry ? 1 : 0, title: titleFromPath(path), type: inferDocumentType(path),
       }) as { id: number };
       this.s.deleteChunks.run(id);
+      // Its links go with its text; links to it still reach it (the file is there).
+      this.links.write(id, path, []);
     });
   }
 
@@ -142,6 +148,7 @@ export class IndexStore {
   rename(file: IndexedFile, newPath: string, stamp: FileStamp, status: SyncStatus, now = Date.now()): void {
     const cur = this.s.titleType.get(file.id) as { title: string; type: string };
     this.s.rename.run({ id: file.id, path: newPath, size: stamp.size, mtime: stamp.mtime, now, ...renamedTitleType(file, newPath, cur) });
+    this.links.moved(file.id, newPath);
     if (file.status === 'stale') this.s.restatus.run(status, now, file.id);
   }
 

@@ -18,6 +18,8 @@ import type { ChunkVector, EmbeddingQueue, NearestOptions, TodoChunk, TodoDoc, V
 import { backupPath, writeBackup } from './backup';
 import { FIELD_WEIGHTS } from './bm25';
 import { SqliteDocumentStore } from './documents';
+import { SqliteLinkIndex } from './links';
+import type { LinkIndex } from '../links';
 import { EmbedDocs } from './embedQueue';
 import { KeywordSearch, registerSearchFunctions } from './keyword';
 import { schemaVersion } from './migrate';
@@ -110,6 +112,7 @@ class IndexFile {
   readonly keyword: SqliteKeywordIndex;
   readonly vectors: SqliteVectorIndex;
   readonly embeddingQueue: SqliteEmbeddingQueue;
+  readonly links: SqliteLinkIndex;
 
   constructor(readonly opened: OpenedDatabase, file: string, writable: boolean, warn?: (message: string) => void) {
     const db = opened.db;
@@ -124,6 +127,7 @@ class IndexFile {
     const writes = new VectorWrites(db, store, docs, writer, warn);
     this.vectors = new SqliteVectorIndex(store, new SemanticSearch(db, store), writes);
     this.embeddingQueue = new SqliteEmbeddingQueue(docs, writes);
+    this.links = new SqliteLinkIndex(db);
   }
 }
 
@@ -144,6 +148,7 @@ class SqliteStorageImpl implements SqliteStorage {
   readonly keyword: KeywordIndex;
   readonly vectors: VectorIndex;
   readonly embeddingQueue: EmbeddingQueue;
+  readonly links: LinkIndex;
   readonly sessions: UserData['sessions'];
   readonly memory: UserData['memory'];
   private closed = false;
@@ -163,6 +168,7 @@ class SqliteStorageImpl implements SqliteStorage {
     this.keyword = current(() => this.file.keyword);
     this.vectors = current(() => this.file.vectors);
     this.embeddingQueue = current(() => this.file.embeddingQueue);
+    this.links = current(() => this.file.links);
     this.sessions = userData.sessions;
     this.memory = userData.memory;
   }

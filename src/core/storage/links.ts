@@ -1,0 +1,34 @@
+/**
+ * The links between documents, as a backend keeps them: written with each document's chunks (in
+ * the same transaction), each stored with the key of what it points at (links/resolve.ts), and
+ * resolved when read against the documents the index holds then, so a link to a file that is
+ * renamed, added or deleted is right at the next read without rewriting anything.
+ */
+import type { ParsedLink } from '../types';
+
+/** A link as stored: where it is, what it says, and the key it reaches documents by. */
+export interface StoredLink extends ParsedLink {
+  /** The document the link is in. */
+  sourcePath: string;
+  sourceTitle: string;
+  /** What it points at (links/resolve.ts linkKey). */
+  key: string;
+}
+
+/** A link from a document with the document it reaches, when one does. */
+export interface ResolvedLink extends StoredLink {
+  /** The document it reaches (the shortest path when a wikilink's name is several documents'). */
+  targetPath?: string;
+  targetTitle?: string;
+}
+
+export interface LinkIndex {
+  /** The links written in `path`, in source order, each with the document it reaches. */
+  from(path: string): Promise<ResolvedLink[]>;
+  /** Links in other documents that reach `path` (by any of its keys), by source path and line, at most `limit`. */
+  to(path: string, limit: number): Promise<StoredLink[]>;
+  /** Links to documents the index does not hold: how many, and the first `limit` of them by path and line. */
+  broken(limit: number): Promise<{ count: number; links: StoredLink[] }>;
+  /** How many other documents link to each of `paths` (missing: none). */
+  inbound(paths: string[]): Promise<Map<string, number>>;
+}

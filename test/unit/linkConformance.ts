@@ -67,6 +67,10 @@ export function linkConformance(target: LinkTarget): void {
     ]);
     assert.deepEqual([...new Set(links.map((l) => `${l.sourcePath}|${l.sourceTitle}`))], ['book/guide.md|Guide']);
     assert.ok(links.filter((l) => l.targetPath === undefined).every((l) => !('targetPath' in l) && !('targetTitle' in l)), 'an unresolved link has no target fields');
+    // Backlinks agree: the wikilink is one of the document it resolves to, not of the other one of that name.
+    assert.deepEqual((await s.links.to('notes/Wiki Note.md', 10)).map((l) => l.sourcePath), ['book/guide.md']);
+    assert.deepEqual(await s.links.to('archive/deep/Wiki Note.md', 10), []);
+    assert.deepEqual([...(await s.links.inbound(['notes/Wiki Note.md', 'archive/deep/Wiki Note.md']))], [['notes/Wiki Note.md', 1]]);
     assert.deepEqual(await s.links.from('book/intro.md'), [], 'a document without links');
     assert.deepEqual(await s.links.from('nowhere.md'), [], 'a path the index does not hold');
   });

@@ -41,10 +41,27 @@ export class PgLinkIndex implements LinkIndex {
     return r.rows.map(clean);
   }
 
+  /**
+   * The keys links reach each path by. A wikilink's name (~name) counts only for the document it
+   * resolves to (the shortest path of that name), as from() resolves it.
+   */
+  private async keysOf(paths: string[]): Promise<Array<readonly [string, string]>> {
+    const all = paths.flatMap((p) => documentKeys(p).map((key) => [p, key] as const));
+    const names = [...new Set(all.filter(([, k]) => k.startsWith('~')).map(([, k]) => k))];
+    const winner = new Map<string, string>();
+    if (names.length) {
+      const r = await this.db.query<{ key: string; path: string }>(`SELECT DISTINCT ON (k.key) k.key, x.file_path AS path
+        FROM link_keys k JOIN document_index x ON x.id = k.document_id
+        WHERE k.project_id = $1 AND k.key = ANY($2::text[]) ORDER BY k.key, length(x.file_path), x.file_path COLLATE "C"`, [this.projectId, names]);
+      for (const row of r.rows) winner.set(row.key, row.path);
+    }
+    return all.filter(([p, k]) => !k.startsWith('~') || winner.get(k) === p);
+  }
+
   async to(path: string, limit: number): Promise<StoredLink[]> {
     const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
       WHERE l.project_id = $1 AND l.target_key = ANY($2::text[]) AND d.file_path != $3
-      ORDER BY d.file_path COLLATE "C", l.line, l.ordinal LIMIT $4`, [this.projectId, documentKeys(path), path, rowLimit(limit)]);
+      ORDER BY d.file_path COLLATE "C", l.line, l.ordinal LIMIT $4`, [this.projectId, (await this.keysOf([path])).map(([, k]) => k), path, rowLimit(limit)]);
     return r.rows.map(clean);
   }
 
@@ -59,7 +76,7 @@ export class PgLinkIndex implements LinkIndex {
 
   async inbound(paths: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const wanted = [...new Set(paths)].flatMap((p) => documentKeys(p).map((key) => [p, key] as const));
+    const wanted = await this.keysOf([...new Set(paths)]);
     if (!wanted.length) return out;
     // One query for every path: each path's keys, the distinct other documents with a link to one of them.
     const r = await this.db.query<{ path: string; n: string }>(`SELECT w.path, count(DISTINCT l.document_id) AS n

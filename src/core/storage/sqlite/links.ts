@@ -16,8 +16,7 @@ function clean(r: Row): ResolvedLink {
   return targetPath == null ? rest : { ...rest, targetPath, targetTitle: targetTitle ?? undefined };
 }
 
-function keySlots(path: string): string[] {
-  const keys = documentKeys(path);
+function keySlots(keys: string[]): string[] {
   // Unused slots repeat the first key (IN with a fixed number of parameters: one prepared statement).
   while (keys.length < KEY_SLOTS) keys.push(keys[0]);
   return keys;
@@ -41,9 +40,19 @@ export class SqliteLinkIndex implements LinkIndex {
       broken: db.prepare(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
         WHERE ${BROKEN} ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
       changes: db.prepare('SELECT total_changes()').pluck(),
+      named: db.prepare(`SELECT x.file_path FROM link_keys k JOIN document_index x ON x.id = k.document_id
+        WHERE k.key = ? ORDER BY length(x.file_path), x.file_path LIMIT 1`).pluck(),
       inbound: db.prepare(`SELECT count(DISTINCT l.document_id) AS n FROM links l
         WHERE l.target_key IN (${slots}) AND l.document_id NOT IN (SELECT id FROM document_index WHERE file_path = ?)`),
     };
+  }
+
+  /**
+   * The keys links reach `path` by. A wikilink's name (~name) counts only for the document it
+   * resolves to (the shortest path of that name), as from() resolves it.
+   */
+  private keysOf(path: string): string[] {
+    return keySlots(documentKeys(path).filter((k) => !k.startsWith('~') || this.s.named.get(k) === path));
   }
 
   async from(path: string): Promise<ResolvedLink[]> {
@@ -51,7 +60,7 @@ export class SqliteLinkIndex implements LinkIndex {
   }
 
   async to(path: string, limit: number): Promise<StoredLink[]> {
-    return (this.s.to.all(...keySlots(path), path, Math.max(0, Math.floor(limit))) as Row[]).map(clean);
+    return (this.s.to.all(...this.keysOf(path), path, Math.max(0, Math.floor(limit))) as Row[]).map(clean);
   }
 
   async broken(limit: number): Promise<{ count: number; links: StoredLink[] }> {
@@ -66,7 +75,7 @@ export class SqliteLinkIndex implements LinkIndex {
   async inbound(paths: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const p of new Set(paths)) {
-      const { n } = this.s.inbound.get(...keySlots(p), p) as { n: number };
+      const { n } = this.s.inbound.get(...this.keysOf(p), p) as { n: number };
       if (n > 0) out.set(p, n);
     }
     return out;

@@ -4,6 +4,8 @@ import type { SearchResponse } from '../core/search/types';
 import { alsoIn } from '../core/search/group';
 import { partialResults } from '../core/search/partial';
 import { formatCount, formatTeam } from '../core/format';
+import { linkPreview, linkProblem, linkTarget, oneLine, similarHow } from '../core/related/format';
+import type { Backlink, BrokenLinks, DocumentLinks, OutgoingLink, RelatedResult } from '../core/related/types';
 
 const n = formatCount;
 
@@ -90,6 +92,7 @@ export function formatStatus(s: LoreStatus, failed: FileState[]): string {
   if (s.embedder.truncated) lines.push(`           ${n(s.embedder.truncated)} chunk(s) were longer than the model reads and were cut`);
   if (s.cache.hits + s.cache.misses) lines.push(`Cache:     ${pct(s.cache.hitRate)} hit rate (${n(s.cache.hits)} of ${n(s.cache.hits + s.cache.misses)} chunks)`);
   if (s.withWarnings) lines.push(`Warnings:  ${n(s.withWarnings)} document(s) indexed despite a problem (lore status --json shows them)`);
+  lines.push(`Links:     ${s.brokenLinks ? `${brokenCount(s.brokenLinks)} (lore links --broken lists them)` : 'no broken links'}`);
   if (s.skipped.count) lines.push(...skippedLines(s.skipped.count, s.skipped.paths));
   if (failed.length) {
     lines.push('', 'Failed:');
@@ -143,4 +146,52 @@ export function formatEmbedding(s: LoreStatus): string {
   }
   if (s.queue.pending) return `Semantic search is partly built: ${n(s.queue.pending)} document(s) still wait for vectors${cache}.`;
   return `Semantic search is ready with ${e.provider}:${e.model} (${e.dimensions} dims)${cache}.`;
+}
+
+const brokenCount = (count: number) => `${n(count)} broken link${count === 1 ? '' : 's'}`;
+
+/** `lore related`: the section compared, the similar passages (and how they were found), the links both ways. */
+export function formatRelated(r: RelatedResult, st: Style): string {
+  const where = r.section ? `${r.path}:${r.section.startLine}-${r.section.endLine}` : r.path;
+  const heading = r.section?.headingPath ? st.dim(` › ${r.section.headingPath}`) : '';
+  const out = [`${st.bold(r.title)}${heading}  ${where}`, ''];
+  const how = similarHow(r.similar);
+  if (r.similar.method === 'none') out.push(`Similar: none (${r.similar.reason})`);
+  else {
+    out.push(`Similar, ${how}`, `  ${st.dim(`(${r.similar.reason})`)}`);
+    if (!r.similar.passages.length) out.push('  nothing similar in other documents');
+    r.similar.passages.forEach((p, i) => {
+      out.push(`  ${i + 1}. ${p.path}:${p.startLine}-${p.endLine}  ${st.bold(p.title)}${p.headingPath ? st.dim(` › ${p.headingPath}`) : ''}`);
+      out.push(`     ${oneLine(p.snippet, 400)}`);
+    });
+  }
+  out.push('', ...linkLines(r.linksTo, r.linksFrom, st));
+  out.push('', st.dim(`in ${r.tookMs.toFixed(1)} ms`));
+  return out.join('\n');
+}
+
+/** `lore links <path>`: the links to the document and from it. */
+export function formatLinks(l: DocumentLinks, st: Style): string {
+  return [`${st.bold(l.title)}  ${l.path}`, '', ...linkLines(l.linksTo, l.linksFrom, st)].join('\n');
+}
+
+function linkLines(to: Backlink[], from: OutgoingLink[], st: Style): string[] {
+  const out = [`Links to here (${n(to.length)})${to.length ? '' : ': none'}`];
+  for (const b of to) out.push(`  ${b.path}:${b.line}  ${linkPreview(b)}${b.fragment ? st.dim(`  (#${b.fragment})`) : ''}`);
+  out.push('', `Links from here (${n(from.length)})${from.length ? '' : ': none'}`);
+  for (const l of from) {
+    const problem = linkProblem(l);
+    const text = oneLine(l.text, 60);
+    out.push(`  ${l.line} -> ${linkTarget(l)}${problem ? `  ${st.warn(problem)}` : ''}${text ? st.dim(`  "${text}"`) : ''}`);
+  }
+  return out;
+}
+
+/** `lore links --broken`: the links that reach nothing, where they are and the line they are on. */
+export function formatBrokenLinks(b: BrokenLinks, st: Style): string {
+  if (!b.count) return 'No broken links.';
+  const out = [`${brokenCount(b.count)}:`];
+  for (const l of b.links) out.push(`  ${l.path}:${l.line} -> ${st.warn(l.target)}  ${st.dim(oneLine(l.context || l.text, 120))}`);
+  if (b.count > b.links.length) out.push(`  … and ${n(b.count - b.links.length)} more (--limit N lists more)`);
+  return out.join('\n');
 }

@@ -9,8 +9,9 @@ import { EmbedderError } from '../core/embed/types';
 import { offerModelDownload, runModel } from './model';
 import { runMemory } from './memory';
 import { FUSION_METHODS, SEARCH_MODES } from '../core/search/input';
-import { formatEmbedding, formatResults, formatStatus, formatSummary, style } from './format';
+import { formatBrokenLinks, formatEmbedding, formatLinks, formatRelated, formatResults, formatStatus, formatSummary, style } from './format';
 import { defaultDbPath, findDbPath } from './locate';
+import { findDocument, notIndexedMessage, pathAndLine, UsageError, wholeOption } from './documentArg';
 import { TEAM_HELP, TEAM_OPTIONS, teamInit } from './teamArgs';
 
 /** Exit codes: what a script can rely on. */
@@ -24,7 +25,12 @@ Usage:
   lore search <query...>       search; --mode hybrid|semantic|keyword (default hybrid), --k N (default 10),
                                --type T (repeatable), --path GLOB, --fusion agreement|rrf|weighted,
                                --explain (why each result ranks where it does; in --json too)
-  lore status                  what the index holds, what failed and why
+  lore status                  what the index holds, what failed and why (and how many links are broken)
+  lore related <path>[:line]   what belongs with a document (the section at the line): similar passages in
+                               other documents (by meaning when semantic search is live, else by the
+                               section's distinctive words), the links to it and from it; --limit N (default 10)
+  lore links <path>            the links to a document and from it (where each goes, broken or not)
+  lore links --broken          every link that reaches nothing; exits 1 when there is one; --limit N (default 100)
   lore validate                check the index's consistency; exits 1 if anything is wrong
   lore backup [--to FILE] [--index]
                                a consistent copy of session history (and of the index with --index);
@@ -65,7 +71,8 @@ Semantic search (embeddings; keyword-only when no embedder answers):
 
 ${TEAM_HELP}
 
-Exit codes: 0 ok, 1 no results (search) or problems found (validate), 2 bad usage or input,
+Exit codes: 0 ok, 1 no results (search), a document not in the index (related, links) or problems
+found (validate, links --broken), 2 bad usage or input,
 3 the index cannot be opened or is damaged (\`lore index <dir>\` rebuilds it), 4 an unexpected
 error (a bug: the message says what; LORE_DEBUG=1 adds the stack), 5 the built-in model could not be
 downloaded or run, 130 interrupted.`;
@@ -97,11 +104,11 @@ const OPTIONS = {
   ttl: { type: 'string' },
   purge: { type: 'boolean', default: false },
   format: { type: 'string' },
+  limit: { type: 'string' },
+  broken: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   ...TEAM_OPTIONS,
 } as const;
-
-class UsageError extends Error {}
 
 export async function main(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
   if (argv[0] === 'mcp') return (await import('../mcp/cli')).runMcp(argv.slice(1), io, signal); // its own options; stdout is the protocol
@@ -152,7 +159,7 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
       if (readonly && !opts.json) io.err(`(${dbPath} is not writable for you: reading it read-only)`);
       // status checks every page too, so that it tells the truth about a damaged index.
       // (An index found at <folder>/.lore is <folder>'s, even when it was damaged and set aside.)
-      return createLore({ dbPath, defaultRoot: folder, logger, readonly, check: command === 'status' && !readonly, ...team, ...(command === 'validate' || command === 'memory' ? {} : { embedder, embedding }) });
+      return createLore({ dbPath, defaultRoot: folder, logger, readonly, check: command === 'status' && !readonly, ...team, ...(command === 'validate' || command === 'memory' || command === 'links' ? {} : { embedder, embedding }) });
     };
     switch (command) {
       case 'migrate': {
@@ -221,6 +228,32 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         io.out(opts.json ? JSON.stringify({ ...status, failed, warnings: (await lore.files()).filter((f) => f.status !== 'failed' && f.error) }, null, 2) : formatStatus(status, failed));
         return EXIT.ok;
       }
+      case 'related': {
+        if (rest.length !== 1) throw new UsageError('`lore related` takes one document: lore related <path>[:line]');
+        const { file, line } = pathAndLine(rest[0]);
+        const limit = wholeOption('limit', opts.limit, 1, 50);
+        lore = await open(false);
+        const l = lore;
+        const related = await findDocument(l, file, (p) => l.related(p, { line, limit, signal }));
+        if (!related) return notIndexed(l, rest[0], io);
+        io.out(opts.json ? JSON.stringify(related, null, 2) : formatRelated(related, style(io.isTTY)));
+        return EXIT.ok;
+      }
+      case 'links': {
+        if (opts.broken ? rest.length : rest.length !== 1) throw new UsageError('`lore links` takes one document, or --broken: lore links <path> | lore links --broken');
+        lore = await open(false);
+        const l = lore;
+        if (opts.broken) {
+          const broken = await l.brokenLinks(wholeOption('limit', opts.limit, 1, 100_000) ?? 100);
+          io.out(opts.json ? JSON.stringify(broken, null, 2) : formatBrokenLinks(broken, style(io.isTTY)));
+          return broken.count ? EXIT.problems : EXIT.ok;
+        }
+        const limit = wholeOption('limit', opts.limit, 1, 100_000);
+        const links = await findDocument(l, rest[0], (p) => l.links(p, { limit }));
+        if (!links) return notIndexed(l, rest[0], io);
+        io.out(opts.json ? JSON.stringify(links, null, 2) : formatLinks(links, style(io.isTTY)));
+        return EXIT.ok;
+      }
       case 'validate': {
         lore = await open(false);
         const report = await lore.validate();
@@ -271,6 +304,11 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
   } finally {
     await lore?.close();
   }
+}
+
+function notIndexed(lore: Lore, arg: string, io: Io): number {
+  io.err(notIndexedMessage(lore, arg));
+  return EXIT.noResults;
 }
 
 /** Whether this process may write the index file, its write-ahead log and its folder (where SQLite keeps them). */

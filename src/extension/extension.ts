@@ -24,6 +24,7 @@ import { partialResults, SearchTreeProvider } from './views/searchTree';
 import { SessionsTreeProvider } from './views/sessionsTree';
 import { MemoryTreeProvider } from './views/memoryTree';
 import { StatusTreeProvider } from './views/statusTree';
+import { registerRelatedView, type RelatedTreeProvider } from './views/relatedTree';
 
 /** Disposables released once, in reverse order of registration; async ones (closing indexes) awaited. */
 class DisposableStore {
@@ -51,7 +52,7 @@ class DisposableStore {
 export interface LoreExtensionApi {
   access: LoreWorkspace;
   history: WindowHistory;
-  trees: { search: SearchTreeProvider; sessions: SessionsTreeProvider; memories: MemoryTreeProvider; status: StatusTreeProvider };
+  trees: { search: SearchTreeProvider; sessions: SessionsTreeProvider; memories: MemoryTreeProvider; status: StatusTreeProvider; related: RelatedTreeProvider };
   statusBar: LoreStatusBar;
   /** How long activate() took (ms): it only registers things. */
   activationMs: number;
@@ -96,6 +97,9 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
   const sessionsView = s.add(vscode.window.createTreeView('lore.sessions', { treeDataProvider: sessionsTree, showCollapseAll: true }));
   const memoriesView = s.add(vscode.window.createTreeView('lore.memories', { treeDataProvider: memoryTree, showCollapseAll: true }));
   const statusView = s.add(vscode.window.createTreeView('lore.status', { treeDataProvider: statusTree }));
+  // The Related view follows the active markdown editor on its own (views/relatedTree.ts).
+  const related = registerRelatedView(access, log);
+  for (const d of related.disposables) s.add(d);
 
   const refresh = () => {
     if (statusView.visible) statusTree.refresh();
@@ -154,7 +158,7 @@ export function activate(context: vscode.ExtensionContext): LoreExtensionApi {
 
   const activationMs = performance.now() - t0;
   log(`activated in ${activationMs.toFixed(1)} ms`);
-  return { access, history, trees: { search: searchTree, sessions: sessionsTree, memories: memoryTree, status: statusTree }, statusBar, activationMs };
+  return { access, history, trees: { search: searchTree, sessions: sessionsTree, memories: memoryTree, status: statusTree, related: related.provider }, statusBar, activationMs };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -25,6 +25,8 @@ export interface LoreAccess {
   lores(): { folder: vscode.WorkspaceFolder; lore: Lore }[];
   /** Searches every folder's index and merges the results by score (best first, `k` in all). */
   search(query: string, opts?: SearchOptions): Promise<MergedSearchResponse>;
+  /** The folder's Lore that holds `uri`, and the document's path relative to it (undefined outside every folder). */
+  locate(uri: vscode.Uri): { folder: vscode.WorkspaceFolder; lore: Lore; rel: string } | undefined;
   /** The indexed text of the document at `uri` (whichever folder holds it), or undefined. */
   getDocument(uri: vscode.Uri, range?: { startLine?: number; endLine?: number }): ReturnType<Lore['getDocument']>;
   /** The workspace's session history (one file beside the indexes); undefined before an index opens. */

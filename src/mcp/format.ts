@@ -74,6 +74,7 @@ export function formatStatus(s: LoreStatus, extra: { readonly: boolean }): strin
     `session history: ${s.userDataPath === ':memory:' ? 'none yet' : s.userDataPath}`,
     `documents: ${s.documents} (synced ${c.synced}, pending ${c.pending}, stale ${c.stale}, failed ${c.failed}), chunks: ${s.chunks}`,
     `last synced: ${iso(s.lastSyncedAt)}`,
+    `broken links: ${s.brokenLinks ?? 0}${s.brokenLinks ? ' (links in the documents that reach nothing; "related" shows a document\'s links)' : ''}`,
     s.indexing ? `indexing: ${s.indexing.phase} ${s.indexing.done}/${s.indexing.total}` : 'indexing: idle',
     `watching for changes: ${s.watching ? 'yes' : 'no (another process keeps it fresh, or nobody does)'}`,
   ];

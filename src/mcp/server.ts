@@ -1,5 +1,5 @@
 /**
- * Lore as an MCP server: tools `search`, `get_document`, `list_sessions`, `status`, the memory tools
+ * Lore as an MCP server: tools `search`, `get_document`, `related`, `list_sessions`, `status`, the memory tools
  * (memoryTools.ts) and a resource per indexed document (`lore://doc/<path>`) and per memory.
  * Transport-agnostic: main.ts connects it to stdio.
  */
@@ -12,6 +12,7 @@ import { DEFAULT_K, MAX_K, MAX_QUERY_CHARS, SEARCH_MODES } from '../core/search/
 import type { SearchMode, SearchOptions } from '../core/search/types';
 import { SessionRecorder } from '../core/sessions/recorder';
 import { formatMemoryHits } from '../core/memory/format';
+import { formatRelatedText } from '../core/related/format';
 import { formatDocument, formatFoundEvents, formatPassages, formatSessions, formatStatus, toolText } from './format';
 import { registerMemoryTools } from './memoryTools';
 
@@ -51,7 +52,8 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       capabilities: { logging: {} },
       instructions:
         `Lore indexes the markdown of ${lore.root} (design docs, ADRs, plans, notes). Use "search" to find passages ` +
-        'and cite them as file:lines, "get_document" to read a whole file or a line range, "list_sessions" for what ' +
+        'and cite them as file:lines, "get_document" to read a whole file or a line range, "related" for what belongs with ' +
+        'a document (similar passages elsewhere, links to it and from it), "list_sessions" for what ' +
         'the user searched and asked before, "status" for what the index holds, and "remember"/"recall"/"list_memories" ' +
         'for facts the user asked to keep across sessions (search returns matching memories too).',
     },
@@ -139,6 +141,28 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
       if (!doc) return toolError(`"${a.path}" is not in the index. Use search to find documents; paths are relative to ${lore.root}.`);
       const out = formatDocument(doc, a.max_chars);
       return text(out.text, { path: doc.path, title: doc.title, documentType: doc.documentType, startLine: doc.startLine, endLine: out.shownEndLine, lineCount: doc.lineCount, stale: doc.stale, truncated: out.truncated });
+    }),
+  );
+
+  server.registerTool(
+    'related',
+    {
+      title: 'What relates to a document',
+      description:
+        'For one indexed document (and the section at a line of it): the most similar passages in other documents ' +
+        '(by meaning when semantic search is live, else by the section\'s distinctive words, which it names), the links ' +
+        'to the document from others (file:line and the linking line) and the links from it (where each goes, and whether it is broken).',
+      inputSchema: {
+        path: z.string().trim().min(1, 'path must not be empty').max(4000).describe('Workspace-relative path, e.g. "docs/adr/0001-storage.md".'),
+        line: z.number().int().min(1).optional().describe('A line of the document (1-based): the section holding it is compared. Default: the first section.'),
+        limit: z.number().int().min(1).max(50).default(10).describe('How many similar passages at most (1-50).'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded('related', async (a: { path: string; line?: number; limit: number }, signal) => {
+      const related = await lore.related(a.path, { line: a.line, limit: a.limit, signal });
+      if (!related) return toolError(`"${a.path}" is not in the index. Use search to find documents; paths are relative to ${lore.root}.`);
+      return text(formatRelatedText(related, { readTool: 'get_document' }), { ...related });
     }),
   );
 

@@ -11,6 +11,7 @@ import { loreApi } from './extApi';
 import { RecordingStream, request, scriptedModel } from './chatFakes';
 
 const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
+const DESIGN = 'docs/design/reconciliation-engine.md';
 
 async function getAccess(): Promise<LoreAccess> {
   return (await loreApi()).access;
@@ -64,6 +65,68 @@ describe('@lore chat participant', function () {
     assert.equal(stream.references.length, 1, 'only the cited passage is attached');
     assert.ok(stream.references[0].uri.fsPath.endsWith(ADR));
     assert.equal((result.metadata as { fallback?: string }).fallback, undefined);
+  });
+
+  describe('a question about the open markdown file', () => {
+    /** Opens the design doc with the cursor on line 20, in "### Fuzzy matching" (lines 18-22; the roadmap links there from its line 10). */
+    before(async () => {
+      const editor = await vscode.window.showTextDocument(vscode.Uri.joinPath(access.lores()[0].folder.uri, DESIGN));
+      editor.selection = new vscode.Selection(19, 4, 19, 4);
+    });
+    after(async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('"this doc": the model gets the open section and what relates to it, and the passages it cites are references', async () => {
+      let roadmapN = 0;
+      const { model, calls } = scriptedModel((messages) => {
+        const prompt = messages.map(messageText).join('\n');
+        roadmapN = Number(/\n\[(\d+)\] plans\/2024-q3-roadmap\.md:[^\n]*links to the open document \(#fuzzy-matching\)/.exec(prompt)?.[1] ?? 0);
+        return ['This section is tuned by the roadmap ', `[${roadmapN}] and is the open section [1].`];
+      });
+      const stream = new RecordingStream();
+      const result = await handleChatRequest(access, request('What else covers this doc?', { model }), noHistory, stream as unknown as vscode.ChatResponseStream, never);
+      assert.equal(result.errorDetails, undefined);
+      assert.equal(calls.length, 1);
+      const prompt = calls[0].map(messageText).join('\n');
+      assert.match(prompt, /The user has docs\/design\/reconciliation-engine\.md \("Reconciliation engine design"\) open in the editor, with the cursor at line 20 in section "Reconciliation engine design > Matching > Fuzzy matching" \(lines 18-22\)\./);
+      assert.match(prompt, /Passages:\n\n\[1\] docs\/design\/reconciliation-engine\.md:18-22 \| title: Reconciliation engine design \| section: Reconciliation engine design > Matching > Fuzzy matching \| the open section, where the cursor is\n<<<\n### Fuzzy matching\n\nLines left over are compared with a weighted score/);
+      assert.ok(roadmapN > 1, `the roadmap's link to the section is a passage: ${prompt}`);
+      assert.match(prompt, /\| similar to the open section\n<<<\n/);
+      assert.doesNotMatch(prompt, /Searching the docs/);
+      assert.ok(!stream.parts.some((p) => p.kind === 'progress' && /Searching the docs/.test(p.value)), 'no search: Lore.related');
+      assert.ok(stream.text.includes(`This section is tuned by the roadmap [${roadmapN}] and is the open section [1].`));
+      // The cited passages, and only those, are the references: the roadmap's lines and the open section.
+      assert.equal(stream.references.length, 2);
+      const roadmap = stream.references.find((r) => r.uri.fsPath.endsWith('plans/2024-q3-roadmap.md'));
+      assert.ok(roadmap, stream.references.map((r) => r.uri.fsPath).join(', '));
+      assert.match(linesAt(roadmap), /\[reconciliation engine design\]\(\.\.\/docs\/design\/reconciliation-engine\.md#fuzzy-matching\)/);
+      const open = stream.references.find((r) => r.uri.fsPath.endsWith(DESIGN));
+      assert.ok(open);
+      assert.deepEqual([open.range.start.line, open.range.end.line], [17, 21]);
+    });
+
+    it('without a model: the passages related to the open file, each a clickable anchor', async () => {
+      const stream = new RecordingStream();
+      const result = await handleChatRequest(access, request('what links here?'), noHistory, stream as unknown as vscode.ChatResponseStream, never);
+      assert.equal((result.metadata as { fallback?: string }).fallback, 'noModel');
+      assert.ok(stream.text.includes(NO_MODEL_NOTE), stream.text);
+      assert.match(stream.text, /What relates to `docs\/design\/reconciliation-engine\.md` in section “Reconciliation engine design \\> Matching \\> Fuzzy matching” \(lines 18-22\): \d+ similar( \(by (keywords: .+|meaning)\))?, 1 linking here, 0 linked from it\./);
+      assert.ok(stream.parts.some((p) => p.kind === 'anchor' && p.title === `${DESIGN}:18-22`));
+      assert.ok(stream.parts.some((p) => p.kind === 'anchor' && p.title?.startsWith('plans/2024-q3-roadmap.md:')));
+      // The passage the roadmap's link is on says so (as markdown: "\(\#fuzzy-matching\)").
+      assert.match(stream.text, /\*\*\d\. Q3 2024 roadmap\*\* — plans\/2024-q3-roadmap\.md:[^\n]*links to the open document \\\(\\#fuzzy-matching\\\)\*\n/);
+      assert.ok(stream.references.some((r) => r.uri.fsPath.endsWith(DESIGN)));
+    });
+
+    it('other questions keep searching, even with a markdown file open', async () => {
+      const { model, calls } = scriptedModel(['PostgreSQL [1].']);
+      const stream = new RecordingStream();
+      await handleChatRequest(access, request('Which database stores the ledger?', { model }), noHistory, stream as unknown as vscode.ChatResponseStream, never);
+      const prompt = calls[0].map(messageText).join('\n');
+      assert.doesNotMatch(prompt, /open in the editor/);
+      assert.match(prompt, /\[1\] docs\/adr\/0002-use-postgres-for-the-ledger\.md:\d+-\d+/);
+    });
   });
 
   it('/search lists the passages without calling the model', async () => {

@@ -35,8 +35,8 @@ export class RecordingStream {
   }
 }
 
-/** A LanguageModelChat that answers with the given fragments (or fails), and remembers what it was sent. */
-export function scriptedModel(fragments: string[] | Error, opts: { delayMs?: number } = {}) {
+/** A LanguageModelChat that answers with the given fragments (or those made from what it was sent, or fails), and remembers what it was sent. */
+export function scriptedModel(fragments: string[] | Error | ((messages: vscode.LanguageModelChatMessage[]) => string[]), opts: { delayMs?: number } = {}) {
   const calls: vscode.LanguageModelChatMessage[][] = [];
   const model = {
     id: 'test-model',
@@ -49,7 +49,7 @@ export function scriptedModel(fragments: string[] | Error, opts: { delayMs?: num
     async sendRequest(messages: vscode.LanguageModelChatMessage[], _o?: unknown, token?: vscode.CancellationToken) {
       calls.push(messages);
       if (fragments instanceof Error) throw fragments;
-      const list = fragments;
+      const list = typeof fragments === 'function' ? fragments(messages) : fragments;
       async function* gen() {
         for (const f of list) {
           if (token?.isCancellationRequested) return;

@@ -35,7 +35,7 @@ describe('Lore MCP server definitions', function () {
     await client.connect(transport);
     try {
       const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-      assert.deepEqual(tools, ['get_document', 'list_memories', 'list_sessions', 'recall', 'search', 'status'], 'read-only: memory is recalled, not written');
+      assert.deepEqual(tools, ['get_document', 'list_memories', 'list_sessions', 'recall', 'related', 'search', 'status'], 'read-only: memory is recalled, not written');
       const res = await client.callTool({ name: 'search', arguments: { query: 'PostgreSQL ledger', k: 3, mode: 'keyword' } });
       const text = (res.content as { type: string; text: string }[]).map((c) => c.text).join('\n');
       assert.ok(!res.isError, text);

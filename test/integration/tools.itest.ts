@@ -8,7 +8,9 @@ import { SearchTool } from '../../src/extension/tools/tools';
 import { loreApi } from './extApi';
 
 const ADR = 'docs/adr/0002-use-postgres-for-the-ledger.md';
-const TOOLS = ['lore_search', 'lore_get_document', 'lore_sessions'];
+const DESIGN = 'docs/design/reconciliation-engine.md';
+const ROADMAP = 'plans/2024-q3-roadmap.md';
+const TOOLS = ['lore_search', 'lore_get_document', 'lore_related', 'lore_sessions'];
 
 async function getAccess(): Promise<{ access: LoreAccess; extensionPath: string }> {
   const { access } = await loreApi();
@@ -79,6 +81,26 @@ describe('Lore language-model tools', function () {
     const whole = await invoke('lore_get_document', { path: ADR });
     assert.match(whole, /numbered migrations reviewed like code/);
     await assert.rejects(invoke('lore_get_document', { path: 'docs/nope.md' }), /No indexed document at "docs\/nope\.md"/);
+  });
+
+  it('lore_related lists similar passages (path:lines, heading, snippet) and the links both ways', async () => {
+    // Line 20 is in "### Fuzzy matching" (lines 18-22), which the roadmap links to at line 10.
+    const text = await invoke('lore_related', { path: DESIGN, line: 20 });
+    assert.match(text, /^Related to docs\/design\/reconciliation-engine\.md — Reconciliation engine design, section "Reconciliation engine design > Matching > Fuzzy matching" \(lines 18-22\)\. Cite passages as path:lines; lore_get_document reads one whole\./);
+    assert.match(text, /\nSimilar passages in other documents, by (?:keywords: [^\n]*\bfuzzy\b[^\n]*|meaning) \(why: [^\n]+\):\n\[1\] /);
+    const similar = [...text.matchAll(/\n\[\d+\] ([^\s:]+):(\d+)-(\d+) — ([^\n]+) \(score \d+\.\d{3}\)\n {4}(\S[^\n]*)/g)];
+    assert.ok(similar.length >= 2, text);
+    assert.ok(similar.every((m) => m[1] !== DESIGN), 'other documents only');
+    // Each passage's lines are where its snippet's words are.
+    const root = access.lores()[0].folder.uri.fsPath;
+    for (const [, file, a, b] of similar) assert.ok(Number(b) >= Number(a) && fs.readFileSync(path.join(root, file), 'utf8').split('\n').length >= Number(b), `${file}:${a}-${b}`);
+    assert.match(text, /\nLinks to this document \(1\):\n- plans\/2024-q3-roadmap\.md:10 — Q3 2024 roadmap \(to #fuzzy-matching\): 1\. Cut the review queue by half by tuning fuzzy matching \(see the \[reconciliation engine design\]\(\.\.\/docs\/design\/reconciliation-engine\.md#fuzzy-matching\)\)\.\n/);
+    assert.match(text, /\nLinks from this document \(0\):\n\(none\)$/);
+
+    const out = await invoke('lore_related', { path: ROADMAP });
+    assert.match(out, /\nLinks from this document \(2\):\n- line 10 -> docs\/design\/reconciliation-engine\.md:18 \(Reconciliation engine design\): "reconciliation engine design"\n- line 12 -> docs\/adr\/0003-idempotent-manifest-import\.md:1 \(ADR 0003: [^\n]*\): "ADR 0003"$/);
+    await assert.rejects(invoke('lore_related', { path: 'docs/nope.md' }), /No indexed document at "docs\/nope\.md"/);
+    await assert.rejects(invoke('lore_related', { line: 3 }), /"path" is required/);
   });
 
   it('lore_sessions recalls earlier tool calls', async () => {

@@ -5,11 +5,14 @@ import {
   formatDocumentResult,
   formatSearchResult,
   parseDocumentInput,
+  parseRelatedInput,
   parseSearchInput,
   parseSessionsInput,
   ToolInputError,
 } from '../../src/extension/tools/format';
 import { budgetForToolCall as toolBudget, type Passage } from '../../src/core/search/passages';
+import { formatRelatedText } from '../../src/core/related/format';
+import type { RelatedResult } from '../../src/core/related/types';
 
 const passage = (n: number, text: string, extra: Partial<Passage> = {}): Passage => ({
   path: `docs/p${n}.md`,
@@ -43,6 +46,13 @@ describe('tool input checks', () => {
     assert.deepEqual(parseDocumentInput({ path: '.\\docs\\a.md', startLine: 3 }), { path: 'docs/a.md', startLine: 3, endLine: undefined });
     assert.throws(() => parseDocumentInput({ path: 'a.md', startLine: 9, endLine: 2 }), /"endLine" must not be before/);
     assert.throws(() => parseDocumentInput({}), /"path" is required/);
+  });
+
+  it('related: path required and normalised, line optional and whole', async () => {
+    assert.deepEqual(parseRelatedInput({ path: '.\\docs\\a.md', line: 7.9 }), { path: 'docs/a.md', line: 7 });
+    assert.deepEqual(parseRelatedInput({ path: 'docs/a.md' }), { path: 'docs/a.md', line: undefined });
+    assert.throws(() => parseRelatedInput({ line: 3 }), (e: Error) => e instanceof ToolInputError && /"path" is required/.test(e.message));
+    assert.throws(() => parseRelatedInput({ path: 'a.md', line: 'two' }), /"line" must be a number/);
   });
 
   it('sessions: everything optional', async () => {
@@ -96,5 +106,41 @@ describe('tool results fit a budget', () => {
     assert.equal(toolBudget(undefined), 12_000);
     assert.equal(toolBudget(1_000), 3_500);
     assert.equal(describeSearchInput(parseSearchInput({ query: 'vec', document_type: 'adr', path_glob: 'docs/**' })), 'Searching Lore (hybrid) for "vec" (type adr, in docs/**)');
+  });
+});
+
+describe('related result text (lore_related and MCP related)', () => {
+  const result = (similar: number, links: number): RelatedResult => ({
+    path: 'docs/a.md',
+    title: 'A',
+    section: { headingPath: 'A > Part', startLine: 5, endLine: 9 },
+    similar: {
+      method: 'keyword',
+      reason: 'semantic search is off: keyword matches on the section\'s distinctive words',
+      terms: ['zebra', 'stripes'],
+      passages: Array.from({ length: similar }, (_, i) => ({ path: `docs/s${i}.md`, title: `S${i}`, headingPath: `S${i} > Zebra`, startLine: 3, endLine: 8, score: 2 - i / 100, snippet: `zebra stripes ${'word '.repeat(25)}`.trim() })),
+    },
+    linksTo: Array.from({ length: links }, (_, i) => ({ path: `notes/n${i}.md`, title: `N${i}`, line: i + 1, kind: 'inline' as const, text: 'a', context: `See [a](../docs/a.md#part) for part ${i}.`, fragment: 'part' })),
+    linksFrom: [
+      { line: 7, kind: 'inline', target: 'b.html', fragment: 'intro', text: 'b', context: '', path: 'docs/b.md', title: 'B', targetLine: 3, state: 'document' },
+      { line: 8, kind: 'inline', target: 'gone.md', fragment: '', text: 'gone', context: '', state: 'broken' },
+    ],
+    tookMs: 1,
+  });
+
+  it('lists the similar passages (path:lines, heading, snippet) and the links both ways', async () => {
+    const text = formatRelatedText(result(2, 1), { readTool: 'lore_get_document', displayPath: (p) => `ws/${p}` });
+    assert.match(text, /^Related to ws\/docs\/a\.md — A, section "A > Part" \(lines 5-9\)\. Cite passages as path:lines; lore_get_document reads one whole\./);
+    assert.match(text, /\nSimilar passages in other documents, by keywords: zebra, stripes \(why: semantic search is off: .*\):\n\[1\] ws\/docs\/s0\.md:3-8 — S0 > S0 > Zebra \(score 2\.000\)\n {4}zebra stripes word/);
+    assert.match(text, /\nLinks to this document \(1\):\n- ws\/notes\/n0\.md:1 — N0 \(to #part\): See \[a\]\(\.\.\/docs\/a\.md#part\) for part 0\.\n/);
+    assert.match(text, /\nLinks from this document \(2\):\n- line 7 -> ws\/docs\/b\.md:3 \(B\): "b"\n- line 8 -> gone\.md \[broken: reaches nothing\]: "gone"$/);
+  });
+
+  it('stays within the budget, keeps every section and says how much it left out', async () => {
+    const text = formatRelatedText(result(50, 200), { budgetChars: 3_000 });
+    assert.ok(text.length <= 3_000, `${text.length} chars`);
+    assert.match(text, /\[1\] docs\/s0\.md:3-8/);
+    assert.match(text, /\(\d+ more left out to fit\)\n\nLinks to this document \(200\):\n- notes\/n0\.md:1/);
+    assert.match(text, /\nLinks from this document \(2\):\n- line 7 -> docs\/b\.md:3 \(B\): "b"\n- line 8 -> gone\.md/);
   });
 });

@@ -17,7 +17,8 @@ const ENV = { ...(process.env as Record<string, string>), LORE_EMBED_PROVIDER: '
 const FILES = {
   'docs/adr/0001-storage.md': '---\ntype: adr\n---\n# Use SQLite for storage\n\n## Decision\n\nWe keep the index in one SQLite file with WAL so readers never block the writer.\n',
   'docs/design/search.md': '# Search design\n\n## Ranking\n\nKeyword search ranks with BM25; titles weigh more than body text.\n\n## Snippets\n\nSnippets are cut around the matched words.\n',
-  'notes/my notes.md': '# Meeting notes\n\nWe talked about the rollout plan and the SQLite upgrade.\n',
+  // Two links: to the ADR's heading through its built page's name, and to a plan that does not exist.
+  'notes/my notes.md': '# Meeting notes\n\nWe talked about the rollout plan and the SQLite upgrade.\nSee [the decision](../docs/adr/0001-storage.html#decision) and [the old plan](plan.md).\n',
 };
 
 type Text = { type: string; text: string };
@@ -56,7 +57,10 @@ describe('MCP server on an index another process writes (read-only)', () => {
 
   test('lists its tools with input schemas', async () => {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['get_document', 'list_memories', 'list_sessions', 'recall', 'search', 'status'], 'read-only: no remember or forget');
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['get_document', 'list_memories', 'list_sessions', 'recall', 'related', 'search', 'status'], 'read-only: no remember or forget');
+    const related = tools.find((t) => t.name === 'related')!;
+    assert.deepEqual(Object.keys(related.inputSchema.properties ?? {}).sort(), ['limit', 'line', 'path']);
+    assert.deepEqual(related.inputSchema.required, ['path']);
     const search = tools.find((t) => t.name === 'search')!;
     assert.deepEqual(Object.keys(search.inputSchema.properties ?? {}).sort(), ['document_type', 'k', 'max_chars', 'mode', 'path_glob', 'query']);
     assert.deepEqual(search.inputSchema.required, ['query']);
@@ -110,6 +114,32 @@ describe('MCP server on an index another process writes (read-only)', () => {
     assert.match(textOf(missing), /"docs\/nope\.md" is not in the index/);
   });
 
+  test('related: similar passages by keywords, the links to a document with the linking line, and its links out', async () => {
+    const r = await client.callTool({ name: 'related', arguments: { path: 'docs/adr/0001-storage.md', line: 8 } });
+    assert.ok(!r.isError, textOf(r));
+    const text = textOf(r);
+    assert.match(text, /^Related to docs\/adr\/0001-storage\.md — Use SQLite for storage, section "Use SQLite for storage > Decision" \(lines 6-8\)\. Cite passages as path:lines; get_document reads one whole\./);
+    assert.match(text, /\nSimilar passages in other documents, by keywords: [^\n]*\bsqlite\b[^\n]* \(why: semantic search is not available/);
+    assert.match(text, /\n\[1\] notes\/my notes\.md:1-4 — Meeting notes > Meeting notes \(score \d+\.\d{3}\)\n {4}# Meeting notes We talked about/);
+    assert.match(text, /\nLinks to this document \(1\):\n- notes\/my notes\.md:4 — Meeting notes \(to #decision\): See \[the decision\]\(\.\.\/docs\/adr\/0001-storage\.html#decision\) and \[the old plan\]\(plan\.md\)\.\n/);
+    assert.match(text, /\nLinks from this document \(0\):\n\(none\)$/);
+    const s = r.structuredContent as { path: string; similar: { method: string; terms: string[]; passages: { path: string }[] }; linksTo: { path: string; line: number; context: string }[] };
+    assert.equal(s.path, 'docs/adr/0001-storage.md');
+    assert.equal(s.similar.method, 'keyword');
+    assert.ok(s.similar.terms.includes('sqlite'));
+    assert.ok(!s.similar.passages.some((p) => p.path === s.path), 'not similar to itself');
+    assert.deepEqual(s.linksTo.map((l) => [l.path, l.line]), [['notes/my notes.md', 4]]);
+
+    const out = await client.callTool({ name: 'related', arguments: { path: 'notes/my notes.md', limit: 1 } });
+    assert.match(textOf(out), /\nLinks from this document \(2\):\n- line 4 -> docs\/adr\/0001-storage\.md:6 \(Use SQLite for storage\): "the decision"\n- line 4 -> plan\.md \[broken: reaches nothing\]: "the old plan"/);
+    const so = out.structuredContent as { similar: { passages: unknown[] }; linksFrom: { state: string; targetLine?: number }[] };
+    assert.ok(so.similar.passages.length <= 1);
+    assert.deepEqual(so.linksFrom.map((l) => [l.state, l.targetLine]), [['document', 6], ['broken', undefined]]);
+    const missing = await client.callTool({ name: 'related', arguments: { path: 'docs/nope.md' } });
+    assert.equal(missing.isError, true);
+    assert.match(textOf(missing), /"docs\/nope\.md" is not in the index/);
+  });
+
   test('list_sessions shows recent sessions and finds past events by text', async () => {
     const recent = await client.callTool({ name: 'list_sessions', arguments: {} });
     assert.match(textOf(recent), /Storage questions \[active\].*2 event\(s\)/);
@@ -124,6 +154,8 @@ describe('MCP server on an index another process writes (read-only)', () => {
     const r = await client.callTool({ name: 'status', arguments: {} });
     assert.match(textOf(r), /documents: 3 \(synced 3, pending 0, stale 0, failed 0\)/);
     assert.match(textOf(r), /read-only here/);
+    assert.match(textOf(r), /\nbroken links: 1 \(/);
+    assert.equal((r.structuredContent as { brokenLinks: number }).brokenLinks, 1);
     assert.equal((r.structuredContent as { readonly: boolean }).readonly, true);
   });
 
@@ -147,6 +179,9 @@ describe('MCP server on an index another process writes (read-only)', () => {
       ['get_document', { path: 7 }, /path/],
       ['get_document', { path: '../../../etc/passwd' }, /not in the index/], // only indexed text is ever returned
       ['list_sessions', { limit: -1 }, /limit/],
+      ['related', { path: '' }, /path must not be empty/],
+      ['related', { path: 'docs/adr/0001-storage.md', line: 0 }, /line/],
+      ['related', { path: 'docs/adr/0001-storage.md', limit: 500 }, /limit/],
       ['no_such_tool', {}, /no_such_tool not found/],
     ];
     for (const [name, args, message] of cases) {
@@ -241,7 +276,7 @@ describe('MCP server on a folder with no index yet', () => {
         const client = new Client({ name: 'bundle-test', version: '1.0.0' });
         await client.connect(transport);
         try {
-          assert.equal((await client.listTools()).tools.length, 6, 'read-only: search, get_document, list_sessions, status, recall, list_memories');
+          assert.equal((await client.listTools()).tools.length, 7, 'read-only: search, get_document, related, list_sessions, status, recall, list_memories');
           const r = await client.callTool({ name: 'search', arguments: { query: 'bm25' } });
           assert.equal((r.structuredContent as { results: { path: string }[] }).results[0]?.path, 'docs/design/search.md', args.join(' '));
         } finally {

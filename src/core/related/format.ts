@@ -6,10 +6,13 @@
 import { cutText } from '../search/passages';
 import type { Backlink, OutgoingLink, RelatedResult } from './types';
 
-/** How the similar passages were found, in short: "by meaning", "by keywords: a, b, c" or "none" (`similar.reason` says why). */
-export function similarHow(similar: RelatedResult['similar']): string {
+/** How the similar passages were found, in short: "by meaning", "by keywords: a, b, c" (the first `maxTerms`) or "none" (`similar.reason` says why). */
+export function similarHow(similar: RelatedResult['similar'], maxTerms = Infinity): string {
   if (similar.method === 'semantic') return 'by meaning';
-  if (similar.method === 'keyword') return `by keywords: ${(similar.terms ?? []).join(', ')}`;
+  if (similar.method === 'keyword') {
+    const terms = similar.terms ?? [];
+    return `by keywords: ${terms.slice(0, maxTerms).join(', ')}${terms.length > maxTerms ? ', …' : ''}`;
+  }
   return 'none';
 }
 

@@ -81,6 +81,8 @@ export interface RelatedResult {
     method: 'semantic' | 'keyword' | 'none';
     /** Why this method (e.g. "semantic search is off: keyword matches on the section's distinctive words"). */
     reason: string;
+    /** For semantic: the model whose vectors were compared. */
+    model?: string;
     /** For keyword: the words the list was searched with. */
     terms?: string[];
     passages: SimilarPassage[];

@@ -42,8 +42,10 @@ export async function answerWithModel(
   history: readonly HistoryTurn[],
   sink: Sink,
   token: vscode.CancellationToken,
+  /** What the passages are, when they are not search results (the open document and what relates to it). */
+  context?: string,
 ): Promise<void> {
-  const { messages, fit } = buildAnswerPrompt(question, passages, { budgetChars: budgetForModelWindow(model.maxInputTokens), history });
+  const { messages, fit } = buildAnswerPrompt(question, passages, { budgetChars: budgetForModelWindow(model.maxInputTokens), history, context });
   const chat = messages.map((m) =>
     m.role === 'user' ? vscode.LanguageModelChatMessage.User(m.text) : vscode.LanguageModelChatMessage.Assistant(m.text),
   );

@@ -21,8 +21,8 @@ export function quote(text: string, maxChars = 600): string {
  * One passage of a results list, in two pieces around the clickable anchor the participant puts
  * between them: `head` + anchor(location, label) + `body`.
  */
-export function passageBlock(p: Passage, n: number, maxChars = 600): { head: string; label: string; body: string } {
-  const where = [p.headingPath && escapeMd(p.headingPath), p.stale && '*changed since indexed*'].filter(Boolean).join(' · ');
+export function passageBlock(p: Passage & { relation?: string }, n: number, maxChars = 600): { head: string; label: string; body: string } {
+  const where = [p.headingPath && escapeMd(p.headingPath), p.relation && `*${escapeMd(p.relation)}*`, p.stale && '*changed since indexed*'].filter(Boolean).join(' · ');
   return {
     head: `**${n}. ${escapeMd(p.title || p.path)}** — `,
     label: lineLabel(p),

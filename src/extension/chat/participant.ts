@@ -1,6 +1,7 @@
-// The @lore chat participant: answers questions from the workspace's indexed markdown, with
-// /search, /sessions, /status and the memory commands (/remember, /recall, /consolidate: memory.ts),
-// and records every turn in a session (one per conversation).
+// The @lore chat participant: answers questions from the workspace's indexed markdown (a question
+// about "this doc" from the open markdown file and what relates to it: related.ts), with /search,
+// /sessions, /status and the memory commands (/remember, /recall, /consolidate: memory.ts), and
+// records every turn in a session (one per conversation).
 
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
@@ -18,8 +19,9 @@ import {
   NO_MODEL_NOTE,
   PARTICIPANT_ID,
 } from './format';
-import { historyQuery, retrievalQuery } from './prompt';
-import { CancelledError, retrieve, unlessCancelled } from './retrieve';
+import { historyQuery, refersToOpenFile, retrievalQuery } from './prompt';
+import { retrieveForOpenFile } from './related';
+import { CancelledError, retrieve, type Retrieved, unlessCancelled } from './retrieve';
 import { consolidateInChat, recallInChat, rememberInChat } from './memory';
 import { deriveSessionId, sessionTitle } from './session';
 
@@ -180,10 +182,19 @@ async function searchAndAnswer(
     );
     return;
   }
-  sink.progress(`Searching the docs for “${query.length > 60 ? `${query.slice(0, 59)}…` : query}”…`);
-  // A question is searched by its topic words; /search takes the words as typed.
-  const searchText = command === 'search' ? query : retrievalQuery(query);
-  const found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
+  // A question about the open markdown file ("what else covers this doc?") is answered from it and what relates to it.
+  const aboutOpenFile = !command && refersToOpenFile(query);
+  if (aboutOpenFile) sink.progress('Reading the open document and what relates to it…');
+  const open = aboutOpenFile ? await retrieveForOpenFile(access, token) : undefined;
+  let found: Retrieved;
+  if (open) found = { passages: open.passages, mode: 'related' };
+  else {
+    sink.progress(`Searching the docs for “${query.length > 60 ? `${query.slice(0, 59)}…` : query}”…`);
+    // A question is searched by its topic words; /search takes the words as typed.
+    const searchText = command === 'search' ? query : retrievalQuery(query);
+    found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
+  }
+  const withIntro = (note: string) => (open ? `${note}\n\n${open.intro}` : note);
   meta.resultCount = found.passages.length;
   const indexing = (await access.status()).find((s) => s.indexing);
   if (indexing) {
@@ -203,7 +214,7 @@ async function searchAndAnswer(
   const model = request.model as vscode.LanguageModelChat | undefined;
   if (!model) {
     meta.fallback = 'noModel';
-    showPassages(sink, found.passages, NO_MODEL_NOTE);
+    showPassages(sink, found.passages, withIntro(NO_MODEL_NOTE));
     return;
   }
   sink.progress(`Reading ${found.passages.length} passages…`);
@@ -218,13 +229,13 @@ async function searchAndAnswer(
     progress: (v) => sink.progress(v),
   };
   try {
-    await answerWithModel(model, query, found.passages, historyText(context.history), counting, token);
+    await answerWithModel(model, query, found.passages, historyText(context.history), counting, token, open?.context);
   } catch (err) {
     if (token.isCancellationRequested) throw new CancelledError();
     const problem = describeModelError(err);
     meta.fallback = problem.kind;
     if (streamed) sink.markdown('\n\n---\n\n');
-    showPassages(sink, found.passages, problem.note);
+    showPassages(sink, found.passages, withIntro(problem.note));
   }
 }
 

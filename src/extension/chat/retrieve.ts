@@ -5,12 +5,15 @@ import * as vscode from 'vscode';
 import type { LoreAccess, MergedResult } from '../loreAccess';
 import type { SearchOptions } from '../../core/search/types';
 import type { MemoryHit } from '../../core/memory/types';
+import type { RelatedOptions, RelatedResult } from '../../core/related/types';
 import { type Passage, toPassage as passageOf } from '../../core/search/passages';
 
 /** A passage that knows where it lives, so chat can link to it. */
 export interface LocatedPassage extends Passage {
   uri: vscode.Uri;
   location: vscode.Location;
+  /** How it relates to the open document, when it was found for one (shown to the model and the user). */
+  relation?: string;
 }
 
 export class CancelledError extends Error {
@@ -105,4 +108,38 @@ export async function toPassage(access: LoreAccess, r: MergedResult): Promise<Lo
     uri: r.uri,
     location: new vscode.Location(r.uri, lineRange(r.startLine, r.endLine, exact ? p.text : undefined)),
   };
+}
+
+/** Lore.related for the document at `uri`, with how its paths are shown and where they live. */
+export interface RelatedAt {
+  folder: vscode.WorkspaceFolder;
+  result: RelatedResult;
+  /** A path of the result as the workspace shows it (prefixed with the folder's name when several are open). */
+  show(p: string): string;
+  /** The file of a path of the result. */
+  uriOf(p: string): vscode.Uri;
+}
+
+/**
+ * What relates to the document at `uri` (the section at `opts.line`), from the index of the folder
+ * holding it; undefined when no folder holds it or it is not indexed. The token aborts the work.
+ */
+export async function relatedAt(access: LoreAccess, uri: vscode.Uri, opts: Omit<RelatedOptions, 'signal'>, token: vscode.CancellationToken): Promise<RelatedAt | undefined> {
+  await unlessCancelled(access.ready(), token);
+  const at = access.locate(uri);
+  if (!at) return undefined;
+  const abort = abortSignalFor(token);
+  try {
+    const result = await unlessCancelled(at.lore.related(at.rel, { ...opts, signal: abort.signal }), token);
+    throwIfCancelled(token);
+    if (!result) return undefined;
+    return {
+      folder: at.folder,
+      result,
+      show: (p) => displayPath(access, { path: p, folder: at.folder.name }),
+      uriOf: (p) => vscode.Uri.joinPath(at.folder.uri, p),
+    };
+  } finally {
+    abort.dispose();
+  }
 }

@@ -6,7 +6,7 @@ import type { SearchMode } from '../../core/search/types';
 import { fitPassages, lineLabel, type Passage } from '../../core/search/passages';
 
 /** The tools' names: registered with vscode.lm.registerTool and declared in package.json. */
-export const TOOL_NAMES = { search: 'lore_search', document: 'lore_get_document', sessions: 'lore_sessions', remember: 'lore_remember', recall: 'lore_recall' } as const;
+export const TOOL_NAMES = { search: 'lore_search', document: 'lore_get_document', related: 'lore_related', sessions: 'lore_sessions', remember: 'lore_remember', recall: 'lore_recall' } as const;
 
 export interface SearchToolInput {
   query: string;
@@ -20,6 +20,11 @@ export interface DocumentToolInput {
   path: string;
   startLine?: number;
   endLine?: number;
+}
+
+export interface RelatedToolInput {
+  path: string;
+  line?: number;
 }
 
 export interface SessionsToolInput {
@@ -83,6 +88,13 @@ export function parseDocumentInput(raw: unknown): DocumentToolInput {
     throw new ToolInputError('"endLine" must not be before "startLine".');
   }
   return { path: path.replace(/\\/g, '/').replace(/^\.\//, ''), startLine, endLine };
+}
+
+export function parseRelatedInput(raw: unknown): RelatedToolInput {
+  const o = obj(raw);
+  const path = optString(o, 'path');
+  if (!path) throw new ToolInputError('"path" is required: the document\'s path relative to the workspace folder, as lore_search returns it.');
+  return { path: path.replace(/\\/g, '/').replace(/^\.\//, ''), line: optInt(o, 'line', 1, Number.MAX_SAFE_INTEGER) };
 }
 
 export function parseSessionsInput(raw: unknown): SessionsToolInput {

@@ -1,20 +1,23 @@
-// Lore's language-model tools (#loreSearch, #loreDocument, #loreSessions, and the memory tools in
-// memoryTools.ts): Copilot's agent mode and any extension can search the workspace's docs, read a
-// document, recall session history, and remember and recall durable facts.
+// Lore's language-model tools (#loreSearch, #loreDocument, #loreRelated, #loreSessions, and the
+// memory tools in memoryTools.ts): Copilot's agent mode and any extension can search the workspace's
+// docs, read a document, find what relates to one, recall session history, and remember and recall
+// durable facts.
 
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
 import { formatMemoryHits } from '../../core/memory/format';
+import { formatRelatedText } from '../../core/related/format';
 import { budgetForToolCall as toolBudget, cutText } from '../../core/search/passages';
 import { workspaceRecorder } from '../history';
 import { formatEventMatches, formatSessions } from '../chat/format';
-import { retrieve, throwIfCancelled, unlessCancelled } from '../chat/retrieve';
+import { relatedAt, retrieve, throwIfCancelled, unlessCancelled } from '../chat/retrieve';
 import { memoryTools } from './memoryTools';
 import {
   describeSearchInput,
   formatDocumentResult,
   formatSearchResult,
   parseDocumentInput,
+  parseRelatedInput,
   parseSearchInput,
   parseSessionsInput,
   TOOL_NAMES,
@@ -96,6 +99,32 @@ export class DocumentTool implements vscode.LanguageModelTool<Record<string, unk
   }
 }
 
+export class RelatedTool implements vscode.LanguageModelTool<Record<string, unknown>> {
+  constructor(private readonly access: LoreAccess) {}
+
+  prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<Record<string, unknown>>): vscode.PreparedToolInvocation {
+    return {
+      invocationMessage: describeInput(() => {
+        const i = parseRelatedInput(options.input);
+        return `Finding what relates to ${i.path}${i.line ? `:${i.line}` : ''} in the Lore index`;
+      }, 'Finding related documents in the Lore index'),
+    };
+  }
+
+  async invoke(options: vscode.LanguageModelToolInvocationOptions<Record<string, unknown>>, token: vscode.CancellationToken) {
+    const input = parseRelatedInput(options.input);
+    recordTool(this.access, TOOL_NAMES.related, options.input);
+    for (const uri of candidateUris(this.access, input.path)) {
+      const found = await relatedAt(this.access, uri, { line: input.line }, token);
+      if (found) {
+        const budgetChars = toolBudget(options.tokenizationOptions?.tokenBudget);
+        return text(formatRelatedText(found.result, { budgetChars, displayPath: found.show, readTool: TOOL_NAMES.document }));
+      }
+    }
+    throw new Error(`No indexed document at "${input.path}". Use lore_search to find documents; paths are relative to the workspace folder, as lore_search returns them.`);
+  }
+}
+
 export class SessionsTool implements vscode.LanguageModelTool<Record<string, unknown>> {
   constructor(private readonly access: LoreAccess) {}
 
@@ -126,6 +155,7 @@ export function registerTools(_context: vscode.ExtensionContext, access: LoreAcc
   return vscode.Disposable.from(
     vscode.lm.registerTool(TOOL_NAMES.search, new SearchTool(access)),
     vscode.lm.registerTool(TOOL_NAMES.document, new DocumentTool(access)),
+    vscode.lm.registerTool(TOOL_NAMES.related, new RelatedTool(access)),
     vscode.lm.registerTool(TOOL_NAMES.sessions, new SessionsTool(access)),
     ...memoryTools(access),
   );

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import type { FileState, Lore } from '../../core/service';
 import type { SyncStatus } from '../../core/types';
+import type { BrokenLinks } from '../../core/related/types';
 import { describeEmbedder, type EmbedderStatus, isDegraded } from '../embedding';
 import type { LoreWorkspace } from '../lores';
+import { OPEN_AT_LINE } from './relatedTree';
 import { formatCount, formatTeam, teamHealthParts } from '../../core/format';
 
 export type StatusNode =
@@ -10,11 +12,14 @@ export type StatusNode =
   | { kind: 'state'; folder: vscode.WorkspaceFolder; lore: Lore; status: SyncStatus; count: number }
   | { kind: 'file'; folder: vscode.WorkspaceFolder; file: FileState }
   | { kind: 'more'; count: number }
+  | { kind: 'broken'; folder: vscode.WorkspaceFolder; lore: Lore; count: number }
+  | { kind: 'brokenLink'; folder: vscode.WorkspaceFolder; link: BrokenLinks['links'][number] }
   | { kind: 'embedder'; embedder: EmbedderStatus }
   | { kind: 'fix'; label: string; command: vscode.Command; tooltip?: string }
   | { kind: 'info'; id: string; label: string; description?: string; icon: string; tooltip?: string };
 
 const FILES_SHOWN = 200;
+const BROKEN_SHOWN = 50;
 const LABELS: Record<SyncStatus, string> = { synced: 'Synced', pending: 'Pending', stale: 'Stale', failed: 'Failed' };
 const ICONS: Record<SyncStatus, string> = { synced: 'pass', pending: 'clock', stale: 'history', failed: 'error' };
 const ORDER: readonly SyncStatus[] = ['synced', 'pending', 'stale', 'failed'];
@@ -61,6 +66,12 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
       if (node.count > files.length) out.push({ kind: 'more', count: node.count - files.length });
       return out;
     }
+    if (node.kind === 'broken') {
+      const { count, links } = await node.lore.brokenLinks(BROKEN_SHOWN);
+      const out: StatusNode[] = links.map((link) => ({ kind: 'brokenLink', folder: node.folder, link }));
+      if (count > links.length) out.push({ kind: 'more', count: count - links.length });
+      return out;
+    }
     if (node.kind === 'embedder') return this.fixes(node.embedder);
     return [];
   }
@@ -100,6 +111,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
       if (!semantic && (status === 'synced' || status === 'pending')) continue;
       if (count > 0 || status === 'synced' || status === 'failed') out.push({ kind: 'state', folder, lore, status, count });
     }
+    if (s.brokenLinks > 0) out.push({ kind: 'broken', folder, lore, count: s.brokenLinks });
     if (s.skipped.count) {
       const shown = s.skipped.paths.slice(0, 15).map((p) => `${p.path}: ${p.reason}`);
       out.push({
@@ -162,6 +174,25 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
         item.id = `file:${node.folder.uri}:${f.path}`;
         item.resourceUri = vscode.Uri.joinPath(node.folder.uri, ...f.path.split('/'));
         item.command = { command: 'vscode.open', title: 'Open', arguments: [item.resourceUri] };
+        return item;
+      }
+      case 'broken': {
+        const item = new vscode.TreeItem(`${formatCount(node.count)} broken link${node.count === 1 ? '' : 's'}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        item.tooltip = 'Links in the markdown that reach no document of the index and no file. Expand to see where they are; each opens at its line.';
+        item.contextValue = 'brokenLinks';
+        item.id = `broken:${node.folder.uri}`;
+        return item;
+      }
+      case 'brokenLink': {
+        const l = node.link;
+        const item = new vscode.TreeItem(`${l.path}:${l.line}`, None);
+        item.description = l.target;
+        item.tooltip = `${l.path}:${l.line} links to ${l.target}, which is not there\n\n${l.context}`;
+        item.iconPath = new vscode.ThemeIcon('error');
+        item.contextValue = 'brokenLink';
+        item.resourceUri = vscode.Uri.joinPath(node.folder.uri, ...l.path.split('/'));
+        item.command = { command: OPEN_AT_LINE, title: 'Open', arguments: [item.resourceUri, l.line] };
         return item;
       }
       case 'more':

@@ -19,7 +19,8 @@ import { type BenchContext, cacheDir, dbBytes, ensureBuilt, loadNow, mb, median,
 const DOCS = 14_300;
 const TARGET_CHUNKS = 100_000;
 
-async function buildIndex(ctx: BenchContext): Promise<{ root: string; dbPath: string }> {
+/** The 100K-chunk corpus and its keyword index, built once and cached (bench/related.ts reuses it). */
+export async function buildIndex(ctx: BenchContext): Promise<{ root: string; dbPath: string }> {
   const dir = cacheDir('keyword', String(DOCS), sourceHash('src/core/markdown'), sourceHash('src/core/index'), sourceHash('schema'));
   const root = path.join(dir, 'corpus');
   const dbPath = path.join(dir, 'index.db');

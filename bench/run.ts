@@ -23,8 +23,10 @@ import { runHostBench } from './host';
 import { runHostVectorsBench } from './hostVectors';
 import { runIndexing } from './indexing';
 import { runKeyword } from './keyword';
+import { runLinkPrior } from './linkPrior';
 import { runQuality } from './quality';
 import { runPostgres } from './postgres';
+import { runRelated } from './related';
 import { runVectorBench } from './vectors';
 import { type BenchContext, loadNow, machine, REPO } from './util';
 
@@ -44,6 +46,8 @@ export const SECTIONS: Section[] = [
   { name: 'host', title: 'Extension host in a big workspace', run: runHostBench },
   { name: 'host-vectors', title: 'Extension host at 100,000 chunks with vectors', run: runHostVectorsBench },
   { name: 'postgres', title: 'Team index on PostgreSQL', run: runPostgres },
+  { name: 'related', title: 'Related at 100,000 chunks', run: runRelated },
+  { name: 'link-prior', title: 'Link prior', run: runLinkPrior },
 ];
 
 const FILE = path.join(REPO, 'BENCHMARKS.md');

@@ -204,8 +204,8 @@ class LoreService implements Lore {
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
-    const { keyword, vectors } = this.storage;
-    const search = () => runSearch({ root: this.root, keyword, vectors, availability: () => this.embedding.settledAvailability() }, query, opts);
+    const { keyword, vectors, links } = this.storage;
+    const search = () => runSearch({ root: this.root, keyword, vectors, links, availability: () => this.embedding.settledAvailability() }, query, opts);
     if (this.unbuilt && (this.unbuiltRun || !this.lanes.busy)) await (this.unbuiltRun ??= this.index({}).finally(() => (this.unbuiltRun = undefined)));
     let response: SearchResponse;
     try {

@@ -24,7 +24,7 @@ async function connect(args: string[]): Promise<Client> {
 describe('MCP memory tools on a writable index', () => {
   test('a writable server lists the four memory tools', async () => {
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
-    assert.deepEqual(names, ['forget', 'get_document', 'list_memories', 'list_sessions', 'recall', 'remember', 'search', 'status']);
+    assert.deepEqual(names, ['forget', 'get_document', 'list_memories', 'list_sessions', 'recall', 'related', 'remember', 'search', 'status']);
   });
 
   let ws: TempWorkspace;

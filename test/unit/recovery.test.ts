@@ -9,8 +9,9 @@ import { tempWorkspace, type TempWorkspace } from './helpers';
 // A damaged index file is set aside and rebuilt from the markdown; session history, in its own
 // file, keeps every event. Each case damages a real index the way disks and people do.
 
+// Big enough that the first quarter of the index file holds its schema (11 migrations of tables and indexes) and not much more.
 const DOCS: Record<string, string> = {};
-for (let i = 0; i < 60; i++) DOCS[`notes/n${i}.md`] = `# Note ${i}\n\n${`wombat ${i} burrows under the garden; `.repeat(40)}\n`;
+for (let i = 0; i < 60; i++) DOCS[`notes/n${i}.md`] = `# Note ${i}\n\n${`wombat ${i} burrows under the garden; `.repeat(160)}\n`;
 
 async function indexedWithHistory(ws: TempWorkspace): Promise<void> {
   const lore = await ws.open();

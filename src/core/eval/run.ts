@@ -18,7 +18,8 @@ import { type Metrics, relevantInTop, scoreRun } from './metrics';
 export interface EvalSet {
   /** What is searched: title and text per document (the baseline indexes exactly these). */
   docs: Array<{ id: string; title: string; text: string }>;
-  queries: Array<{ id: string; text: string }>;
+  /** `fromPath`: the document the query is asked from (the search's current document), when the set has one. */
+  queries: Array<{ id: string; text: string; fromPath?: string }>;
   qrels: Map<string, Map<string, number>>;
   /** The markdown folder Lore indexes, and which document each file is. */
   root: string;
@@ -62,7 +63,12 @@ export interface EvalOptions {
   /** Results asked of search() per query (default 100: recall@100 needs them). */
   depth?: number;
   /** More options for Lore's searches (e.g. `names: false` to measure a ranking without names first). */
-  search?: Pick<SearchOptions, 'names' | 'groupTranslations'>;
+  search?: Pick<SearchOptions, 'names' | 'groupTranslations' | 'linkPrior'>;
+  /**
+   * More systems on the same index: each mode again with these options added (system
+   * `Lore <mode>, <name>`), e.g. the link prior at several weights without indexing again.
+   */
+  variants?: Array<{ name: string; search: Pick<SearchOptions, 'names' | 'groupTranslations' | 'linkPrior'> }>;
   /** The backend Lore's index is on (default: SQLite at dbPath); the baseline is SQLite FTS5 in every case. */
   storage?: Pick<LoreInit, 'backend' | 'postgres'>;
 }
@@ -152,18 +158,20 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
       baseline.close();
     }
 
-    for (const mode of modes) {
+    const systemsToRun = [{ name: '', search: opts.search }, ...(opts.variants ?? []).map((v) => ({ name: v.name, search: { ...opts.search, ...v.search } }))];
+    for (const variant of systemsToRun) for (const mode of modes) {
       throwIfAborted(opts.signal);
-      log(`searching: ${set.queries.length} queries, ${mode}`);
+      const system = `Lore ${mode}${variant.name ? `, ${variant.name}` : ''}`;
+      log(`searching: ${set.queries.length} queries, ${system}`);
       const runs = new Map<string, string[]>();
       const times: number[] = [];
       let fallback: string | undefined;
       let fallbackQueries = 0;
       for (const [i, q] of set.queries.entries()) {
         throwIfAborted(opts.signal);
-        progress?.({ phase: 'searching', done: i, total: set.queries.length, system: `Lore ${mode}` });
+        progress?.({ phase: 'searching', done: i, total: set.queries.length, system });
         const s = performance.now();
-        const r = await lore.search(q.text, { ...opts.search, k: depth, mode, signal: opts.signal });
+        const r = await lore.search(q.text, { ...variant.search, ...(q.fromPath ? { fromPath: q.fromPath } : {}), k: depth, mode, signal: opts.signal });
         times.push(performance.now() - s);
         if (r.mode !== mode) {
           fallback ??= r.fallbackReason ?? `mode used: ${r.mode}`;
@@ -177,7 +185,7 @@ export async function evaluate(set: EvalSet, opts: EvalOptions = {}): Promise<Ev
         }
         runs.set(q.id, ids);
       }
-      systems.push(summarise(`Lore ${mode}`, runs, times, set, fallback, fallbackQueries));
+      systems.push(summarise(system, runs, times, set, fallback, fallbackQueries));
     }
     return { documents: status.documents, chunks: status.chunks, indexMs, ...(embedder ? { embedder } : {}), systems };
   } finally {

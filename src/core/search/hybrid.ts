@@ -5,9 +5,12 @@ import { DEFAULT_WEIGHTS, type Fused, type FusionInfo, fuseAgreement, fuseRrf, f
 import { countByDoc, type ScoredRow, takeForDoc, toHit } from './hit';
 import { checkQueryText, SEARCH_MODES } from './input';
 import { groupTranslations } from './group';
+import { applyLinkPrior, PRIOR_DEPTH, priorActive, resolveLinkPrior } from './linkPrior';
 import { nameQuery, namesFirst } from './names';
 import { buildKeywordQuery } from './query';
 import type { KeywordIndex } from '../storage/keyword';
+import type { LinkIndex } from '../storage/links';
+import { relativeDocPath } from '../document';
 import type { VectorIndex } from '../storage/vectors';
 import type { SearchHit, SearchMode, SearchOptions, SearchResponse } from './types';
 
@@ -27,6 +30,8 @@ export interface SearchDeps {
   keyword: KeywordIndex;
   vectors: Pick<VectorIndex, 'nearest' | 'fused'>;
   availability(): SemanticAvailability | Promise<SemanticAvailability>;
+  /** The links between documents, for the link prior (without them the prior is off). */
+  links?: Pick<LinkIndex, 'inbound' | 'from'>;
 }
 
 /**
@@ -68,6 +73,12 @@ async function searchOnce(deps: SearchDeps, query: string, opts: SearchOptions, 
     return hits;
   };
   const names = opts.names === false ? undefined : nameQuery(query, opts.prefixLast);
+  // The link prior re-ranks a few more candidates than it returns (off: exactly k, as before).
+  const prior = resolveLinkPrior(opts.linkPrior);
+  const fromPath = opts.fromPath?.trim() ? relativeDocPath(deps.root, opts.fromPath.trim()) : undefined;
+  const links = deps.links && priorActive(prior, fromPath) ? deps.links : undefined;
+  const take = links ? Math.max(k, PRIOR_DEPTH) : k;
+  const ranked = async (hits: SearchHit[]) => (links ? (await applyLinkPrior(hits, prior, links, fromPath)).slice(0, k) : hits);
   const done = async (hits: SearchHit[], mode: SearchMode, fallbackReason?: string): Promise<{ response: SearchResponse; grouped: number }> => {
     const named = names ? await deps.keyword.named(names, k, opts) : [];
     const listed = namesFirst(hits, named, keywordTerms, k);
@@ -85,25 +96,25 @@ async function searchOnce(deps: SearchDeps, query: string, opts: SearchOptions, 
     };
   };
 
-  if (requestedMode === 'keyword') return done(await keywordHits(k), 'keyword');
+  if (requestedMode === 'keyword') return done(await ranked(await keywordHits(take)), 'keyword');
   if (!query.trim()) return done([], requestedMode);
   const avail = await deps.availability();
-  if (!avail.ok) return done(await keywordHits(k), 'keyword', avail.reason);
+  if (!avail.ok) return done(await ranked(await keywordHits(take)), 'keyword', avail.reason);
 
   let vector: Float32Array;
   try {
     vector = await avail.embedQuery(query, opts.signal);
   } catch (err) {
     throwIfAborted(opts.signal);
-    return done(await keywordHits(k), 'keyword', `the query could not be embedded: ${errorMessage(err)}`);
+    return done(await ranked(await keywordHits(take)), 'keyword', `the query could not be embedded: ${errorMessage(err)}`);
   }
   // Snippets are cut only for the hits shown: the lists below are rows, scored, in their order.
-  const depth = requestedMode === 'hybrid' ? Math.max(k * 2, 20) : k;
+  const depth = requestedMode === 'hybrid' ? Math.max(k * 2, 20, take) : take;
   if (requestedMode === 'semantic') {
     const sem = await deps.vectors.nearest(avail.model, vector, depth, opts, { signal: opts.signal, minSimilarity: opts.minSimilarity });
-    const hits = sem.slice(0, k).map((r) => toHit(r, terms, r.score, 'semantic'));
+    const hits = sem.slice(0, take).map((r) => toHit(r, terms, r.score, 'semantic'));
     if (opts.explain) hits.forEach((h, i) => (h.explain = explanation({ semantic: { rank: i + 1, similarity: h.score } })));
-    if (hits.length >= k) return done(hits, 'semantic');
+    if (hits.length >= k) return done(await ranked(hits), 'semantic');
     // Too few chunks are similar enough: keyword hits fill the rest of the list.
     const seen = new Set(sem.map((h) => h.chunkId));
     const docs = countByDoc(sem);
@@ -114,7 +125,7 @@ async function searchOnce(deps: SearchDeps, query: string, opts: SearchOptions, 
       const at = new Map(kwRows.map((r, i) => [r.chunkId, i + 1]));
       for (const h of filled) h.explain = explanation({ keyword: await keywordPart(at.get(h.chunkId) ?? 0, h) });
     }
-    return done([...hits, ...filled], 'semantic');
+    return done(await ranked([...hits, ...filled]), 'semantic');
   }
 
   const { fused, info, byId, kw, sem } = await fuseLists(deps, query, opts, depth, avail.model, vector);
@@ -132,9 +143,9 @@ async function searchOnce(deps: SearchDeps, query: string, opts: SearchOptions, 
       });
     }
     out.push(hit);
-    if (out.length >= k) break;
+    if (out.length >= take) break;
   }
-  return done(out, 'hybrid');
+  return done(await ranked(out), 'hybrid');
 }
 
 type Listed = Pick<ScoredRow, 'chunkId' | 'score'>;

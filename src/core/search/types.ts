@@ -83,6 +83,14 @@ export interface SearchResult extends Omit<SearchHit, 'indexed' | 'documentBonus
   stale: boolean;
 }
 
+/** The weights of the link prior (search/linkPrior.ts). */
+export interface LinkPriorWeights {
+  /** Weight of ln(1 + documents linking to the hit's document); 0: inbound links do not count. */
+  inbound: number;
+  /** Boost of a document the current document (`fromPath`) links to; 0: none. */
+  linked: number;
+}
+
 export interface SearchOptions extends SearchFilters {
   k?: number;
   /** Treat the last word as a prefix (search-as-you-type). */
@@ -102,6 +110,14 @@ export interface SearchOptions extends SearchFilters {
   minSimilarity?: number;
   /** Say why each result ranks where it does (`explain` on each result): a few extra queries per result. */
   explain?: boolean;
+  /**
+   * Link structure as a prior (search/linkPrior.ts): a document linked from many others, or from
+   * `fromPath`, ranks slightly higher. true = the tuned weights, a number = the inbound weight,
+   * or both weights; default off.
+   */
+  linkPrior?: boolean | number | Partial<LinkPriorWeights>;
+  /** The document the user is in (workspace-relative): with `linkPrior`, the documents it links to rank slightly higher. */
+  fromPath?: string;
   /** Memories that match too, in `memories` (default 3; 0 or false: none). */
   memories?: boolean | number;
   signal?: AbortSignal;

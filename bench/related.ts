@@ -321,7 +321,7 @@ export async function runRelated(ctx: BenchContext): Promise<string> {
     '| step | keyword mode | semantic mode |',
     '| --- | --- | --- |',
     `| read the document (\`documents.read\`, every chunk) | ${brief(steps.read)} | ${brief(semSteps.read)} |`,
-    `| keyword: the section's distinctive words (\`distinctiveTerms\`: \`explainTerms\` over up to 48 candidate words) | ${brief(steps.terms)} | - |`,
+    `| keyword: the section's distinctive words (\`distinctiveTerms\`: \`explainTerms\` over up to 32 candidate words, at most 2 in more than 1,000 chunks and 8,000 matches in all past the first 8 words) | ${brief(steps.terms)} | - |`,
     `| keyword: search with the 20 words (\`keyword.rows\`, 11 rows, one per document) | ${brief(steps.search)} | - |`,
     `| semantic: the section's vector from the embedding cache (\`vectors.cached\`) | - | ${brief(semSteps.cached)} |`,
     `| semantic: nearest 11 passages, one per document (\`vectors.nearest\`) | - | ${semSteps.nearest.length ? brief(semSteps.nearest) : 'no vector found'} |`,

@@ -32,7 +32,21 @@ export interface SimilarDeps {
 
 /** Candidate words of a section: from a letter to a letter or digit, three characters or more ("_stack_" is emphasis of "stack"). */
 const WORD = /\p{L}[\p{L}\p{N}_]*[\p{L}\p{N}]/gu;
-const CANDIDATES = 48;
+/** Words of the section whose share is asked (rust-book: 32 beat 48, hit@5 0.647 vs 0.629, and asks a third fewer). */
+const CANDIDATES = 32;
+/**
+ * At most this many words found in more than COMMON_MATCHES chunks: a query with more of them is
+ * ranked by scoring every match (the keyword index's MaxScore budget stops applying), p95 154 ms
+ * at 100K chunks against 42 ms with two (BENCHMARKS.md, "Related at 100,000 chunks").
+ */
+const MAX_COMMON = 2;
+const COMMON_MATCHES = 1000;
+/**
+ * The words' matches together stay under this (past the first MIN_TERMS words): what the search
+ * reads grows with them. Never reached on a book-sized folder (rust-book: 1,121 chunks); at 100K chunks p95 71 ms with 20,000, 44 ms with 8,000.
+ */
+const POSTINGS_BUDGET = 8000;
+const MIN_TERMS = 8;
 /**
  * rust-book, the section of each of 170 cross-chapter links: the linked chapter in the top 5 for
  * 55% (8 words), 61% (12), 65% (20), 62% (30) before stopwords were left out; 60% (16), 62% (20), 61% (25)
@@ -70,12 +84,18 @@ export async function distinctiveTerms(keyword: KeywordIndex, section: SectionCh
   const words = candidateWords(tf);
   if (!words.length || section.id === undefined) return words.slice(0, TERMS);
   const explained = await keyword.explainTerms(words.join(' '), section.id);
-  return explained
-    .filter((t) => !t.stopword && t.contribution > 0)
-    // Its BM25 share beat tf x idf and share x (1 + ln tf) on the same measure (61% / 60% / 58% at 12 words).
-    .sort((a, b) => b.contribution - a.contribution)
-    .slice(0, TERMS)
-    .map((t) => t.term);
+  const ranked = explained.filter((t) => !t.stopword && t.contribution > 0).sort((a, b) => b.contribution - a.contribution);
+  const terms: string[] = [];
+  let common = 0;
+  let postings = 0;
+  for (const t of ranked) {
+    if (terms.length === TERMS) break;
+    if (t.matches > COMMON_MATCHES && ++common > MAX_COMMON) continue;
+    if (terms.length >= MIN_TERMS && postings + t.matches > POSTINGS_BUDGET) continue;
+    postings += t.matches;
+    terms.push(t.term);
+  }
+  return terms;
 }
 
 export async function similarPassages(deps: SimilarDeps, section: SectionChunk, limit: number, signal?: AbortSignal): Promise<RelatedResult['similar']> {

@@ -15,9 +15,11 @@ CREATE TABLE links (
   text        TEXT    NOT NULL DEFAULT '',
   context     TEXT    NOT NULL DEFAULT '',
   target_key  TEXT    NOT NULL,
+  alt_key     TEXT,                                 -- the folder a link may also name ('docs' -> 'docs/'), used when no document has target_key
   PRIMARY KEY (document_id, ordinal)
 ) WITHOUT ROWID;
 CREATE INDEX links_target ON links (target_key);
+CREATE INDEX links_alt ON links (alt_key) WHERE alt_key IS NOT NULL;
 
 CREATE TABLE link_keys (
   key         TEXT    NOT NULL,

@@ -5,6 +5,7 @@ import { readSkipped } from './index/skippedRecord';
 import type { LoreStatus } from './lore';
 import { documentTotal } from './storage/documents';
 import type { Storage } from './storage/storage';
+import { brokenLinks } from './related/links';
 
 export async function readStatus(storage: Storage, parts: { root: string; embedding: EmbeddingPipeline; indexing: IndexProgress | null; watching: boolean }): Promise<LoreStatus> {
   const [c, info, embedding, skipped, checkedAt, team, broken] = await Promise.all([
@@ -14,7 +15,7 @@ export async function readStatus(storage: Storage, parts: { root: string; embedd
     readSkipped(storage.documents),
     storage.documents.meta('checkedAt'),
     storage.team?.(),
-    storage.links.broken(0),
+    brokenLinks(storage.links, parts.root, 0),
   ]);
   return {
     root: parts.root,

@@ -245,7 +245,7 @@ class LoreService implements Lore {
   }
 
   brokenLinks(limit = 100): Promise<BrokenLinks> {
-    return brokenLinks(this.storage.links, limit);
+    return brokenLinks(this.storage.links, this.root, limit);
   }
 
   async status(): Promise<LoreStatus> {

@@ -54,7 +54,7 @@ export function linkConformance(target: LinkTarget): void {
       [3, 'inline', 'ch04-01-x.html', 'part', 'part', 'book/ch04-01-x', 'book/ch04-01-x.md', 'Chapter 4.1'],
       // A wikilink reaches the document of that name with the shortest path.
       [5, 'wikilink', 'Wiki Note', '', 'alias', '~wiki note', 'notes/Wiki Note.md', 'Wiki Note'],
-      [5, 'inline', 'docs/', '', 'docs folder', 'book/docs', 'book/docs/README.md', 'Docs'],
+      [5, 'inline', 'docs/', '', 'docs folder', 'book/docs/', 'book/docs/README.md', 'Docs'],
       [5, 'image', 'img/d.png', '', 'diagram', '=book/img/d.png', null, null],
       [7, 'inline', 'missing.md', '', 'gone', 'book/missing', null, null],
       [7, 'reference', 'sub/ref.md', 'sec', 'ref link', 'book/sub/ref', 'book/sub/ref.md', 'Reference'],
@@ -237,6 +237,38 @@ export function linkConformance(target: LinkTarget): void {
     assert.deepEqual(await s.links.inbound([]), new Map());
   });
 
+  withStorage('a folder and a page of the same name are told apart; a link that may name either takes the page, else the folder', async (s) => {
+    await s.documents.apply([
+      docWrite('docs.md', '# Docs page\n\ntext\n'),
+      docWrite('docs/README.md', '# Docs readme\n\ntext\n'),
+      docWrite('docs/index.md', '# Docs index\n\ntext\n'),
+      docWrite('a/Note.md', '# Note A\n\ntext\n'),
+      docWrite('b/Note.md', '# Note B\n\ntext\n'),
+      docWrite('other.md', '# Other\n\n[folder](docs/), [page](docs.md) and [bare](docs).\n\n[[b/Note]] and [[Note]].\n'),
+    ]);
+    const reached = async () => (await s.links.from('other.md')).map((l) => [l.text, l.targetPath ?? null]);
+    assert.deepEqual(await reached(), [
+      // The folder's README and index both have its key: the shorter path is the one reached.
+      ['folder', 'docs/index.md'], ['page', 'docs.md'], ['bare', 'docs.md'], ['b/Note', 'b/Note.md'], ['Note', 'a/Note.md'],
+    ]);
+    // Backlinks agree with where each link goes: each link is a backlink of one document.
+    assert.deepEqual((await s.links.to('docs/index.md', 10)).map((l) => l.text), ['folder']);
+    assert.deepEqual(await s.links.to('docs/README.md', 10), []);
+    assert.deepEqual((await s.links.to('docs.md', 10)).map((l) => l.text), ['page', 'bare']);
+    assert.deepEqual((await s.links.to('b/Note.md', 10)).map((l) => l.text), ['b/Note']);
+    assert.deepEqual((await s.links.to('a/Note.md', 10)).map((l) => l.text), ['Note']);
+    assert.deepEqual(await s.links.counts('docs.md'), { to: 2, from: 0 });
+    assert.deepEqual(await s.links.counts('other.md'), { to: 0, from: 5 });
+    assert.equal((await s.links.broken(10)).count, 0);
+    // Without the page, the bare link falls back to the folder; without the folder's documents the page link breaks.
+    const [page] = (await s.documents.indexedFiles()).filter((f) => f.path === 'docs.md');
+    await s.documents.apply([{ kind: 'delete', file: page }]);
+    assert.deepEqual(await reached(), [['folder', 'docs/index.md'], ['page', null], ['bare', 'docs/index.md'], ['b/Note', 'b/Note.md'], ['Note', 'a/Note.md']]);
+    assert.deepEqual((await s.links.to('docs/index.md', 10)).map((l) => l.text), ['folder', 'bare']);
+    assert.deepEqual([...(await s.links.inbound(['docs/index.md']))], [['docs/index.md', 1]]);
+    assert.deepEqual((await s.links.broken(10)).links.map((l) => l.text), ['page']);
+  });
+
   withStorage('another index (another file, or another project on the server) is not linked to', async (s) => {
     const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lore-conformance-'));
     const other = await target.open(otherDir);
@@ -247,7 +279,7 @@ export function linkConformance(target: LinkTarget): void {
       assert.equal((await s.links.from('a.md'))[0].targetPath, undefined);
       assert.deepEqual((await other.links.to('b.md', 10)).map(at), ['x.md:3:b.md']);
       assert.deepEqual(await other.links.inbound(['b.md']), new Map([['b.md', 1]]), "x.md's link, not a.md's");
-      assert.deepEqual(await s.links.inbound(['a.md', 'b.md']), new Map([['b.md', 1]]), "a.md's link, not the other index's b.md's");
+      assert.deepEqual(await s.links.inbound(['a.md', 'b.md']), new Map(), "b.md is the other index's: nothing here reaches it, and nothing reaches a.md");
       assert.deepEqual((await s.links.to('a.md', 10)), []);
       assert.deepEqual((await other.links.broken(10)).links.map(at), ['b.md:3:a.md']);
     } finally {

@@ -73,6 +73,32 @@ describe('links read by the parser', () => {
     assert.equal(parseMarkdown(md, 'big.md').links.length, MAX_LINKS);
   });
 
+  it('counts lines as the file ends them (\\r\\n, or a lone \\r of classic Mac files)', () => {
+    const lines = ['# T', '', 'one [a](a.md)', 'two [[B]]', '', 'three [c](c.md)'];
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const links = parseMarkdown(lines.join(eol), 'x.md').links;
+      assert.deepEqual(links.map((l) => [l.line, l.target, l.context]), [[3, 'a.md', 'one [a](a.md)'], [4, 'B', 'two [[B]]'], [6, 'c.md', 'three [c](c.md)']], JSON.stringify(eol));
+    }
+  });
+
+  it('a heading or table cell that would open a block elsewhere does not swallow the links after it', () => {
+    const md = ['# ```rust [x](x.md)', '', '# <!-- [h](h.md)', '', '| <pre> [p](p.md) |', '|---|', '', 'later [y](y.md)', '', 'more [z](z.md)'].join('\n');
+    assert.deepEqual(brief(md).map(([line, , target]) => [line, target]), [[1, 'x.md'], [3, 'h.md'], [5, 'p.md'], [8, 'y.md'], [10, 'z.md']]);
+  });
+
+  it('reads a long paragraph of wikilinks (an index note) at each line, up to MAX_LINKS', () => {
+    const md = Array.from({ length: 20_000 }, (_, i) => `word [[note${i}]] text`).join('\n');
+    const links = parseMarkdown(md, 'index.md').links;
+    assert.equal(links.length, MAX_LINKS);
+    assert.deepEqual([links[0].line, links[0].target], [1, 'note0']);
+    assert.deepEqual([links[MAX_LINKS - 1].line, links[MAX_LINKS - 1].target], [MAX_LINKS, `note${MAX_LINKS - 1}`]);
+  });
+
+  it('leaves out a target no one wrote by hand (over 1,000 characters) and keeps link texts short', () => {
+    const links = parseMarkdown(`[${'t'.repeat(500)}](ok.md) [[${'x'.repeat(3000)}]] [long](${'y'.repeat(1200)}.md)`, 'a.md').links;
+    assert.deepEqual(links.map((l) => [l.target, l.text.length]), [['ok.md', 200]]);
+  });
+
   it('a document chunked by lines (too deeply nested to parse) still indexes, with no links', () => {
     const md = `${'> '.repeat(120)}[deep](deep.md)\n`;
     const doc = parseMarkdown(md, 'deep.md');

@@ -27,7 +27,9 @@ const files = {
     'Vectors keep their elements on the heap. Ownership is explained in [[Ownership]], and', // 3
     'moves in [moving](ownership.md#moves), slices in [slices](slices.html), ![diagram](img/vec.png).', // 4
     'Other books: [nomicon](../../nomicon/vec.html).', // 5
+    'See [the examples](examples/) and ![gone](img/gone.png).', // 6
   ].join('\n'),
+  'book/examples/main.rs': 'fn main() {}',
   'book/img/vec.png': 'not really an image',
   'notes/gardening.md': '# Gardening\n\nTomatoes need sun, water and patience.\n',
 };
@@ -74,12 +76,16 @@ describe('related: what belongs with the document in front of the user', () => {
       ['slices.html', 'broken', undefined, undefined],
       ['img/vec.png', 'file', 'book/img/vec.png', undefined],
       ['../../nomicon/vec.html', 'outside', undefined, undefined],
+      // A folder on disk without a README is there (not broken); an image that is not is a missing file.
+      ['examples/', 'file', 'book/examples', undefined],
+      ['img/gone.png', 'missing-file', undefined, undefined],
     ]);
     const boxes = await lore.links('book/boxes.md');
     assert.deepEqual(boxes?.linksFrom.map((o) => [o.path, o.targetLine]), [['book/ownership.md', 5]]);
   });
 
   it('counts broken links in status and lists where they are; a new file resolves them', async () => {
+    // slices.html only: the examples folder is on disk, and a missing image is not a link to a document.
     assert.equal((await lore.status()).brokenLinks, 1);
     assert.deepEqual((await lore.brokenLinks()).links.map((l) => [l.path, l.line, l.target]), [['book/vectors.md', 4, 'slices.html']]);
     ws.write('book/slices.md', '# Slices\n\nA slice borrows part of a collection.\n');

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { resolveConfig } from '../config';
 import { LoreError } from '../errors';
 import { FileFilter, listFiles } from '../index/files';
-import { documentKeys, headingSlug, isDocumentKey, linkKey } from '../links/resolve';
+import { documentKeys, headingSlug, isDocumentKey, linkKeys } from '../links/resolve';
 import { roughPlainText } from '../markdown/chunk';
 import { parseMarkdown } from '../markdown/parse';
 import { makeQuery, proseOf, queryWords } from './knownItem';
@@ -135,10 +135,11 @@ export async function readLinkGraph(root: string): Promise<LinkGraph> {
     for (const k of documentKeys(rel)) byKey.set(k, [...(byKey.get(k) ?? []), rel]);
   }
   // Which document a link reaches: its key's documents, the shortest path when a name is several's.
-  const reach = (source: string, link: Parameters<typeof linkKey>[1]): string | undefined => {
-    const key = linkKey(source, link);
-    if (key === undefined || !isDocumentKey(key)) return undefined;
-    return [...(byKey.get(key) ?? [])].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];
+  const reach = (source: string, link: Parameters<typeof linkKeys>[1]): string | undefined => {
+    const { key, alt } = linkKeys(source, link);
+    if (!isDocumentKey(key)) return undefined;
+    const docsOf = byKey.get(key) ?? (alt !== undefined ? byKey.get(alt) : undefined) ?? [];
+    return [...docsOf].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];
   };
 
   const edges: LinkGraph['edges'] = [];

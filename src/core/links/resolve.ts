@@ -1,13 +1,16 @@
 /**
  * Where a link goes, from the path its document has: pure string work, shared by every backend
- * (which stores each link's key) and the engine (which resolves a document's keys the same way).
+ * (which stores each link's keys) and the engine (which resolves a document's keys the same way).
  *
  * A link's key names what it points at without its extension, so a link to a built page
  * (`ch04-01-x.html`, as mdBook, Docusaurus and Hugo sources write them), to the markdown file
  * (`ch04-01-x.md`) or to neither (`ch04-01-x`) meet the document `ch04-01-x.md`. A folder link
- * (`docs/`) meets its README or index. A wikilink (`[[Note]]`) meets any document of that name
- * (`~note`), as Obsidian and Foam resolve them. Other files (images, PDFs) keep their extension
- * behind `=` and are never documents.
+ * (`docs/`) meets the folder's README or index (`docs/`); a link that may name either
+ * (`docs`, `docs/index.html`) keeps the folder as its second key, used when no document has the
+ * first. A wikilink (`[[Note]]`) meets a document of that name in any folder (`~note`), as
+ * Obsidian and Foam resolve them; `[[b/Note]]` the one at that path first. Other files (images,
+ * PDFs) keep their extension behind `=` and are never documents. When several documents have a
+ * key, the one with the shortest path is the one it reaches.
  */
 import path from 'node:path';
 import type { ParsedLink } from '../types';
@@ -15,6 +18,8 @@ import type { ParsedLink } from '../types';
 /** The extensions a link to a document may carry: markdown sources, or the pages built from them. */
 const DOC_EXT = /\.(?:md|markdown|mdx|html?)$/i;
 const INDEX_NAMES = new Set(['readme', 'index', '_index']);
+/** What a wikilink names when it is a file, not a note (`![[diagram.png]]`); names like "Release 1.2" are notes. */
+const WIKI_FILE_EXT = /\.(?:png|jpe?g|gif|svg|webp|bmp|ico|avif|pdf|mp[34]|m4a|mov|webm|ogg|wav|flac|zip|csv|tsv|json|ya?ml|txt|canvas|excalidraw|drawio)$/i;
 
 /** A URL with a scheme (https:, mailto:, vscode:) or a protocol-relative one: not a workspace file. */
 export function isExternal(url: string): boolean {
@@ -57,34 +62,44 @@ export function pathKey(p: string): string {
   return p.replace(DOC_EXT, '');
 }
 
+/** The key of a folder ('' for the workspace root): what its README or index is reached by. */
+export function folderKey(dir: string): string {
+  return dir === '' || dir === '.' ? '/' : `${dir}/`;
+}
+
 function stemOf(p: string): string {
   return (p.split('/').pop() ?? '').replace(DOC_EXT, '');
 }
 
-/**
- * The key of what a link points at (see the top of this file), or undefined for a link that
- * leaves the workspace.
- */
-export function linkKey(sourcePath: string, link: Pick<ParsedLink, 'kind' | 'target'>): string | undefined {
-  if (link.kind === 'wikilink') {
-    const name = link.target.replace(/\\/g, '/').replace(/\/+$/, '').split('/').pop() ?? '';
-    if (/\.[a-z0-9]+$/i.test(name) && !DOC_EXT.test(name)) return `=${name}`;
-    return name ? `~${stemOf(name).toLowerCase()}` : pathKey(sourcePath);
-  }
-  const resolved = resolveLinkPath(sourcePath, link.target);
-  if (resolved === undefined) return undefined;
-  const base = resolved.split('/').pop() ?? '';
-  // A file that is not a document (an image, a PDF, source code) keeps its extension.
-  if (/\.[a-z0-9]+$/i.test(base) && !DOC_EXT.test(base)) return `=${resolved}`;
-  return pathKey(resolved);
+/** What a link points at: its key, and the key it falls back to when no document has that one. */
+export interface LinkKeys {
+  key: string;
+  alt?: string;
 }
 
-/**
- * The key a backend stores for a link: its linkKey, or, for one that leaves the workspace, the
- * target as written behind '=' (a file that is not a document: never resolved, never broken).
- */
-export function storedLinkKey(sourcePath: string, link: Pick<ParsedLink, 'kind' | 'target'>): string {
-  return linkKey(sourcePath, link) ?? `=${link.target}`;
+/** The keys of a link from the document at `sourcePath` (see the top of this file). */
+export function linkKeys(sourcePath: string, link: Pick<ParsedLink, 'kind' | 'target'>): LinkKeys {
+  const slashed = link.target.replace(/\\/g, '/');
+  if (link.kind === 'wikilink') {
+    const trimmed = slashed.replace(/^\/+|\/+$/g, '');
+    const name = trimmed.split('/').pop() ?? '';
+    if (WIKI_FILE_EXT.test(name)) return { key: `=${name}` };
+    if (!name) return { key: pathKey(sourcePath) };
+    const byName = `~${stemOf(name).toLowerCase()}`;
+    if (!trimmed.includes('/')) return { key: byName };
+    const at = path.posix.normalize(trimmed);
+    return at.startsWith('../') ? { key: byName } : { key: pathKey(at), alt: byName };
+  }
+  const resolved = resolveLinkPath(sourcePath, slashed);
+  if (resolved === undefined) return { key: `=${link.target}` };
+  const base = resolved.split('/').pop() ?? '';
+  // A file that is not a document (an image, a PDF, source code) keeps its extension.
+  if (/\.[a-z0-9]+$/i.test(base) && !DOC_EXT.test(base)) return { key: `=${resolved}` };
+  if (resolved === '' || /\/$|(?:^|\/)\.{1,2}$/.test(slashed)) return { key: folderKey(resolved) };
+  const dir = path.posix.dirname(resolved);
+  if (INDEX_NAMES.has(stemOf(base).toLowerCase())) return { key: pathKey(resolved), alt: folderKey(dir) };
+  // `docs` may be docs.md or the docs folder; `docs.html` is a page.
+  return DOC_EXT.test(base) ? { key: pathKey(resolved) } : { key: pathKey(resolved), alt: folderKey(resolved) };
 }
 
 /** Whether a key names a document (not some other file). */
@@ -94,13 +109,9 @@ export function isDocumentKey(key: string): boolean {
 
 /** Every key under which links reach the document at `docPath` (its path, its name, its folder for a README). */
 export function documentKeys(docPath: string): string[] {
-  const own = pathKey(docPath);
   const stem = stemOf(docPath);
-  const keys = [own, `~${stem.toLowerCase()}`];
-  if (INDEX_NAMES.has(stem.toLowerCase())) {
-    const dir = path.posix.dirname(docPath);
-    keys.push(dir === '.' ? '' : dir);
-  }
+  const keys = [pathKey(docPath), `~${stem.toLowerCase()}`];
+  if (INDEX_NAMES.has(stem.toLowerCase())) keys.push(folderKey(path.posix.dirname(docPath)));
   return [...new Set(keys)];
 }
 
@@ -124,7 +135,9 @@ export function headingText(raw: string): string {
       .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
       .replace(/!?\[([^\]]*)\]\[[^\]]*\]/g, '$1')
       .replace(/<[^>]*>/g, '')
-      .replace(/[*_~]+/g, '')
+      .replace(/[*~]+/g, '')
+      // Emphasis underscores, not those inside a word (`my_function` keeps its own).
+      .replace(/(?<![\p{L}\p{N}])_+|_+(?![\p{L}\p{N}])/gu, '')
       .replace(/\\([!-/:-@[-`{-~])/g, '$1')))
     .join('')
     .replace(/\s+/g, ' ')
@@ -132,31 +145,51 @@ export function headingText(raw: string): string {
 }
 
 /**
- * The anchors of a markdown text and their lines: headings outside code fences (also inside block
- * quotes) by their slugs, repeats numbered as GitHub does, and explicit HTML anchors
- * (`<a id="old-name"></a>`, which books keep so links to a renamed heading still land).
+ * The anchors of a markdown text and their lines: headings outside code fences (ATX and setext,
+ * also inside block quotes) by their slugs, repeats numbered as GitHub does, and explicit HTML
+ * anchors (`<a id="old-name"></a>`, which books keep so links to a renamed heading still land).
  */
 export function headingAnchors(lines: Array<{ line: number; text: string }>, plain: (raw: string) => string = headingText): Map<string, number> {
   const anchors = new Map<string, number>();
   const seen = new Map<string, number>();
-  let fence: string | undefined;
-  for (const { line, text: raw } of lines) {
-    const text = raw.replace(/^(?: {0,3}>[ \t]?)+/, '');
-    const f = /^ {0,3}(`{3,}|~{3,})/.exec(text);
-    if (f) {
-      if (fence === undefined) fence = f[1][0];
-      else if (f[1][0] === fence) fence = undefined;
-      continue;
-    }
-    if (fence !== undefined) continue;
-    for (const a of text.matchAll(/<a\s+(?:[^>]*\s)?(?:id|name)\s*=\s*["']([^"']+)["']/gi)) if (!anchors.has(a[1])) anchors.set(a[1], line);
-    const h = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/.exec(text);
-    if (!h) continue;
-    const base = headingSlug(plain(h[1] ?? ''));
+  const add = (raw: string, line: number) => {
+    const base = headingSlug(plain(raw));
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     const slug = n === 0 ? base : `${base}-${n}`;
     if (!anchors.has(slug)) anchors.set(slug, line);
-  }
+  };
+  let fence: { char: string; length: number } | undefined;
+  /** A paragraph line that a setext underline below would make a heading. */
+  let previous: { line: number; text: string } | undefined;
+  lines.forEach(({ line, text: raw }, i) => {
+    const text = raw.replace(/^(?: {0,3}>[ \t]?)+/, '');
+    const f = /^ {0,3}(`{3,}|~{3,})/.exec(text);
+    if (fence) {
+      // Closed by a fence of the same character, at least as long, with nothing after it.
+      if (f && f[1][0] === fence.char && f[1].length >= fence.length && /^ {0,3}[`~]+[ \t]*$/.test(text)) fence = undefined;
+      previous = undefined;
+      return;
+    }
+    if (f) {
+      fence = { char: f[1][0], length: f[1].length };
+      previous = undefined;
+      return;
+    }
+    for (const a of text.matchAll(/<a\s+(?:[^>]*\s)?(?:id|name)\s*=\s*["']([^"']+)["']/gi)) if (!anchors.has(a[1])) anchors.set(a[1], line);
+    const h = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/.exec(text);
+    if (h) {
+      add(h[1] ?? '', line);
+      previous = undefined;
+      return;
+    }
+    if (previous && /^ {0,3}(?:=+|-+)[ \t]*$/.test(text) && lines[i - 1]?.line === line - 1) {
+      add(previous.text.trim(), previous.line);
+      previous = undefined;
+      return;
+    }
+    const paragraph = text.trim() !== '' && !/^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|^ {4}|^ {0,3}<|^ {0,3}(?:[-*_][ \t]*){3,}$|^ {0,3}\|/.test(text);
+    previous = paragraph ? { line, text } : undefined;
+  });
   return anchors;
 }

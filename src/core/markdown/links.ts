@@ -19,8 +19,14 @@ import { isExternal, splitUrl } from '../links/resolve';
 /** CommonMark only: GFM adds nothing a workspace link needs (its autolinks are URLs), and its autolink literals cost the most. */
 const inlineProcessor = unified().use(remarkParse);
 
-const WIKILINK = /!?\[\[([^[\]\n]+?)\]\]/g;
+const WIKILINK = /!?\[\[([^[\]\r\n]+?)\]\]/g;
+/** Line ends as micromark counts them (and LineIndex): classic Mac files end lines with a lone \r. */
+const NEWLINE = /\r\n|\r|\n/;
+const NEWLINES = /\r\n|\r|\n/g;
+/** A longer link target is not a path anyone wrote (and would not fit a server's index row). */
+const MAX_TARGET = 1000;
 const MAX_CONTEXT = 200;
+const MAX_TEXT = 200;
 /** Enough for any real document; a generated one with more stops here. */
 export const MAX_LINKS = 5000;
 
@@ -81,7 +87,7 @@ function wikilink(inner: string): { target: string; fragment: string; text: stri
   const hash = ref.indexOf('#');
   const target = (hash === -1 ? ref : ref.slice(0, hash)).trim();
   const fragment = hash === -1 ? '' : ref.slice(hash + 1).replace(/^\^/, '').trim();
-  return { target, fragment, text: alias || ref };
+  return { target, fragment, text: (alias || ref).slice(0, MAX_TEXT) };
 }
 
 /** The links of a document (see the top of this file), at most MAX_LINKS. */
@@ -94,8 +100,10 @@ export function extractLinks(src: string, root: Root, lines: string[]): ParsedLi
   let line = 1;
   for (const b of blocks) {
     starts.push(line);
-    text += `${b.raw}\n\n`;
-    line += b.raw.split('\n').length + 1;
+    // A zero-width space first: in the batch, text that opened a heading or a table cell must not
+    // open a block ("```rust", "<!--", "    x" would swallow the blocks after it); inline it is nothing.
+    text += `\u200b${b.raw}\n\n`;
+    line += b.raw.split(NEWLINE).length + 1;
   }
   const definedAt = line;
   text += definitions.join('\n\n');
@@ -126,10 +134,10 @@ export function extractLinks(src: string, root: Root, lines: string[]): ParsedLi
     const at = batchLine === undefined ? undefined : origin(batchLine);
     if (at === undefined || out.length >= MAX_LINKS) return;
     const u = url.trim();
-    if (!u || isExternal(u)) return;
+    if (!u || u.length > MAX_TARGET || isExternal(u)) return;
     const { target, fragment } = splitUrl(u);
     if (target === '' && kind !== 'wikilink') return;
-    out.push({ line: at, kind, target, fragment, text: label.replace(/\s+/g, ' ').trim(), context: contextOf(lines, at) });
+    out.push({ line: at, kind, target, fragment, text: label.replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT), context: contextOf(lines, at) });
   };
   const walk = (node: Nodes): void => {
     const at = (node as Positioned).position?.start.line;
@@ -159,15 +167,20 @@ export function extractLinks(src: string, root: Root, lines: string[]): ParsedLi
       case 'definition':
         return;
     }
-    if ('children' in node) for (const c of node.children as Nodes[]) walk(c);
+    if ('children' in node) for (const c of node.children as Nodes[]) if (out.length < MAX_LINKS) walk(c);
   };
   const wikilinks = (node: Text, at: number | undefined): void => {
     if (at === undefined || !node.value.includes('[[')) return;
+    // Lines counted from the last match on, not from the start of the text each time (one long paragraph of [[links]]).
+    let lineOf = at;
+    let counted = 0;
     for (const m of node.value.matchAll(WIKILINK)) {
+      if (out.length >= MAX_LINKS) return;
+      lineOf += node.value.slice(counted, m.index).match(NEWLINES)?.length ?? 0;
+      counted = m.index;
       const w = wikilink(m[1]);
       // [[#Heading]] is a link within the document: not part of the graph, like (#part).
       if (!w.target) continue;
-      const lineOf = at + (node.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
       add(lineOf, 'wikilink', w.fragment ? `${w.target}#${w.fragment}` : w.target, w.text);
     }
   };

@@ -38,21 +38,32 @@ class Anchors {
   }
 }
 
+/** A workspace path a link names, when it is on disk (a folder without a README, a file the index leaves out). */
+function onDisk(root: string, rel: string): boolean {
+  const full = path.join(root, rel);
+  return path.relative(root, full).split(path.sep)[0] !== '..' && fs.existsSync(full);
+}
+
+/** What a link that reaches no document points at: outside the workspace, something on disk, or nothing. */
+function unresolvedState(l: Pick<StoredLink, 'kind' | 'key' | 'target'>, from: string, root: string): { state: OutgoingLink['state']; path?: string } {
+  if (l.kind === 'wikilink') return { state: isDocumentKey(l.key) ? 'broken' : 'file' }; // a wikilink embed names a file anywhere
+  const rel = resolveLinkPath(from, l.target);
+  if (rel === undefined) return { state: 'outside' };
+  if (onDisk(root, rel)) return { state: 'file', path: rel };
+  return { state: isDocumentKey(l.key) ? 'broken' : 'missing-file' };
+}
+
 async function outgoing(l: ResolvedLink & { from: string }, root: string, anchors: Anchors): Promise<OutgoingLink> {
   const base: OutgoingLink = { line: l.line, kind: l.kind, target: l.target, fragment: l.fragment, text: l.text, context: l.context, state: 'broken' };
   if (l.targetPath !== undefined) {
     const out: OutgoingLink = { ...base, path: l.targetPath, title: l.targetTitle, targetLine: 1, state: 'document' };
     if (!l.fragment) return out;
-    const line = (await anchors.of(l.targetPath)).get(headingSlug(l.fragment));
+    // As written first (an HTML anchor, or a slug), then as a heading's text would be slugged (a wikilink's #Heading).
+    const found = await anchors.of(l.targetPath);
+    const line = found.get(l.fragment) ?? found.get(headingSlug(l.fragment));
     return line === undefined ? { ...out, state: 'heading-missing' } : { ...out, targetLine: line };
   }
-  if (isDocumentKey(l.key)) return base;
-  // A file that is not a document: there when it is on disk (a wikilink embed names a file anywhere).
-  const file = l.key.slice(1);
-  if (l.kind === 'wikilink') return { ...base, state: 'file' };
-  if (resolveLinkPath(l.from, l.target) === undefined) return { ...base, state: 'outside' };
-  const full = path.join(root, file);
-  return fs.existsSync(full) && path.relative(root, full).split(path.sep)[0] !== '..' ? { ...base, path: file, state: 'file' } : base;
+  return { ...base, ...unresolvedState(l, l.from, root) };
 }
 
 export async function linksFrom(deps: LinkDeps, docPath: string, limit: number): Promise<OutgoingLink[]> {
@@ -65,7 +76,27 @@ export async function linksTo(deps: LinkDeps, docPath: string, limit: number): P
   return (await deps.links.to(docPath, limit)).map(toBacklink);
 }
 
-export async function brokenLinks(links: LinkIndex, limit: number): Promise<BrokenLinks> {
-  const { count, links: found } = await links.broken(limit);
-  return { count, links: found.map((l) => ({ path: l.sourcePath, line: l.line, target: l.fragment ? `${l.target}#${l.fragment}` : l.target, text: l.text, context: l.context })) };
+/** How many unresolved links are looked at on disk (beyond, the index's count is taken as it is). */
+const DISK_CHECKS = 2000;
+const BROKEN_TTL_MS = 5000;
+const lastBroken = new WeakMap<LinkIndex, { at: number; indexCount: number; onDisk: number }>();
+
+/**
+ * Links that reach no document and nothing on disk: the index's unresolved links, less those that
+ * name a folder or file that is there (a folder without a README, a file the index leaves out).
+ * What the disk says is kept a few seconds while the index's count stays the same (status reads
+ * ask for the count every few hundred milliseconds while a run goes on).
+ */
+export async function brokenLinks(links: LinkIndex, root: string, limit: number): Promise<BrokenLinks> {
+  const first = await links.broken(0);
+  const known = lastBroken.get(links);
+  if (first.count === 0) return { count: 0, links: [] };
+  if (limit <= 0 && known && known.indexCount === first.count && Date.now() - known.at < BROKEN_TTL_MS) return { count: first.count - known.onDisk, links: [] };
+  const { count, links: found } = await links.broken(Math.max(limit, DISK_CHECKS));
+  const broken = found.filter((l) => unresolvedState(l, l.sourcePath, root).state === 'broken');
+  lastBroken.set(links, { at: Date.now(), indexCount: count, onDisk: found.length - broken.length });
+  return {
+    count: count - (found.length - broken.length),
+    links: broken.slice(0, Math.max(0, limit)).map((l) => ({ path: l.sourcePath, line: l.line, target: l.fragment ? `${l.target}#${l.fragment}` : l.target, text: l.text, context: l.context })),
+  };
 }

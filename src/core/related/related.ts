@@ -50,10 +50,11 @@ export async function findRelated(deps: RelatedDeps, p: string, opts: RelatedOpt
   opts.signal?.throwIfAborted();
   const chunk = sectionAt(doc.chunks, line);
   const section: SectionChunk | undefined = chunk && { ...chunk, docPath: doc.path };
-  const [similar, to, from] = await Promise.all([
+  const [similar, to, from, totals] = await Promise.all([
     section ? similarPassages(deps, section, limit, opts.signal) : Promise.resolve({ method: 'none' as const, reason: 'the document has no text', passages: [] }),
     linksTo(deps, doc.path, linkLimit),
     linksFrom(deps, doc.path, linkLimit),
+    deps.links.counts(doc.path),
   ]);
   return {
     path: doc.path,
@@ -62,6 +63,8 @@ export async function findRelated(deps: RelatedDeps, p: string, opts: RelatedOpt
     similar,
     linksTo: to,
     linksFrom: from,
+    linksToTotal: totals.to,
+    linksFromTotal: totals.from,
     tookMs: Math.round((performance.now() - started) * 10) / 10,
   };
 }
@@ -71,6 +74,6 @@ export async function documentLinks(deps: Omit<RelatedDeps, keyof SimilarDeps>, 
   const docPath = docPathOf(deps.root, p);
   const doc = await deps.documents.read(docPath, 1, 1);
   if (!doc) return undefined;
-  const [to, from] = await Promise.all([linksTo(deps, doc.path, limit), linksFrom(deps, doc.path, limit)]);
-  return { path: doc.path, title: doc.title, linksTo: to, linksFrom: from };
+  const [to, from, totals] = await Promise.all([linksTo(deps, doc.path, limit), linksFrom(deps, doc.path, limit), deps.links.counts(doc.path)]);
+  return { path: doc.path, title: doc.title, linksTo: to, linksFrom: from, linksToTotal: totals.to, linksFromTotal: totals.from };
 }

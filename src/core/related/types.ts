@@ -57,11 +57,12 @@ export interface OutgoingLink {
   /**
    * 'document': reaches an indexed document (and its heading when it names one);
    * 'heading-missing': the document is there, the #fragment names no heading of it;
-   * 'file': a file that is not a document (an image), found on disk;
+   * 'file': a file or folder on disk that is not an indexed document (an image; a folder without a README);
+   * 'missing-file': a file that is not a document (an image, a PDF), not on disk;
    * 'outside': leaves the workspace (`../other-book/x.html`): not indexed here, so not known to be broken;
    * 'broken': reaches nothing (no such document, or no such file).
    */
-  state: 'document' | 'heading-missing' | 'file' | 'outside' | 'broken';
+  state: 'document' | 'heading-missing' | 'file' | 'missing-file' | 'outside' | 'broken';
 }
 
 export interface RelatedSection {
@@ -89,6 +90,9 @@ export interface RelatedResult {
   };
   linksTo: Backlink[];
   linksFrom: OutgoingLink[];
+  /** How many links there are each way (the lists stop at `linkLimit`). */
+  linksToTotal: number;
+  linksFromTotal: number;
   /** How long it took (ms). */
   tookMs: number;
 }
@@ -99,6 +103,9 @@ export interface DocumentLinks {
   title: string;
   linksTo: Backlink[];
   linksFrom: OutgoingLink[];
+  /** How many links there are each way (the lists stop at `limit`). */
+  linksToTotal: number;
+  linksFromTotal: number;
 }
 
 /** Links that reach nothing, for Index Status and lore status. */

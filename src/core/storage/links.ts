@@ -11,7 +11,7 @@ export interface StoredLink extends ParsedLink {
   /** The document the link is in. */
   sourcePath: string;
   sourceTitle: string;
-  /** What it points at (links/resolve.ts linkKey). */
+  /** What it points at (links/resolve.ts linkKeys). */
   key: string;
 }
 
@@ -27,6 +27,8 @@ export interface LinkIndex {
   from(path: string): Promise<ResolvedLink[]>;
   /** Links in other documents that reach `path` (by any of its keys), by source path and line, at most `limit`. */
   to(path: string, limit: number): Promise<StoredLink[]>;
+  /** How many links reach `path` from other documents (as to() lists them) and how many it has (as from()). */
+  counts(path: string): Promise<{ to: number; from: number }>;
   /** Links to documents the index does not hold: how many, and the first `limit` of them by path and line. */
   broken(limit: number): Promise<{ count: number; links: StoredLink[] }>;
   /** How many other documents link to each of `paths` (missing: none). */

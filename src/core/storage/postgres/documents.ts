@@ -7,7 +7,7 @@
  */
 import { tokensSql, WRITE_TERMS_SQL } from './bm25';
 import type pg from 'pg';
-import { documentKeys, storedLinkKey } from '../../links/resolve';
+import { documentKeys, linkKeys } from '../../links/resolve';
 import { inferDocumentType, titleFromPath } from '../../markdown/docInfo';
 import { type ParsedDocument, type ParsedLink, type SyncStatus, SYNC_STATUSES } from '../../types';
 import { type DocumentCounts, type DocumentStore, type FileStamp, type FileState, type IndexedFile, type IndexWrite, renamedTitleType, type StoredDocument } from '../documents';
@@ -25,6 +25,8 @@ const asFile = (r: FileRow): IndexedFile => ({ ...r, id: Number(r.id), size: Num
 const TRANSIENT_CODES = new Set(['53100', '53200', '53300', '57014', '55P03']);
 
 export class PgDocumentStore implements DocumentStore {
+  /** Counts this client's writes (begun): what was read before one is read again after it (the link index's counts). */
+  writes = 0;
   constructor(
     private readonly db: PgDatabase,
     private readonly projectId: number,
@@ -82,6 +84,7 @@ export class PgDocumentStore implements DocumentStore {
 
   async apply(writes: IndexWrite[], now = Date.now()): Promise<void> {
     if (!writes.length) return;
+    this.writes++;
     await this.db.transaction(async (c) => {
       for (const op of writes) {
         switch (op.kind) {
@@ -165,23 +168,24 @@ export class PgDocumentStore implements DocumentStore {
     await c.query('DELETE FROM links WHERE document_id = $1', [documentId]);
     if (!links.length) return;
     // One statement for all of them (unnest of arrays), as for the chunks.
-    await c.query(`INSERT INTO links (document_id, project_id, ordinal, line, kind, target, fragment, text, context, target_key)
-      SELECT $1, $2, u.* FROM unnest($3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-        AS u(o, l, k, t, f, x, c, key)`, [
+    const keys = links.map((l) => linkKeys(path, l));
+    await c.query(`INSERT INTO links (document_id, project_id, ordinal, line, kind, target, fragment, text, context, target_key, alt_key)
+      SELECT $1, $2, u.* FROM unnest($3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+        AS u(o, l, k, t, f, x, c, key, alt)`, [
       documentId, this.projectId, links.map((_, i) => i), links.map((l) => l.line), links.map((l) => l.kind), links.map((l) => l.target),
-      links.map((l) => l.fragment), links.map((l) => l.text), links.map((l) => l.context), links.map((l) => storedLinkKey(path, l)),
+      links.map((l) => l.fragment), links.map((l) => l.text), links.map((l) => l.context), keys.map((k) => k.key), keys.map((k) => k.alt ?? null),
     ]);
   }
 
   /** The document moved: it is reached by its new path's keys, and its relative links are resolved from its new folder. */
   private async moveLinks(c: Q, documentId: number, newPath: string): Promise<void> {
     await this.writeKeys(c, documentId, newPath);
-    const old = await c.query<{ ordinal: number; kind: ParsedLink['kind']; target: string; key: string }>(
-      'SELECT ordinal, kind, target, target_key AS key FROM links WHERE document_id = $1', [documentId]);
-    const changed = old.rows.map((l) => ({ ordinal: l.ordinal, key: storedLinkKey(newPath, l), was: l.key })).filter((l) => l.key !== l.was);
+    const old = await c.query<{ ordinal: number; kind: ParsedLink['kind']; target: string; key: string; alt: string | null }>(
+      'SELECT ordinal, kind, target, target_key AS key, alt_key AS alt FROM links WHERE document_id = $1', [documentId]);
+    const changed = old.rows.map((l) => ({ ordinal: l.ordinal, ...linkKeys(newPath, l), was: l })).filter((l) => l.key !== l.was.key || (l.alt ?? null) !== l.was.alt);
     if (!changed.length) return;
-    await c.query(`UPDATE links SET target_key = u.key FROM unnest($2::int[], $3::text[]) AS u(o, key)
-      WHERE document_id = $1 AND ordinal = u.o`, [documentId, changed.map((l) => l.ordinal), changed.map((l) => l.key)]);
+    await c.query(`UPDATE links SET target_key = u.key, alt_key = u.alt FROM unnest($2::int[], $3::text[], $4::text[]) AS u(o, key, alt)
+      WHERE document_id = $1 AND ordinal = u.o`, [documentId, changed.map((l) => l.ordinal), changed.map((l) => l.key), changed.map((l) => l.alt ?? null)]);
   }
 
   private async restatus(c: Q, id: number, status: SyncStatus, now: number): Promise<void> {
@@ -231,6 +235,7 @@ export class PgDocumentStore implements DocumentStore {
   }
 
   async dropAll(): Promise<void> {
+    this.writes++;
     await this.db.query('DELETE FROM document_index WHERE project_id = $1', [this.projectId]);
   }
 }

@@ -58,7 +58,7 @@ export class PgStorage implements Storage {
     this.documents = new PgDocumentStore(db, projectId);
     this.keyword = new PgKeywordIndex(db, projectId);
     this.embeddingQueue = new PgEmbeddingQueue(db, projectId, vectors);
-    this.links = new PgLinkIndex(db, projectId);
+    this.links = new PgLinkIndex(db, projectId, () => this.documents.writes);
   }
 
   static async open(opts: PgStorageOptions): Promise<PgStorage> {

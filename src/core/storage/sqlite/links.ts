@@ -5,8 +5,14 @@ import type { LinkIndex, ResolvedLink, StoredLink } from '../links';
 
 const COLUMNS = `l.line, l.kind, l.target, l.fragment, l.text, l.context, l.target_key AS key,
   d.file_path AS sourcePath, d.title AS sourceTitle`;
-/** A key meets no document (and names one: '=' keys are other files). */
-const BROKEN = `substr(l.target_key, 1, 1) != '=' AND NOT EXISTS (SELECT 1 FROM link_keys k WHERE k.key = l.target_key)`;
+/** The document a key reaches: of those that have it, the shortest path. */
+const WINNER = (key: string) => `(SELECT k.document_id FROM link_keys k JOIN document_index x ON x.id = k.document_id
+  WHERE k.key = ${key} ORDER BY length(x.file_path), x.file_path LIMIT 1)`;
+const HAS = (key: string) => `EXISTS (SELECT 1 FROM link_keys k WHERE k.key = ${key})`;
+/** A link to a document that reaches none: neither by its key nor by the folder it may also name ('=' keys are other files). */
+const BROKEN = `substr(l.target_key, 1, 1) != '=' AND NOT ${HAS('l.target_key')} AND (l.alt_key IS NULL OR NOT ${HAS('l.alt_key')})`;
+/** A link reaches one of the keys in the slots: by its own key, or by the folder when no document has its key. */
+const REACHES = (slots: string) => `(l.target_key IN (${slots}) OR (l.alt_key IN (${slots}) AND NOT ${HAS('l.target_key')}))`;
 const KEY_SLOTS = 3; // documentKeys gives at most three
 
 type Row = StoredLink & { targetPath?: string | null; targetTitle?: string | null };
@@ -14,12 +20,6 @@ type Row = StoredLink & { targetPath?: string | null; targetTitle?: string | nul
 function clean(r: Row): ResolvedLink {
   const { targetPath, targetTitle, ...rest } = r;
   return targetPath == null ? rest : { ...rest, targetPath, targetTitle: targetTitle ?? undefined };
-}
-
-function keySlots(keys: string[]): string[] {
-  // Unused slots repeat the first key (IN with a fixed number of parameters: one prepared statement).
-  while (keys.length < KEY_SLOTS) keys.push(keys[0]);
-  return keys;
 }
 
 export class SqliteLinkIndex implements LinkIndex {
@@ -31,28 +31,34 @@ export class SqliteLinkIndex implements LinkIndex {
     this.s = {
       from: db.prepare(`SELECT ${COLUMNS}, t.file_path AS targetPath, t.title AS targetTitle
         FROM links l JOIN document_index d ON d.id = l.document_id
-        LEFT JOIN document_index t ON t.id = (SELECT k.document_id FROM link_keys k JOIN document_index x ON x.id = k.document_id
-          WHERE k.key = l.target_key ORDER BY length(x.file_path), x.file_path LIMIT 1)
+        LEFT JOIN document_index t ON t.id = coalesce(${WINNER('l.target_key')}, CASE WHEN l.alt_key IS NOT NULL THEN ${WINNER('l.alt_key')} END)
         WHERE d.file_path = ? ORDER BY l.ordinal`),
       to: db.prepare(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
-        WHERE l.target_key IN (${slots}) AND d.file_path != ? ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
+        WHERE ${REACHES(slots)} AND d.file_path != ? ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
+      toCount: db.prepare(`SELECT count(*) FROM links l JOIN document_index d ON d.id = l.document_id
+        WHERE ${REACHES(slots)} AND d.file_path != ?`).pluck(),
+      fromCount: db.prepare('SELECT count(*) FROM links l JOIN document_index d ON d.id = l.document_id WHERE d.file_path = ?').pluck(),
       brokenCount: db.prepare(`SELECT count(*) AS n FROM links l WHERE ${BROKEN}`),
       broken: db.prepare(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
         WHERE ${BROKEN} ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
       changes: db.prepare('SELECT total_changes()').pluck(),
-      named: db.prepare(`SELECT x.file_path FROM link_keys k JOIN document_index x ON x.id = k.document_id
+      winner: db.prepare(`SELECT x.file_path FROM link_keys k JOIN document_index x ON x.id = k.document_id
         WHERE k.key = ? ORDER BY length(x.file_path), x.file_path LIMIT 1`).pluck(),
       inbound: db.prepare(`SELECT count(DISTINCT l.document_id) AS n FROM links l
-        WHERE l.target_key IN (${slots}) AND l.document_id NOT IN (SELECT id FROM document_index WHERE file_path = ?)`),
+        WHERE ${REACHES(slots)} AND l.document_id NOT IN (SELECT id FROM document_index WHERE file_path = ?)`),
     };
   }
 
   /**
-   * The keys links reach `path` by. A wikilink's name (~name) counts only for the document it
-   * resolves to (the shortest path of that name), as from() resolves it.
+   * The keys links reach `path` by: those of its keys it wins (the shortest path of the documents
+   * with that key), so a link reaches one document, as from() resolves it. Padded to the slots
+   * (IN with a fixed number of parameters: one prepared statement); undefined when it wins none.
    */
-  private keysOf(path: string): string[] {
-    return keySlots(documentKeys(path).filter((k) => !k.startsWith('~') || this.s.named.get(k) === path));
+  private keysOf(path: string): string[] | undefined {
+    const keys = documentKeys(path).filter((k) => this.s.winner.get(k) === path);
+    if (!keys.length) return undefined;
+    while (keys.length < KEY_SLOTS) keys.push(keys[0]);
+    return keys;
   }
 
   async from(path: string): Promise<ResolvedLink[]> {
@@ -60,7 +66,13 @@ export class SqliteLinkIndex implements LinkIndex {
   }
 
   async to(path: string, limit: number): Promise<StoredLink[]> {
-    return (this.s.to.all(...this.keysOf(path), path, Math.max(0, Math.floor(limit))) as Row[]).map(clean);
+    const keys = this.keysOf(path);
+    return keys ? (this.s.to.all(...keys, ...keys, path, Math.max(0, Math.floor(limit))) as Row[]).map(clean) : [];
+  }
+
+  async counts(path: string): Promise<{ to: number; from: number }> {
+    const keys = this.keysOf(path);
+    return { to: keys ? (this.s.toCount.get(...keys, ...keys, path) as number) : 0, from: this.s.fromCount.get(path) as number };
   }
 
   async broken(limit: number): Promise<{ count: number; links: StoredLink[] }> {
@@ -68,14 +80,15 @@ export class SqliteLinkIndex implements LinkIndex {
     const version = `${this.db.pragma('data_version', { simple: true })}:${this.s.changes.get()}`;
     const n = this.brokenCache?.version === version ? this.brokenCache.count : (this.s.brokenCount.get() as { n: number }).n;
     this.brokenCache = { version, count: n };
-    const links = n === 0 ? [] : (this.s.broken.all(Math.max(0, Math.floor(limit))) as Row[]).map(clean);
+    const links = n === 0 || limit <= 0 ? [] : (this.s.broken.all(Math.floor(limit)) as Row[]).map(clean);
     return { count: n, links };
   }
 
   async inbound(paths: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const p of new Set(paths)) {
-      const { n } = this.s.inbound.get(...this.keysOf(p), p) as { n: number };
+      const keys = this.keysOf(p);
+      const n = keys ? (this.s.inbound.get(...keys, ...keys, p) as { n: number }).n : 0;
       if (n > 0) out.set(p, n);
     }
     return out;

@@ -4,8 +4,8 @@ import type { SearchResponse } from '../core/search/types';
 import { alsoIn } from '../core/search/group';
 import { partialResults } from '../core/search/partial';
 import { formatCount, formatTeam } from '../core/format';
-import { linkPreview, linkProblem, linkTarget, oneLine, similarHow } from '../core/related/format';
-import type { Backlink, BrokenLinks, DocumentLinks, OutgoingLink, RelatedResult } from '../core/related/types';
+import { linkCount, linkPreview, linkProblem, linkTarget, oneLine, similarHow } from '../core/related/format';
+import type { BrokenLinks, DocumentLinks, RelatedResult } from '../core/related/types';
 
 const n = formatCount;
 
@@ -165,20 +165,22 @@ export function formatRelated(r: RelatedResult, st: Style): string {
       out.push(`     ${oneLine(p.snippet, 400)}`);
     });
   }
-  out.push('', ...linkLines(r.linksTo, r.linksFrom, st));
+  out.push('', ...linkLines(r, st));
   out.push('', st.dim(`in ${r.tookMs.toFixed(1)} ms`));
   return out.join('\n');
 }
 
 /** `lore links <path>`: the links to the document and from it. */
 export function formatLinks(l: DocumentLinks, st: Style): string {
-  return [`${st.bold(l.title)}  ${l.path}`, '', ...linkLines(l.linksTo, l.linksFrom, st)].join('\n');
+  return [`${st.bold(l.title)}  ${l.path}`, '', ...linkLines(l, st)].join('\n');
 }
 
-function linkLines(to: Backlink[], from: OutgoingLink[], st: Style): string[] {
-  const out = [`Links to here (${n(to.length)})${to.length ? '' : ': none'}`];
+/** The links both ways; a list cut at the link limit says how many there are ("Links to here (100 of 137)"). */
+function linkLines(r: Pick<DocumentLinks, 'linksTo' | 'linksFrom' | 'linksToTotal' | 'linksFromTotal'>, st: Style): string[] {
+  const { linksTo: to, linksFrom: from } = r;
+  const out = [`Links to here (${linkCount(to.length, r.linksToTotal, n)})${to.length ? '' : ': none'}`];
   for (const b of to) out.push(`  ${b.path}:${b.line}  ${linkPreview(b)}${b.fragment ? st.dim(`  (#${b.fragment})`) : ''}`);
-  out.push('', `Links from here (${n(from.length)})${from.length ? '' : ': none'}`);
+  out.push('', `Links from here (${linkCount(from.length, r.linksFromTotal, n)})${from.length ? '' : ': none'}`);
   for (const l of from) {
     const problem = linkProblem(l);
     const text = oneLine(l.text, 60);

@@ -119,6 +119,38 @@ describe('@lore chat participant', function () {
       assert.ok(stream.references.some((r) => r.uri.fsPath.endsWith(DESIGN)));
     });
 
+    it('"this doc" with a topic: the related passages first, then what a search for the topic finds; citations of either are references', async () => {
+      let searchN = 0;
+      const { model, calls } = scriptedModel((messages) => {
+        const prompt = messages.map(messageText).join('\n');
+        searchN = Number(/\n\[(\d+)\] [^\n]*\| found by searching for "PostgreSQL ledger"\n/.exec(prompt)?.[1] ?? 0);
+        return ['The open section is about fuzzy matching [1]; the ledger is described in ', `[${searchN}].`];
+      });
+      const stream = new RecordingStream();
+      const result = await handleChatRequest(access, request('What does this doc say about the PostgreSQL ledger?', { model }), noHistory, stream as unknown as vscode.ChatResponseStream, never);
+      assert.equal(result.errorDetails, undefined);
+      const prompt = calls[0].map(messageText).join('\n');
+      assert.match(prompt, /The user has docs\/design\/reconciliation-engine\.md \("Reconciliation engine design"\) open in the editor/);
+      assert.match(prompt, /After them come passages from a search of all the workspace's documents for the question's words \("PostgreSQL ledger"\)/);
+      assert.match(prompt, /Passages:\n\n\[1\] docs\/design\/reconciliation-engine\.md:18-22 [^\n]*\| the open section, where the cursor is\n/);
+      assert.ok(stream.parts.some((p) => p.kind === 'progress' && p.value === 'Searching the docs for “PostgreSQL ledger”…'));
+      // Every related passage comes before every search result, and no lines are given twice.
+      const passages = [...prompt.matchAll(/\n\[(\d+)\] ([^:\n]+):(\d+)-(\d+) [^\n]*\| ([^|\n]+)\n<<</g)].map((m) => ({
+        n: Number(m[1]), path: m[2], start: Number(m[3]), end: Number(m[4]), searched: m[5].startsWith('found by searching'),
+      }));
+      const firstSearched = passages.findIndex((p) => p.searched);
+      assert.ok(searchN > 1 && firstSearched > 0, prompt);
+      assert.ok(passages.slice(firstSearched).every((p) => p.searched), passages.map((p) => `${p.n}:${p.searched}`).join(' '));
+      for (const [i, a] of passages.entries()) {
+        for (const b of passages.slice(i + 1)) assert.ok(a.path !== b.path || a.end < b.start || b.end < a.start, `[${a.n}] and [${b.n}] overlap`);
+      }
+      // Both cited passages are the references: the open section and the one the search found.
+      const searched = passages.find((p) => p.n === searchN)!;
+      assert.equal(stream.references.length, 2);
+      assert.ok(stream.references.some((r) => r.uri.fsPath.endsWith(searched.path) && r.range.start.line === searched.start - 1), stream.references.map((r) => r.uri.fsPath).join(', '));
+      assert.ok(stream.references.some((r) => r.uri.fsPath.endsWith(DESIGN)));
+    });
+
     it('other questions keep searching, even with a markdown file open', async () => {
       const { model, calls } = scriptedModel(['PostgreSQL [1].']);
       const stream = new RecordingStream();

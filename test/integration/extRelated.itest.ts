@@ -8,6 +8,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LoreExtensionApi } from '../../src/extension/extension';
 import type { RelatedNode } from '../../src/extension/views/relatedTree';
+import { relatedItem } from '../../src/extension/views/relatedItems';
+import type { RelatedResult } from '../../src/core/related/types';
 import type { StatusNode } from '../../src/extension/views/statusTree';
 import { eventually, loreApi, workspaceRoot } from './extApi';
 
@@ -26,6 +28,31 @@ async function run(item: vscode.TreeItem): Promise<vscode.TextEditor> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type RelatedFn = (...args: unknown[]) => Promise<unknown>;
+
+/** Makes Lore.related of `lore` wait until released (a slow index), recording what it was asked; restore() undoes it. */
+function holdRelated(lore: object): { asked: { path: string; line?: number }[]; release(): void; restore(): void } {
+  const target = lore as { related: RelatedFn };
+  const original = target.related;
+  const asked: { path: string; line?: number }[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  target.related = async (...args) => {
+    asked.push({ path: args[0] as string, line: (args[1] as { line?: number } | undefined)?.line });
+    await gate;
+    return original.apply(lore, args);
+  };
+  return {
+    asked,
+    release,
+    restore: () => {
+      release();
+      delete (target as Partial<typeof target>).related;
+      if (target.related !== original) target.related = original;
+    },
+  };
+}
 
 describe('Related view', function () {
   let api: LoreExtensionApi;
@@ -132,6 +159,77 @@ describe('Related view', function () {
     const shown = await eventually(() => (api.trees.related.shown?.result.section?.startLine === 10 ? api.trees.related.shown : undefined), 'the Rollback section');
     assert.equal(shown.result.section?.headingPath, 'Deployment guide > Rollback');
     assert.equal(api.trees.related.queries, queries + 1, 'one query for the move (debounced)');
+  });
+
+  it('on a slow index: a move within the section being asked about waits for the answer, and does not restart the query', async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rel('guide.md')), { selection: new vscode.Range(6, 0, 6, 0) });
+    await eventually(() => api.trees.related.shown?.result.section?.startLine === 5 && !api.trees.related.busy, 'the Canary stage section');
+    const hold = holdRelated(api.access.lores()[0].lore);
+    try {
+      const queries = api.trees.related.queries;
+      editor.selection = new vscode.Selection(9, 0, 9, 0); // line 10, "## Rollback"
+      await eventually(() => hold.asked.some((a) => a.line === 10), 'the query for Rollback is asked');
+      assert.equal(api.trees.related.queries, queries + 1);
+      editor.selection = new vscode.Selection(11, 5, 11, 5); // line 12, still Rollback
+      await sleep(600);
+      assert.equal(api.trees.related.queries, queries + 1, 'the move within the section being asked about does not restart the query');
+      assert.equal(api.trees.related.shown?.result.section?.startLine, 5, 'still pending: Canary stage is shown');
+      // An index change (throttled to one look a second) does not restart it either: it looks again once answered.
+      api.trees.related.indexChanged();
+      await sleep(1_300);
+      assert.equal(api.trees.related.queries, queries + 1, 'an index change waits for the answer too');
+      hold.release();
+      const shown = await eventually(() => (api.trees.related.shown?.result.section?.startLine === 10 && !api.trees.related.busy ? api.trees.related.shown : undefined), 'the Rollback section arrives');
+      assert.equal(shown.result.section?.headingPath, 'Deployment guide > Rollback');
+      await eventually(() => api.trees.related.queries >= queries + 2 && !api.trees.related.busy, 'the index changed meanwhile: it looks once more');
+      assert.equal(api.trees.related.shown?.result.section?.startLine, 10);
+    } finally {
+      hold.restore();
+    }
+  });
+
+  it('while the query for another document is pending, the list shown (and where its links open) stays the old document\'s', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rel('guide.md')), { selection: new vscode.Range(6, 0, 6, 0) });
+    await eventually(() => api.trees.related.shown?.result.path === 'related/guide.md' && !api.trees.related.busy, 'guide.md is shown');
+    const hold = holdRelated(api.access.lores()[0].lore);
+    try {
+      // Beside it: guide.md stays on screen, so the view keeps its list until other.md's arrives.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rel('other.md')), { viewColumn: vscode.ViewColumn.Beside });
+      await eventually(() => hold.asked.some((a) => a.path === 'related/other.md'), 'the query for other.md is asked');
+      assert.equal(api.trees.related.shown?.result.path, 'related/guide.md');
+      assert.equal(api.trees.related.shown?.uri.fsPath, rel('guide.md').fsPath, 'the shown result keeps its own document');
+      const groups = await items<RelatedNode>(api.trees.related);
+      const out = await items<RelatedNode>(api.trees.related, groups[2].node);
+      const broken = out.find((o) => label(o.item) === 'runbook.md');
+      assert.ok(broken, out.map((o) => label(o.item)).join(' | '));
+      assert.equal((broken.node as Extract<RelatedNode, { kind: 'outgoing' }>).source.fsPath, rel('guide.md').fsPath);
+      assert.equal((broken.item.command?.arguments?.[0] as vscode.Uri).fsPath, rel('guide.md').fsPath, '"Open the link" opens guide.md, where the link is');
+      hold.release();
+      await eventually(() => api.trees.related.shown?.result.path === 'related/other.md', 'other.md arrives');
+      assert.equal(api.trees.related.shown?.uri.fsPath, rel('other.md').fsPath);
+    } finally {
+      hold.restore();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  it('a group whose list stops at the link limit says how many there are: "100 of 137"', async () => {
+    const capped: RelatedResult = {
+      path: 'a.md',
+      title: 'A',
+      similar: { method: 'none', reason: 'the document has no text', passages: [] },
+      linksTo: Array.from({ length: 100 }, (_, i) => ({ path: `n${i}.md`, title: `N${i}`, line: 1, kind: 'inline' as const, text: 'a', context: 'See [a](a.md).', fragment: '' })),
+      linksToTotal: 137,
+      linksFrom: [],
+      linksFromTotal: 0,
+      tookMs: 1,
+    };
+    const to = relatedItem({ kind: 'group', group: 'linksTo' }, capped);
+    assert.equal(to.description, '100 of 137');
+    assert.match(tooltip(to), /The first 100 of 137 are listed\./);
+    assert.equal(relatedItem({ kind: 'group', group: 'linksFrom' }, capped).description, '0');
+    assert.equal(relatedItem({ kind: 'group', group: 'linksTo' }, { ...capped, linksToTotal: 100 }).description, '100');
   });
 
   it('pinned, it keeps its list while another file is active; unpinned, it follows again', async () => {

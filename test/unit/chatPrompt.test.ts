@@ -5,6 +5,7 @@ import {
   CitationTracker,
   citedNumbers,
   historyQuery,
+  openFileTopic,
   refersToOpenFile,
   retrievalQuery,
 } from '../../src/extension/chat/prompt';
@@ -130,13 +131,47 @@ describe('chat prompt: the search query of a question', () => {
     assert.equal(retrievalQuery('node.js vs. deno'), 'node.js vs deno');
   });
 
-  it('questions about the open document: "this doc", "this page", "this file", "this document", "this note", "here"', async () => {
+  it('questions about the open document: "this doc", "this page", "this file", "this document", "this note", "links here"', async () => {
     for (const q of ['Summarize this doc', 'what links to this page?', 'Is this file up to date?', 'what else covers this document', 'expand this note', 'What is related here?', 'anything on the current file?']) {
       assert.equal(refersToOpenFile(q), true, q);
     }
     for (const q of ['Why did we choose PostgreSQL for the ledger?', 'which docs mention this?', 'where is the documentation', 'thereafter', 'adhere to the plan']) {
       assert.equal(refersToOpenFile(q), false, q);
     }
+  });
+
+  it('"here" alone, or "the current docs", is an ordinary question (it is searched)', async () => {
+    for (const q of [
+      "Here's my question: how does the indexer handle renames?",
+      'Is there anything here about retries?',
+      'What do the current docs say about authentication?',
+      'How do I get from here to a release build?',
+      'Which ADR explains why we chose SQLite here?',
+    ]) {
+      assert.equal(refersToOpenFile(q), false, q);
+    }
+    for (const q of [
+      'summarize this doc',
+      'what links to this page?',
+      'what is related to this file',
+      'explain this section',
+      'what links here?',
+      'what else covers this note?',
+      'what does the current file say about X',
+      'Is there a link here to the runbook?',
+      'What in this document covers retries?',
+    ]) {
+      assert.equal(refersToOpenFile(q), true, q);
+    }
+  });
+
+  it('a question about the open document: its topic words beyond the reference, if any, are searched too', async () => {
+    for (const q of ['summarize this doc', 'what links to this page?', 'what is related to this file', 'explain this section', 'what links here?', 'what else covers this note?', 'What is related here?', 'Is this file up to date?']) {
+      assert.equal(openFileTopic(q), undefined, q);
+    }
+    assert.equal(openFileTopic('what does the current file say about X'), 'X');
+    assert.equal(openFileTopic('What does this doc say about the retry policy?'), 'retry policy');
+    assert.equal(openFileTopic('Which documents linking here mention "idempotent import"?'), '"idempotent import"');
   });
 
   it('history questions keep only what was looked for', async () => {

@@ -110,7 +110,7 @@ describe('tool results fit a budget', () => {
 });
 
 describe('related result text (lore_related and MCP related)', () => {
-  const result = (similar: number, links: number): RelatedResult => ({
+  const result = (similar: number, links: number, totals: { to?: number; from?: number } = {}): RelatedResult => ({
     path: 'docs/a.md',
     title: 'A',
     section: { headingPath: 'A > Part', startLine: 5, endLine: 9 },
@@ -125,6 +125,8 @@ describe('related result text (lore_related and MCP related)', () => {
       { line: 7, kind: 'inline', target: 'b.html', fragment: 'intro', text: 'b', context: '', path: 'docs/b.md', title: 'B', targetLine: 3, state: 'document' },
       { line: 8, kind: 'inline', target: 'gone.md', fragment: '', text: 'gone', context: '', state: 'broken' },
     ],
+    linksToTotal: totals.to ?? links,
+    linksFromTotal: totals.from ?? 2,
     tookMs: 1,
   });
 
@@ -142,5 +144,15 @@ describe('related result text (lore_related and MCP related)', () => {
     assert.match(text, /\[1\] docs\/s0\.md:3-8/);
     assert.match(text, /\(\d+ more left out to fit\)\n\nLinks to this document \(200\):\n- notes\/n0\.md:1/);
     assert.match(text, /\nLinks from this document \(2\):\n- line 7 -> docs\/b\.md:3 \(B\): "b"\n- line 8 -> gone\.md/);
+  });
+
+  it('lists cut at the link limit say so: "100 of 137", not a total', async () => {
+    const text = formatRelatedText(result(1, 100, { to: 137, from: 40 }), { budgetChars: 50_000 });
+    assert.match(text, /\nLinks to this document \(100 of 137\):\n/);
+    assert.match(text, /\nLinks from this document \(2 of 40\):\n/);
+    // A total no larger than the list (or none, from an older index) is just the count.
+    const whole = formatRelatedText({ ...result(1, 3), linksToTotal: undefined, linksFromTotal: 2 } as unknown as RelatedResult);
+    assert.match(whole, /\nLinks to this document \(3\):\n/);
+    assert.match(whole, /\nLinks from this document \(2\):\n/);
   });
 });

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { formatLinks, formatRelated, style } from '../../src/cli/format';
 import { main } from '../../src/cli/main';
 import type { BrokenLinks, DocumentLinks, RelatedResult } from '../../src/core/related/types';
 import { tempWorkspace, type TempWorkspace } from './helpers';
@@ -170,5 +171,32 @@ describe('lore related / lore links', () => {
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`);
       assert.match(r.err, message, argv.join(' '));
     }
+  });
+});
+
+describe('lore related / lore links: lists cut at the link limit', () => {
+  const st = style(false);
+  const backlinks = (count: number) => Array.from({ length: count }, (_, i) => ({ path: `notes/n${i}.md`, title: `N${i}`, line: 3, kind: 'inline' as const, text: 'a', context: 'See [a](../a.md).', fragment: '' }));
+  const outgoing = (count: number) => Array.from({ length: count }, (_, i) => ({ line: i + 1, kind: 'inline' as const, target: `b${i}.md`, fragment: '', text: 'b', context: '', path: `b${i}.md`, title: `B${i}`, targetLine: 1, state: 'document' as const }));
+  const links = (to: number, toTotal: number | undefined, from: number, fromTotal: number | undefined) =>
+    ({ path: 'a.md', title: 'A', linksTo: backlinks(to), linksFrom: outgoing(from), linksToTotal: toTotal, linksFromTotal: fromTotal }) as DocumentLinks;
+
+  it('say "100 of 137" when the true count is larger, else the count', async () => {
+    const capped = formatLinks(links(100, 137, 3, 1_250), st);
+    assert.match(capped, /\nLinks to here \(100 of 137\)\n/);
+    assert.match(capped, /\nLinks from here \(3 of 1,250\)\n/);
+    const whole = formatLinks(links(2, 2, 0, undefined), st);
+    assert.match(whole, /\nLinks to here \(2\)\n/);
+    assert.match(whole, /\nLinks from here \(0\): none$/);
+
+    const related: RelatedResult = {
+      ...links(100, 137, 50, 50),
+      section: { headingPath: 'A', startLine: 1, endLine: 3 },
+      similar: { method: 'none', reason: 'the document has no text', passages: [] },
+      tookMs: 1,
+    };
+    const text = formatRelated(related, st);
+    assert.match(text, /\nLinks to here \(100 of 137\)\n/);
+    assert.match(text, /\nLinks from here \(50\)\n/);
   });
 });

@@ -23,6 +23,14 @@ export function linkTarget(l: OutgoingLink, show: (p: string) => string = (p) =>
   return l.fragment ? `${written}#${l.fragment}` : written;
 }
 
+/**
+ * How many links a list holds, as a host says it: "12", or "100 of 137" when the list stops short of
+ * the true count (`total`: the result's linksToTotal / linksFromTotal; the lists stop at the link limit).
+ */
+export function linkCount(listed: number, total?: number, num: (n: number) => string = String): string {
+  return total !== undefined && total > listed ? `${num(listed)} of ${num(total)}` : num(listed);
+}
+
 /** What is wrong with an outgoing link, in words ('' when it reaches what it names). */
 export function linkProblem(l: Pick<OutgoingLink, 'state'>): string {
   switch (l.state) {
@@ -32,6 +40,8 @@ export function linkProblem(l: Pick<OutgoingLink, 'state'>): string {
       return 'heading-missing: the document has no such heading';
     case 'outside':
       return 'outside: leaves the workspace, not checked';
+    case 'missing-file':
+      return 'missing-file: no such file on disk';
     default:
       return '';
   }
@@ -115,8 +125,8 @@ export function formatRelatedText(r: RelatedResult, opts: RelatedTextOptions = {
   const blocks = [
     head,
     [similarTitle, ...(r.similar.method !== 'none' && !similar.length ? ['(none found)'] : []), ...sim.kept, ...more(sim.omitted)].join('\n'),
-    [`Links to this document (${r.linksTo.length}):`, ...(to.length ? back.kept : ['(none)']), ...more(back.omitted)].join('\n'),
-    [`Links from this document (${r.linksFrom.length}):`, ...(from.length ? out.kept : ['(none)']), ...more(out.omitted)].join('\n'),
+    [`Links to this document (${linkCount(r.linksTo.length, r.linksToTotal)}):`, ...(to.length ? back.kept : ['(none)']), ...more(back.omitted)].join('\n'),
+    [`Links from this document (${linkCount(r.linksFrom.length, r.linksFromTotal)}):`, ...(from.length ? out.kept : ['(none)']), ...more(out.omitted)].join('\n'),
   ];
   return cutText(blocks.join('\n\n'), budget);
 }

@@ -1,7 +1,7 @@
 // The @lore chat participant: answers questions from the workspace's indexed markdown (a question
-// about "this doc" from the open markdown file and what relates to it: related.ts), with /search,
-// /sessions, /status and the memory commands (/remember, /recall, /consolidate: memory.ts), and
-// records every turn in a session (one per conversation).
+// about "this doc" from the open markdown file and what relates to it, related.ts, and a search for
+// its other words), with /search, /sessions, /status and the memory commands (/remember, /recall,
+// /consolidate: memory.ts), and records every turn in a session (one per conversation).
 
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
@@ -19,8 +19,8 @@ import {
   NO_MODEL_NOTE,
   PARTICIPANT_ID,
 } from './format';
-import { historyQuery, refersToOpenFile, retrievalQuery } from './prompt';
-import { retrieveForOpenFile } from './related';
+import { historyQuery, openFileTopic, refersToOpenFile, retrievalQuery } from './prompt';
+import { retrieveForOpenFile, withSearchResults } from './related';
 import { CancelledError, retrieve, type Retrieved, unlessCancelled } from './retrieve';
 import { consolidateInChat, recallInChat, rememberInChat } from './memory';
 import { deriveSessionId, sessionTitle } from './session';
@@ -182,17 +182,22 @@ async function searchAndAnswer(
     );
     return;
   }
-  // A question about the open markdown file ("what else covers this doc?") is answered from it and what relates to it.
+  // A question about the open markdown file ("what else covers this doc?") is answered from it and
+  // what relates to it, and from a search for the question's other words when it has any.
   const aboutOpenFile = !command && refersToOpenFile(query);
   if (aboutOpenFile) sink.progress('Reading the open document and what relates to it…');
-  const open = aboutOpenFile ? await retrieveForOpenFile(access, token) : undefined;
-  let found: Retrieved;
-  if (open) found = { passages: open.passages, mode: 'related' };
-  else {
-    sink.progress(`Searching the docs for “${query.length > 60 ? `${query.slice(0, 59)}…` : query}”…`);
-    // A question is searched by its topic words; /search takes the words as typed.
-    const searchText = command === 'search' ? query : retrievalQuery(query);
+  let open = aboutOpenFile ? await retrieveForOpenFile(access, token) : undefined;
+  // A question is searched by its topic words; /search takes the words as typed.
+  const searchText = command === 'search' ? query : open ? openFileTopic(query) : retrievalQuery(query);
+  let found: Retrieved = { passages: [], mode: 'related' };
+  if (searchText) {
+    const shown = open ? searchText : query;
+    sink.progress(`Searching the docs for “${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown}”…`);
     found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
+  }
+  if (open) {
+    if (searchText) open = withSearchResults(open, found.passages, searchText);
+    found = { passages: open.passages, mode: 'related' };
   }
   const withIntro = (note: string) => (open ? `${note}\n\n${open.intro}` : note);
   meta.resultCount = found.passages.length;

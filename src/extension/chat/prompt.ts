@@ -123,8 +123,8 @@ const STOPWORDS = new Set(
     'why will with would you your about any explain describe show find give know say says said').split(' '),
 );
 
-/** The search query for a chat question: its topic words (and "quoted phrases"), or the question itself. */
-export function retrievalQuery(question: string): string {
+/** The topic words (and "quoted phrases") of a chat question, leaving out the stopwords and `skip`. */
+function topicWords(question: string, skip?: ReadonlySet<string>): string[] {
   const out: string[] = [];
   question.split('"').forEach((segment, i) => {
     if (i % 2 === 1) {
@@ -133,9 +133,16 @@ export function retrievalQuery(question: string): string {
     }
     for (const w of segment.match(/[\p{L}\p{N}_][\p{L}\p{N}_'.-]*/gu) ?? []) {
       const word = w.replace(/[.'-]+$/, '');
-      if (word && !STOPWORDS.has(word.toLowerCase())) out.push(word);
+      const lower = word.toLowerCase();
+      if (word && !STOPWORDS.has(lower) && !skip?.has(lower)) out.push(word);
     }
   });
+  return out;
+}
+
+/** The search query for a chat question: its topic words (and "quoted phrases"), or the question itself. */
+export function retrievalQuery(question: string): string {
+  const out = topicWords(question);
   return out.length ? out.join(' ') : question.trim();
 }
 
@@ -148,10 +155,34 @@ export function historyQuery(question: string): string {
   return words.length ? words.join(' ') : topic;
 }
 
+// "this doc", "the current file", "in this section" (not "docs": "the current docs" are all of them).
+const OPEN_FILE_NOUN = /\b(?:this|the current|the open|current) (?:doc|document|page|file|note|section)\b/gi;
+// "links here", "what is related here" (not a bare "here": "Is there anything here about retries?").
+const HERE_PHRASE = /\b(?:links?|linking|linked|related|relates) here\b/gi;
+
 /**
  * Whether a chat question is about the document open in the editor ("summarize this doc", "what
- * links here?"): then @lore answers from what relates to it rather than from a search.
+ * links here?"): then @lore answers from what relates to it (and searches its other words: openFileTopic).
  */
 export function refersToOpenFile(question: string): boolean {
-  return /\b(?:this|the current|the open|current) (?:doc|docs|document|page|file|note|section)\b/i.test(question) || /\bhere\b/i.test(question);
+  return new RegExp(OPEN_FILE_NOUN.source, 'i').test(question) || new RegExp(HERE_PHRASE.source, 'i').test(question);
+}
+
+// Words that ask about the open document rather than name a topic ("what else covers this note?").
+const OPEN_FILE_WORDS = new Set(
+  ('summarize summarise summary sum overview tldr link links linked linking backlink backlinks related relate relates relating relation ' +
+    'cover covers covered covering mention mentions mentioned refer refers reference references point points pointing cite cites ' +
+    'else other others similar expand elaborate also more anything something everything here current open ' +
+    'doc docs document documents page pages file files note notes section sections').split(' '),
+);
+
+/**
+ * The search query for a question about the open document: its topic words once the reference to
+ * the document ("this doc", "links here") and the words asking about it are left out; undefined when
+ * none are left ("summarize this doc", "what links here?").
+ */
+export function openFileTopic(question: string): string | undefined {
+  const rest = question.replace(OPEN_FILE_NOUN, ' ').replace(HERE_PHRASE, ' ').replace(/\b(?:up|out) (?:to|of) date\b/gi, ' ');
+  const words = topicWords(rest, OPEN_FILE_WORDS);
+  return words.length ? words.join(' ') : undefined;
 }

@@ -1,10 +1,11 @@
-// @lore on the document open in the editor: a question about "this doc" (or "this page", "here")
-// is answered from what Lore.related finds for the section under the cursor: the section itself,
-// the passages most like it in other documents, the lines of other documents that link to it and
-// the sections it links to. Each is a passage with its place, cited like search results.
+// @lore on the document open in the editor: a question about "this doc" (or "this page", "links
+// here") is answered from what Lore.related finds for the section under the cursor: the section
+// itself, the passages most like it in other documents, the lines of other documents that link to
+// it and the sections it links to; then, when the question names a topic too, what a search for it
+// finds (withSearchResults). Each is a passage with its place, cited like search results.
 
 import * as vscode from 'vscode';
-import { linkProblem, linkTarget, similarHow } from '../../core/related/format';
+import { linkCount, linkProblem, linkTarget, similarHow } from '../../core/related/format';
 import type { LoreAccess } from '../loreAccess';
 import { escapeMd } from './format';
 import { isMarkdown } from '../views/relatedTree';
@@ -99,14 +100,33 @@ export async function retrieveForOpenFile(
   const similar = r.similar.method === 'none' ? `no similar passages (${r.similar.reason})` : `passages similar to it in other documents (found ${similarHow(r.similar)})`;
   const context = [
     `The user has ${shown} ("${r.title}") open in the editor, with the cursor at line ${line}${where}. "This document", "this page", "this file" and "here" in the question mean that document.`,
-    `Passage [1] is the open section; the others are what Lore found related to it: ${similar}, lines of other documents that link to it (${r.linksTo.length} in all), and sections it links to (${r.linksFrom.length} links in all). Each passage says how it relates.`,
+    `Passage [1] is the open section; the others are what Lore found related to it: ${similar}, lines of other documents that link to it (${Math.max(r.linksTo.length, r.linksToTotal ?? 0)} in all), and sections it links to (${Math.max(r.linksFrom.length, r.linksFromTotal ?? 0)} links in all). Each passage says how it relates.`,
     ...(problems.length ? [`Links in the open document that do not reach their target: ${problems.join('; ')}.`] : []),
   ].join('\n');
   const counts = [
     `${r.similar.passages.length} similar${r.similar.method === 'none' ? '' : ` (${escapeMd(similarHow(r.similar, 8))})`}`,
-    `${r.linksTo.length} linking here`,
-    `${r.linksFrom.length} linked from it`,
+    `${linkCount(r.linksTo.length, r.linksToTotal)} linking here`,
+    `${linkCount(r.linksFrom.length, r.linksFromTotal)} linked from it`,
   ].join(', ');
   const section = r.section ? ` in section “${escapeMd(r.section.headingPath || r.title)}” (lines ${r.section.startLine}-${r.section.endLine})` : '';
   return { passages, context, intro: `What relates to \`${shown}\`${section}: ${counts}.`, path: shown };
+}
+
+/**
+ * A question about the open document that names a topic as well ("what does this doc say about
+ * retries?"): what relates to the document first, then the passages a search for the topic found
+ * (those it does not hold already), each marked as found by the search.
+ */
+export function withSearchResults(open: OpenFileRetrieved, searched: readonly LocatedPassage[], topic: string): OpenFileRetrieved {
+  const relation = `found by searching for "${topic}"`;
+  const overlaps = (p: LocatedPassage) =>
+    open.passages.some((x) => x.uri.toString() === p.uri.toString() && x.startLine <= p.endLine && p.startLine <= x.endLine);
+  const extra = searched.filter((p) => !overlaps(p)).map((p) => ({ ...p, relation }));
+  if (!extra.length) return open;
+  return {
+    ...open,
+    passages: [...open.passages, ...extra],
+    context: `${open.context}\nAfter them come passages from a search of all the workspace's documents for the question's words (${JSON.stringify(topic)}), each marked "${relation}".`,
+    intro: `${open.intro} Then ${extra.length} passage${extra.length === 1 ? '' : 's'} found by searching for “${escapeMd(topic)}”.`,
+  };
 }

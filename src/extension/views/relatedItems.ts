@@ -1,5 +1,6 @@
 // How the Related view's entries read: labels, descriptions, tooltips, icons and the line each opens.
 import * as vscode from 'vscode';
+import { linkCount } from '../../core/related/format';
 import type { Backlink, OutgoingLink, RelatedResult, SimilarPassage } from '../../core/related/types';
 import { oneLine, sectionOf } from './searchTree';
 
@@ -20,13 +21,14 @@ const GROUP_LABELS: Record<RelatedGroup, string> = { similar: 'Similar', linksTo
 const STATE_NOTES: Record<OutgoingLink['state'], string> = {
   document: 'Reaches an indexed document.',
   'heading-missing': 'The document is there, but the #fragment names none of its headings: opens at the top.',
-  file: 'Reaches a file that is not a document (e.g. an image).',
+  file: 'Reaches a file or folder on disk that is not an indexed document (an image, a folder without a README).',
+  'missing-file': 'Names a file that is not a document (e.g. an image) and is not on disk. Opens the link in this document.',
   outside: 'Leaves the workspace folder: not indexed here, so not known to be broken. Opens the link in this document.',
   broken: 'Broken: reaches no document and no file. Opens the link in this document.',
 };
 
-const STATE_TAGS: Partial<Record<OutgoingLink['state'], string>> = { 'heading-missing': 'heading missing', outside: 'outside the folder', file: 'file', broken: 'broken' };
-const STATE_ICONS: Record<OutgoingLink['state'], string> = { document: 'arrow-right', 'heading-missing': 'warning', file: 'file-media', outside: 'link-external', broken: 'error' };
+const STATE_TAGS: Partial<Record<OutgoingLink['state'], string>> = { 'heading-missing': 'heading missing', outside: 'outside the folder', file: 'file', 'missing-file': 'missing file', broken: 'broken' };
+const STATE_ICONS: Record<OutgoingLink['state'], string> = { document: 'arrow-right', 'heading-missing': 'warning', file: 'file-media', 'missing-file': 'warning', outside: 'link-external', broken: 'error' };
 
 /** How an outgoing link reads: the target's title, else the target as written. */
 export function outgoingLabel(l: OutgoingLink): string {
@@ -94,14 +96,19 @@ function groupItem(group: RelatedGroup, r: RelatedResult): vscode.TreeItem {
     item.tooltip = `${s.reason}${s.terms?.length ? `\nWords: ${s.terms.join(' ')}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(s.method === 'semantic' ? 'sparkle' : 'search');
   } else if (group === 'linksTo') {
-    item.description = String(r.linksTo.length);
-    item.tooltip = 'Documents that link to this one: the linking line is the preview.';
+    item.description = linkCount(r.linksTo.length, r.linksToTotal);
+    item.tooltip = `Documents that link to this one: the linking line is the preview.${capped(r.linksTo.length, r.linksToTotal)}`;
     item.iconPath = new vscode.ThemeIcon('references');
   } else {
     const broken = r.linksFrom.filter((l) => l.state === 'broken').length;
-    item.description = `${r.linksFrom.length}${broken ? ` · ${broken} broken` : ''}`;
-    item.tooltip = 'Links in this document to other files: each opens where it points (the heading a #fragment names).';
+    item.description = `${linkCount(r.linksFrom.length, r.linksFromTotal)}${broken ? ` · ${broken} broken` : ''}`;
+    item.tooltip = `Links in this document to other files: each opens where it points (the heading a #fragment names).${capped(r.linksFrom.length, r.linksFromTotal)}`;
     item.iconPath = new vscode.ThemeIcon('link');
   }
   return item;
+}
+
+/** For a group's tooltip, when its list stops short of the true count: how many are listed. */
+function capped(listed: number, total?: number): string {
+  return total !== undefined && total > listed ? `\nThe first ${listed} of ${total} are listed.` : '';
 }

@@ -1,8 +1,9 @@
 // The Related view: what belongs with the markdown section under the cursor, from the core's
 // Lore.related(): similar passages (by meaning or by keywords), the links to the document and the
 // links from it. It follows the active markdown editor (debounced, re-queried only when the cursor
-// leaves the section shown or another document is active), re-queries when the index changes
-// (throttled), and can be pinned to keep its list while you browse other files.
+// leaves the section shown or another document is active; a move within the section being asked
+// about waits for the answer), re-queries when the index changes (throttled), and can be pinned to
+// keep its list while you browse other files.
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
@@ -19,6 +20,18 @@ export { OPEN_AT_LINE, type RelatedGroup, type RelatedNode } from './relatedItem
 export interface RelatedTarget {
   uri: vscode.Uri;
   line: number;
+}
+
+/** A result shown, the document and line it answers, and the folder its paths are relative to. */
+interface Shown {
+  result: RelatedResult;
+  target: RelatedTarget;
+  folderUri: vscode.Uri;
+  /**
+   * The lines whose section is the one shown: the section's range, widened to the line asked
+   * about (a blank line after it, front matter before the first heading map to it too).
+   */
+  covered: { from: number; to: number } | undefined;
 }
 
 export const PIN = 'lore.related.pin';
@@ -54,10 +67,12 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
   /** Fires when the message, the description or the pinned state changed (the TreeView follows them). */
   readonly onDidChangeState = this.stateChanged.event;
 
-  private result: RelatedResult | undefined;
-  /** The folder of the result (its paths are relative to it). */
-  private folderUri: vscode.Uri | undefined;
-  /** What the view shows (or tried to show last). */
+  /**
+   * The result shown, with the document (and line) it is for and the folder its paths are relative
+   * to: while a query for another document runs, the tree still shows (and opens) this one.
+   */
+  private current: Shown | undefined;
+  /** What the view asks about (or asked about last): the document being queried, else the one shown. */
   private target: RelatedTarget | undefined;
   private text: string | undefined = 'Open a markdown file to see what relates to it.';
   private isPinned = false;
@@ -68,11 +83,6 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
   private debounce: NodeJS.Timeout | undefined;
   private throttle: NodeJS.Timeout | undefined;
   private lastIndexQuery = 0;
-  /**
-   * The lines whose section is the one shown: the section's range, widened to the line asked
-   * about (a blank line after it, front matter before the first heading map to it too).
-   */
-  private covered: { from: number; to: number } | undefined;
   private readonly subscriptions = new Map<Lore, () => void>();
   private disposed = false;
   /** How many queries were started (tests see that nothing was asked). */
@@ -87,9 +97,10 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
 
   /** The view's description: which document and section are shown. */
   get description(): string | undefined {
-    if (!this.result || !this.target) return this.isPinned ? 'pinned' : undefined;
-    const section = this.result.section ? sectionOf({ headingPath: this.result.section.headingPath, title: this.result.title }) : '';
-    const name = path.posix.basename(this.result.path);
+    const r = this.current?.result;
+    if (!r) return this.isPinned ? 'pinned' : undefined;
+    const section = r.section ? sectionOf({ headingPath: r.section.headingPath, title: r.title }) : '';
+    const name = path.posix.basename(r.path);
     return `${this.isPinned ? 'Pinned: ' : ''}${name}${section && section !== '(top)' ? ` › ${section}` : ''}`;
   }
 
@@ -99,7 +110,8 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
 
   /** The result shown, its document and the line asked about. */
   get shown(): { result: RelatedResult; uri: vscode.Uri; line: number } | undefined {
-    return this.result && this.target ? { result: this.result, uri: this.target.uri, line: this.target.line } : undefined;
+    const c = this.current;
+    return c ? { result: c.result, uri: c.target.uri, line: c.target.line } : undefined;
   }
 
   /** Whether a query is waiting (debounce, throttle) or running. */
@@ -152,11 +164,11 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
       this.clearDebounce();
       this.abort();
       this.target = undefined;
-      if (this.text !== why || this.result) this.show(undefined, undefined, why);
+      if (this.text !== why || this.current) this.show(undefined, why);
       return;
     }
     const target: RelatedTarget = { uri: editor.document.uri, line: editor.selection.active.line + 1 };
-    if (!this.needsQuery(target)) {
+    if (!this.needsQuery(target, editor.document)) {
       this.clearDebounce(); // back in the section shown before a pending look fired
       return;
     }
@@ -167,17 +179,21 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
       const now = vscode.window.activeTextEditor;
       if (this.isPinned || !now || now.document.uri.toString() !== target.uri.toString()) return this.follow(now, 0);
       const at = { uri: now.document.uri, line: now.selection.active.line + 1 };
-      if (this.needsQuery(at)) void this.query(at);
+      if (this.needsQuery(at, now.document)) void this.query(at);
     }, delay);
   }
 
-  private needsQuery(t: RelatedTarget): boolean {
-    if (this.stale || !this.target || this.target.uri.toString() !== t.uri.toString()) return true;
-    // Still asking: which section the answer is for is not known yet.
-    if (this.inflight) return true;
+  private needsQuery(t: RelatedTarget, doc?: vscode.TextDocument): boolean {
+    if (!this.target || this.target.uri.toString() !== t.uri.toString()) return true;
+    // Still asking about this document: a move within the section asked about waits for the answer
+    // (restarting on every move, a slow index would never answer; the answer is checked against the
+    // cursor, and the index, when it comes: settle). Which section the index will say is not known
+    // yet: a heading between the two lines means another one.
+    if (this.inflight) return !doc || headingBetween(doc, this.target.line, t.line);
+    if (this.stale) return true;
     // Not indexed (or the index not open): the same document asks again when the index changes.
-    if (!this.result) return false;
-    const c = this.covered;
+    if (!this.current) return false;
+    const c = this.current.covered;
     return !c || t.line < c.from || t.line > c.to;
   }
 
@@ -191,6 +207,9 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
       this.throttle = undefined;
       this.lastIndexQuery = Date.now();
       if (!this.visible) return;
+      // A query running now is left to finish (restarted on every change, it would never answer
+      // while the index is busy); it looks again once it has, the index having changed (settle).
+      if (this.inflight) return;
       if (this.target) void this.query(this.target, true);
       else if (!this.isPinned) this.follow(vscode.window.activeTextEditor, 0);
     }, wait);
@@ -212,7 +231,7 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
       added = true;
     }
     // An index that just opened may hold the document waiting to be shown.
-    if (added || (this.target && !this.result)) this.indexChanged();
+    if (added || (this.target && !this.current)) this.indexChanged();
   }
 
   /** Asks the index of the folder holding `t` (cancelling a query still running). */
@@ -226,30 +245,47 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
     this.target = t;
     try {
       const err = this.access.openError();
-      if (err) return this.show(undefined, undefined, `The index cannot open: ${err.message}`);
-      if (!this.access.isReady()) return this.show(undefined, undefined, 'Lore is still opening the index…');
+      if (err) return this.show(undefined, `The index cannot open: ${err.message}`);
+      if (!this.access.isReady()) return this.show(undefined, 'Lore is still opening the index…');
       const at = this.access.locate(t.uri);
-      if (!at) return this.show(undefined, undefined, 'This file is outside the workspace folders Lore indexes.');
+      if (!at) return this.show(undefined, 'This file is outside the workspace folders Lore indexes.');
       const r = await at.lore.related(at.rel, { line: t.line, limit: SIMILAR_LIMIT, linkLimit: LINK_LIMIT, signal: ac.signal });
       if (ac.signal.aborted) return;
-      if (!r) return this.show(undefined, undefined, `${at.rel} is not indexed (yet): its related passages and links appear once Lore has indexed it. Excluded files (lore.exclude, .gitignore, node_modules) never are.`);
-      this.covered = r.section ? { from: Math.min(r.section.startLine, t.line), to: Math.max(r.section.endLine, t.line) } : undefined;
-      this.show(r, at.folder.uri, undefined, quiet && sameDoc);
+      if (!r) return this.show(undefined, `${at.rel} is not indexed (yet): its related passages and links appear once Lore has indexed it. Excluded files (lore.exclude, .gitignore, node_modules) never are.`);
+      const covered = r.section ? { from: Math.min(r.section.startLine, t.line), to: Math.max(r.section.endLine, t.line) } : undefined;
+      this.show({ result: r, target: t, folderUri: at.folder.uri, covered }, undefined, quiet && sameDoc);
     } catch (err) {
       if (ac.signal.aborted || this.disposed) return;
       this.log?.(`Related view: ${errorMessage(err)}`);
-      this.show(undefined, undefined, `Cannot find related passages: ${errorMessage(err)}`);
+      this.show(undefined, `Cannot find related passages: ${errorMessage(err)}`);
     } finally {
-      if (this.inflight === ac) this.inflight = undefined;
+      if (this.inflight === ac) {
+        this.inflight = undefined;
+        if (!ac.signal.aborted) this.settle(t);
+      }
     }
   }
 
-  private show(result: RelatedResult | undefined, folderUri: vscode.Uri | undefined, message: string | undefined, unlessSame = false): void {
+  /**
+   * A query answered: if the index changed while it ran, ask again (throttled); else if the cursor
+   * moved on meanwhile (moves within the section wait for the answer), look again from where it is.
+   */
+  private settle(asked: RelatedTarget): void {
+    if (!this.visible || this.disposed) return;
+    if (this.stale) return this.indexChanged();
+    if (this.isPinned) return;
+    const editor = vscode.window.activeTextEditor;
+    if (editor && editor.document.uri.toString() === asked.uri.toString() && editor.selection.active.line + 1 !== asked.line) this.follow(editor, 0);
+  }
+
+  private show(shown: Shown | undefined, message: string | undefined, unlessSame = false): void {
     if (this.disposed) return;
     // An index change that changed nothing here leaves the tree alone (no flicker while embedding).
-    if (unlessSame && result && this.result && sameResult(result, this.result) && this.text === message) return;
-    this.result = result;
-    this.folderUri = folderUri;
+    if (unlessSame && shown && this.current && sameResult(shown.result, this.current.result) && this.text === message) {
+      this.current = shown; // the same list, for the line asked about now
+      return;
+    }
+    this.current = shown;
     this.text = message;
     this.changed.fire(undefined);
     this.stateChanged.fire();
@@ -265,31 +301,29 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
     this.debounce = undefined;
   }
 
-  private uriOf(rel: string): vscode.Uri {
-    return vscode.Uri.joinPath(this.folderUri!, ...rel.split('/'));
-  }
-
   getChildren(node?: RelatedNode): RelatedNode[] {
-    const r = this.result;
-    if (!r || !this.target) return []; // the message says why
+    const c = this.current;
+    if (!c) return []; // the message says why
+    const r = c.result;
+    const uriOf = (rel: string) => vscode.Uri.joinPath(c.folderUri, ...rel.split('/'));
     if (!node) return (['similar', 'linksTo', 'linksFrom'] as const).map((group) => ({ kind: 'group', group }));
     if (node.kind !== 'group') return [];
     switch (node.group) {
       case 'similar':
         return r.similar.passages.length
-          ? r.similar.passages.map((passage) => ({ kind: 'similar', passage, uri: this.uriOf(passage.path) }))
+          ? r.similar.passages.map((passage) => ({ kind: 'similar', passage, uri: uriOf(passage.path) }))
           : [{ kind: 'empty', group: 'similar', label: r.similar.method === 'none' ? `Nothing to compare: ${r.similar.reason}` : 'No similar passages in other documents' }];
       case 'linksTo':
-        return r.linksTo.length ? r.linksTo.map((link) => ({ kind: 'backlink', link, uri: this.uriOf(link.path) })) : [{ kind: 'empty', group: 'linksTo', label: 'No document links here' }];
+        return r.linksTo.length ? r.linksTo.map((link) => ({ kind: 'backlink', link, uri: uriOf(link.path) })) : [{ kind: 'empty', group: 'linksTo', label: 'No document links here' }];
       case 'linksFrom':
         return r.linksFrom.length
-          ? r.linksFrom.map((link) => ({ kind: 'outgoing', link, source: this.target!.uri, uri: link.path !== undefined ? this.uriOf(link.path) : undefined }))
+          ? r.linksFrom.map((link) => ({ kind: 'outgoing', link, source: c.target.uri, uri: link.path !== undefined ? uriOf(link.path) : undefined }))
           : [{ kind: 'empty', group: 'linksFrom', label: 'No links to other files' }];
     }
   }
 
   getTreeItem(node: RelatedNode): vscode.TreeItem {
-    return relatedItem(node, this.result!);
+    return relatedItem(node, this.current!.result);
   }
 
   dispose(): void {
@@ -303,6 +337,13 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
     this.changed.dispose();
     this.stateChanged.dispose();
   }
+}
+
+/** Whether a markdown heading starts on a line after the first of lines a and b, up to the second (1-based): they are in different sections. */
+function headingBetween(doc: vscode.TextDocument, a: number, b: number): boolean {
+  const last = Math.min(Math.max(a, b), doc.lineCount);
+  for (let line = Math.min(a, b) + 1; line <= last; line++) if (/^ {0,3}#{1,6}(?:\s|$)/.test(doc.lineAt(line - 1).text)) return true;
+  return false;
 }
 
 function sameResult(a: RelatedResult, b: RelatedResult): boolean {

@@ -1,4 +1,5 @@
 /** What belongs with the document (and section) in front of the user: similar passages and links both ways. */
+import type { ParsedLink } from '../types';
 
 export interface RelatedOptions {
   /** 1-based line in the document: the section holding it is the one compared (default: the whole document's first section). */
@@ -24,31 +25,18 @@ export interface SimilarPassage {
   snippet: string;
 }
 
-/** A link from another document to this one. */
-export interface Backlink {
-  /** The document the link is in, and where. */
+/**
+ * A link from another document to this one: where it is (`line` in `path`), its text, the linking
+ * line as the preview (`context`), the heading of this document it points at (`fragment`, '' for none).
+ */
+export interface Backlink extends Pick<ParsedLink, 'line' | 'kind' | 'text' | 'context' | 'fragment'> {
+  /** The document the link is in. */
   path: string;
   title: string;
-  line: number;
-  kind: 'inline' | 'reference' | 'wikilink' | 'image';
-  /** The link's text. */
-  text: string;
-  /** The linking line, trimmed: the preview. */
-  context: string;
-  /** The heading of this document it points at ('' for the document). */
-  fragment: string;
 }
 
-/** A link in this document to another file. */
-export interface OutgoingLink {
-  /** Where the link is in this document. */
-  line: number;
-  kind: 'inline' | 'reference' | 'wikilink' | 'image';
-  /** As written (without the #fragment). */
-  target: string;
-  fragment: string;
-  text: string;
-  context: string;
+/** A link in this document (at `line`) to another file: `target` as written, without the #fragment. */
+export interface OutgoingLink extends Pick<ParsedLink, 'line' | 'kind' | 'target' | 'fragment' | 'text' | 'context'> {
   /** The indexed document it reaches; absent when it reaches none. */
   path?: string;
   title?: string;

@@ -115,7 +115,7 @@ export class EmbeddingPipeline {
     }
     this.target = new ProcessEmbedder(this.settings);
     if (!this.vectors.available) {
-      this.state = { ...this.describe(), state: 'degraded', reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'}); keyword search only` };
+      this.state = { ...this.describe(), state: 'degraded', reason: `vectors cannot be stored here: ${this.vectors.unavailableReason ?? 'the vector extension is not loaded'}; keyword search only` };
       this.emit();
       return;
     }
@@ -315,7 +315,7 @@ export class EmbeddingPipeline {
   /** Whether semantic search can answer now, and how to embed a query for the space that serves. */
   async availability(): Promise<SemanticAvailability> {
     if (!this.settings) return { ok: false, reason: this.state.provider === 'auto' ? 'the embedder is still being chosen (auto)' : 'no embedder is configured (keyword only)' };
-    if (!this.vectors.available) return { ok: false, reason: `sqlite-vec is not loaded (${this.vectors.unavailableReason ?? 'unknown reason'})` };
+    if (!this.vectors.available) return { ok: false, reason: `vectors cannot be stored here: ${this.vectors.unavailableReason ?? 'the vector extension is not loaded'}` };
     const active = await this.vectors.activeSpace();
     const count = active ? await this.vectors.count(active.model) : 0;
     if (!active || count === 0) {

@@ -111,7 +111,12 @@ describe('Lore in the workbench without an embedder answering', () => {
     await searchable.waitFor({ timeout: 20_000 });
     assert.match((await searchable.innerText()).replace(/\s+/g, ' '), /semantic search off: .*127\.0\.0\.1:9/);
     await row.click(); // expands to the fix actions
-    await wb.page.locator('.sidebar .monaco-list-row', { hasText: 'Open embedding settings' }).first().waitFor({ timeout: 10_000 });
+    // Five views share the side bar: the fix actions may lie below the Index Status pane's fold.
+    // Scrolling the tree brings them into view (a list renders only the rows it shows).
+    const settings = wb.page.locator('.sidebar .monaco-list-row', { hasText: 'Open embedding settings' }).first();
+    await row.hover();
+    for (let i = 0; i < 10 && !(await settings.isVisible()); i++) await wb.page.mouse.wheel(0, 120);
+    await settings.waitFor({ timeout: 10_000 });
     await wb.screenshot('keyword-only');
   });
 });

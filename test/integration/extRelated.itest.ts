@@ -112,9 +112,11 @@ describe('Related view', function () {
 
     assert.ok(passages.length >= 1);
     assert.ok(!passages.some((p) => String(p.item.description).startsWith('related/guide.md')), 'its own document is left out');
-    const part = passages.find((p) => String(p.item.description) === 'related/other.md:7');
-    assert.ok(part, `other.md's Part section is similar: ${passages.map((p) => p.item.description).join(' | ')}`);
-    assert.equal(label(part.item), 'Part');
+    // other.md shares the section's words (canary, traffic, rollout, checklist) in both its sections:
+    // which of the two is its best depends on the words of the whole workspace.
+    const part = passages.find((p) => /^related\/other\.md:(1|7)$/.test(String(p.item.description)));
+    assert.ok(part, `other.md is similar: ${passages.map((p) => p.item.description).join(' | ')}`);
+    assert.ok(['Part', 'Operations notes'].includes(label(part.item)), label(part.item));
 
     // Links to here: the source's title, its line, and the linking line as the preview.
     assert.equal(to.item.description, '1');
@@ -136,7 +138,7 @@ describe('Related view', function () {
 
     let editor = await run(part.item);
     assert.equal(editor.document.uri.fsPath, rel('other.md').fsPath);
-    assert.equal(editor.selection.active.line + 1, 7, 'a similar passage opens at its first line');
+    assert.equal(editor.selection.active.line + 1, Number(String(part.item.description).split(':')[1]), 'a similar passage opens at its first line');
     editor = await run(back.item);
     assert.equal(editor.document.uri.fsPath, rel('other.md').fsPath);
     assert.equal(editor.selection.active.line + 1, 5, 'a backlink opens at its line in the source');
@@ -169,15 +171,18 @@ describe('Related view', function () {
       const queries = api.trees.related.queries;
       editor.selection = new vscode.Selection(9, 0, 9, 0); // line 10, "## Rollback"
       await eventually(() => hold.asked.some((a) => a.line === 10), 'the query for Rollback is asked');
-      assert.equal(api.trees.related.queries, queries + 1);
+      // Counted from here: the index of the whole suite may have asked the view to look again
+      // before (an earlier test's files settling); while a query is in flight nothing else starts.
+      const asked = hold.asked.length;
       editor.selection = new vscode.Selection(11, 5, 11, 5); // line 12, still Rollback
       await sleep(600);
-      assert.equal(api.trees.related.queries, queries + 1, 'the move within the section being asked about does not restart the query');
+      assert.equal(hold.asked.length, asked, 'the move within the section being asked about does not restart the query');
+      assert.ok(!hold.asked.some((a) => a.line === 12));
       assert.equal(api.trees.related.shown?.result.section?.startLine, 5, 'still pending: Canary stage is shown');
       // An index change (throttled to one look a second) does not restart it either: it looks again once answered.
       api.trees.related.indexChanged();
       await sleep(1_300);
-      assert.equal(api.trees.related.queries, queries + 1, 'an index change waits for the answer too');
+      assert.equal(hold.asked.length, asked, 'an index change waits for the answer too');
       hold.release();
       const shown = await eventually(() => (api.trees.related.shown?.result.section?.startLine === 10 && !api.trees.related.busy ? api.trees.related.shown : undefined), 'the Rollback section arrives');
       assert.equal(shown.result.section?.headingPath, 'Deployment guide > Rollback');

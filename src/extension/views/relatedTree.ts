@@ -87,6 +87,8 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
   private disposed = false;
   /** How many queries were started (tests see that nothing was asked). */
   queries = 0;
+  /** Of those, how many because the editor or the cursor moved (not because the index changed). */
+  followQueries = 0;
 
   constructor(private readonly access: LoreWorkspace, private readonly log?: (line: string) => void) {}
 
@@ -179,18 +181,22 @@ export class RelatedTreeProvider implements vscode.TreeDataProvider<RelatedNode>
       const now = vscode.window.activeTextEditor;
       if (this.isPinned || !now || now.document.uri.toString() !== target.uri.toString()) return this.follow(now, 0);
       const at = { uri: now.document.uri, line: now.selection.active.line + 1 };
-      if (this.needsQuery(at, now.document)) void this.query(at);
+      if (this.needsQuery(at, now.document)) {
+        if (this.needsQuery(at, now.document, false)) this.followQueries++;
+        void this.query(at);
+      }
     }, delay);
   }
 
-  private needsQuery(t: RelatedTarget, doc?: vscode.TextDocument): boolean {
+  /** Whether the view must ask again for `t` (`stale`: also because the index changed meanwhile). */
+  private needsQuery(t: RelatedTarget, doc?: vscode.TextDocument, stale = this.stale): boolean {
     if (!this.target || this.target.uri.toString() !== t.uri.toString()) return true;
     // Still asking about this document: a move within the section asked about waits for the answer
     // (restarting on every move, a slow index would never answer; the answer is checked against the
     // cursor, and the index, when it comes: settle). Which section the index will say is not known
     // yet: a heading between the two lines means another one.
     if (this.inflight) return !doc || headingBetween(doc, this.target.line, t.line);
-    if (this.stale) return true;
+    if (stale) return true;
     // Not indexed (or the index not open): the same document asks again when the index changes.
     if (!this.current) return false;
     const c = this.current.covered;

@@ -3,7 +3,7 @@
 // beside it lists the chapters like it and the chapters that link to it. Keyword mode (no embedder),
 // so the lists are the same on every machine; the expectations below were checked with
 // createLore + related() on the same folder (ch10-00's section at line 1: ch10-02-traits and
-// ch10-01-syntax are its first two similar passages; ch04-01 is linked from ch03-02-data-types:275,
+// ch10-01-syntax are its first two similar passages; ch04-01 is linked from ch03-02-data-types:275 (titled Data Types),
 // ch05-01-defining-structs:146 and :153, appendix-03:115 and :129 and SUMMARY.md:22).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -98,20 +98,20 @@ describe('Related view on the Rust book', { skip: missing && `no Rust book at ${
     await waitForRows(page, related, (r) => r.some((t) => t === 'Links to here 6'), 'six links to ch04-01');
     // Fold Similar so that the backlinks are on screen.
     await related.locator('.monaco-list-row', { hasText: /^Similar/ }).first().click();
-    const shown = await waitForRows(page, related, (r) => r.some((t) => t.startsWith('ch03-02-data-types L275:')), 'the backlink from ch03-02');
+    const shown = await waitForRows(page, related, (r) => r.some((t) => t.startsWith('Data Types L275:')), 'the backlink from ch03-02');
     const start = shown.findIndex((t) => t.startsWith('Links to here'));
     const end = shown.findIndex((t) => t.startsWith('Links from here'));
     const backlinks = shown.slice(start + 1, end);
     assert.equal(backlinks.length, 6, JSON.stringify(shown));
-    for (const from of ['ch03-02-data-types L275:', 'ch05-01-defining-structs L146:', 'ch05-01-defining-structs L153:', 'appendix-03-derivable-traits L115:', 'The Rust Programming Language L22:']) {
+    for (const from of ['Data Types L275:', 'Defining and Instantiating Structs L146:', 'Defining and Instantiating Structs L153:', 'Appendix C: Derivable Traits L115:', 'The Rust Programming Language L22:']) {
       assert.ok(backlinks.some((t) => t.startsWith(from)), `${from} in ${JSON.stringify(backlinks)}`);
     }
     // The preview is the linking line.
-    assert.match(backlinks.find((t) => t.startsWith('ch03-02-data-types'))!, /L275: stack and the heap more in \[Chapter 4\]\[stack-and-heap\]/);
+    assert.match(backlinks.find((t) => t.startsWith('Data Types L275'))!, /L275: stack and the heap more in \[Chapter 4\]\[stack-and-heap\]/);
     await page.mouse.move(900, 600);
     await wb.screenshot('related-backlinks');
     // Clicking one opens the linking chapter at its line.
-    await related.locator('.monaco-list-row', { hasText: 'ch03-02-data-types' }).first().click();
+    await related.locator('.monaco-list-row', { hasText: 'Data Types L275' }).first().click();
     await page.locator('.tabs-container .tab.active', { hasText: 'ch03-02-data-types.md' }).waitFor({ timeout: 20_000 });
     await wb.waitForStatusBar(/Ln 275, Col 1/, 20_000);
   });

@@ -33,7 +33,7 @@ function paths(doc: ParsedDocument): string[] {
   return doc.chunks.map((c) => c.headingPath);
 }
 
-test('title: front matter beats the first H1, which beats the file name', async () => {
+test('title: front matter beats the first H1, which beats a first heading no other is above, which beats the file name', async () => {
   const withFm = parseMarkdown('---\ntitle: "  Release Plan  "\n---\n# Heading Title\n\nBody.\n', 'docs/plan.md');
   assert.equal(withFm.title, 'Release Plan');
   assert.equal(withFm.titleSource, 'frontmatter');
@@ -42,9 +42,16 @@ test('title: front matter beats the first H1, which beats the file name', async 
   assert.equal(emptyFmTitle.title, 'The Real Title');
   assert.equal(emptyFmTitle.titleSource, 'heading');
 
-  const onlyH2 = parseMarkdown('## Not a title\n\nBody.\n', 'docs/getting-started.md');
-  assert.equal(onlyH2.title, 'getting-started');
-  assert.equal(onlyH2.titleSource, 'file');
+  // A book's sub-chapter opens with "## Title" and has only deeper headings after it.
+  const subChapter = parseMarkdown('## What Is Ownership?\n\nBody.\n\n### The Stack\n\nMore.\n', 'src/ch04-01-what-is-ownership.md');
+  assert.equal(subChapter.title, 'What Is Ownership?');
+  assert.equal(subChapter.titleSource, 'heading');
+
+  // A first heading that a later one is above is a section, not the title.
+  const section = parseMarkdown('### Not a title\n\nBody.\n\n## Later\n', 'docs/getting-started.md');
+  assert.equal(section.title, 'getting-started');
+  assert.equal(section.titleSource, 'file');
+  assert.equal(parseMarkdown('Just text.\n', 'docs/notes.md').titleSource, 'file');
 
   assert.equal(titleFromPath('docs/Getting-Started.MD'), 'Getting-Started');
   assert.equal(titleFromPath('notes/ideas.markdown'), 'ideas');

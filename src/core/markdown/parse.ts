@@ -195,6 +195,18 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * The heading that titles a document: its H1, else its first heading when no heading is shallower
+ * than that one (a book's sub-chapter opens with "## Title" and has only deeper ones after it).
+ */
+function titleHeading(headings: ReadonlyArray<{ depth: number; text: string }>): string | undefined {
+  const named = headings.filter((h) => h.text !== '');
+  const h1 = named.find((h) => h.depth === 1);
+  if (h1) return h1.text;
+  const first = named[0];
+  return first && named.every((h) => h.depth >= first.depth) ? first.text : undefined;
+}
+
 function assemble(
   relPath: string,
   metadata: Record<string, unknown>,
@@ -230,7 +242,7 @@ function parseWithTree(src: string, relPath: string, max: number): ParsedDocumen
   const texts = headingTexts(src, root);
   const plan = planFromTree(root, idx, (h) => texts.get(h) ?? roughPlainText(toString(h)), max);
   const chunks = planToChunks(plan, idx, max);
-  const h1 = plan.headings.find((h) => h.depth === 1 && h.text !== '')?.text;
+  const h1 = titleHeading(plan.headings);
   let links: ParsedLink[] = [];
   try {
     links = extractLinks(src, root, idx.lines);
@@ -259,7 +271,7 @@ function parseWithLines(src: string, relPath: string, max: number, why: string):
   }
   const plan = planFromLines(idx, body);
   const chunks = planToChunks(plan, idx, max);
-  const h1 = plan.headings.find((h) => h.depth === 1 && h.text !== '')?.text;
+  const h1 = titleHeading(plan.headings);
   return assemble(relPath, metadata, warnings, h1, chunks);
 }
 

@@ -111,7 +111,7 @@ describe('Related view on the Rust book', { skip: missing && `no Rust book at ${
     await page.mouse.move(900, 600);
     await wb.screenshot('related-backlinks');
     // Clicking one opens the linking chapter at its line.
-    await related.locator('.monaco-list-row', { hasText: 'Data Types L275' }).first().click();
+    await related.locator('.monaco-list-row', { hasText: 'L275: stack and the heap' }).first().click();
     await page.locator('.tabs-container .tab.active', { hasText: 'ch03-02-data-types.md' }).waitFor({ timeout: 20_000 });
     await wb.waitForStatusBar(/Ln 275, Col 1/, 20_000);
   });

@@ -8,6 +8,7 @@ import { maintain, type MaintainOptions, type WatchEvents } from './index/mainta
 import { RunLanes } from './index/lanes';
 import { RunProgress } from './index/runProgress';
 import { recordSkipped } from './index/skippedRecord';
+import { chunkingOf, mustRechunk, neverIndexed, recordFullPass } from './index/passRecord';
 import { readStatus } from './readStatus';
 import { RetryScheduler } from './index/retry';
 import { MarkdownWatcher, type WatchOptions } from './index/watcher';
@@ -16,7 +17,6 @@ import type { EmbedderSettings } from './embed/types';
 import type { DownloadProgress } from './embed/builtin/download';
 import { runSearch } from './search/hybrid';
 import { type PassageResponse, type PassageSearchOptions, searchPassages } from './search/passages';
-import { CHUNKER_VERSION } from './markdown/chunk';
 import { documentLinks, findRelated } from './related/related';
 import { brokenLinks } from './related/links';
 import type { BrokenLinks, DocumentLinks, RelatedOptions, RelatedResult } from './related/types';
@@ -46,7 +46,7 @@ export async function createLore(init: LoreInit): Promise<Lore> {
   try {
     const root = await indexRoot(init, storage);
     // A full pass records how it chunked: without that record the index was never filled.
-    const unbuilt = !!storage.recovered || (await storage.documents.meta('chunking')) === undefined;
+    const unbuilt = !!storage.recovered || (await neverIndexed(storage.documents));
     if (!init.readonly) await expireMemories(storage.memory, init.logger);
     return new LoreService(init, root, storage, unbuilt);
   } catch (err) {
@@ -130,10 +130,7 @@ class LoreService implements Lore {
   private runIndex(opts: ReconcileOptions, healDamage: boolean): Promise<ReconcileSummary> {
     if (this.closed) return Promise.reject(new LoreError('BAD_INPUT', 'This Lore index is closed.'));
     const docs = this.storage.documents;
-    // Chunks cut by another chunker (or at another size) are cut again: every file re-parsed once
-    // (unchanged text keeps its vectors through the embedding cache).
-    const chunking = `${CHUNKER_VERSION}:${this.config.maxChunkChars}`;
-    const rechunk = async () => !opts.paths && (await docs.meta('chunking')) !== chunking && (await docs.hasDocuments());
+    const chunking = chunkingOf(this.config.maxChunkChars);
     const scope = opts.paths?.map((p) => p.replace(/\/+$/, ''));
     const id = Symbol('index run');
     const run = this.lanes.run(scope, async () =>
@@ -153,14 +150,10 @@ class LoreService implements Lore {
             opts.onProgress?.(p);
             for (const l of this.progressListeners) l(all);
           },
-          ...((await rechunk()) ? { force: true } : {}),
+          ...(!opts.paths && (await mustRechunk(docs, chunking)) ? { force: true } : {}),
         },
       ).then(async (summary) => {
-        if (!opts.paths && !opts.signal?.aborted) {
-          await docs.setMeta('chunking', chunking);
-          // A pass that found nothing to change still brought the index up to date: "Last sync" says so.
-          await docs.setMeta('checkedAt', String(Date.now()));
-        }
+        if (!opts.paths && !opts.signal?.aborted) await recordFullPass(docs, chunking);
         if (!opts.signal?.aborted) await recordSkipped(docs, scope, { count: summary.skipped, paths: summary.skippedPaths });
         return summary;
       }).finally(async () => {

@@ -46,6 +46,7 @@ const text = toolText;
 const toolError = (message: string): CallToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
 
 export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpServer {
+  const notIndexed = (p: string) => toolError(`"${p}" is not in the index. Use search to find documents; paths are relative to ${lore.root}.`);
   const server = new McpServer(
     { name: 'lore', title: 'Lore: workspace markdown memory', version: opts.version ?? '0.0.0' },
     {
@@ -138,7 +139,7 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
     },
     guarded('get_document', async (a: { path: string; start_line?: number; end_line?: number; max_chars: number }) => {
       const doc = await lore.getDocument(a.path, { startLine: a.start_line, endLine: a.end_line });
-      if (!doc) return toolError(`"${a.path}" is not in the index. Use search to find documents; paths are relative to ${lore.root}.`);
+      if (!doc) return notIndexed(a.path);
       const out = formatDocument(doc, a.max_chars);
       return text(out.text, { path: doc.path, title: doc.title, documentType: doc.documentType, startLine: doc.startLine, endLine: out.shownEndLine, lineCount: doc.lineCount, stale: doc.stale, truncated: out.truncated });
     }),
@@ -161,7 +162,7 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
     },
     guarded('related', async (a: { path: string; line?: number; limit: number }, signal) => {
       const related = await lore.related(a.path, { line: a.line, limit: a.limit, signal });
-      if (!related) return toolError(`"${a.path}" is not in the index. Use search to find documents; paths are relative to ${lore.root}.`);
+      if (!related) return notIndexed(a.path);
       return text(formatRelatedText(related, { readTool: 'get_document' }), { ...related });
     }),
   );

@@ -31,6 +31,9 @@ export interface PipelineOptions {
  * requests at a time); an embedder that is down leaves them pending and is checked again with
  * back-off; a model switch fills the new space in the shadow and switches over when complete.
  */
+/** Why no vectors can be kept, in the vector store's own words. */
+const vectorsUnavailable = (v: { unavailableReason?: string }) => `vectors cannot be stored here: ${v.unavailableReason ?? 'the vector extension is not loaded'}`;
+
 export class EmbeddingPipeline {
   private settings: ResolvedEmbedderSettings | null = null;
   private autoNote: string | undefined;
@@ -115,7 +118,7 @@ export class EmbeddingPipeline {
     }
     this.target = new ProcessEmbedder(this.settings);
     if (!this.vectors.available) {
-      this.state = { ...this.describe(), state: 'degraded', reason: `vectors cannot be stored here: ${this.vectors.unavailableReason ?? 'the vector extension is not loaded'}; keyword search only` };
+      this.state = { ...this.describe(), state: 'degraded', reason: `${vectorsUnavailable(this.vectors)}; keyword search only` };
       this.emit();
       return;
     }
@@ -315,7 +318,7 @@ export class EmbeddingPipeline {
   /** Whether semantic search can answer now, and how to embed a query for the space that serves. */
   async availability(): Promise<SemanticAvailability> {
     if (!this.settings) return { ok: false, reason: this.state.provider === 'auto' ? 'the embedder is still being chosen (auto)' : 'no embedder is configured (keyword only)' };
-    if (!this.vectors.available) return { ok: false, reason: `vectors cannot be stored here: ${this.vectors.unavailableReason ?? 'the vector extension is not loaded'}` };
+    if (!this.vectors.available) return { ok: false, reason: vectorsUnavailable(this.vectors) };
     const active = await this.vectors.activeSpace();
     const count = active ? await this.vectors.count(active.model) : 0;
     if (!active || count === 0) {

@@ -29,6 +29,12 @@ export interface OpenFileRetrieved {
 
 const HEADING = /^#{1,6}\s/;
 
+/** The passage of `passages` in the same file whose lines overlap `lines`, if any. */
+function overlapping(passages: readonly LocatedPassage[], uri: vscode.Uri, lines: { startLine: number; endLine: number }): LocatedPassage | undefined {
+  const key = uri.toString();
+  return passages.find((x) => x.uri.toString() === key && x.startLine <= lines.endLine && lines.startLine <= x.endLine);
+}
+
 /** Lines startLine.. of `text`, without blank lines at either end, and (`oneSection`) up to the second heading. */
 function trimmed(text: string, startLine: number, oneSection: boolean): { text: string; startLine: number; endLine: number } | undefined {
   let lines = text.split('\n');
@@ -62,9 +68,8 @@ export async function retrieveForOpenFile(
   const passages: LocatedPassage[] = [];
   const add = async (p: { path: string; startLine: number; endLine: number; headingPath?: string; score?: number }, relation: string, oneSection = false) => {
     const uri = found.uriOf(p.path);
-    const key = uri.toString();
     // Already there (a backlink inside a similar passage): one passage, saying both.
-    const known = passages.find((x) => x.uri.toString() === key && x.startLine <= p.endLine && p.startLine <= x.endLine);
+    const known = overlapping(passages, uri, p);
     if (known) {
       if (known.relation && !known.relation.includes(relation)) known.relation += `; ${relation}`;
       return;
@@ -119,9 +124,7 @@ export async function retrieveForOpenFile(
  */
 export function withSearchResults(open: OpenFileRetrieved, searched: readonly LocatedPassage[], topic: string): OpenFileRetrieved {
   const relation = `found by searching for "${topic}"`;
-  const overlaps = (p: LocatedPassage) =>
-    open.passages.some((x) => x.uri.toString() === p.uri.toString() && x.startLine <= p.endLine && p.startLine <= x.endLine);
-  const extra = searched.filter((p) => !overlaps(p)).map((p) => ({ ...p, relation }));
+  const extra = searched.filter((p) => !overlapping(open.passages, p.uri, p)).map((p) => ({ ...p, relation }));
   if (!extra.length) return open;
   return {
     ...open,

@@ -80,21 +80,30 @@ export function parseSearchInput(raw: unknown): SearchToolInput {
 
 export function parseDocumentInput(raw: unknown): DocumentToolInput {
   const o = obj(raw);
-  const path = optString(o, 'path');
-  if (!path) throw new ToolInputError('"path" is required: the document\'s path relative to the workspace folder, as lore_search returns it.');
+  const path = documentPath(o);
   const startLine = optInt(o, 'startLine', 1, Number.MAX_SAFE_INTEGER);
   const endLine = optInt(o, 'endLine', 1, Number.MAX_SAFE_INTEGER);
   if (startLine !== undefined && endLine !== undefined && endLine < startLine) {
     throw new ToolInputError('"endLine" must not be before "startLine".');
   }
-  return { path: path.replace(/\\/g, '/').replace(/^\.\//, ''), startLine, endLine };
+  return { path, startLine, endLine };
 }
 
 export function parseRelatedInput(raw: unknown): RelatedToolInput {
   const o = obj(raw);
+  return { path: documentPath(o), line: optInt(o, 'line', 1, Number.MAX_SAFE_INTEGER) };
+}
+
+/** The required `path` of a document as lore_search returns it ('/'-separated, no leading "./"). */
+function documentPath(o: Record<string, unknown>): string {
   const path = optString(o, 'path');
   if (!path) throw new ToolInputError('"path" is required: the document\'s path relative to the workspace folder, as lore_search returns it.');
-  return { path: path.replace(/\\/g, '/').replace(/^\.\//, ''), line: optInt(o, 'line', 1, Number.MAX_SAFE_INTEGER) };
+  return path.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+/** What a tool says when no folder's index holds the document asked for. */
+export function notIndexedError(path: string): Error {
+  return new Error(`No indexed document at "${path}". Use lore_search to find documents; paths are relative to the workspace folder, as lore_search returns them.`);
 }
 
 export function parseSessionsInput(raw: unknown): SessionsToolInput {

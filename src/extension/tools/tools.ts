@@ -16,6 +16,7 @@ import {
   describeSearchInput,
   formatDocumentResult,
   formatSearchResult,
+  notIndexedError,
   parseDocumentInput,
   parseRelatedInput,
   parseSearchInput,
@@ -95,7 +96,7 @@ export class DocumentTool implements vscode.LanguageModelTool<Record<string, unk
       const doc = await this.access.getDocument(uri, range);
       if (doc) return text(formatDocumentResult({ ...doc, path: input.path }, toolBudget(options.tokenizationOptions?.tokenBudget)));
     }
-    throw new Error(`No indexed document at "${input.path}". Use lore_search to find documents; paths are relative to the workspace folder, as lore_search returns them.`);
+    throw notIndexedError(input.path);
   }
 }
 
@@ -121,7 +122,7 @@ export class RelatedTool implements vscode.LanguageModelTool<Record<string, unkn
         return text(formatRelatedText(found.result, { budgetChars, displayPath: found.show, readTool: TOOL_NAMES.document }));
       }
     }
-    throw new Error(`No indexed document at "${input.path}". Use lore_search to find documents; paths are relative to the workspace folder, as lore_search returns them.`);
+    throw notIndexedError(input.path);
   }
 }
 

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { MARKDOWN_EXT } from '../../core/markdown/docInfo';
 import type { Lore } from '../../core/service';
 import type { RelatedResult } from '../../core/related/types';
 import type { LoreWorkspace } from '../lores';
@@ -45,10 +46,9 @@ const SELECTION_DEBOUNCE_MS = 250;
 /** At most one re-query per this long while the index changes (indexing, embedding). */
 const INDEX_THROTTLE_MS = 1000;
 
-const MARKDOWN_FILE = /\.(md|markdown|mdx)$/i;
 
 export function isMarkdown(doc: vscode.TextDocument): boolean {
-  return doc.languageId === 'markdown' || doc.languageId === 'mdx' || MARKDOWN_FILE.test(doc.uri.path);
+  return doc.languageId === 'markdown' || doc.languageId === 'mdx' || MARKDOWN_EXT.test(doc.uri.path);
 }
 
 /** Why an editor shows nothing here, or undefined when it is a markdown file on disk. */

@@ -11,6 +11,8 @@ import type { PgDatabase } from './connect';
 const COLUMNS = `l.line, l.kind, l.target, l.fragment, l.text, l.context, l.target_key AS key,
   d.file_path AS "sourcePath", d.title AS "sourceTitle"`;
 const HAS = (key: string) => `EXISTS (SELECT 1 FROM link_keys k WHERE k.project_id = l.project_id AND k.key = ${key})`;
+/** Of the documents with a key, the one it reaches first: the shortest path, then in byte order. */
+const SHORTEST = 'length(x.file_path), x.file_path COLLATE "C"';
 /** A link to a document that reaches none: neither by its key nor by the folder it may also name ('=' keys are other files). */
 const BROKEN = `l.target_key NOT LIKE '=%' AND NOT ${HAS('l.target_key')} AND (l.alt_key IS NULL OR NOT ${HAS('l.alt_key')})`;
 /** A link reaches one of the keys in $2: by its own key, or by the folder when no document has its key. */
@@ -45,7 +47,7 @@ export class PgLinkIndex implements LinkIndex {
 
   async from(path: string): Promise<ResolvedLink[]> {
     const winner = (key: string) => `(SELECT x.file_path, x.title FROM link_keys k JOIN document_index x ON x.id = k.document_id
-        WHERE k.project_id = d.project_id AND k.key = ${key} ORDER BY length(x.file_path), x.file_path COLLATE "C" LIMIT 1)`;
+        WHERE k.project_id = d.project_id AND k.key = ${key} ORDER BY ${SHORTEST} LIMIT 1)`;
     const r = await this.db.query<Row>(`SELECT ${COLUMNS}, coalesce(t.file_path, a.file_path) AS "targetPath",
         CASE WHEN t.file_path IS NOT NULL THEN t.title ELSE a.title END AS "targetTitle"
       FROM document_index d JOIN links l ON l.document_id = d.id
@@ -64,7 +66,7 @@ export class PgLinkIndex implements LinkIndex {
     if (!all.length) return [];
     const r = await this.db.query<{ key: string; path: string }>(`SELECT DISTINCT ON (k.key) k.key, x.file_path AS path
       FROM link_keys k JOIN document_index x ON x.id = k.document_id
-      WHERE k.project_id = $1 AND k.key = ANY($2::text[]) ORDER BY k.key, length(x.file_path), x.file_path COLLATE "C"`, [this.projectId, [...new Set(all.map(([, k]) => k))]]);
+      WHERE k.project_id = $1 AND k.key = ANY($2::text[]) ORDER BY k.key, ${SHORTEST}`, [this.projectId, [...new Set(all.map(([, k]) => k))]]);
     const winner = new Map(r.rows.map((row) => [row.key, row.path]));
     return all.filter(([p, k]) => winner.get(k) === p);
   }

@@ -42,8 +42,7 @@ export class SqliteLinkIndex implements LinkIndex {
       broken: db.prepare(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
         WHERE ${BROKEN} ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
       changes: db.prepare('SELECT total_changes()').pluck(),
-      winner: db.prepare(`SELECT x.file_path FROM link_keys k JOIN document_index x ON x.id = k.document_id
-        WHERE k.key = ? ORDER BY length(x.file_path), x.file_path LIMIT 1`).pluck(),
+      winner: db.prepare(`SELECT file_path FROM document_index WHERE id = ${WINNER('?')}`).pluck(),
       inbound: db.prepare(`SELECT count(DISTINCT l.document_id) AS n FROM links l
         WHERE ${REACHES(slots)} AND l.document_id NOT IN (SELECT id FROM document_index WHERE file_path = ?)`),
     };

@@ -47,6 +47,10 @@ async function expectHybrid(wb: Workbench): Promise<void> {
   await wb.runCommand('Lore: Show Index Status');
   const live = page.locator('.sidebar .monaco-list-row', { hasText: /Semantic search: live: built-in lore-tiny-test \(32 dims\)/ }).first();
   await live.waitFor({ timeout: 60_000 });
+  // Live means the model answers; the documents are embedded a moment later, and until then a
+  // search honestly says "keyword: the vectors are not built yet". Wait for what a user would see:
+  // no document left pending.
+  await page.locator('.sidebar .monaco-list-row', { hasText: /^\s*Pending/ }).first().waitFor({ state: 'detached', timeout: 60_000 });
   await wb.runCommand('Lore: Search');
   await page.locator('.quick-input-widget .quick-input-box input').fill('postgres ledger');
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 20_000 });

@@ -24,7 +24,8 @@ Usage:
   lore watch <dir>             index, then keep the index fresh as files change (Ctrl-C stops)
   lore search <query...>       search; --mode hybrid|semantic|keyword (default hybrid), --k N (default 10),
                                --type T (repeatable), --path GLOB, --fusion agreement|rrf|weighted,
-                               --explain (why each result ranks where it does; in --json too)
+                               --explain (why each result ranks where it does; in --json too),
+                               --from PATH (the document you are in: what it links to ranks slightly higher)
   lore status                  what the index holds, what failed and why (and how many links are broken)
   lore related <path>[:line]   what belongs with a document (the section at the line): similar passages in
                                other documents (by meaning when semantic search is live, else by the
@@ -95,6 +96,7 @@ const OPTIONS = {
   mode: { type: 'string' },
   fusion: { type: 'string' },
   explain: { type: 'boolean', default: false },
+  from: { type: 'string' },
   to: { type: 'string' },
   index: { type: 'boolean', default: false },
   'embed-provider': { type: 'string' },
@@ -214,7 +216,10 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
         if (!mode) throw new UsageError(`--mode takes keyword, semantic or hybrid, not "${opts.mode}"`);
         const fusion = FUSION_METHODS.find((f) => f === (opts.fusion ?? FUSION_METHODS[0]));
         if (!fusion) throw new UsageError(`--fusion takes ${FUSION_METHODS.join(', ')}, not "${opts.fusion}"`);
-        const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path, mode, fusion, explain: opts.explain, signal });
+        const l = lore;
+        const fromPath = opts.from === undefined ? undefined : await findDocument(l, opts.from, async (p) => (await l.getDocument(p, { startLine: 1, endLine: 1 }))?.path);
+        if (opts.from !== undefined && !fromPath) return notIndexed(l, opts.from, io);
+        const response = await lore.search(rest.join(' '), { k, documentTypes: opts.type, pathGlob: opts.path, mode, fusion, explain: opts.explain, fromPath, signal });
         io.out(opts.json ? JSON.stringify(response, null, 2) : formatResults(response, style(io.isTTY)));
         return response.results.length || response.memories?.length ? EXIT.ok : EXIT.noResults;
       }

@@ -14,3 +14,9 @@ export function openFilesIn(folder: vscode.WorkspaceFolder): string[] {
   }
   return out;
 }
+
+/** The active editor's file (absolute), the document the user is in: search ranks what it links to slightly higher. */
+export function activeFilePath(): string | undefined {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  return uri?.scheme === 'file' ? uri.fsPath : undefined;
+}

@@ -96,16 +96,18 @@ export function createLoreMcpServer(lore: Lore, opts: LoreMcpOptions = {}): McpS
         document_type: z.union([z.string().min(1), z.array(z.string().min(1)).max(20)]).optional().describe('Only these document types, e.g. "adr" or ["adr","design"].'),
         path_glob: z.string().min(1).max(500).optional().describe('Only files whose workspace-relative path matches this glob, e.g. "docs/adr/**".'),
         max_chars: z.number().int().min(200).max(200_000).default(8000).describe('Budget for the passages\' text in characters.'),
+        from_path: z.string().min(1).max(1000).optional().describe('The document the user is reading (workspace-relative or absolute): the documents it links to rank slightly higher.'),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    guarded('search', async (a: { query: string; k: number; mode?: SearchMode; document_type?: string | string[]; path_glob?: string; max_chars: number }, signal) => {
+    guarded('search', async (a: { query: string; k: number; mode?: SearchMode; document_type?: string | string[]; path_glob?: string; max_chars: number; from_path?: string }, signal) => {
       const options: SearchOptions = {
         signal,
         k: a.k,
         mode: a.mode,
         documentTypes: a.document_type === undefined ? undefined : ([] as string[]).concat(a.document_type),
         pathGlob: a.path_glob,
+        fromPath: a.from_path,
       };
       const response = await lore.searchPassages(a.query, { ...options, budgetChars: a.max_chars, perPassageMax: a.max_chars, minUseful: 160 });
       // As MCP clients have read them: scores to three decimals, and whether each text was cut.

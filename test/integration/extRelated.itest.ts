@@ -10,6 +10,7 @@ import type { LoreExtensionApi } from '../../src/extension/extension';
 import type { RelatedNode } from '../../src/extension/views/relatedTree';
 import { relatedItem } from '../../src/extension/views/relatedItems';
 import type { RelatedResult } from '../../src/core/related/types';
+import type { MergedSearchResponse } from '../../src/extension/loreAccess';
 import type { StatusNode } from '../../src/extension/views/statusTree';
 import { eventually, loreApi, workspaceRoot } from './extApi';
 
@@ -268,6 +269,19 @@ describe('Related view', function () {
     await eventually(() => /related\/node_modules\/pkg\/README\.md is not indexed/.test(api.trees.related.message ?? ''), `the not-indexed message (${api.trees.related.message})`);
     assert.deepEqual(await items<RelatedNode>(api.trees.related), []);
     assert.equal(api.trees.related.shown, undefined);
+  });
+
+  it('Lore: Search from an open document ranks what it links to slightly higher, and says so', async () => {
+    const linkPrior = async () => {
+      const r = (await vscode.commands.executeCommand('lore.search', 'rollout checklist canary dashboards', { mode: 'keyword' })) as MergedSearchResponse;
+      const other = r.results.find((x) => x.path === 'related/other.md');
+      assert.ok(other, r.results.map((x) => x.path).join(', '));
+      return /link prior x1\.050 \(.*the current document links here\)/.test(other.explain?.summary ?? '');
+    };
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rel('guide.md'))); // links to other.html#part
+    assert.equal(await linkPrior(), true, 'from guide.md, other.md has the boost');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.equal(await linkPrior(), false, 'with no document open, no boost');
   });
 
   it('Index Status lists the broken link; it opens at its line', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LINK_PRIOR_OFF, priorFactor, rerankByLinks, resolveLinkPrior, TUNED_LINK_PRIOR } from '../../src/core/search/linkPrior';
+import { currentDocument, DEFAULT_LINK_PRIOR, LINK_PRIOR_OFF, priorFactor, rerankByLinks, resolveLinkPrior, TUNED_LINK_PRIOR } from '../../src/core/search/linkPrior';
 import type { Lore } from '../../src/core/service';
 import { type FixtureServer, startFixtureServer } from '../fixtures/ollamaServer';
 import { tempWorkspace, type TempWorkspace } from './helpers';
@@ -37,8 +38,21 @@ describe('link prior: re-ranking', () => {
     assert.deepEqual(resolveLinkPrior(false), LINK_PRIOR_OFF);
     assert.deepEqual(resolveLinkPrior(0.1), { inbound: 0.1, linked: TUNED_LINK_PRIOR.linked });
     assert.deepEqual(resolveLinkPrior({ inbound: -1, linked: Number.NaN }), LINK_PRIOR_OFF);
+    assert.deepEqual(resolveLinkPrior(undefined), DEFAULT_LINK_PRIOR);
+    assert.deepEqual(DEFAULT_LINK_PRIOR, { inbound: 0, linked: TUNED_LINK_PRIOR.linked }, 'by default only the current document\'s links count');
     assert.equal(priorFactor({ inbound: 0.05, linked: 0.05 }, 0, false), 1);
     assert.ok(Math.abs(priorFactor({ inbound: 0.05, linked: 0.05 }, 3, true) - (1 + 0.05 * Math.log(4)) * 1.05) < 1e-12);
+  });
+});
+
+describe('link prior: the current document', () => {
+  test('relative or absolute in the folder; outside it, none', () => {
+    assert.equal(currentDocument('/w/a', 'docs/x.md'), 'docs/x.md');
+    assert.equal(currentDocument('/w/a', '/w/a/docs/x.md'), 'docs/x.md');
+    assert.equal(currentDocument('/w/a', '/w/b/x.md'), undefined);
+    assert.equal(currentDocument('/w/a', '../b/x.md'), undefined);
+    assert.equal(currentDocument('/w/a', '  '), undefined);
+    assert.equal(currentDocument('/w/a', undefined), undefined);
   });
 });
 
@@ -80,6 +94,16 @@ describe('link prior: search', () => {
   test('a document the current document links to comes first; without a current document the linked boost does nothing', async () => {
     assert.deepEqual(await search({ linkPrior: { inbound: 0, linked: 0.05 }, fromPath: 'reader.md' }), [order[1], order[0]]);
     assert.deepEqual(await search({ linkPrior: { inbound: 0, linked: 0.05 } }), order);
+  });
+
+  test('by default, a search from a document ranks what it links to first, and one from nowhere is as off', async () => {
+    assert.deepEqual(await search({ fromPath: 'reader.md' }), [order[1], order[0]]);
+    assert.deepEqual(await search({ fromPath: path.join(ws.root, 'reader.md') }), [order[1], order[0]], 'an absolute path in the folder');
+    assert.deepEqual(await search(), order);
+    assert.deepEqual(await search({ fromPath: path.join(ws.root, '..', 'elsewhere', 'reader.md') }), order, 'a file of another folder');
+    assert.deepEqual(await search({ fromPath: 'reader.md', linkPrior: false }), order);
+    const explained = await lore.search('quokka habitat', { mode: 'keyword', k: 5, fromPath: 'reader.md', explain: true });
+    assert.match(explained.results[0].explain?.summary ?? '', /link prior x1\.050 \(.*the current document links here\)/);
   });
 
   test('in hybrid mode falling back to keyword (no embedder), the same', async () => {

@@ -62,7 +62,7 @@ describe('MCP server on an index another process writes (read-only)', () => {
     assert.deepEqual(Object.keys(related.inputSchema.properties ?? {}).sort(), ['limit', 'line', 'path']);
     assert.deepEqual(related.inputSchema.required, ['path']);
     const search = tools.find((t) => t.name === 'search')!;
-    assert.deepEqual(Object.keys(search.inputSchema.properties ?? {}).sort(), ['document_type', 'k', 'max_chars', 'mode', 'path_glob', 'query']);
+    assert.deepEqual(Object.keys(search.inputSchema.properties ?? {}).sort(), ['document_type', 'from_path', 'k', 'max_chars', 'mode', 'path_glob', 'query']);
     assert.deepEqual(search.inputSchema.required, ['query']);
     assert.match(stderr(), /serving .* \(read-only\)/);
   });
@@ -87,6 +87,19 @@ describe('MCP server on an index another process writes (read-only)', () => {
     assert.deepEqual([ss.mode, ss.requestedMode], ['keyword', 'semantic']);
     assert.ok(ss.fallbackReason && ss.results.length > 0);
     assert.match(textOf(sem), /\(keyword search; .+\)/);
+  });
+
+  test('search from_path: a document the one being read links to scores slightly higher (x1.05)', async () => {
+    type Results = { results: { path: string; score: number }[] };
+    const score = async (args: Record<string, unknown>) => {
+      const r = await client.callTool({ name: 'search', arguments: { query: 'sqlite wal', k: 5, ...args } });
+      assert.ok(!r.isError, textOf(r));
+      return (r.structuredContent as Results).results.find((x) => x.path === 'docs/adr/0001-storage.md')!.score;
+    };
+    const plain = await score({});
+    const linked = await score({ from_path: 'notes/my notes.md' }); // links to the ADR's #decision
+    assert.ok(Math.abs(linked / plain - 1.05) < 0.01, `${linked} vs ${plain}`);
+    assert.equal(await score({ from_path: 'docs/design/search.md' }), plain, 'a document that does not link to it');
   });
 
   test('search filters by document type and path glob, and keeps to the text budget', async () => {

@@ -157,6 +157,25 @@ describe('lore related / lore links', () => {
     assert.deepEqual([j.path, j.section?.startLine, j.linksFrom.length, j.linksTo.length], ['guide/install.md', 5, 4, 1]);
   });
 
+  it('search --from <path>: what that document links to ranks slightly higher, and --explain says so', async () => {
+    type Hit = { path: string; score: number; explain?: { summary: string } };
+    const hits = async (extra: string[]) => {
+      const r = await inWs(['search', 'zebra', 'libstripes', '--mode', 'keyword', '--explain', '--json', ...extra]);
+      assert.equal(r.code, 0, r.err);
+      return (JSON.parse(r.out) as { results: Hit[] }).results;
+    };
+    const install = (list: Hit[]) => list.find((h) => h.path === 'guide/install.md')!;
+    const plain = await hits([]);
+    const from = await hits(['--from', path.join(ws.root, 'notes', 'log.md')]); // links to guide/install.md#linux
+    assert.match(install(from).explain!.summary, /link prior x1\.050 \(.*the current document links here\)/);
+    assert.ok(Math.abs(install(from).score / install(plain).score - 1.05) < 1e-6);
+    assert.doesNotMatch(install(plain).explain!.summary, /link prior/);
+    assert.deepEqual(await hits(['--from', 'notes/log.md']), from, 'a path relative to the index\'s folder');
+    const missing = await inWs(['search', 'zebra', '--from', 'notes/nope.md']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /"notes\/nope\.md" is not in the index/);
+  });
+
   it('bad usage is exit 2 with the reason', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['related'], /`lore related` takes one document: lore related <path>\[:line\]/],

@@ -5,12 +5,11 @@ import { DEFAULT_WEIGHTS, type Fused, type FusionInfo, fuseAgreement, fuseRrf, f
 import { countByDoc, type ScoredRow, takeForDoc, toHit } from './hit';
 import { checkQueryText, SEARCH_MODES } from './input';
 import { groupTranslations } from './group';
-import { applyLinkPrior, PRIOR_DEPTH, priorActive, resolveLinkPrior } from './linkPrior';
+import { applyLinkPrior, currentDocument, PRIOR_DEPTH, priorActive, resolveLinkPrior } from './linkPrior';
 import { nameQuery, namesFirst } from './names';
 import { buildKeywordQuery } from './query';
 import type { KeywordIndex } from '../storage/keyword';
 import type { LinkIndex } from '../storage/links';
-import { relativeDocPath } from '../document';
 import type { VectorIndex } from '../storage/vectors';
 import type { SearchHit, SearchMode, SearchOptions, SearchResponse } from './types';
 
@@ -75,7 +74,7 @@ async function searchOnce(deps: SearchDeps, query: string, opts: SearchOptions, 
   const names = opts.names === false ? undefined : nameQuery(query, opts.prefixLast);
   // The link prior re-ranks a few more candidates than it returns (off: exactly k, as before).
   const prior = resolveLinkPrior(opts.linkPrior);
-  const fromPath = opts.fromPath?.trim() ? relativeDocPath(deps.root, opts.fromPath.trim()) : undefined;
+  const fromPath = currentDocument(deps.root, opts.fromPath);
   const links = deps.links && priorActive(prior, fromPath) ? deps.links : undefined;
   const take = links ? Math.max(k, PRIOR_DEPTH) : k;
   const ranked = async (hits: SearchHit[]) => (links ? (await applyLinkPrior(hits, prior, links, fromPath)).slice(0, k) : hits);

@@ -8,6 +8,7 @@
  * so it takes a few more candidates than it returns (PRIOR_DEPTH): a document just below the k-th
  * can move in. A workspace without links gets the same list as without the prior.
  */
+import { relativeDocPath } from '../document';
 import type { LinkIndex } from '../storage/links';
 import type { LinkPriorWeights, SearchHit, SearchOptions } from './types';
 
@@ -16,14 +17,20 @@ export type LinkPrior = LinkPriorWeights;
 export const LINK_PRIOR_OFF: LinkPrior = { inbound: 0, linked: 0 };
 /**
  * The prior that `linkPrior: true` asks for, chosen on the dev half of the rust-book link queries
- * (src/core/eval/linkItems.ts): the best MRR@10 there (0.8909 off -> 0.9390) among the weights
+ * (src/core/eval/linkItems.ts): the best MRR@10 there (0.9138 off -> 0.9479) among the weights
  * that cost at most 0.001 MRR@10 on known-item queries asked from a document that does not link
- * to the answer (0.8852 -> 0.8848). A larger `linked` gains more on the first and costs on the
- * second (0.25: 0.9836, but 0.8655). Figures: BENCHMARKS.md, "Link prior".
+ * to the answer (0.8901 -> 0.8900). A larger `linked` gains more on the first and costs on the
+ * second (0.25: 0.9798, but 0.8676). Figures: BENCHMARKS.md, "Link prior".
  */
-export const TUNED_LINK_PRIOR: LinkPrior = { inbound: 0.05, linked: 0.05 };
-/** What search uses when the caller says nothing: off (BENCHMARKS.md, "Link prior", says why). */
-export const DEFAULT_LINK_PRIOR: LinkPrior = LINK_PRIOR_OFF;
+export const TUNED_LINK_PRIOR: LinkPrior = { inbound: 0.02, linked: 0.05 };
+/**
+ * What search uses when the caller says nothing: the linked part only, so it acts only when the
+ * caller names the current document (`fromPath`), and a search without one is the same as off.
+ * Held out (BENCHMARKS.md, "Link prior"): rust-book link queries MRR@10 up, known-item queries
+ * asked from a document that does not link to the answer within 0.001. The inbound part stays off
+ * by default: it cost 0.009 MRR@10 on held-out known-item queries with no current document.
+ */
+export const DEFAULT_LINK_PRIOR: LinkPrior = { inbound: 0, linked: TUNED_LINK_PRIOR.linked };
 /** With a prior, this many candidates (at least k) are re-ranked. */
 export const PRIOR_DEPTH = 20;
 
@@ -37,6 +44,18 @@ export function resolveLinkPrior(opt: LinkPriorOption | undefined): LinkPrior {
   const clean = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : 0);
   if (typeof opt === 'number') return { inbound: clean(opt), linked: TUNED_LINK_PRIOR.linked };
   return { inbound: clean(opt.inbound), linked: clean(opt.linked) };
+}
+
+/**
+ * The current document as a path of this index (`fromPath` relative or absolute), or undefined
+ * when none is given or it lies outside the index's folder (a host with several folders names the
+ * open file to each of them; only the one that holds it boosts what the file links to).
+ */
+export function currentDocument(root: string, fromPath: string | undefined): string | undefined {
+  const p = fromPath?.trim();
+  if (!p) return undefined;
+  const rel = relativeDocPath(root, p);
+  return rel && rel !== '..' && !rel.startsWith('../') ? rel : undefined;
 }
 
 /** Whether the prior can change anything for this search. */

@@ -112,11 +112,14 @@ export interface SearchOptions extends SearchFilters {
   explain?: boolean;
   /**
    * Link structure as a prior (search/linkPrior.ts): a document linked from many others, or from
-   * `fromPath`, ranks slightly higher. true = the tuned weights, a number = the inbound weight,
-   * or both weights; default off.
+   * `fromPath`, ranks slightly higher. true = the tuned weights (both), a number = the inbound
+   * weight, or both weights; false = off. Default: the linked part only (acts with `fromPath`).
    */
   linkPrior?: boolean | number | Partial<LinkPriorWeights>;
-  /** The document the user is in (workspace-relative): with `linkPrior`, the documents it links to rank slightly higher. */
+  /**
+   * The document the user is in (relative to the folder, or absolute; a path outside the folder is
+   * ignored): the documents it links to rank slightly higher (unless `linkPrior` is false).
+   */
   fromPath?: string;
   /** Memories that match too, in `memories` (default 3; 0 or false: none). */
   memories?: boolean | number;

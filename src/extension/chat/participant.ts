@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { LoreAccess } from '../loreAccess';
 import { workspaceRecorder } from '../history';
+import { activeFilePath } from '../openFiles';
 import { answerWithModel, historyText, showPassages, type Sink, turnsOf } from './answer';
 import {
   CHAT_COMMANDS,
@@ -193,7 +194,7 @@ async function searchAndAnswer(
   if (searchText) {
     const shown = open ? searchText : query;
     sink.progress(`Searching the docs for “${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown}”…`);
-    found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid' }, token);
+    found = await retrieve(access, searchText, { k: command === 'search' ? (opts.searchK ?? 10) : (opts.answerK ?? 8), mode: 'hybrid', fromPath: activeFilePath() }, token);
   }
   if (open) {
     if (searchText) open = withSearchResults(open, found.passages, searchText);

@@ -75,7 +75,7 @@ export interface Retrieved {
   memories?: MemoryHit[];
 }
 
-export type RetrieveOptions = Pick<SearchOptions, 'k' | 'documentTypes' | 'pathGlob' | 'mode'>;
+export type RetrieveOptions = Pick<SearchOptions, 'k' | 'documentTypes' | 'pathGlob' | 'mode' | 'fromPath'>;
 
 /**
  * Waits for the index, searches it (the token aborts the search), and reads each hit's indexed

@@ -8,6 +8,7 @@ import type { MergedResult, MergedSearchResponse } from '../loreAccess';
 import { memoryValueText } from '../../core/memory/format';
 import type { MemoryHit } from '../../core/memory/types';
 import { openAt } from '../open';
+import { activeFilePath } from '../openFiles';
 import { isAbort, requireReady, showError } from '../progress';
 import { displaySnippet, oneLine, partialResults, sectionOf } from '../views/searchTree';
 
@@ -24,7 +25,7 @@ const TYPE_DEBOUNCE_MS = 150;
 
 function searchOptions(c: Ctx, over: SearchArgs = {}): SearchOptions {
   const cfg = c.config();
-  return { k: over.k ?? cfg.search.resultCount, mode: over.mode ?? c.searchMode ?? cfg.search.defaultMode, fusion: cfg.search.fusion };
+  return { k: over.k ?? cfg.search.resultCount, mode: over.mode ?? c.searchMode ?? cfg.search.defaultMode, fusion: cfg.search.fusion, fromPath: activeFilePath() };
 }
 
 /** Runs a search, shows it in the Search view and records it in this window's history. */

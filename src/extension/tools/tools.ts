@@ -9,6 +9,7 @@ import { formatMemoryHits } from '../../core/memory/format';
 import { formatRelatedText } from '../../core/related/format';
 import { budgetForToolCall as toolBudget, cutText } from '../../core/search/passages';
 import { workspaceRecorder } from '../history';
+import { activeFilePath } from '../openFiles';
 import { formatEventMatches, formatSessions } from '../chat/format';
 import { relatedAt, retrieve, throwIfCancelled, unlessCancelled } from '../chat/retrieve';
 import { memoryTools } from './memoryTools';
@@ -65,7 +66,7 @@ export class SearchTool implements vscode.LanguageModelTool<Record<string, unkno
   async invoke(options: vscode.LanguageModelToolInvocationOptions<Record<string, unknown>>, token: vscode.CancellationToken) {
     const input = parseSearchInput(options.input);
     recordTool(this.access, TOOL_NAMES.search, options.input);
-    const found = await retrieve(this.access, input.query, { k: input.k, mode: input.mode, documentTypes: input.documentTypes, pathGlob: input.pathGlob }, token);
+    const found = await retrieve(this.access, input.query, { k: input.k, mode: input.mode, documentTypes: input.documentTypes, pathGlob: input.pathGlob, fromPath: activeFilePath() }, token);
     const budget = toolBudget(options.tokenizationOptions?.tokenBudget);
     const memories = formatMemoryHits(found.memories);
     const docs = formatSearchResult({ query: input.query, mode: found.mode, fallbackReason: found.fallbackReason, total: found.passages.length }, found.passages, budget - memories.length);

@@ -1,7 +1,8 @@
 /**
  * The link prior (src/core/search/linkPrior.ts), measured: rust-book link known-item queries
  * (src/core/eval/linkItems.ts; the linking document is the current document), a grid of weights on
- * the dev half, then the held-out test half once for the weights chosen (TUNED_LINK_PRIOR);
+ * the dev half, then the held-out test half once for the weights chosen (TUNED_LINK_PRIOR) and for
+ * the default (DEFAULT_LINK_PRIOR: the linked part only), keyword and hybrid;
  * SciFact dev (no links: the lists must be identical), keyword and hybrid; rust-book known-item
  * queries (targets drawn uniformly, no current document: only the inbound part acts); and what the
  * prior costs per search at 100,000 chunks.
@@ -13,7 +14,8 @@ import { buildKnownItemSet } from '../src/core/eval/knownItem';
 import { buildLinkItemSet, type LinkItemSet, withUnlinkedCurrentDocument } from '../src/core/eval/linkItems';
 import { mrrAt, recallAt } from '../src/core/eval/metrics';
 import { type EvalSet, evaluate, type SystemResult } from '../src/core/eval/run';
-import { DEFAULT_LINK_PRIOR, type LinkPrior, LINK_PRIOR_OFF, TUNED_LINK_PRIOR } from '../src/core/search/linkPrior';
+import { seededRandom } from '../src/core/eval/seeded';
+import { DEFAULT_LINK_PRIOR, type LinkPrior, LINK_PRIOR_OFF, PRIOR_DEPTH, TUNED_LINK_PRIOR } from '../src/core/search/linkPrior';
 import type { SearchOptions } from '../src/core/search/types';
 import { createLore } from '../src/core/service';
 import { startFixtureServer } from '../test/fixtures/ollamaServer';
@@ -78,22 +80,44 @@ async function linkQueries(ctx: BenchContext, root: string): Promise<string[]> {
   const kinds = (r: SystemResult, set: LinkItemSet) => `${f4(byKind(r, set, 'anchor').mrr)} | ${f4(byKind(r, set, 'section').mrr)}`;
   // The rule, applied to what this run measured (TUNED_LINK_PRIOR is what the code uses: they should agree).
   const allowed = grid.filter((p) => sys(guardReport, p).mrr10 >= guardOff.mrr10 - GUARD);
-  const pick = allowed.reduce<LinkPrior | undefined>((best, p) => (!best || sys(devReport, p).mrr10 > sys(devReport, best).mrr10 ? p : best), undefined);
+  const best = (ps: LinkPrior[]) => ps.reduce<LinkPrior | undefined>((b, p) => (!b || sys(devReport, p).mrr10 > sys(devReport, b).mrr10 ? p : b), undefined);
+  const pick = best(allowed);
+  // The default takes the linked part only: it acts only with a current document (no search without one changes).
+  const pickDefault = best(allowed.filter((p) => p.inbound === 0));
   const devRows = [LINK_PRIOR_OFF, ...grid].map((p) => {
     const r = sys(devReport, p);
     const g = sys(guardReport, p);
-    const mark = same(p, TUNED_LINK_PRIOR) ? ' **(chosen)**' : '';
+    const mark = same(p, TUNED_LINK_PRIOR) ? ' **(chosen)**' : same(p, DEFAULT_LINK_PRIOR) ? ' **(default)**' : '';
     return `| ${p.inbound || p.linked ? `${p.inbound} | ${p.linked}` : 'off | off'}${mark} | ${f4(r.mrr10)} | ${f4(r.recall10)} | ${kinds(r, dev)} | ${signed(r.mrr10 - devOff.mrr10)} | ${f4(g.mrr10)} | ${signed(g.mrr10 - guardOff.mrr10)} |`;
   });
   const base = devReport.systems.find((s) => s.system === 'plain FTS5 BM25')!;
 
-  ctx.log(`link-prior: rust-book link queries, test (${test.queries.length}), once`);
-  const testReport = await evaluate(test, { modes: ['keyword'], depth: 10, dbPath: path.join(ctx.tmp, 'links-test.db'), search: off, variants: [variant(TUNED_LINK_PRIOR)], log: ctx.log });
-  const [testBase, testOff, testOn] = testReport.systems;
-  ctx.log('link-prior: known-item queries from an unlinked current document, seed 2 (held out), once');
-  const heldSet = await unlinkedSet(2);
-  const heldReport = await evaluate(heldSet, { modes: ['keyword'], depth: 10, dbPath: path.join(ctx.tmp, 'links-held.db'), search: off, variants: [variant(TUNED_LINK_PRIOR)], log: ctx.log });
-  const [heldBase, heldOff, heldOn] = heldReport.systems;
+  ctx.log(`link-prior: rust-book link queries, test (${test.queries.length}), once, keyword and hybrid (hashed words)`);
+  const held = [variant(TUNED_LINK_PRIOR), variant(DEFAULT_LINK_PRIOR)];
+  const fx = await startFixtureServer({});
+  const embedder = { provider: 'ollama' as const, host: fx.url, model: 'nomic-embed-text' };
+  let testReport, heldReport, heldSet;
+  try {
+    testReport = await evaluate(test, { modes: ['keyword', 'hybrid'], embedder, depth: 10, dbPath: path.join(ctx.tmp, 'links-test.db'), search: off, variants: held, log: ctx.log });
+    ctx.log('link-prior: known-item queries from an unlinked current document, seed 2 (held out), once');
+    heldSet = await unlinkedSet(2);
+    heldReport = await evaluate(heldSet, { modes: ['keyword', 'hybrid'], embedder, depth: 10, dbPath: path.join(ctx.tmp, 'links-held.db'), search: off, variants: held, log: ctx.log });
+  } finally {
+    await fx.close();
+  }
+  const named = (r: typeof testReport, mode: string, p?: LinkPrior) => r.systems.find((x) => x.system === `Lore ${mode}${p ? `, ${label(p)}` : ''}`)!;
+  const testBase = testReport.systems.find((x) => x.system === 'plain FTS5 BM25')!;
+  const heldBase = heldReport.systems.find((x) => x.system === 'plain FTS5 BM25')!;
+  const heldRows = (mode: string) => [
+    line(`link queries, test | Lore ${mode}, prior off`, named(testReport, mode), test),
+    line(`link queries, test | Lore ${mode}, ${label(TUNED_LINK_PRIOR)}`, named(testReport, mode, TUNED_LINK_PRIOR), test),
+    line(`link queries, test | Lore ${mode}, ${label(DEFAULT_LINK_PRIOR)} (default)`, named(testReport, mode, DEFAULT_LINK_PRIOR), test),
+    line(`unlinked current document, seed 2 | Lore ${mode}, prior off`, named(heldReport, mode)),
+    line(`unlinked current document, seed 2 | Lore ${mode}, ${label(TUNED_LINK_PRIOR)}`, named(heldReport, mode, TUNED_LINK_PRIOR)),
+    line(`unlinked current document, seed 2 | Lore ${mode}, ${label(DEFAULT_LINK_PRIOR)} (default)`, named(heldReport, mode, DEFAULT_LINK_PRIOR)),
+  ];
+  const delta = (mode: string, p: LinkPrior) =>
+    `${label(p)}, ${mode}: link queries MRR@10 ${signed(named(testReport, mode, p).mrr10 - named(testReport, mode).mrr10)}, unlinked current document ${signed(named(heldReport, mode, p).mrr10 - named(heldReport, mode).mrr10)}`;
   const count = (set: LinkItemSet, kind: string) => set.queries.filter((q) => q.kind === kind).length;
   const line = (name: string, s: SystemResult, set?: LinkItemSet) =>
     `| ${name} | ${f4(s.mrr10)} | ${f4(s.recall10)} | ${f4(s.ndcg10)} | ${set ? kinds(s, set) : '- | -'} | ${ms(s.p50Ms)} | ${ms(s.p95Ms)} |`;
@@ -107,24 +131,23 @@ async function linkQueries(ctx: BenchContext, root: string): Promise<string[]> {
     '',
     `Dev: the weights (score x (1 + inbound x ln(1 + documents linking to it)) x (1 + linked when the current document links to it)). Plain FTS5 BM25 on the dev link queries: MRR@10 ${f4(base.mrr10)}. ` +
       `Rule: the best dev link-query MRR@10 among the weights that lose at most ${GUARD} MRR@10 on the unlinked queries of seed 1 (a quarter of one query falling from first to second). ` +
-      `This run's pick: ${pick ? label(pick) : 'none'}${pick && same(pick, TUNED_LINK_PRIOR) ? ' (= TUNED_LINK_PRIOR)' : ` (TUNED_LINK_PRIOR is ${label(TUNED_LINK_PRIOR)})`}.`,
+      `This run's pick: ${pick ? label(pick) : 'none'}${pick && same(pick, TUNED_LINK_PRIOR) ? ' (= TUNED_LINK_PRIOR)' : ` (TUNED_LINK_PRIOR is ${label(TUNED_LINK_PRIOR)})`}. ` +
+      `The default keeps the linked part only (inbound 0: a search with no current document is the same as off), by the same rule: ${pickDefault ? label(pickDefault) : 'none'}${pickDefault && same(pickDefault, DEFAULT_LINK_PRIOR) ? ' (= DEFAULT_LINK_PRIOR)' : ` (DEFAULT_LINK_PRIOR is ${label(DEFAULT_LINK_PRIOR)})`}.`,
     '',
     '| inbound | linked | link queries MRR@10 | success@10 | MRR@10 anchor | MRR@10 section | vs off | unlinked current document, seed 1: MRR@10 | vs off |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...devRows,
     '',
-    `Held out, run once for the chosen weights (${label(TUNED_LINK_PRIOR)}):`,
+    `Held out, run once for the chosen weights (${label(TUNED_LINK_PRIOR)}) and the default (${label(DEFAULT_LINK_PRIOR)}), keyword and hybrid (the hashed-words fixture embedder of the quality section):`,
     '',
     '| set | system | MRR@10 | success@10 | nDCG@10 | MRR@10 anchor | MRR@10 section | p50 | p95 |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     line('link queries, test | plain FTS5 BM25', testBase, test),
-    line('link queries, test | Lore keyword, prior off', testOff, test),
-    line(`link queries, test | Lore keyword, prior on`, testOn, test),
     line('unlinked current document, seed 2 | plain FTS5 BM25', heldBase),
-    line('unlinked current document, seed 2 | Lore keyword, prior off', heldOff),
-    line('unlinked current document, seed 2 | Lore keyword, prior on', heldOn),
+    ...heldRows('keyword'),
+    ...heldRows('hybrid'),
     '',
-    `Held out, prior against off: link queries MRR@10 ${signed(testOn.mrr10 - testOff.mrr10)} (success@10 ${signed(testOn.recall10 - testOff.recall10)}); unlinked current document MRR@10 ${signed(heldOn.mrr10 - heldOff.mrr10)}.`,
+    `Held out, against off: ${[delta('keyword', TUNED_LINK_PRIOR), delta('keyword', DEFAULT_LINK_PRIOR), delta('hybrid', TUNED_LINK_PRIOR), delta('hybrid', DEFAULT_LINK_PRIOR)].join('; ')}.`,
   ];
 }
 
@@ -196,14 +219,21 @@ async function cost(ctx: BenchContext): Promise<string[]> {
   const { root, dbPath } = await buildIndex(ctx);
   const lore = await createLore({ root, dbPath });
   const queries = benchQueries();
-  const times = { off: [] as number[], on: [] as number[] };
+  const times = { off: [] as number[], on: [] as number[], current: [] as number[] };
+  // Each query asked from a document of the index that links to others (drawn with a seed): the default prior's case.
+  const r = seededRandom(31);
+  const linking: string[] = [];
+  for (const f of await lore.files(undefined, 2000)) if (((await lore.links(f.path, { limit: 1 }))?.linksFromTotal ?? 0) > 0) linking.push(f.path);
+  const from = queries.map(() => linking[Math.floor(r() * linking.length)]);
+  const opts = (which: keyof typeof times, i: number): SearchOptions =>
+    which === 'on' ? { linkPrior: TUNED_LINK_PRIOR } : which === 'current' ? { fromPath: from[i] } : { linkPrior: LINK_PRIOR_OFF };
   try {
-    for (const q of queries) await lore.search(q.text, { k: 10, mode: 'keyword', linkPrior: TUNED_LINK_PRIOR }); // warm both
+    for (const [i, q] of queries.entries()) for (const which of ['on', 'current'] as const) await lore.search(q.text, { k: 10, mode: 'keyword', ...opts(which, i) }); // warm
     for (let pass = 0; pass < Math.max(2, ctx.repeat); pass++) {
-      for (const q of queries) {
-        for (const which of pass % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      for (const [i, q] of queries.entries()) {
+        for (const which of pass % 2 ? (['current', 'on', 'off'] as const) : (['off', 'on', 'current'] as const)) {
           const t0 = performance.now();
-          await lore.search(q.text, { k: 10, mode: 'keyword', linkPrior: which === 'on' ? TUNED_LINK_PRIOR : LINK_PRIOR_OFF });
+          await lore.search(q.text, { k: 10, mode: 'keyword', ...opts(which, i) });
           times[which].push(performance.now() - t0);
         }
       }
@@ -218,7 +248,8 @@ async function cost(ctx: BenchContext): Promise<string[]> {
   return [
     '### Cost per search',
     '',
-    `The 100 bench queries of the keyword section at 101K chunks (generated documents, a few links each), keyword, k = 10, off and on (${label(TUNED_LINK_PRIOR)}, no current document) interleaved, ${Math.max(2, ctx.repeat)} passes: off ${s(times.off)}; on ${s(times.on)} (the prior takes ${20} candidates instead of 10 and asks the inbound count of their documents).`,
+    `The 100 bench queries of the keyword section at 101K chunks (generated documents, a few links each), keyword, k = 10, interleaved, ${Math.max(2, ctx.repeat)} passes: off ${s(times.off)}; ${label(TUNED_LINK_PRIOR)} with no current document ${s(times.on)} (the prior takes ${PRIOR_DEPTH} candidates instead of 10 and asks the inbound count of their documents); ` +
+      `the default (${label(DEFAULT_LINK_PRIOR)}) asked from a document that links to others (one of the ${linking.length.toLocaleString('en-US')} such among the first 2,000 files listed, drawn per query, seed 31) ${s(times.current)} (${PRIOR_DEPTH} candidates and that document's links).`,
   ];
 }
 
@@ -226,7 +257,7 @@ export async function runLinkPrior(ctx: BenchContext): Promise<string> {
   const book = path.join(CORPORA, 'rust-book', 'src');
   if (!fs.existsSync(book)) return `Skipped: no rust-book at ${book}.`;
   const parts = [
-    `The prior (\`src/core/search/linkPrior.ts\`, the \`linkPrior\` and \`fromPath\` options of search): each hit's score x (1 + inbound x ln(1 + other documents linking to its document)) x (1 + linked when the current document links to it), over the best 20 candidates (at least k), re-sorted. Default now: ${same(DEFAULT_LINK_PRIOR, LINK_PRIOR_OFF) ? '**off**' : `**on** (${label(DEFAULT_LINK_PRIOR)})`}; \`linkPrior: true\` = ${label(TUNED_LINK_PRIOR)}.`,
+    `The prior (\`src/core/search/linkPrior.ts\`, the \`linkPrior\` and \`fromPath\` options of search): each hit's score x (1 + inbound x ln(1 + other documents linking to its document)) x (1 + linked when the current document links to it), over the best 20 candidates (at least k), re-sorted. Default now: ${same(DEFAULT_LINK_PRIOR, LINK_PRIOR_OFF) ? '**off**' : `**${label(DEFAULT_LINK_PRIOR)}**: only a search that names the current document (\`fromPath\`; the editor's open file, \`lore search --from\`, MCP \`from_path\`) changes`}; \`linkPrior: true\` = ${label(TUNED_LINK_PRIOR)}, \`false\` = off.`,
     '',
     ...(await linkQueries(ctx, book)),
     '',

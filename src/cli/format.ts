@@ -193,7 +193,7 @@ function linkLines(r: Pick<DocumentLinks, 'linksTo' | 'linksFrom' | 'linksToTota
 export function formatBrokenLinks(b: BrokenLinks, st: Style): string {
   if (!b.count) return 'No broken links.';
   const out = [`${brokenCount(b.count)}:`];
-  for (const l of b.links) out.push(`  ${l.path}:${l.line} -> ${st.warn(l.target)}  ${st.dim(oneLine(l.context || l.text, 120))}`);
+  for (const l of b.links) out.push(`  ${l.path}:${l.line} -> ${st.warn(l.target)}${l.missing === 'file' ? ' (missing file)' : ''}  ${st.dim(oneLine(l.context || l.text, 120))}`);
   if (b.count > b.links.length) out.push(`  … and ${n(b.count - b.links.length)} more (--limit N lists more)`);
   return out.join('\n');
 }

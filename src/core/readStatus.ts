@@ -5,7 +5,7 @@ import { readSkipped } from './index/skippedRecord';
 import type { LoreStatus } from './lore';
 import { documentTotal } from './storage/documents';
 import type { Storage } from './storage/storage';
-import { brokenLinks } from './related/links';
+import { brokenLinks } from './related/broken';
 
 export async function readStatus(storage: Storage, parts: { root: string; embedding: EmbeddingPipeline; indexing: IndexProgress | null; watching: boolean }): Promise<LoreStatus> {
   const [c, info, embedding, skipped, checkedAt, team, broken] = await Promise.all([

@@ -18,7 +18,7 @@ import type { DownloadProgress } from './embed/builtin/download';
 import { runSearch } from './search/hybrid';
 import { type PassageResponse, type PassageSearchOptions, searchPassages } from './search/passages';
 import { documentLinks, findRelated } from './related/related';
-import { brokenLinks } from './related/links';
+import { brokenLinks } from './related/broken';
 import type { BrokenLinks, DocumentLinks, RelatedOptions, RelatedResult } from './related/types';
 import type { SearchOptions, SearchResponse } from './search/types';
 import type { Logger, SyncStatus } from './types';

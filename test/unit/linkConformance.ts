@@ -116,6 +116,20 @@ export function linkConformance(target: LinkTarget): void {
     assert.deepEqual(first.links.map(at), ['a.md:3:missing.md']);
   });
 
+  withStorage('files that are not documents: the ones links name by path, with how many name each, and those links; not wikilink embeds', async (s) => {
+    await s.documents.apply([
+      docWrite('a.md', ['# A', '', 'A picture ![pic](pic.png), again ![pic](pic.png), and [a pdf](notes/spec.pdf).', '', 'Embedded: ![[pic.png]]; a page: [b](b.md).', ''].join('\n')),
+      docWrite('docs/b.md', ['# B', '', 'Up: ![pic](../pic.png) and ![art](art/x.svg).', ''].join('\n')),
+    ]);
+    assert.deepEqual(await s.links.fileTargets(10), [{ key: '=docs/art/x.svg', links: 1 }, { key: '=notes/spec.pdf', links: 1 }, { key: '=pic.png', links: 3 }]);
+    assert.deepEqual(await s.links.fileTargets(1), [{ key: '=docs/art/x.svg', links: 1 }]);
+    assert.deepEqual((await s.links.linksWithKeys(['=pic.png', '=nothing'], 10)).map(at), ['a.md:3:pic.png', 'a.md:3:pic.png', 'docs/b.md:3:../pic.png']);
+    assert.deepEqual((await s.links.linksWithKeys(['=pic.png'], 1)).map(at), ['a.md:3:pic.png']);
+    assert.deepEqual(await s.links.linksWithKeys([], 10), []);
+    await s.documents.apply([docWrite('a.md', '# A\n\nNo pictures now.\n')]);
+    assert.deepEqual(await s.links.fileTargets(10), [{ key: '=docs/art/x.svg', links: 1 }, { key: '=pic.png', links: 1 }], 'read again after a write');
+  });
+
   withStorage('a missing document added later resolves the links to it without the linking document being written again', async (s) => {
     await s.documents.apply([docWrite('a.md', '# A\n\nSee [later](docs/later.md) and [[Later]].\n')], 5_000);
     assert.equal((await s.links.broken(10)).count, 2);

@@ -84,13 +84,18 @@ describe('related: what belongs with the document in front of the user', () => {
     assert.deepEqual(boxes?.linksFrom.map((o) => [o.path, o.targetLine]), [['book/ownership.md', 5]]);
   });
 
-  it('counts broken links in status and lists where they are; a new file resolves them', async () => {
-    // slices.html only: the examples folder is on disk, and a missing image is not a link to a document.
-    assert.equal((await lore.status()).brokenLinks, 1);
-    assert.deepEqual((await lore.brokenLinks()).links.map((l) => [l.path, l.line, l.target]), [['book/vectors.md', 4, 'slices.html']]);
+  it('counts broken links in status and lists where they are, a missing image too; a new document resolves its links', async () => {
+    // slices.html, and the image that is not there; the examples folder and img/vec.png are on disk.
+    assert.equal((await lore.status()).brokenLinks, 2);
+    assert.deepEqual((await lore.brokenLinks()).links.map((l) => [l.path, l.line, l.target, l.missing]), [
+      ['book/vectors.md', 4, 'slices.html', 'document'],
+      ['book/vectors.md', 6, 'img/gone.png', 'file'],
+    ]);
+    assert.deepEqual((await lore.brokenLinks(1)).links.map((l) => l.target), ['slices.html'], 'the first by path and line');
     ws.write('book/slices.md', '# Slices\n\nA slice borrows part of a collection.\n');
     await lore.index();
-    assert.equal((await lore.status()).brokenLinks, 0);
+    assert.equal((await lore.status()).brokenLinks, 1);
+    assert.deepEqual((await lore.brokenLinks()).links.map((l) => l.target), ['img/gone.png']);
     assert.equal((await lore.links('book/vectors.md'))?.linksFrom[2].state, 'document');
   });
 
@@ -98,7 +103,7 @@ describe('related: what belongs with the document in front of the user', () => {
     ws.move('book/boxes.md', 'book/smart/boxes.md');
     await lore.index();
     // boxes.md's relative link now points at book/smart/ownership.html: broken from its new folder.
-    assert.deepEqual((await lore.brokenLinks()).links.map((l) => [l.path, l.target]), [['book/smart/boxes.md', 'ownership.html#the-stack-and-the-heap']]);
+    assert.deepEqual((await lore.brokenLinks()).links.map((l) => [l.path, l.target]), [['book/smart/boxes.md', 'ownership.html#the-stack-and-the-heap'], ['book/vectors.md', 'img/gone.png']]);
     assert.ok(!(await lore.related('book/ownership.md'))?.linksTo.some((b) => b.path.includes('boxes')));
   });
 

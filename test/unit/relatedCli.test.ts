@@ -30,7 +30,7 @@ const FILES = {
   'guide/config.md': '# Configuration\n\nSettings live in one file.\n\n## Part two\n\nThe zebra plugin reads its libstripes settings from stripes.toml.\n',
   'notes/log.md': '# Log\n\nRead [the Linux steps](../guide/install.md#linux) again today.\n',
   'notes/groceries.md': '# Groceries\n\nBuy apples, pears and bread.\n',
-  'notes/weather.md': '# Weather\n\nRain is expected tomorrow afternoon.\n',
+  'notes/weather.md': '# Weather\n\nRain is expected tomorrow afternoon: ![the radar](radar.png).\n',
   'notes/music.md': '# Music\n\nPractice scales every morning.\n',
 };
 
@@ -106,20 +106,20 @@ describe('lore related / lore links', () => {
 
     const broken = await inWs(['links', '--broken']);
     assert.equal(broken.code, 1, 'a broken link is a problem found');
-    assert.match(broken.out, /^1 broken link:\n {2}guide\/install\.md:9 -> nope\.md {2}See \[part two\]/);
+    assert.match(broken.out, /^2 broken links:\n {2}guide\/install\.md:9 -> nope\.md {2}See \[part two\].*\n {2}notes\/weather\.md:3 -> radar\.png \(missing file\) {2}Rain is expected/);
     const bj = await inWs(['links', '--broken', '--json']);
     assert.equal(bj.code, 1);
     const b = JSON.parse(bj.out) as BrokenLinks;
-    assert.equal(b.count, 1);
-    assert.deepEqual(b.links.map((l) => [l.path, l.line, l.target, l.text]), [['guide/install.md', 9, 'nope.md', 'the missing page']]);
+    assert.equal(b.count, 2);
+    assert.deepEqual(b.links.map((l) => [l.path, l.line, l.target, l.text, l.missing]), [['guide/install.md', 9, 'nope.md', 'the missing page', 'document'], ['notes/weather.md', 3, 'radar.png', 'the radar', 'file']]);
   });
 
   it('status counts the broken links, in words and in --json', async () => {
     const plain = await inWs(['status']);
     assert.equal(plain.code, 0, plain.err);
-    assert.match(plain.out, /\nLinks: {5}1 broken link \(lore links --broken lists them\)/);
+    assert.match(plain.out, /\nLinks: {5}2 broken links \(lore links --broken lists them\)/);
     const j = JSON.parse((await inWs(['status', '--json'])).out) as { brokenLinks: number };
-    assert.equal(j.brokenLinks, 1);
+    assert.equal(j.brokenLinks, 2);
   });
 
   it('a document path may be absolute, relative to the current folder, or relative to the index\'s folder', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { headingAnchors, headingSlug, isDocumentKey, resolveLinkPath } from '../links/resolve';
 import type { DocumentStore } from '../storage/documents';
 import type { LinkIndex, ResolvedLink, StoredLink } from '../storage/links';
-import type { Backlink, BrokenLinks, OutgoingLink } from './types';
+import type { Backlink, OutgoingLink } from './types';
 
 export interface LinkDeps {
   root: string;
@@ -39,13 +39,13 @@ class Anchors {
 }
 
 /** A workspace path a link names, when it is on disk (a folder without a README, a file the index leaves out). */
-function onDisk(root: string, rel: string): boolean {
+export function onDisk(root: string, rel: string): boolean {
   const full = path.join(root, rel);
   return path.relative(root, full).split(path.sep)[0] !== '..' && fs.existsSync(full);
 }
 
 /** What a link that reaches no document points at: outside the workspace, something on disk, or nothing. */
-function unresolvedState(l: Pick<StoredLink, 'kind' | 'key' | 'target'>, from: string, root: string): { state: OutgoingLink['state']; path?: string } {
+export function unresolvedState(l: Pick<StoredLink, 'kind' | 'key' | 'target'>, from: string, root: string): { state: OutgoingLink['state']; path?: string } {
   if (l.kind === 'wikilink') return { state: isDocumentKey(l.key) ? 'broken' : 'file' }; // a wikilink embed names a file anywhere
   const rel = resolveLinkPath(from, l.target);
   if (rel === undefined) return { state: 'outside' };
@@ -74,29 +74,4 @@ export async function linksFrom(deps: LinkDeps, docPath: string, limit: number):
 
 export async function linksTo(deps: LinkDeps, docPath: string, limit: number): Promise<Backlink[]> {
   return (await deps.links.to(docPath, limit)).map(toBacklink);
-}
-
-/** How many unresolved links are looked at on disk (beyond, the index's count is taken as it is). */
-const DISK_CHECKS = 2000;
-const BROKEN_TTL_MS = 5000;
-const lastBroken = new WeakMap<LinkIndex, { at: number; indexCount: number; onDisk: number }>();
-
-/**
- * Links that reach no document and nothing on disk: the index's unresolved links, less those that
- * name a folder or file that is there (a folder without a README, a file the index leaves out).
- * What the disk says is kept a few seconds while the index's count stays the same (status reads
- * ask for the count every few hundred milliseconds while a run goes on).
- */
-export async function brokenLinks(links: LinkIndex, root: string, limit: number): Promise<BrokenLinks> {
-  const first = await links.broken(0);
-  const known = lastBroken.get(links);
-  if (first.count === 0) return { count: 0, links: [] };
-  if (limit <= 0 && known && known.indexCount === first.count && Date.now() - known.at < BROKEN_TTL_MS) return { count: first.count - known.onDisk, links: [] };
-  const { count, links: found } = await links.broken(Math.max(limit, DISK_CHECKS));
-  const broken = found.filter((l) => unresolvedState(l, l.sourcePath, root).state === 'broken');
-  lastBroken.set(links, { at: Date.now(), indexCount: count, onDisk: found.length - broken.length });
-  return {
-    count: count - (found.length - broken.length),
-    links: broken.slice(0, Math.max(0, limit)).map((l) => ({ path: l.sourcePath, line: l.line, target: l.fragment ? `${l.target}#${l.fragment}` : l.target, text: l.text, context: l.context })),
-  };
 }

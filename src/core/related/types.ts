@@ -99,5 +99,13 @@ export interface DocumentLinks {
 /** Links that reach nothing, for Index Status and lore status. */
 export interface BrokenLinks {
   count: number;
-  links: Array<{ path: string; line: number; target: string; text: string; context: string }>;
+  links: Array<{
+    path: string;
+    line: number;
+    target: string;
+    text: string;
+    context: string;
+    /** What is not there: a document (no indexed document and nothing on disk by that name), or a file that is not a document (an image, a PDF). */
+    missing: 'document' | 'file';
+  }>;
 }

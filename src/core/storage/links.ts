@@ -31,6 +31,14 @@ export interface LinkIndex {
   counts(path: string): Promise<{ to: number; from: number }>;
   /** Links to documents the index does not hold: how many, and the first `limit` of them by path and line. */
   broken(limit: number): Promise<{ count: number; links: StoredLink[] }>;
+  /**
+   * The files that are not documents (images, PDFs: keys '=path') that links name by path, with how
+   * many links name each, at most `limit` in key order. Wikilink embeds (`![[x.png]]`, a file
+   * anywhere) are left out: only links whose key is where the file must be.
+   */
+  fileTargets(limit: number): Promise<Array<{ key: string; links: number }>>;
+  /** The links (not wikilinks) whose key is one of `keys`, by source path and line, at most `limit`. */
+  linksWithKeys(keys: string[], limit: number): Promise<StoredLink[]>;
   /** How many other documents link to each of `paths` (missing: none). */
   inbound(paths: string[]): Promise<Map<string, number>>;
 }

@@ -188,7 +188,7 @@ export class StatusTreeProvider implements vscode.TreeDataProvider<StatusNode>, 
         const l = node.link;
         const item = new vscode.TreeItem(`${l.path}:${l.line}`, None);
         item.description = l.target;
-        item.tooltip = `${l.path}:${l.line} links to ${l.target}, which is not there\n\n${l.context}`;
+        item.tooltip = `${l.path}:${l.line} links to ${l.missing === 'file' ? 'the file ' : ''}${l.target}, which is not there\n\n${l.context}`;
         item.iconPath = new vscode.ThemeIcon('error');
         item.contextValue = 'brokenLink';
         item.resourceUri = vscode.Uri.joinPath(node.folder.uri, ...l.path.split('/'));

@@ -37,6 +37,7 @@ function rowLimit(limit: number): number {
 
 export class PgLinkIndex implements LinkIndex {
   private brokenCache: { at: number; writes: number; count: number } | undefined;
+  private filesCache: { at: number; writes: number; limit: number; targets: Array<{ key: string; links: number }> } | undefined;
 
   constructor(
     private readonly db: PgDatabase,
@@ -106,6 +107,27 @@ export class PgLinkIndex implements LinkIndex {
     const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
       WHERE l.project_id = $1 AND ${BROKEN} ORDER BY d.file_path COLLATE "C", l.line, l.ordinal LIMIT $2`, [this.projectId, rowLimit(limit)]);
     return { count, links: r.rows.map(clean) };
+  }
+
+  async fileTargets(limit: number): Promise<Array<{ key: string; links: number }>> {
+    // Asked with every status read, as broken(): kept until this client writes, and at most BROKEN_TTL_MS.
+    const c = this.filesCache;
+    if (c && c.writes === this.writes() && c.limit === limit && Date.now() - c.at < BROKEN_TTL_MS) return c.targets;
+    const writes = this.writes();
+    const r = await this.db.query<{ key: string; links: string }>(`SELECT l.target_key AS key, count(*) AS links FROM links l
+      WHERE l.project_id = $1 AND l.target_key LIKE '=%' AND l.kind != 'wikilink'
+      GROUP BY l.target_key ORDER BY l.target_key COLLATE "C" LIMIT $2`, [this.projectId, rowLimit(limit)]);
+    const targets = r.rows.map((row) => ({ key: row.key, links: Number(row.links) }));
+    this.filesCache = { at: Date.now(), writes, limit, targets };
+    return targets;
+  }
+
+  async linksWithKeys(keys: string[], limit: number): Promise<StoredLink[]> {
+    if (!keys.length) return [];
+    const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
+      WHERE l.project_id = $1 AND l.target_key = ANY($2::text[]) AND l.kind != 'wikilink'
+      ORDER BY d.file_path COLLATE "C", l.line, l.ordinal LIMIT $3`, [this.projectId, keys, rowLimit(limit)]);
+    return r.rows.map(clean);
   }
 
   async inbound(paths: string[]): Promise<Map<string, number>> {

@@ -25,6 +25,7 @@ function clean(r: Row): ResolvedLink {
 export class SqliteLinkIndex implements LinkIndex {
   private readonly s: Record<string, Statement>;
   private brokenCache: { version: string; count: number } | undefined;
+  private filesCache: { version: string; limit: number; targets: Array<{ key: string; links: number }> } | undefined;
 
   constructor(private readonly db: Database) {
     const slots = Array(KEY_SLOTS).fill('?').join(', ');
@@ -41,6 +42,11 @@ export class SqliteLinkIndex implements LinkIndex {
       brokenCount: db.prepare(`SELECT count(*) AS n FROM links l WHERE ${BROKEN}`),
       broken: db.prepare(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
         WHERE ${BROKEN} ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
+      // Keys of files that are not documents start with '=': the range ['=', '>') of the key index.
+      fileTargets: db.prepare(`SELECT target_key AS key, count(*) AS links FROM links
+        WHERE target_key >= '=' AND target_key < '>' AND kind != 'wikilink' GROUP BY target_key ORDER BY target_key LIMIT ?`),
+      withKeys: db.prepare(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
+        WHERE l.target_key IN (SELECT value FROM json_each(?)) AND l.kind != 'wikilink' ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
       changes: db.prepare('SELECT total_changes()').pluck(),
       winner: db.prepare(`SELECT file_path FROM document_index WHERE id = ${WINNER('?')}`).pluck(),
       inbound: db.prepare(`SELECT count(DISTINCT l.document_id) AS n FROM links l
@@ -74,13 +80,32 @@ export class SqliteLinkIndex implements LinkIndex {
     return { to: keys ? (this.s.toCount.get(...keys, ...keys, path) as number) : 0, from: this.s.fromCount.get(path) as number };
   }
 
+  /** Changes whenever any connection commits a change (as documents.counts() reads it). */
+  private version(): string {
+    return `${this.db.pragma('data_version', { simple: true })}:${this.s.changes.get()}`;
+  }
+
   async broken(limit: number): Promise<{ count: number; links: StoredLink[] }> {
-    // Asked with every status read: counted again only once any connection committed a change (as documents.counts()).
-    const version = `${this.db.pragma('data_version', { simple: true })}:${this.s.changes.get()}`;
+    // Asked with every status read: counted again only once any connection committed a change.
+    const version = this.version();
     const n = this.brokenCache?.version === version ? this.brokenCache.count : (this.s.brokenCount.get() as { n: number }).n;
     this.brokenCache = { version, count: n };
     const links = n === 0 || limit <= 0 ? [] : (this.s.broken.all(Math.floor(limit)) as Row[]).map(clean);
     return { count: n, links };
+  }
+
+  async fileTargets(limit: number): Promise<Array<{ key: string; links: number }>> {
+    // Asked with every status read too: read again only after a change.
+    const version = this.version();
+    const n = Math.max(0, Math.floor(limit));
+    if (this.filesCache?.version === version && this.filesCache.limit === n) return this.filesCache.targets;
+    const targets = this.s.fileTargets.all(n) as Array<{ key: string; links: number }>;
+    this.filesCache = { version, limit: n, targets };
+    return targets;
+  }
+
+  async linksWithKeys(keys: string[], limit: number): Promise<StoredLink[]> {
+    return keys.length ? (this.s.withKeys.all(JSON.stringify(keys), Math.max(0, Math.floor(limit))) as Row[]).map(clean) : [];
   }
 
   async inbound(paths: string[]): Promise<Map<string, number>> {

@@ -1,0 +1,77 @@
+/**
+ * Broken links, as Index Status and `lore links --broken` list them: links to a document the index
+ * does not hold and that is not on disk either (a folder without a README, a file the index leaves
+ * out, are not broken), and links to a file that is not a document (an image, a PDF) that is not
+ * where the link says.
+ */
+import path from 'node:path';
+import type { LinkIndex, StoredLink } from '../storage/links';
+import { onDisk, unresolvedState } from './links';
+import type { BrokenLinks } from './types';
+
+/** How many unresolved links to documents are looked at on disk (beyond, the index's count is taken as it is). */
+const DISK_CHECKS = 2000;
+/** How many files that links name are looked at on disk (beyond, they are taken as there). */
+const FILE_CHECKS = 5000;
+/** How long what the disk said is kept (status reads ask every few hundred milliseconds while a run goes on). */
+const DISK_TTL_MS = 5000;
+
+const lastBroken = new WeakMap<LinkIndex, { at: number; indexCount: number; onDisk: number }>();
+const fileSeen = new WeakMap<LinkIndex, Map<string, { at: number; there: boolean }>>();
+
+/** The workspace path of a file key ('=img/a.png'), when it is one: not a target that leaves the folder as written. */
+function fileOfKey(key: string): string | undefined {
+  const rel = key.slice(1);
+  return rel && path.posix.normalize(rel) === rel && rel !== '..' && !rel.startsWith('../') && !rel.startsWith('/') ? rel : undefined;
+}
+
+/** The files links name that are not on disk, each with how many links name it (each file looked at once every few seconds). */
+async function missingFiles(links: LinkIndex, root: string): Promise<Array<{ key: string; links: number }>> {
+  const targets = await links.fileTargets(FILE_CHECKS);
+  let seen = fileSeen.get(links);
+  if (!seen) fileSeen.set(links, (seen = new Map()));
+  const now = Date.now();
+  const missing = targets.filter((t) => {
+    const rel = fileOfKey(t.key);
+    if (rel === undefined) return false;
+    let known = seen.get(t.key);
+    if (!known || now - known.at >= DISK_TTL_MS) seen.set(t.key, (known = { at: now, there: onDisk(root, rel) }));
+    return !known.there;
+  });
+  if (seen.size > 2 * FILE_CHECKS) for (const [k, v] of seen) if (now - v.at >= DISK_TTL_MS) seen.delete(k);
+  return missing;
+}
+
+/** The links to documents that reach nothing: the index's unresolved ones, less those naming something on disk. */
+async function brokenDocumentLinks(links: LinkIndex, root: string, limit: number): Promise<{ count: number; links: StoredLink[] }> {
+  const first = await links.broken(0);
+  const known = lastBroken.get(links);
+  if (first.count === 0) return { count: 0, links: [] };
+  if (limit <= 0 && known && known.indexCount === first.count && Date.now() - known.at < DISK_TTL_MS) return { count: first.count - known.onDisk, links: [] };
+  const { count, links: found } = await links.broken(Math.max(limit, DISK_CHECKS));
+  const broken = found.filter((l) => unresolvedState(l, l.sourcePath, root).state === 'broken');
+  lastBroken.set(links, { at: Date.now(), indexCount: count, onDisk: found.length - broken.length });
+  return { count: count - (found.length - broken.length), links: broken.slice(0, Math.max(0, limit)) };
+}
+
+const byPlace = (a: StoredLink, b: StoredLink) => (a.sourcePath < b.sourcePath ? -1 : a.sourcePath > b.sourcePath ? 1 : a.line - b.line);
+
+/** How many links are broken, and the first `limit` of them by path and line. */
+export async function brokenLinks(links: LinkIndex, root: string, limit: number): Promise<BrokenLinks> {
+  const [documents, files] = await Promise.all([brokenDocumentLinks(links, root, limit), missingFiles(links, root)]);
+  const fileCount = files.reduce((n, f) => n + f.links, 0);
+  const fileLinks = fileCount && limit > 0 ? await links.linksWithKeys(files.map((f) => f.key), limit) : [];
+  const missing = new Set(fileLinks);
+  const listed = [...documents.links, ...fileLinks].sort(byPlace).slice(0, Math.max(0, limit));
+  return {
+    count: documents.count + fileCount,
+    links: listed.map((l) => ({
+      path: l.sourcePath,
+      line: l.line,
+      target: l.fragment ? `${l.target}#${l.fragment}` : l.target,
+      text: l.text,
+      context: l.context,
+      missing: missing.has(l) ? 'file' : 'document',
+    })),
+  };
+}

@@ -33,6 +33,21 @@ export function keywordConformance(target: KeywordTarget): void {
     assert.equal(hit.startLine, 1, 'a name hit opens at the top of the document');
   });
 
+  withStorage('a quoted phrase matches its words side by side only, a common word in it too', async (s) => {
+    await s.documents.apply([
+      docWrite('plan.md', '# Plan\n\nThe rollout plan of record is signed off.\n'),
+      docWrite('apart.md', '# Apart\n\nA plan for the rollout, of record or not.\n'),
+      docWrite('other.md', '# Other\n\nNothing of note here, of course.\n'),
+    ]);
+    const paths = async (q: string) => (await s.keyword.rows(q, 5)).map((h) => h.path);
+    assert.deepEqual(await paths('"rollout plan"'), ['plan.md']);
+    assert.deepEqual(await paths('"plan of record"'), ['plan.md'], 'a phrase with a common word');
+    assert.deepEqual((await paths('"of record"')).sort(), ['apart.md', 'plan.md'], 'both have the words side by side');
+    assert.deepEqual((await s.keyword.rows('"plan of record" sig', 5, {}, { prefixLast: true })).map((h) => h.path), ['plan.md'], 'beside a word being typed');
+    assert.deepEqual(await paths('"record of rollout"'), [], 'the words, but not in that order');
+    assert.deepEqual((await paths('"rollout plan" course')).sort(), ['other.md', 'plan.md'], 'a phrase beside a word: either counts');
+  });
+
   withStorage('keyword search finds by words, honours filters, and takes any user text safely', async (s) => {
     await s.documents.apply([
       docWrite('docs/adr/0001-storage.md', '---\ntype: adr\n---\n# Use SQLite\n\nWe keep the index in SQLite with a write-ahead log.\n'),

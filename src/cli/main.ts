@@ -25,13 +25,14 @@ Usage:
   lore search <query...>       search; --mode hybrid|semantic|keyword (default hybrid), --k N (default 10),
                                --type T (repeatable), --path GLOB, --fusion agreement|rrf|weighted,
                                --explain (why each result ranks where it does; in --json too),
-                               --from PATH (the document you are in: what it links to ranks slightly higher)
+                               --from PATH (an indexed document you are in: what it links to ranks slightly higher)
   lore status                  what the index holds, what failed and why (and how many links are broken)
   lore related <path>[:line]   what belongs with a document (the section at the line): similar passages in
                                other documents (by meaning when semantic search is live, else by the
                                section's distinctive words), the links to it and from it; --limit N (default 10)
   lore links <path>            the links to a document and from it (where each goes, broken or not)
-  lore links --broken          every link that reaches nothing; exits 1 when there is one; --limit N (default 100)
+  lore links --broken          every link that reaches nothing (missing images and files too); exits 1 when
+                               there is one; --limit N (default 100)
   lore validate                check the index's consistency; exits 1 if anything is wrong
   lore backup [--to FILE] [--index]
                                a consistent copy of session history (and of the index with --index);

@@ -49,8 +49,8 @@ async function expectHybrid(wb: Workbench): Promise<void> {
   await live.waitFor({ timeout: 60_000 });
   // Live means the model answers; the documents are embedded a moment later, and until then a
   // search honestly says "keyword: the vectors are not built yet". Wait for what a user would see:
-  // no document left pending.
-  await page.locator('.sidebar .monaco-list-row', { hasText: /^\s*Pending/ }).first().waitFor({ state: 'detached', timeout: 60_000 });
+  // the embedding queue empty.
+  await page.locator('.sidebar .monaco-list-row', { hasText: /Embedding queue: 0 pending/ }).first().waitFor({ timeout: 60_000 });
   await wb.runCommand('Lore: Search');
   await page.locator('.quick-input-widget .quick-input-box input').fill('postgres ledger');
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 20_000 });

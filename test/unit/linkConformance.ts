@@ -116,10 +116,10 @@ export function linkConformance(target: LinkTarget): void {
     assert.deepEqual(first.links.map(at), ['a.md:3:missing.md']);
   });
 
-  withStorage('files that are not documents: the ones links name by path, with how many name each, and those links; not wikilink embeds', async (s) => {
+  withStorage('files that are not documents: the ones links name by path, with how many name each, and those links; not wikilink embeds or links from the root', async (s) => {
     await s.documents.apply([
       docWrite('a.md', ['# A', '', 'A picture ![pic](pic.png), again ![pic](pic.png), and [a pdf](notes/spec.pdf).', '', 'Embedded: ![[pic.png]]; a page: [b](b.md).', ''].join('\n')),
-      docWrite('docs/b.md', ['# B', '', 'Up: ![pic](../pic.png) and ![art](art/x.svg).', ''].join('\n')),
+      docWrite('docs/b.md', ['# B', '', 'Up: ![pic](../pic.png) and ![art](art/x.svg); from the root: ![logo](/static/logo.png), ![pic](/pic.png).', ''].join('\n')),
     ]);
     assert.deepEqual(await s.links.fileTargets(10), [{ key: '=docs/art/x.svg', links: 1 }, { key: '=notes/spec.pdf', links: 1 }, { key: '=pic.png', links: 3 }]);
     assert.deepEqual(await s.links.fileTargets(1), [{ key: '=docs/art/x.svg', links: 1 }]);

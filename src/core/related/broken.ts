@@ -22,23 +22,35 @@ const fileSeen = new WeakMap<LinkIndex, Map<string, { at: number; there: boolean
 /** The workspace path of a file key ('=img/a.png'), when it is one: not a target that leaves the folder as written. */
 function fileOfKey(key: string): string | undefined {
   const rel = key.slice(1);
-  return rel && path.posix.normalize(rel) === rel && rel !== '..' && !rel.startsWith('../') && !rel.startsWith('/') ? rel : undefined;
+  // A resolved path is normalised, '/'-separated and inside the folder; anything else is a target as written (it leaves the folder).
+  return rel && !rel.includes('\\') && path.posix.normalize(rel) === rel && rel !== '..' && !rel.startsWith('../') && !rel.startsWith('/') ? rel : undefined;
 }
 
-/** The files links name that are not on disk, each with how many links name it (each file looked at once every few seconds). */
-async function missingFiles(links: LinkIndex, root: string): Promise<Array<{ key: string; links: number }>> {
-  const targets = await links.fileTargets(FILE_CHECKS);
+/** Files looked at on disk in one call at most (new ones first; the others keep what they said): no status read stalls on thousands. */
+const DISK_CHECKS_PER_CALL = 2000;
+const lastFiles = new WeakMap<LinkIndex, { at: number; missing: Array<{ key: string; links: number }> }>();
+
+/**
+ * The files links name that are not on disk, each with how many links name it. Each file is
+ * looked at again after DISK_TTL_MS; a status read (`fresh` false) takes the last answer while it
+ * is that recent, whatever was written since (during a run the index changes with every batch).
+ */
+async function missingFiles(links: LinkIndex, root: string, fresh: boolean): Promise<Array<{ key: string; links: number }>> {
+  const now = Date.now();
+  const last = lastFiles.get(links);
+  if (!fresh && last && now - last.at < DISK_TTL_MS) return last.missing;
+  const targets = (await links.fileTargets(FILE_CHECKS)).flatMap((t) => {
+    const rel = fileOfKey(t.key);
+    return rel === undefined ? [] : [{ ...t, rel }];
+  });
   let seen = fileSeen.get(links);
   if (!seen) fileSeen.set(links, (seen = new Map()));
-  const now = Date.now();
-  const missing = targets.filter((t) => {
-    const rel = fileOfKey(t.key);
-    if (rel === undefined) return false;
-    let known = seen.get(t.key);
-    if (!known || now - known.at >= DISK_TTL_MS) seen.set(t.key, (known = { at: now, there: onDisk(root, rel) }));
-    return !known.there;
-  });
-  if (seen.size > 2 * FILE_CHECKS) for (const [k, v] of seen) if (now - v.at >= DISK_TTL_MS) seen.delete(k);
+  const known = seen;
+  const due = targets.filter((t) => !known.has(t.key)).concat(targets.filter((t) => known.has(t.key) && now - known.get(t.key)!.at >= DISK_TTL_MS));
+  for (const t of due.slice(0, DISK_CHECKS_PER_CALL)) known.set(t.key, { at: now, there: onDisk(root, t.rel) });
+  if (known.size > 2 * FILE_CHECKS) for (const [k, v] of known) if (now - v.at >= DISK_TTL_MS) known.delete(k);
+  const missing = targets.filter((t) => known.get(t.key)?.there === false).map(({ key, links: n }) => ({ key, links: n }));
+  lastFiles.set(links, { at: now, missing });
   return missing;
 }
 
@@ -58,7 +70,7 @@ const byPlace = (a: StoredLink, b: StoredLink) => (a.sourcePath < b.sourcePath ?
 
 /** How many links are broken, and the first `limit` of them by path and line. */
 export async function brokenLinks(links: LinkIndex, root: string, limit: number): Promise<BrokenLinks> {
-  const [documents, files] = await Promise.all([brokenDocumentLinks(links, root, limit), missingFiles(links, root)]);
+  const [documents, files] = await Promise.all([brokenDocumentLinks(links, root, limit), missingFiles(links, root, limit > 0)]);
   const fileCount = files.reduce((n, f) => n + f.links, 0);
   const fileLinks = fileCount && limit > 0 ? await links.linksWithKeys(files.map((f) => f.key), limit) : [];
   const missing = new Set(fileLinks);

@@ -8,6 +8,7 @@
  * so it takes a few more candidates than it returns (PRIOR_DEPTH): a document just below the k-th
  * can move in. A workspace without links gets the same list as without the prior.
  */
+import path from 'node:path';
 import { relativeDocPath } from '../document';
 import type { LinkIndex } from '../storage/links';
 import type { LinkPriorWeights, SearchHit, SearchOptions } from './types';
@@ -55,7 +56,8 @@ export function currentDocument(root: string, fromPath: string | undefined): str
   const p = fromPath?.trim();
   if (!p) return undefined;
   const rel = relativeDocPath(root, p);
-  return rel && rel !== '..' && !rel.startsWith('../') ? rel : undefined;
+  // Outside: above the folder, or on another drive (Windows: path.relative gives the path itself).
+  return rel && rel !== '..' && !rel.startsWith('../') && !path.isAbsolute(rel) ? rel : undefined;
 }
 
 /** Whether the prior can change anything for this search. */

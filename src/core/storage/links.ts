@@ -33,11 +33,12 @@ export interface LinkIndex {
   broken(limit: number): Promise<{ count: number; links: StoredLink[] }>;
   /**
    * The files that are not documents (images, PDFs: keys '=path') that links name by path, with how
-   * many links name each, at most `limit` in key order. Wikilink embeds (`![[x.png]]`, a file
-   * anywhere) are left out: only links whose key is where the file must be.
+   * many links name each, at most `limit` in key order. Left out: wikilink embeds (`![[x.png]]`, a
+   * file anywhere) and links from the site's root (`/img/x.png`: a site generator's static folder,
+   * or the repository's root, depending on who renders it); only links whose key is where the file must be.
    */
   fileTargets(limit: number): Promise<Array<{ key: string; links: number }>>;
-  /** The links (not wikilinks) whose key is one of `keys`, by source path and line, at most `limit`. */
+  /** The links whose key is one of `keys`, by source path and line, at most `limit` (left out as by fileTargets). */
   linksWithKeys(keys: string[], limit: number): Promise<StoredLink[]>;
   /** How many other documents link to each of `paths` (missing: none). */
   inbound(paths: string[]): Promise<Map<string, number>>;

@@ -115,7 +115,7 @@ export class PgLinkIndex implements LinkIndex {
     if (c && c.writes === this.writes() && c.limit === limit && Date.now() - c.at < BROKEN_TTL_MS) return c.targets;
     const writes = this.writes();
     const r = await this.db.query<{ key: string; links: string }>(`SELECT l.target_key AS key, count(*) AS links FROM links l
-      WHERE l.project_id = $1 AND l.target_key LIKE '=%' AND l.kind != 'wikilink'
+      WHERE l.project_id = $1 AND l.target_key LIKE '=%' AND l.kind != 'wikilink' AND l.target NOT LIKE '/%'
       GROUP BY l.target_key ORDER BY l.target_key COLLATE "C" LIMIT $2`, [this.projectId, rowLimit(limit)]);
     const targets = r.rows.map((row) => ({ key: row.key, links: Number(row.links) }));
     this.filesCache = { at: Date.now(), writes, limit, targets };
@@ -125,7 +125,7 @@ export class PgLinkIndex implements LinkIndex {
   async linksWithKeys(keys: string[], limit: number): Promise<StoredLink[]> {
     if (!keys.length) return [];
     const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
-      WHERE l.project_id = $1 AND l.target_key = ANY($2::text[]) AND l.kind != 'wikilink'
+      WHERE l.project_id = $1 AND l.target_key = ANY($2::text[]) AND l.kind != 'wikilink' AND l.target NOT LIKE '/%'
       ORDER BY d.file_path COLLATE "C", l.line, l.ordinal LIMIT $3`, [this.projectId, keys, rowLimit(limit)]);
     return r.rows.map(clean);
   }

@@ -44,9 +44,9 @@ export class SqliteLinkIndex implements LinkIndex {
         WHERE ${BROKEN} ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
       // Keys of files that are not documents start with '=': the range ['=', '>') of the key index.
       fileTargets: db.prepare(`SELECT target_key AS key, count(*) AS links FROM links
-        WHERE target_key >= '=' AND target_key < '>' AND kind != 'wikilink' GROUP BY target_key ORDER BY target_key LIMIT ?`),
+        WHERE target_key >= '=' AND target_key < '>' AND kind != 'wikilink' AND substr(target, 1, 1) != '/' GROUP BY target_key ORDER BY target_key LIMIT ?`),
       withKeys: db.prepare(`SELECT ${COLUMNS} FROM links l JOIN document_index d ON d.id = l.document_id
-        WHERE l.target_key IN (SELECT value FROM json_each(?)) AND l.kind != 'wikilink' ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
+        WHERE l.target_key IN (SELECT value FROM json_each(?)) AND l.kind != 'wikilink' AND substr(l.target, 1, 1) != '/' ORDER BY d.file_path, l.line, l.ordinal LIMIT ?`),
       changes: db.prepare('SELECT total_changes()').pluck(),
       winner: db.prepare(`SELECT file_path FROM document_index WHERE id = ${WINNER('?')}`).pluck(),
       inbound: db.prepare(`SELECT count(DISTINCT l.document_id) AS n FROM links l

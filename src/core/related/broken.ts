@@ -4,7 +4,7 @@
  * out, are not broken), and links to a file that is not a document (an image, a PDF) that is not
  * where the link says.
  */
-import path from 'node:path';
+import { resolveLinkPath } from '../links/resolve';
 import type { LinkIndex, StoredLink } from '../storage/links';
 import { onDisk, unresolvedState } from './links';
 import type { BrokenLinks } from './types';
@@ -19,11 +19,13 @@ const DISK_TTL_MS = 5000;
 const lastBroken = new WeakMap<LinkIndex, { at: number; indexCount: number; onDisk: number }>();
 const fileSeen = new WeakMap<LinkIndex, Map<string, { at: number; there: boolean }>>();
 
-/** The workspace path of a file key ('=img/a.png'), when it is one: not a target that leaves the folder as written. */
+/**
+ * The workspace path of a file key ('=img/a.png'), when it is one: a path resolveLinkPath made
+ * (it gives that path back unchanged), not a target kept as written because it leaves the folder.
+ */
 function fileOfKey(key: string): string | undefined {
   const rel = key.slice(1);
-  // A resolved path is normalised, '/'-separated and inside the folder; anything else is a target as written (it leaves the folder).
-  return rel && !rel.includes('\\') && path.posix.normalize(rel) === rel && rel !== '..' && !rel.startsWith('../') && !rel.startsWith('/') ? rel : undefined;
+  return rel && resolveLinkPath('', rel) === rel ? rel : undefined;
 }
 
 /** Files looked at on disk in one call at most (new ones first; the others keep what they said): no status read stalls on thousands. */
@@ -43,9 +45,8 @@ async function missingFiles(links: LinkIndex, root: string, fresh: boolean): Pro
     const rel = fileOfKey(t.key);
     return rel === undefined ? [] : [{ ...t, rel }];
   });
-  let seen = fileSeen.get(links);
-  if (!seen) fileSeen.set(links, (seen = new Map()));
-  const known = seen;
+  const known = fileSeen.get(links) ?? new Map<string, { at: number; there: boolean }>();
+  fileSeen.set(links, known);
   const due = targets.filter((t) => !known.has(t.key)).concat(targets.filter((t) => known.has(t.key) && now - known.get(t.key)!.at >= DISK_TTL_MS));
   for (const t of due.slice(0, DISK_CHECKS_PER_CALL)) known.set(t.key, { at: now, there: onDisk(root, t.rel) });
   if (known.size > 2 * FILE_CHECKS) for (const [k, v] of known) if (now - v.at >= DISK_TTL_MS) known.delete(k);

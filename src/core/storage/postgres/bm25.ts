@@ -84,9 +84,12 @@ export const BM25_CTES = `kwstats AS MATERIALIZED (SELECT greatest(sum(chunk_cou
     SELECT DISTINCT ON (part) part, idx, df FROM (SELECT part, idx, sum(df) AS df FROM kwpdf GROUP BY part, idx) x
     WHERE df < ${PHRASE_CAP} ORDER BY part, df, idx
   ),
-  kwrarechunks AS MATERIALIZED (
-    SELECT DISTINCT r.part, t.chunk_id FROM kwrare r JOIN kwq q ON q.part = r.part AND q.idx = r.idx
+  -- The rarest word's weighted count per chunk, read once: its rows in kwword, and the chunks the other words are looked up in.
+  kwrarepost AS MATERIALIZED (
+    SELECT r.part, r.idx, min(q.phrase) AS phrase, t.chunk_id, min(t.document_id) AS doc, min(t.dl) AS dl, sum(t.tf) AS f
+    FROM kwrare r JOIN kwq q ON q.part = r.part AND q.idx = r.idx
     JOIN lore_terms t ON t.project_id = $1 AND ${TERM_RANGE('q')}
+    GROUP BY r.part, r.idx, t.chunk_id
   ),
   kwword AS (
     SELECT q.part, q.idx, min(q.phrase) AS phrase, lt.chunk_id, min(lt.document_id) AS doc, min(lt.dl) AS dl, sum(lt.tf) AS f
@@ -96,8 +99,10 @@ export const BM25_CTES = `kwstats AS MATERIALIZED (SELECT greatest(sum(chunk_cou
     WHERE q.part NOT IN (SELECT part FROM kwrare)
     GROUP BY q.part, q.idx, lt.chunk_id
     UNION ALL
+    SELECT part, idx, phrase, chunk_id, doc, dl, f FROM kwrarepost
+    UNION ALL
     SELECT q.part, q.idx, min(q.phrase) AS phrase, lt.chunk_id, min(lt.document_id) AS doc, min(lt.dl) AS dl, sum(lt.tf) AS f
-    FROM kwrarechunks rc JOIN kwq q ON q.part = rc.part CROSS JOIN LATERAL (
+    FROM kwrarepost rc JOIN kwq q ON q.part = rc.part AND q.idx != rc.idx CROSS JOIN LATERAL (
       -- A lookup per chunk (the primary key: project, term, chunk), not a join over the whole table
       -- (the planner cannot count the CTE's rows): a word by equality, a prefix by its range.
       SELECT t.chunk_id, t.document_id, t.dl, t.tf FROM lore_terms t
